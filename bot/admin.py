@@ -1,0 +1,122 @@
+"""The operator's commands: migrate, export and import, straight on the database."""
+
+from __future__ import annotations
+
+import csv
+import sys
+from contextlib import ExitStack
+from datetime import UTC, datetime
+
+from bot.config import ConfigError, Settings
+from bot.lead_csv import COLUMNS, BadRow, ImportedLead, export_row, parse_row
+from storage import leads
+from storage.db import Database, schema_version
+
+IMPORTED_BY = "import"
+
+
+async def migrate(settings: Settings) -> int:
+    db = await Database.open(settings.database_path, run_migrations=False)
+    try:
+        ran = await db.migrate()
+        version = await schema_version(db.reader)
+    finally:
+        await db.close()
+    print(f"{settings.database_path}: {ran} migration(s) applied, schema version {version}")
+    return 0
+
+
+async def _team(db: Database, team: str | None) -> str:
+    """The workspace asked for, or the only one there is."""
+    if team:
+        return team
+    known = await leads.teams(db.reader)
+    if len(known) == 1:
+        return known[0]
+    if not known:
+        raise ConfigError("The database has no leads yet; pass --team T… to import into a workspace.")
+    raise ConfigError(f"The database holds several workspaces ({', '.join(known)}): pass --team.")
+
+
+async def export(settings: Settings, *, team: str | None, out: str | None) -> int:
+    db = await Database.open(settings.database_path)
+    try:
+        team_id = await _team(db, team)
+        now = datetime.now(UTC)
+        rows = [export_row(lead, now) for lead in await leads.all_leads(db.reader, team_id)]
+    finally:
+        await db.close()
+    with ExitStack() as stack:
+        target = stack.enter_context(open(out, "w", newline="", encoding="utf-8")) if out else sys.stdout
+        writer = csv.DictWriter(target, fieldnames=COLUMNS)
+        writer.writeheader()
+        writer.writerows(rows)
+    if out:
+        print(f"wrote {len(rows)} leads to {out}", file=sys.stderr)
+    return 0
+
+
+def _read(path: str, owner: str | None, now: datetime) -> tuple[list[ImportedLead], list[str]]:
+    good: list[ImportedLead] = []
+    problems: list[str] = []
+    with open(path, newline="", encoding="utf-8-sig") as source:
+        reader = csv.DictReader(source)
+        if not reader.fieldnames or "name" not in reader.fieldnames:
+            raise ConfigError(f"{path} has no `name` column; the header must name the columns.")
+        for row in reader:
+            try:
+                good.append(parse_row(row, reader.line_num, owner, now))
+            except BadRow as error:
+                problems.append(f"line {reader.line_num}: {error}")
+    return good, problems
+
+
+async def import_csv(
+    settings: Settings, path: str, *, team: str | None, owner: str | None, dry_run: bool
+) -> int:
+    now = datetime.now(UTC)
+    try:
+        rows, problems = _read(path, owner, now)
+    except (OSError, UnicodeDecodeError, csv.Error) as error:
+        raise ConfigError(f"Can't read {path}: {error}") from None
+    db = await Database.open(settings.database_path)
+    imported = 0
+    try:
+        team_id = await _team(db, team)
+        async with db.transaction() as conn:
+            seen: set[str] = set()
+            for row in rows:
+                keys = {f"name:{row.name}\0{row.company}".lower()}
+                if row.email:
+                    keys.add(f"email:{row.email}".lower())
+                if keys & seen or await leads.find_duplicate(
+                    conn, team_id, row.name, row.company, row.email
+                ):
+                    problems.append(f"line {row.line}: skipped, “{row.name}” is already there")
+                    continue
+                seen |= keys
+                if not dry_run:
+                    await leads.insert_imported(
+                        conn,
+                        team_id=team_id,
+                        name=row.name,
+                        company=row.company,
+                        email=row.email,
+                        phone=row.phone,
+                        source=row.source,
+                        owner=row.owner,
+                        status=row.status,
+                        created_by=IMPORTED_BY,
+                        created_at=row.created_at or now,
+                        last_touch_at=row.last_touch_at,
+                        snoozed_until=row.snoozed_until,
+                        now=now,
+                    )
+                imported += 1
+    finally:
+        await db.close()
+    for problem in sorted(problems, key=lambda p: int(p.split()[1].rstrip(":"))):
+        print(problem, file=sys.stderr)
+    verb = "would import" if dry_run else "imported"
+    print(f"{verb} {imported} lead(s); {len(problems)} row(s) skipped or refused")
+    return 0

@@ -1,0 +1,74 @@
+"""``hotleads`` / ``python -m bot``: serve, migrate, export and import.
+
+This is an entry point: the only place that loads ``.env`` and reads the
+process environment.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import os
+import sys
+from collections.abc import Sequence
+
+from dotenv import load_dotenv
+
+from bot import admin
+from bot.config import ConfigError, Settings
+from bot.serve import serve
+from storage.db import SchemaTooNew
+
+EXIT_USAGE = 2
+
+
+def parser() -> argparse.ArgumentParser:
+    top = argparse.ArgumentParser(
+        prog="hotleads", description="Slack app that tells a sales team which leads are hot."
+    )
+    commands = top.add_subparsers(dest="command", metavar="COMMAND")
+    commands.add_parser("serve", help="run the Slack app (the default)")
+    commands.add_parser("migrate", help="bring the database schema up to date")
+
+    export = commands.add_parser("export", help="write leads as CSV")
+    export.add_argument("--team", help="Slack team id (needed when the database has several)")
+    export.add_argument("--out", help="file to write (default: standard output)")
+
+    imp = commands.add_parser("import", help="read leads from CSV, skipping duplicates")
+    imp.add_argument("file", help="CSV file with the export's columns (only name is required)")
+    imp.add_argument("--team", help="Slack team id (needed unless the database has exactly one)")
+    imp.add_argument("--owner", help="Slack user id for rows without an owner")
+    imp.add_argument("--dry-run", action="store_true", help="check the file, store nothing")
+    return top
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    load_dotenv()
+    command = args.command or "serve"
+    try:
+        settings = Settings.from_env(os.environ, need_slack=command == "serve")
+        logging.basicConfig(
+            level=settings.log_level,
+            format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        )
+        return asyncio.run(_run(command, args, settings))
+    except (ConfigError, SchemaTooNew) as error:
+        print(f"hotleads: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        return 130
+
+
+async def _run(command: str, args: argparse.Namespace, settings: Settings) -> int:
+    if command == "serve":
+        await serve(settings)
+        return 0
+    if command == "migrate":
+        return await admin.migrate(settings)
+    if command == "export":
+        return await admin.export(settings, team=args.team, out=args.out)
+    return await admin.import_csv(
+        settings, args.file, team=args.team, owner=args.owner, dry_run=args.dry_run
+    )

@@ -1,0 +1,106 @@
+"""Settings read once at start, from the environment (and `.env`, loaded by the CLI)."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+SLACK_API_DEFAULT = "https://slack.com/api/"
+DATABASE_DEFAULT = "sqlite:///hotleads.db"
+
+
+class ConfigError(Exception):
+    """A missing or malformed variable; the message is one sentence for the operator."""
+
+
+_HOW_TO_GET = {
+    "SLACK_BOT_TOKEN": "copy the Bot User OAuth Token (xoxb-...) from your app's "
+    "OAuth & Permissions page at https://api.slack.com/apps",
+    "SLACK_SIGNING_SECRET": "copy the Signing Secret from your app's Basic Information page "
+    "at https://api.slack.com/apps",
+}
+
+
+@dataclass(frozen=True)
+class Settings:
+    bot_token: str
+    signing_secret: str
+    app_token: str | None = None
+    slack_api_url: str = SLACK_API_DEFAULT
+    database_path: Path = Path("hotleads.db")
+    port: int = 3000
+    log_level: str = "INFO"
+    admins: frozenset[str] = field(default_factory=frozenset)
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str], *, need_slack: bool = True) -> Settings:
+        """Build settings from a mapping (``os.environ`` in production, a dict in tests).
+
+        ``need_slack=False`` serves commands that never talk to Slack (migrate,
+        export, import, demo): they should not demand tokens.
+        """
+        bot_token = _required(env, "SLACK_BOT_TOKEN", need_slack)
+        if bot_token and not bot_token.startswith("xoxb-"):
+            raise ConfigError(
+                "SLACK_BOT_TOKEN must be a bot token starting with xoxb-: "
+                + _HOW_TO_GET["SLACK_BOT_TOKEN"]
+                + "."
+            )
+        app_token = env.get("SLACK_APP_TOKEN", "").strip() or None
+        if app_token and not app_token.startswith("xapp-"):
+            raise ConfigError(
+                "SLACK_APP_TOKEN must be an app-level token starting with xapp- "
+                "(Basic Information → App-Level Tokens, scope connections:write), "
+                "or left unset to serve HTTP."
+            )
+        return cls(
+            bot_token=bot_token,
+            signing_secret=_required(env, "SLACK_SIGNING_SECRET", need_slack and not app_token),
+            app_token=app_token,
+            slack_api_url=_api_url(env.get("SLACK_API_URL", "").strip() or SLACK_API_DEFAULT),
+            database_path=database_path(env.get("DATABASE_URL", "").strip() or DATABASE_DEFAULT),
+            port=_port(env.get("PORT", "").strip() or "3000"),
+            log_level=_log_level(env.get("LOG_LEVEL", "").strip() or "INFO"),
+            admins=frozenset(
+                u.strip() for u in env.get("HOTLEADS_ADMINS", "").split(",") if u.strip()
+            ),
+        )
+
+
+def _required(env: Mapping[str, str], name: str, needed: bool) -> str:
+    value = env.get(name, "").strip()
+    if needed and not value:
+        raise ConfigError(f"{name} is not set: {_HOW_TO_GET[name]}, then put it in .env.")
+    return value
+
+
+def _api_url(url: str) -> str:
+    if not url.startswith(("http://", "https://")):
+        raise ConfigError(f"SLACK_API_URL must be an http(s) URL such as {SLACK_API_DEFAULT}.")
+    return url if url.endswith("/") else url + "/"
+
+
+def database_path(url: str) -> Path:
+    """``sqlite:///rel.db`` is relative to the working directory, ``sqlite:////abs.db`` absolute."""
+    prefix = "sqlite:///"
+    if not url.startswith(prefix) or len(url) == len(prefix):
+        raise ConfigError(
+            "DATABASE_URL must look like sqlite:///hotleads.db (relative) "
+            "or sqlite:////var/data/hotleads.db (absolute)."
+        )
+    return Path(url[len(prefix) :])
+
+
+def _port(text: str) -> int:
+    if not text.isdigit() or not 0 < int(text) < 65536:
+        raise ConfigError(f"PORT must be a number from 1 to 65535, not {text!r}.")
+    return int(text)
+
+
+def _log_level(text: str) -> str:
+    level = text.upper()
+    if not isinstance(logging.getLevelName(level), int):
+        raise ConfigError(f"LOG_LEVEL must be DEBUG, INFO, WARNING or ERROR, not {text!r}.")
+    return level

@@ -1,0 +1,45 @@
+"""Running the app: over HTTP on $PORT, or over Socket Mode when an app token is set."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+
+from aiohttp import web
+from slack_bolt.adapter.socket_mode.aiohttp import AsyncSocketModeHandler
+
+from bot.app import EVENTS_PATH, build_app, http_app
+from bot.clock import SystemClock
+from bot.config import Settings
+from bot.runtime import Services
+from storage.db import Database
+
+log = logging.getLogger(__name__)
+
+
+async def serve(settings: Settings) -> None:
+    """Serve until SIGTERM or SIGINT, then close the database cleanly."""
+    db = await Database.open(settings.database_path)
+    services = Services(settings=settings, db=db, clock=SystemClock())
+    app = build_app(services)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(signum, stop.set)
+    try:
+        if settings.app_token:
+            handler = AsyncSocketModeHandler(app, settings.app_token)
+            await handler.connect_async()
+            log.info("hotleads connected to Slack over Socket Mode")
+            await stop.wait()
+            await handler.close_async()
+        else:
+            runner = web.AppRunner(http_app(app))
+            await runner.setup()
+            await web.TCPSite(runner, host="0.0.0.0", port=settings.port).start()
+            log.info("hotleads listening on http://0.0.0.0:%s%s", settings.port, EVENTS_PATH)
+            await stop.wait()
+            await runner.cleanup()
+    finally:
+        await db.close()

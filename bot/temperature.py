@@ -1,0 +1,206 @@
+"""Lead temperature: how close a lead is to buying, and why.
+
+A lead's score is the sum of fading signals. Where the lead came from gives a
+starting signal; every touch logged adds one. Each signal fades with its own
+half-life, so interest shown last week counts for more than interest shown last
+quarter. Repeats of one kind count, but only up to ``REPEAT_CAP`` times its
+weight, so ten unanswered emails never add up to a hot lead.
+
+Everything here is pure: ``now`` is always passed in.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+HOT_AT = 50
+"""A score at or above this is hot: ready to buy."""
+WARM_AT = 25
+"""A score at or above this (and below HOT_AT) is warm: interested or well introduced."""
+REPEAT_CAP = 2.0
+"""Repeats of one kind add up to at most this many times its weight."""
+
+
+@dataclass(frozen=True)
+class Rule:
+    """How much a signal is worth when fresh, and how fast it fades."""
+
+    label: str
+    weight: int
+    half_life_days: float
+
+
+SOURCES: dict[str, Rule] = {
+    "referral": Rule("Referred by someone who knows them", 45, 60),
+    "client": Rule("Existing customer", 40, 60),
+    "event": Rule("Met at an event", 35, 45),
+    "inbound": Rule("Came to us", 35, 45),
+    "remarketing": Rule("Saw our ads, newsletter or site", 30, 45),
+    "cold": Rule("Cold outreach", 10, 30),
+}
+
+KINDS: dict[str, Rule] = {
+    "quote": Rule("Asked for a quote", 80, 14),
+    "trial": Rule("Signed up for a trial", 80, 14),
+    "demo": Rule("Had a demo", 70, 14),
+    "inbound": Rule("Called or wrote to us", 60, 10),
+    "download": Rule("Downloaded a white paper", 55, 7),
+    "meeting": Rule("Met with us", 45, 21),
+    "referral": Rule("Referral", 35, 30),
+    "call": Rule("Call", 30, 14),
+    "reply": Rule("Answered our outreach", 30, 14),
+    "webinar": Rule("Attended a webinar", 30, 14),
+    "event": Rule("Met at an event", 30, 21),
+    "email": Rule("We emailed them", 5, 7),
+    "note": Rule("Note", 0, 7),
+}
+
+
+@dataclass(frozen=True)
+class Signal:
+    """The faded sum of every touch of one kind, as of ``as_of``.
+
+    Keeping this per lead and kind lets a score be read without going back over
+    every interaction: the strength only needs rescaling to ``now``.
+    """
+
+    strength: float
+    as_of: datetime
+    last_at: datetime
+    count: int
+
+
+@dataclass(frozen=True)
+class Reason:
+    """One factor behind a score and the points it adds right now."""
+
+    factor: str
+    label: str
+    points: int
+    last_at: datetime | None = None
+    count: int = 1
+
+
+@dataclass(frozen=True)
+class Temperature:
+    score: int
+    band: str
+    reasons: tuple[Reason, ...]
+
+    @property
+    def strongest(self) -> Reason | None:
+        return self.reasons[0] if self.reasons else None
+
+
+def band_for(score: float) -> str:
+    if score >= HOT_AT:
+        return "hot"
+    if score >= WARM_AT:
+        return "warm"
+    return "cold"
+
+
+def _fade(days: float, half_life_days: float) -> float:
+    return math.pow(0.5, days / half_life_days)
+
+
+def _days(later: datetime, earlier: datetime) -> float:
+    return (later - earlier) / timedelta(days=1)
+
+
+def record_touch(signal: Signal | None, kind: str, at: datetime) -> Signal:
+    """Add one touch of ``kind`` at ``at`` to the running signal for that kind."""
+    half_life = KINDS[kind].half_life_days
+    if signal is None:
+        return Signal(1.0, at, at, 1)
+    if at >= signal.as_of:
+        strength = signal.strength * _fade(_days(at, signal.as_of), half_life) + 1.0
+        as_of = at
+    else:
+        strength = signal.strength + _fade(_days(signal.as_of, at), half_life)
+        as_of = signal.as_of
+    return Signal(strength, as_of, max(signal.last_at, at), signal.count + 1)
+
+
+def signals_from(touches: Iterable[tuple[str, datetime]]) -> dict[str, Signal]:
+    """Fold a history of (kind, when) touches into one signal per kind."""
+    signals: dict[str, Signal] = {}
+    for kind, at in touches:
+        signals[kind] = record_touch(signals.get(kind), kind, at)
+    return signals
+
+
+def _source_points(source: str, created_at: datetime, now: datetime) -> float:
+    rule = SOURCES[source]
+    return rule.weight * _fade(max(0.0, _days(now, created_at)), rule.half_life_days)
+
+
+def _signal_points(kind: str, signal: Signal, now: datetime) -> float:
+    rule = KINDS[kind]
+    strength = signal.strength * _fade(max(0.0, _days(now, signal.as_of)), rule.half_life_days)
+    return rule.weight * min(strength, REPEAT_CAP)
+
+
+def raw_score(
+    source: str, created_at: datetime, signals: Mapping[str, Signal], now: datetime
+) -> float:
+    """The unrounded, uncapped score: falls steadily while nothing new is logged."""
+    total = _source_points(source, created_at, now)
+    for kind, signal in signals.items():
+        total += _signal_points(kind, signal, now)
+    return total
+
+
+def temperature(
+    source: str, created_at: datetime, signals: Mapping[str, Signal], now: datetime
+) -> Temperature:
+    """Score (0-100), band and the reasons behind them, strongest first."""
+    reasons = [
+        Reason(
+            f"source:{source}",
+            SOURCES[source].label,
+            round(_source_points(source, created_at, now)),
+            created_at,
+        )
+    ]
+    for kind, signal in signals.items():
+        points = round(_signal_points(kind, signal, now))
+        if points > 0:
+            reasons.append(Reason(kind, KINDS[kind].label, points, signal.last_at, signal.count))
+    reasons.sort(key=lambda r: -r.points)
+    score = min(100, round(raw_score(source, created_at, signals, now)))
+    return Temperature(score, band_for(score), tuple(r for r in reasons if r.points > 0))
+
+
+def drops_below(
+    threshold: float,
+    source: str,
+    created_at: datetime,
+    signals: Mapping[str, Signal],
+    now: datetime,
+    horizon: timedelta = timedelta(days=365),
+) -> datetime | None:
+    """When the score falls below ``threshold`` if nobody touches the lead.
+
+    ``None`` when it is already below, or stays above past ``horizon``. The score
+    only falls with time, so a bisection finds the moment to within a minute.
+    """
+
+    def rounded(at: datetime) -> int:
+        return min(100, round(raw_score(source, created_at, signals, at)))
+
+    if rounded(now) < threshold:
+        return None
+    low, high = now, now + horizon
+    if rounded(high) >= threshold:
+        return None
+    while high - low > timedelta(minutes=1):
+        middle = low + (high - low) / 2
+        if rounded(middle) >= threshold:
+            low = middle
+        else:
+            high = middle
+    return high

@@ -1,0 +1,15 @@
+"""Slack in and out: every Bolt listener and all Block Kit lives below here."""
+
+from __future__ import annotations
+
+from slack_bolt.async_app import AsyncApp
+
+from handlers import lead_command, lead_subcommands
+
+LISTENERS = (lead_command,)
+SUBCOMMANDS = (lead_subcommands,)  # imported for their @subcommand registrations
+
+
+def register_all(app: AsyncApp) -> None:
+    for module in LISTENERS:
+        module.register(app)

@@ -1,0 +1,62 @@
+"""Text pieces for Slack messages: escaping, mentions, dates, lead labels."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from bot.temperature import Temperature
+from storage.leads import Lead
+
+BAND_EMOJI = {"hot": ":fire:", "warm": ":sunny:", "cold": ":snowflake:"}
+STATUS_EMOJI = {"won": ":trophy:", "lost": ":x:"}
+
+
+def escape(text: str) -> str:
+    """User text made inert for mrkdwn: no mentions, channel pings or links."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def mention(user_id: str) -> str:
+    return f"<@{user_id}>"
+
+
+def lead_label(lead: Lead) -> str:
+    """``*Jane Doe* (Acme) #12`` with the user's text escaped."""
+    company = f" ({escape(lead.company)})" if lead.company else ""
+    return f"*{escape(lead.name)}*{company} #{lead.number}"
+
+
+def band(temperature: Temperature) -> str:
+    return f"{BAND_EMOJI[temperature.band]} {temperature.band} ({temperature.score})"
+
+
+def status_or_band(lead: Lead, temperature: Temperature) -> str:
+    if lead.status != "open":
+        return f"{STATUS_EMOJI[lead.status]} {lead.status}"
+    return band(temperature)
+
+
+def ago(moment: datetime, now: datetime) -> str:
+    """"just now", "3 hours ago", "yesterday", "12 days ago"."""
+    seconds = (now - moment).total_seconds()
+    if seconds < 60:
+        return "just now"
+    if seconds < 3600:
+        minutes = int(seconds // 60)
+        return f"{minutes} minute{'s' if minutes != 1 else ''} ago"
+    if seconds < 86400:
+        hours = int(seconds // 3600)
+        return f"{hours} hour{'s' if hours != 1 else ''} ago"
+    days = int(seconds // 86400)
+    return "yesterday" if days == 1 else f"{days} days ago"
+
+
+def local_date(moment: datetime, *, with_time: bool = True) -> str:
+    """A date Slack shows in each reader's own time zone, with a UTC fallback."""
+    token = "{date_short_pretty} {time}" if with_time else "{date_short_pretty}"
+    fallback = moment.strftime("%Y-%m-%d %H:%M UTC" if with_time else "%Y-%m-%d")
+    return f"<!date^{int(moment.timestamp())}^{token}|{fallback}>"
+
+
+def truncate(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"

@@ -1,0 +1,63 @@
+"""The ``/lead`` slash command: parse, answer from the database, ack with the reply.
+
+Only local database work happens before ``ack``; anything that talks to Slack
+(refreshing the caller's time zone, opening modals, uploads) comes after.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from slack_bolt.async_app import AsyncApp
+from slack_bolt.context.ack.async_ack import AsyncAck
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot import grammar
+from bot.dates import DateError
+from bot.runtime import Services
+from handlers import people
+from handlers.format import escape
+from handlers.replies import Refusal, Reply, refusal_reply, section
+from handlers.subcommands import Invocation, handler_for
+
+COMMAND = "/lead"
+
+log = logging.getLogger(__name__)
+
+
+def register(app: AsyncApp) -> None:
+    app.command(COMMAND)(on_lead)
+
+
+async def on_lead(ack: AsyncAck, command: dict, client: AsyncWebClient, context: dict) -> None:
+    services: Services = context["services"]
+    team_id, user_id = command["team_id"], command["user_id"]
+    now = services.clock.now()
+    known = await people.cached(services, team_id, user_id)
+    call = Invocation(
+        services=services,
+        client=client,
+        ack=ack,
+        team_id=team_id,
+        user_id=user_id,
+        channel_id=command.get("channel_id", ""),
+        trigger_id=command.get("trigger_id", ""),
+        now=now,
+        tz=known.tz if known else None,
+    )
+    reply = await _answer(command.get("text", ""), call)
+    if reply is not None:
+        await ack(**reply.as_ack())
+    await people.refresh_if_stale(client, services, team_id, user_id, now)
+
+
+async def _answer(text: str, call: Invocation) -> Reply | None:
+    """The reply to ack with, or ``None`` when the subcommand acked by itself."""
+    try:
+        parsed = grammar.parse(text)
+        return await handler_for(parsed)(parsed, call)
+    except (grammar.GrammarError, DateError) as error:
+        message = f":warning: {escape(str(error))}"
+        return Reply(message, [section(message)])
+    except Refusal as refusal:
+        return refusal_reply(refusal)

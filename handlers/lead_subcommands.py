@@ -1,0 +1,202 @@
+"""The everyday ``/lead`` subcommands: add, log, show, list, snooze, edit, close, assign."""
+
+from __future__ import annotations
+
+from bot import grammar
+from bot.dates import parse_future, parse_past
+from bot.temperature import KINDS, Temperature
+from handlers.format import band, escape, lead_label, local_date, mention, status_or_band
+from handlers.lead_views import help_reply, lead_card, lead_list, why
+from handlers.lookup import find_lead
+from handlers.replies import Refusal, Reply, context, section
+from handlers.subcommands import Invocation, subcommand
+from storage import leads
+from storage.leads import Lead
+
+SNOOZE_OFF = {"off", "none", "cancel", "stop", "clear"}
+
+
+def _done(text: str, *more: dict) -> Reply:
+    return Reply(text, [section(text), *more])
+
+
+@subcommand(grammar.Help)
+async def show_help(cmd: grammar.Help, call: Invocation) -> Reply:
+    return help_reply(unknown=cmd.unknown, topic=cmd.topic)
+
+
+@subcommand(grammar.Add)
+async def add(cmd: grammar.Add, call: Invocation) -> Reply:
+    source = cmd.source or "cold"
+    async with call.services.db.transaction() as conn:
+        existing = await leads.find_duplicate(
+            conn, call.team_id, cmd.name, cmd.company or "", cmd.email or ""
+        )
+        if existing:
+            raise Refusal(
+                f"{lead_label(existing)} is already here (owner {mention(existing.owner)}), "
+                f"so I didn't add it again. See it with `/lead show #{existing.number}`."
+            )
+        lead = await leads.create(
+            conn,
+            team_id=call.team_id,
+            name=cmd.name,
+            company=cmd.company or "",
+            email=cmd.email or "",
+            phone=cmd.phone or "",
+            source=source,
+            owner=cmd.owner or call.user_id,
+            created_by=call.user_id,
+            now=call.now,
+        )
+        if cmd.note:
+            lead = await leads.add_touch(
+                conn, lead, kind="note", note=cmd.note, at=call.now, logged_by=call.user_id, now=call.now
+            )
+    temperature = lead.temperature(call.now)
+    text = f":white_check_mark: Added {lead_label(lead)} — {band(temperature)}, owner {mention(lead.owner)}."
+    notes = []
+    if cmd.source is None:
+        notes.append(
+            "No `source:` given, so I recorded it as `cold` outreach. If someone referred them "
+            f"or they came to us, say so: `/lead edit #{lead.number} source:referral`."
+        )
+    notes.append(f"Log what happens next: `/lead log #{lead.number} call spoke to them`")
+    return _done(text, context(*notes))
+
+
+@subcommand(grammar.Log)
+async def log(cmd: grammar.Log, call: Invocation) -> Reply:
+    lead = await find_lead(call.services, call.team_id, cmd.ref)
+    at = parse_past(cmd.when, call.tz, call.now) if cmd.when else call.now
+    async with call.services.db.transaction() as conn:
+        fresh = await leads.get_by_id(conn, lead.id)
+        assert fresh is not None
+        before = fresh.temperature(call.now)
+        after_lead = await leads.add_touch(
+            conn, fresh, kind=cmd.kind, note=cmd.note, at=at, logged_by=call.user_id, now=call.now
+        )
+    after = after_lead.temperature(call.now)
+    when = f" on {local_date(at)}" if cmd.when else ""
+    text = (
+        f":memo: Logged *{KINDS[cmd.kind].label.lower()}*{when} for {lead_label(lead)}: "
+        f"{_change(before, after)}"
+    )
+    more = [context(f"Strongest reason now: {why(after, call.now)}")]
+    if lead.status != "open":
+        more.append(context(f"This lead is {lead.status}; `/lead reopen #{lead.number}` reopens it."))
+    return _done(text, *more)
+
+
+def _change(before: Temperature, after: Temperature) -> str:
+    if before.band == after.band:
+        return f"{band(after)} (was {before.score})"
+    return f"{band(before)} → {band(after)}"
+
+
+@subcommand(grammar.Show)
+async def show(cmd: grammar.Show, call: Invocation) -> Reply:
+    lead = await find_lead(call.services, call.team_id, cmd.ref)
+    touches = await leads.recent_touches(call.services.db.reader, lead.id, limit=5)
+    temperature = lead.temperature(call.now)
+    return Reply(
+        f"#{lead.number} {escape(lead.name)}: {status_or_band(lead, temperature)}",
+        lead_card(lead, temperature, touches, call.now),
+    )
+
+
+@subcommand(grammar.List)
+async def list_leads(cmd: grammar.List, call: Invocation) -> Reply:
+    owner = {"mine": call.user_id, "team": None}.get(cmd.scope, cmd.user)
+    floor = {"hot": 50, "warm": 25}.get(cmd.band, 0)
+    found = await leads.open_leads(
+        call.services.db.reader, call.team_id, owner=owner, min_score=floor
+    )
+    scored = [(lead, lead.temperature(call.now)) for lead in found]
+    if cmd.band != "all":
+        scored = [(lead, t) for lead, t in scored if t.band == cmd.band]
+    scored.sort(key=lambda pair: (-pair[1].score, pair[0].number))
+    whose = {"mine": "Your", "team": "The team's"}.get(cmd.scope, f"{mention(cmd.user or '')}'s")
+    title = f"{whose} {'' if cmd.band == 'all' else cmd.band + ' '}leads"
+    return lead_list(title, scored, call.now, "Add one with `/lead add`.")
+
+
+@subcommand(grammar.Snooze)
+async def snooze(cmd: grammar.Snooze, call: Invocation) -> Reply:
+    lead = await find_lead(call.services, call.team_id, cmd.ref)
+    until = None if cmd.when.strip().lower() in SNOOZE_OFF else parse_future(cmd.when, call.tz, call.now)
+    async with call.services.db.transaction() as conn:
+        await leads.snooze(conn, lead, until, call.now)
+    if until is None:
+        return _done(f":alarm_clock: Quiet reminders for {lead_label(lead)} are back on.")
+    return _done(
+        f":zzz: Snoozed {lead_label(lead)} until {local_date(until)}: "
+        "no quiet-lead reminders for it until then."
+    )
+
+
+@subcommand(grammar.Edit)
+async def edit(cmd: grammar.Edit, call: Invocation) -> Reply:
+    lead = await find_lead(call.services, call.team_id, cmd.ref)
+    async with call.services.db.transaction() as conn:
+        fresh = await leads.get_by_id(conn, lead.id)
+        assert fresh is not None
+        await _refuse_duplicate(conn, fresh, cmd.changes)
+        updated = await leads.update(conn, fresh, cmd.changes, call.now)
+    changed = ", ".join(f"{field} → “{escape(value) or '—'}”" for field, value in cmd.changes.items())
+    return _done(
+        f":pencil2: Updated {lead_label(updated)}: {changed}. Now {band(updated.temperature(call.now))}."
+    )
+
+
+async def _refuse_duplicate(conn, lead: Lead, changes: dict[str, str]) -> None:
+    name = changes.get("name", lead.name)
+    company = changes.get("company", lead.company)
+    email = changes.get("email", lead.email)
+    other = await leads.find_duplicate(conn, lead.team_id, name, company, email)
+    if other and other.id != lead.id:
+        raise Refusal(
+            f"That would make it a duplicate of {lead_label(other)}, so I changed nothing."
+        )
+
+
+async def _set_status(call: Invocation, ref: grammar.LeadRef, status: str, reason: str = "") -> Lead:
+    lead = await find_lead(call.services, call.team_id, ref)
+    if lead.status == status:
+        raise Refusal(f"{lead_label(lead)} is already {status}.")
+    async with call.services.db.transaction() as conn:
+        return await leads.set_status(conn, lead, status, call.now, reason)
+
+
+@subcommand(grammar.Won)
+async def won(cmd: grammar.Won, call: Invocation) -> Reply:
+    lead = await _set_status(call, cmd.ref, "won")
+    return _done(f":trophy: {lead_label(lead)} is won. Nice work!")
+
+
+@subcommand(grammar.Lost)
+async def lost(cmd: grammar.Lost, call: Invocation) -> Reply:
+    lead = await _set_status(call, cmd.ref, "lost", cmd.reason)
+    reason = f" ({escape(cmd.reason)})" if cmd.reason else ""
+    return _done(
+        f":x: {lead_label(lead)} is marked lost{reason}. `/lead reopen #{lead.number}` undoes it."
+    )
+
+
+@subcommand(grammar.Reopen)
+async def reopen(cmd: grammar.Reopen, call: Invocation) -> Reply:
+    lead = await _set_status(call, cmd.ref, "open")
+    return _done(f":arrows_counterclockwise: {lead_label(lead)} is open again: {band(lead.temperature(call.now))}.")
+
+
+@subcommand(grammar.Assign)
+async def assign(cmd: grammar.Assign, call: Invocation) -> Reply:
+    lead = await find_lead(call.services, call.team_id, cmd.ref)
+    if lead.owner == cmd.user:
+        raise Refusal(f"{lead_label(lead)} already belongs to {mention(cmd.user)}.")
+    async with call.services.db.transaction() as conn:
+        await leads.set_owner(conn, lead, cmd.user, call.now)
+    return _done(
+        f":handshake: {lead_label(lead)} now belongs to {mention(cmd.user)} "
+        f"(was {mention(lead.owner)})."
+    )

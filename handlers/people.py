@@ -1,0 +1,55 @@
+"""Slack users as hotleads needs them: their time zone and admin rights, cached.
+
+Reading the cache is local and fast, so it may happen before ``ack``;
+asking Slack (``users.info``) happens after, to keep the next request right.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.runtime import Services
+from storage import users
+from storage.users import SlackUser
+
+STALE_AFTER = timedelta(days=1)
+
+log = logging.getLogger(__name__)
+
+
+async def cached(services: Services, team_id: str, user_id: str) -> SlackUser | None:
+    return await users.get(services.db.reader, team_id, user_id)
+
+
+async def fetch(
+    client: AsyncWebClient, services: Services, team_id: str, user_id: str
+) -> SlackUser | None:
+    """Ask Slack about a user and cache the answer; ``None`` when Slack can't say."""
+    try:
+        response = await client.users_info(user=user_id)
+    except SlackApiError as error:
+        log.warning("users.info %s failed: %s", user_id, error.response.get("error"))
+        return None
+    profile = response["user"]
+    user = SlackUser(
+        team_id=team_id,
+        user_id=user_id,
+        tz=profile.get("tz"),
+        is_admin=bool(profile.get("is_admin") or profile.get("is_owner")),
+        fetched_at=services.clock.now(),
+    )
+    async with services.db.transaction() as conn:
+        await users.save(conn, user)
+    return user
+
+
+async def refresh_if_stale(
+    client: AsyncWebClient, services: Services, team_id: str, user_id: str, now: datetime
+) -> None:
+    known = await cached(services, team_id, user_id)
+    if known is None or now - known.fetched_at > STALE_AFTER:
+        await fetch(client, services, team_id, user_id)

@@ -1,0 +1,381 @@
+"""Leads and their touches: every read and write of the lead tables.
+
+Each write function takes the connection of an open transaction
+(``Database.transaction()``), so a caller can group several into one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+
+import aiosqlite
+
+from bot.temperature import Signal, Temperature, record_touch, temperature
+from storage.times import from_db, to_db
+
+LEAD_FIELDS = ("name", "company", "email", "phone", "source")
+
+
+@dataclass(frozen=True)
+class Lead:
+    id: int
+    team_id: str
+    number: int
+    name: str
+    company: str
+    email: str
+    phone: str
+    source: str
+    owner: str
+    status: str
+    lost_reason: str
+    created_by: str
+    created_at: datetime
+    updated_at: datetime
+    last_touch_at: datetime | None
+    snoozed_until: datetime | None
+    score: int
+    scored_at: datetime
+    signals: dict[str, Signal] = field(default_factory=dict)
+    touch_count: int = 0
+
+    @property
+    def last_activity_at(self) -> datetime:
+        """The last time anybody did anything with the lead: a touch, or creating it."""
+        return max(self.created_at, self.last_touch_at or self.created_at)
+
+    def temperature(self, now: datetime) -> Temperature:
+        return temperature(self.source, self.created_at, self.signals, now)
+
+
+@dataclass(frozen=True)
+class Touch:
+    id: int
+    lead_id: int
+    kind: str
+    note: str
+    at: datetime
+    logged_by: str
+    logged_at: datetime
+    permalink: str
+
+
+_LEAD_COLUMNS = """
+    l.id, l.team_id, l.number, l.name, l.company, l.email, l.phone, l.source, l.owner,
+    l.status, l.lost_reason, l.created_by, l.created_at, l.updated_at, l.last_touch_at,
+    l.snoozed_until, l.score, l.scored_at,
+    (SELECT count(*) FROM interactions i WHERE i.lead_id = l.id) AS touch_count
+"""
+
+
+def _lead(row: aiosqlite.Row, signals: dict[str, Signal]) -> Lead:
+    return Lead(
+        id=row["id"],
+        team_id=row["team_id"],
+        number=row["number"],
+        name=row["name"],
+        company=row["company"],
+        email=row["email"],
+        phone=row["phone"],
+        source=row["source"],
+        owner=row["owner"],
+        status=row["status"],
+        lost_reason=row["lost_reason"],
+        created_by=row["created_by"],
+        created_at=from_db(row["created_at"]),
+        updated_at=from_db(row["updated_at"]),
+        last_touch_at=from_db(row["last_touch_at"]),
+        snoozed_until=from_db(row["snoozed_until"]),
+        score=row["score"],
+        scored_at=from_db(row["scored_at"]),
+        signals=signals,
+        touch_count=row["touch_count"],
+    )
+
+
+async def _signals_for(
+    conn: aiosqlite.Connection, lead_ids: Sequence[int]
+) -> dict[int, dict[str, Signal]]:
+    found: dict[int, dict[str, Signal]] = {lead_id: {} for lead_id in lead_ids}
+    # Chunked to stay under SQLite's bound-parameter limit.
+    for start in range(0, len(lead_ids), 500):
+        chunk = lead_ids[start : start + 500]
+        marks = ",".join("?" * len(chunk))
+        async with conn.execute(
+            "SELECT lead_id, kind, strength, as_of, last_at, count FROM lead_signals "
+            f"WHERE lead_id IN ({marks})",
+            chunk,
+        ) as cursor:
+            async for row in cursor:
+                found[row[0]][row[1]] = Signal(row[2], from_db(row[3]), from_db(row[4]), row[5])
+    return found
+
+
+async def _leads(conn: aiosqlite.Connection, where: str, params: Iterable[object]) -> list[Lead]:
+    async with conn.execute(
+        f"SELECT {_LEAD_COLUMNS} FROM leads l WHERE {where}", tuple(params)
+    ) as c:
+        rows = await c.fetchall()
+    signals = await _signals_for(conn, [row["id"] for row in rows])
+    return [_lead(row, signals[row["id"]]) for row in rows]
+
+
+async def _one(conn: aiosqlite.Connection, where: str, params: Iterable[object]) -> Lead | None:
+    found = await _leads(conn, where, params)
+    return found[0] if found else None
+
+
+async def get(conn: aiosqlite.Connection, team_id: str, number: int) -> Lead | None:
+    return await _one(conn, "l.team_id = ? AND l.number = ?", (team_id, number))
+
+
+async def get_by_id(conn: aiosqlite.Connection, lead_id: int) -> Lead | None:
+    return await _one(conn, "l.id = ?", (lead_id,))
+
+
+async def search(
+    conn: aiosqlite.Connection, team_id: str, text: str, limit: int = 10
+) -> list[Lead]:
+    """Leads whose name or company contains ``text``, ignoring case; open ones first."""
+    pattern = "%" + text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    return await _leads(
+        conn,
+        "l.team_id = ? AND (lower(l.name) LIKE ? ESCAPE '\\' OR lower(l.company) LIKE ? ESCAPE '\\')"
+        " ORDER BY l.status != 'open', l.score DESC, l.number LIMIT ?",
+        (team_id, pattern, pattern, limit),
+    )
+
+
+async def find_duplicate(
+    conn: aiosqlite.Connection, team_id: str, name: str, company: str, email: str
+) -> Lead | None:
+    """The lead this one would duplicate: same email, or same name and company."""
+    if email:
+        lead = await _one(
+            conn, "l.team_id = ? AND l.email != '' AND lower(l.email) = lower(?)", (team_id, email)
+        )
+        if lead:
+            return lead
+    return await _one(
+        conn,
+        "l.team_id = ? AND lower(l.name) = lower(?) AND lower(l.company) = lower(?)",
+        (team_id, name, company),
+    )
+
+
+async def create(
+    conn: aiosqlite.Connection,
+    *,
+    team_id: str,
+    name: str,
+    source: str,
+    owner: str,
+    created_by: str,
+    now: datetime,
+    company: str = "",
+    email: str = "",
+    phone: str = "",
+    created_at: datetime | None = None,
+) -> Lead:
+    """Insert a lead with the next number of its workspace."""
+    created_at = created_at or now
+    score = temperature(source, created_at, {}, now).score
+    async with conn.execute(
+        "INSERT INTO leads (team_id, number, name, company, email, phone, source, owner,"
+        " created_by, created_at, updated_at, score, scored_at)"
+        " VALUES (?, (SELECT coalesce(max(number), 0) + 1 FROM leads WHERE team_id = ?),"
+        " ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (
+            team_id,
+            team_id,
+            name,
+            company,
+            email,
+            phone,
+            source,
+            owner,
+            created_by,
+            to_db(created_at),
+            to_db(now),
+            score,
+            to_db(now),
+        ),
+    ) as cursor:
+        lead_id = cursor.lastrowid
+    lead = await get_by_id(conn, lead_id)
+    assert lead is not None
+    return lead
+
+
+async def add_touch(
+    conn: aiosqlite.Connection,
+    lead: Lead,
+    *,
+    kind: str,
+    at: datetime,
+    logged_by: str,
+    now: datetime,
+    note: str = "",
+    permalink: str = "",
+) -> Lead:
+    """Record a touch, fold it into the lead's signal for that kind, refresh the score."""
+    await conn.execute(
+        "INSERT INTO interactions (lead_id, kind, note, at, logged_by, logged_at, permalink)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?)",
+        (lead.id, kind, note, to_db(at), logged_by, to_db(now), permalink),
+    )
+    signal = record_touch(lead.signals.get(kind), kind, at)
+    await conn.execute(
+        "INSERT INTO lead_signals (lead_id, kind, strength, as_of, last_at, count)"
+        " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (lead_id, kind) DO UPDATE SET"
+        " strength = excluded.strength, as_of = excluded.as_of,"
+        " last_at = excluded.last_at, count = excluded.count",
+        (lead.id, kind, signal.strength, to_db(signal.as_of), to_db(signal.last_at), signal.count),
+    )
+    signals = {**lead.signals, kind: signal}
+    last_touch = max(lead.last_touch_at or at, at)
+    score = temperature(lead.source, lead.created_at, signals, now).score
+    await conn.execute(
+        "UPDATE leads SET last_touch_at = ?, score = ?, scored_at = ?, updated_at = ? WHERE id = ?",
+        (to_db(last_touch), score, to_db(now), to_db(now), lead.id),
+    )
+    return replace(
+        lead,
+        signals=signals,
+        last_touch_at=last_touch,
+        score=score,
+        scored_at=now,
+        updated_at=now,
+        touch_count=lead.touch_count + 1,
+    )
+
+
+async def recent_touches(conn: aiosqlite.Connection, lead_id: int, limit: int = 5) -> list[Touch]:
+    async with conn.execute(
+        "SELECT id, lead_id, kind, note, at, logged_by, logged_at, permalink FROM interactions"
+        " WHERE lead_id = ? ORDER BY at DESC, id DESC LIMIT ?",
+        (lead_id, limit),
+    ) as cursor:
+        rows = await cursor.fetchall()
+    return [Touch(r[0], r[1], r[2], r[3], from_db(r[4]), r[5], from_db(r[6]), r[7]) for r in rows]
+
+
+async def update(
+    conn: aiosqlite.Connection, lead: Lead, changes: dict[str, str], now: datetime
+) -> Lead:
+    """Change contact fields (and the source, which re-scores the lead)."""
+    unknown = set(changes) - set(LEAD_FIELDS)
+    if unknown:
+        raise ValueError(f"not editable: {sorted(unknown)}")
+    updated = replace(lead, **changes, updated_at=now)
+    score = updated.temperature(now).score
+    assignments = ", ".join(f"{column} = ?" for column in changes)
+    await conn.execute(
+        f"UPDATE leads SET {assignments}, updated_at = ?, score = ?, scored_at = ? WHERE id = ?",
+        (*changes.values(), to_db(now), score, to_db(now), lead.id),
+    )
+    return replace(updated, score=score, scored_at=now)
+
+
+async def set_status(
+    conn: aiosqlite.Connection, lead: Lead, status: str, now: datetime, reason: str = ""
+) -> Lead:
+    await conn.execute(
+        "UPDATE leads SET status = ?, lost_reason = ?, updated_at = ? WHERE id = ?",
+        (status, reason, to_db(now), lead.id),
+    )
+    return replace(lead, status=status, lost_reason=reason, updated_at=now)
+
+
+async def set_owner(conn: aiosqlite.Connection, lead: Lead, owner: str, now: datetime) -> Lead:
+    await conn.execute(
+        "UPDATE leads SET owner = ?, updated_at = ? WHERE id = ?", (owner, to_db(now), lead.id)
+    )
+    return replace(lead, owner=owner, updated_at=now)
+
+
+async def snooze(
+    conn: aiosqlite.Connection, lead: Lead, until: datetime | None, now: datetime
+) -> Lead:
+    await conn.execute(
+        "UPDATE leads SET snoozed_until = ?, updated_at = ? WHERE id = ?",
+        (to_db(until) if until else None, to_db(now), lead.id),
+    )
+    return replace(lead, snoozed_until=until, updated_at=now)
+
+
+async def open_leads(
+    conn: aiosqlite.Connection,
+    team_id: str,
+    *,
+    owner: str | None = None,
+    min_score: int = 0,
+) -> list[Lead]:
+    """Open leads whose last stored score is at least ``min_score``.
+
+    A stored score can only have fallen since it was stored, so leads below
+    ``min_score`` now are skipped without loading their signals; callers still
+    score the rest at their own ``now``.
+    """
+    where = "l.team_id = ? AND l.status = 'open' AND l.score >= ?"
+    params: list[object] = [team_id, min_score]
+    if owner:
+        where += " AND l.owner = ?"
+        params.append(owner)
+    return await _leads(conn, where, params)
+
+
+async def all_leads(conn: aiosqlite.Connection, team_id: str) -> list[Lead]:
+    return await _leads(conn, "l.team_id = ? ORDER BY l.number", (team_id,))
+
+
+async def teams(conn: aiosqlite.Connection) -> list[str]:
+    async with conn.execute("SELECT DISTINCT team_id FROM leads ORDER BY team_id") as cursor:
+        return [row[0] for row in await cursor.fetchall()]
+
+
+async def insert_imported(
+    conn: aiosqlite.Connection,
+    *,
+    team_id: str,
+    name: str,
+    company: str,
+    email: str,
+    phone: str,
+    source: str,
+    owner: str,
+    status: str,
+    created_by: str,
+    created_at: datetime,
+    last_touch_at: datetime | None,
+    snoozed_until: datetime | None,
+    now: datetime,
+) -> None:
+    """Insert a lead from a CSV file as it was, without reading it back (bulk path)."""
+    score = temperature(source, created_at, {}, now).score
+    await conn.execute(
+        "INSERT INTO leads (team_id, number, name, company, email, phone, source, owner, status,"
+        " created_by, created_at, updated_at, last_touch_at, snoozed_until, score, scored_at)"
+        " VALUES (?, (SELECT coalesce(max(number), 0) + 1 FROM leads WHERE team_id = ?),"
+        " ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (
+            team_id,
+            team_id,
+            name,
+            company,
+            email,
+            phone,
+            source,
+            owner,
+            status,
+            created_by,
+            to_db(created_at),
+            to_db(now),
+            to_db(last_touch_at) if last_touch_at else None,
+            to_db(snoozed_until) if snoozed_until else None,
+            score,
+            to_db(now),
+        ),
+    )

@@ -1,0 +1,39 @@
+"""What we know of Slack users: their time zone and whether they administer the workspace."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+import aiosqlite
+
+from storage.times import from_db, to_db
+
+
+@dataclass(frozen=True)
+class SlackUser:
+    team_id: str
+    user_id: str
+    tz: str | None
+    is_admin: bool
+    fetched_at: datetime
+
+
+async def get(conn: aiosqlite.Connection, team_id: str, user_id: str) -> SlackUser | None:
+    async with conn.execute(
+        "SELECT tz, is_admin, fetched_at FROM slack_users WHERE team_id = ? AND user_id = ?",
+        (team_id, user_id),
+    ) as cursor:
+        row = await cursor.fetchone()
+    if row is None:
+        return None
+    return SlackUser(team_id, user_id, row[0], bool(row[1]), from_db(row[2]))
+
+
+async def save(conn: aiosqlite.Connection, user: SlackUser) -> None:
+    await conn.execute(
+        "INSERT INTO slack_users (team_id, user_id, tz, is_admin, fetched_at) VALUES (?, ?, ?, ?, ?)"
+        " ON CONFLICT (team_id, user_id) DO UPDATE SET tz = excluded.tz,"
+        " is_admin = excluded.is_admin, fetched_at = excluded.fetched_at",
+        (user.team_id, user.user_id, user.tz, int(user.is_admin), to_db(user.fetched_at)),
+    )

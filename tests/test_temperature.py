@@ -1,0 +1,165 @@
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from bot.temperature import (
+    HOT_AT,
+    KINDS,
+    SOURCES,
+    drops_below,
+    record_touch,
+    signals_from,
+    temperature,
+)
+
+NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
+
+
+def days_ago(days: float) -> datetime:
+    return NOW - timedelta(days=days)
+
+
+def band_of(source: str, touches: list[tuple[str, float]], created_days_ago: float = 0) -> str:
+    created = days_ago(max([created_days_ago, *[d for _, d in touches]]))
+    signals = signals_from((kind, days_ago(d)) for kind, d in touches)
+    return temperature(source, created, signals, NOW).band
+
+
+@pytest.mark.parametrize(
+    ("source", "touches", "band"),
+    [
+        # A recent strong signal makes any lead hot.
+        ("cold", [("quote", 1)], "hot"),
+        ("cold", [("trial", 2)], "hot"),
+        ("cold", [("demo", 3)], "hot"),
+        ("cold", [("inbound", 0)], "hot"),
+        ("cold", [("download", 0)], "hot"),
+        ("remarketing", [("quote", 7)], "hot"),
+        # Well-introduced leads start warm; the source alone is never hot.
+        ("referral", [], "warm"),
+        ("client", [], "warm"),
+        ("event", [], "warm"),
+        ("remarketing", [], "warm"),
+        ("inbound", [], "warm"),
+        # Cold outreach nobody answered stays cold, however many emails.
+        ("cold", [], "cold"),
+        ("cold", [("email", 1), ("email", 2), ("email", 3), ("email", 5), ("email", 8)], "cold"),
+        ("cold", [("note", 0)], "cold"),
+        # An answer warms it.
+        ("cold", [("reply", 1)], "warm"),
+        ("cold", [("call", 2)], "warm"),
+        # Interest fades: 60+ days of silence after a hot signal is not hot.
+        ("cold", [("quote", 60)], "cold"),
+        ("referral", [("quote", 60)], "warm"),
+        ("inbound", [("trial", 75)], "cold"),
+        ("cold", [("download", 20)], "cold"),
+        # Warm sources cool off when nobody touches them.
+        ("referral", [], "warm"),
+        ("remarketing", [("webinar", 40)], "cold"),
+    ],
+)
+def test_band(source, touches, band):
+    assert band_of(source, touches) == band
+
+
+def test_sources_rank_referral_then_client_then_remarketing():
+    scores = {s: temperature(s, NOW, {}, NOW).score for s in SOURCES}
+    assert scores["referral"] > scores["client"] > scores["remarketing"] > scores["cold"]
+
+
+@pytest.mark.parametrize("source", list(SOURCES))
+@pytest.mark.parametrize("kind", list(KINDS))
+def test_any_single_signal_sixty_days_old_is_not_hot(source, kind):
+    created = days_ago(60)
+    signals = signals_from([(kind, created)])
+    assert temperature(source, created, signals, NOW).band != "hot"
+
+
+def test_old_referral_with_nothing_goes_cold():
+    assert temperature("referral", days_ago(120), {}, NOW).band == "cold"
+
+
+def test_reasons_explain_the_score_strongest_first():
+    created = days_ago(10)
+    signals = signals_from([("call", days_ago(5)), ("quote", days_ago(2))])
+    result = temperature("referral", created, signals, NOW)
+    assert [r.factor for r in result.reasons] == ["quote", "source:referral", "call"]
+    assert result.strongest.label == "Asked for a quote"
+    assert abs(min(100, sum(r.points for r in result.reasons)) - result.score) <= len(result.reasons)
+
+
+def test_repeats_count_but_are_capped():
+    one = temperature("cold", days_ago(1), signals_from([("call", days_ago(1))]), NOW).score
+    three = temperature(
+        "cold", days_ago(1), signals_from([("call", days_ago(1))] * 3), NOW
+    ).score
+    ten = temperature(
+        "cold", days_ago(1), signals_from([("call", days_ago(1))] * 10), NOW
+    ).score
+    assert one < three == ten
+
+
+def test_backdated_touch_counts_less_than_a_fresh_one():
+    fresh = record_touch(None, "demo", NOW)
+    old = record_touch(None, "demo", days_ago(14))
+    assert temperature("cold", days_ago(20), {"demo": fresh}, NOW).score > temperature(
+        "cold", days_ago(20), {"demo": old}, NOW
+    ).score
+
+
+def test_folding_order_does_not_matter():
+    touches = [("quote", days_ago(3)), ("quote", days_ago(9)), ("quote", days_ago(1))]
+    a = temperature("cold", days_ago(10), signals_from(touches), NOW)
+    b = temperature("cold", days_ago(10), signals_from(reversed(touches)), NOW)
+    assert a == b
+
+
+def test_drops_below_hot_for_a_fresh_quote():
+    signals = signals_from([("quote", NOW)])
+    when = drops_below(HOT_AT, "cold", NOW, signals, NOW)
+    assert when is not None
+    assert timedelta(days=5) < when - NOW < timedelta(days=20)
+    just_before = temperature("cold", NOW, signals, when - timedelta(minutes=2))
+    assert just_before.band == "hot"
+    assert temperature("cold", NOW, signals, when).band == "warm"
+
+
+def test_drops_below_is_none_when_already_below():
+    assert drops_below(HOT_AT, "cold", NOW, {}, NOW) is None
+
+
+touch_lists = st.lists(
+    st.tuples(st.sampled_from(list(KINDS)), st.floats(min_value=0, max_value=400)),
+    max_size=12,
+)
+
+
+@given(
+    source=st.sampled_from(list(SOURCES)),
+    touches=touch_lists,
+    later=st.floats(min_value=0, max_value=400),
+)
+def test_score_never_rises_without_a_new_touch(source, touches, later):
+    created = days_ago(max([0, *[d for _, d in touches]]))
+    signals = signals_from((k, days_ago(d)) for k, d in touches)
+    now_score = temperature(source, created, signals, NOW).score
+    later_score = temperature(source, created, signals, NOW + timedelta(days=later)).score
+    assert later_score <= now_score
+
+
+@given(
+    source=st.sampled_from(list(SOURCES)),
+    touches=touch_lists,
+    kind=st.sampled_from(list(KINDS)),
+    age=st.floats(min_value=0, max_value=400),
+)
+def test_logging_a_touch_never_lowers_the_score(source, touches, kind, age):
+    created = days_ago(max([0, age, *[d for _, d in touches]]))
+    signals = signals_from((k, days_ago(d)) for k, d in touches)
+    before = temperature(source, created, signals, NOW)
+    after_signals = {**signals, kind: record_touch(signals.get(kind), kind, days_ago(age))}
+    after = temperature(source, created, after_signals, NOW)
+    assert after.score >= before.score
+    assert 0 <= after.score <= 100
