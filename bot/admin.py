@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import sys
 from contextlib import ExitStack
@@ -34,7 +35,9 @@ async def _team(db: Database, team: str | None) -> str:
     if len(known) == 1:
         return known[0]
     if not known:
-        raise ConfigError("The database has no leads yet; pass --team T… to import into a workspace.")
+        raise ConfigError(
+            "The database has no leads yet; pass --team T… to import into a workspace."
+        )
     raise ConfigError(f"The database holds several workspaces ({', '.join(known)}): pass --team.")
 
 
@@ -46,14 +49,20 @@ async def export(settings: Settings, *, team: str | None, out: str | None) -> in
         rows = [export_row(lead, now) for lead in await leads.all_leads(db.reader, team_id)]
     finally:
         await db.close()
-    with ExitStack() as stack:
-        target = stack.enter_context(open(out, "w", newline="", encoding="utf-8")) if out else sys.stdout
-        writer = csv.DictWriter(target, fieldnames=COLUMNS)
-        writer.writeheader()
-        writer.writerows(rows)
+    await asyncio.to_thread(_write, rows, out)
     if out:
         print(f"wrote {len(rows)} leads to {out}", file=sys.stderr)
     return 0
+
+
+def _write(rows: list[dict[str, str]], out: str | None) -> None:
+    with ExitStack() as stack:
+        target = (
+            stack.enter_context(open(out, "w", newline="", encoding="utf-8")) if out else sys.stdout
+        )
+        writer = csv.DictWriter(target, fieldnames=COLUMNS)
+        writer.writeheader()
+        writer.writerows(rows)
 
 
 def _read(path: str, owner: str | None, now: datetime) -> tuple[list[ImportedLead], list[str]]:

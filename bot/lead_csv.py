@@ -83,7 +83,9 @@ def _time(row: dict[str, str], column: str, now: datetime) -> datetime | None:
     try:
         moment = datetime.fromisoformat(text)
     except ValueError:
-        raise BadRow(f"{column} “{text}” is not an ISO 8601 time like 2026-01-31T09:00:00Z") from None
+        raise BadRow(
+            f"{column} “{text}” is not an ISO 8601 time like 2026-01-31T09:00:00Z"
+        ) from None
     moment = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
     if column != "snoozed_until" and moment > now:
         raise BadRow(f"{column} {text} is in the future")
@@ -97,7 +99,9 @@ def _text(row: dict[str, str], column: str, limit: int) -> str:
     return value
 
 
-def parse_row(row: dict[str, str], line: int, default_owner: str | None, now: datetime) -> ImportedLead:
+def parse_row(
+    row: dict[str, str], line: int, default_owner: str | None, now: datetime
+) -> ImportedLead:
     """Check one CSV row; raise BadRow naming what is wrong."""
     name = _text(row, "name", grammar.MAX_NAME)
     if not name:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from slack_bolt.async_app import AsyncApp
 
-from handlers import lead_command, lead_subcommands
+from handlers import lead_command, lead_subcommands, log_modal
 
-LISTENERS = (lead_command,)
+LISTENERS = (lead_command, log_modal)
 SUBCOMMANDS = (lead_subcommands,)  # imported for their @subcommand registrations
 
 

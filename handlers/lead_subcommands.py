@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from bot import grammar
 from bot.dates import parse_future, parse_past
-from bot.temperature import KINDS, Temperature
 from handlers.format import band, escape, lead_label, local_date, mention, status_or_band
-from handlers.lead_views import help_reply, lead_card, lead_list, why
+from handlers.lead_views import help_reply, lead_card, lead_list
+from handlers.log_modal import open_log_modal
 from handlers.lookup import find_lead
 from handlers.replies import Refusal, Reply, context, section
 from handlers.subcommands import Invocation, subcommand
+from handlers.touches import log_touch, logged_reply
 from storage import leads
 from storage.leads import Lead
 
@@ -69,29 +70,23 @@ async def add(cmd: grammar.Add, call: Invocation) -> Reply:
 async def log(cmd: grammar.Log, call: Invocation) -> Reply:
     lead = await find_lead(call.services, call.team_id, cmd.ref)
     at = parse_past(cmd.when, call.tz, call.now) if cmd.when else call.now
-    async with call.services.db.transaction() as conn:
-        fresh = await leads.get_by_id(conn, lead.id)
-        assert fresh is not None
-        before = fresh.temperature(call.now)
-        after_lead = await leads.add_touch(
-            conn, fresh, kind=cmd.kind, note=cmd.note, at=at, logged_by=call.user_id, now=call.now
-        )
-    after = after_lead.temperature(call.now)
-    when = f" on {local_date(at)}" if cmd.when else ""
-    text = (
-        f":memo: Logged *{KINDS[cmd.kind].label.lower()}*{when} for {lead_label(lead)}: "
-        f"{_change(before, after)}"
+    logged = await log_touch(
+        call.services,
+        team_id=call.team_id,
+        lead_id=lead.id,
+        kind=cmd.kind,
+        note=cmd.note,
+        at=at,
+        user_id=call.user_id,
+        now=call.now,
     )
-    more = [context(f"Strongest reason now: {why(after, call.now)}")]
-    if lead.status != "open":
-        more.append(context(f"This lead is {lead.status}; `/lead reopen #{lead.number}` reopens it."))
-    return _done(text, *more)
+    return logged_reply(logged, call.now)
 
 
-def _change(before: Temperature, after: Temperature) -> str:
-    if before.band == after.band:
-        return f"{band(after)} (was {before.score})"
-    return f"{band(before)} → {band(after)}"
+@subcommand(grammar.LogForm)
+async def log_form(cmd: grammar.LogForm, call: Invocation) -> None:
+    await call.ack()
+    await open_log_modal(call.client, call.trigger_id)
 
 
 @subcommand(grammar.Show)

@@ -26,7 +26,7 @@ LIST_LIMIT = 25
 def reason_line(reason: Reason, now: datetime) -> str:
     when = ""
     if reason.last_at and not reason.factor.startswith("source:"):
-        times = f" ×{reason.count}" if reason.count > 1 else ""
+        times = f" ({reason.count} times)" if reason.count > 1 else ""
         when = f"{times}, last {ago(reason.last_at, now)}"
     elif reason.last_at:
         when = f", added {ago(reason.last_at, now)}"
@@ -109,10 +109,7 @@ def help_reply(unknown: str | None = None, topic: str | None = None) -> Reply:
         if unknown
         else "*/lead* keeps your leads and tells you which are hot, and why."
     )
-    if topic in USAGE:
-        usage = [USAGE[topic]]
-    else:
-        usage = list(USAGE.values())
+    usage = [USAGE[topic]] if topic in USAGE else list(USAGE.values())
     blocks = [section(intro), *sections(usage), divider()]
     blocks += sections(
         ["*Sources* (where the lead came from)"]

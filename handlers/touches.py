@@ -1,0 +1,71 @@
+"""Logging a touch, the same way from the command, the modal and the buttons."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from bot.runtime import Services
+from bot.temperature import KINDS, Temperature
+from handlers.format import band, lead_label, local_date
+from handlers.lead_views import why
+from handlers.replies import Refusal, Reply, context, section
+from storage import leads
+from storage.leads import Lead
+
+JUST_NOW = timedelta(minutes=1)
+
+
+@dataclass(frozen=True)
+class Logged:
+    lead: Lead
+    before: Temperature
+    after: Temperature
+    kind: str
+    at: datetime
+
+
+async def log_touch(
+    services: Services,
+    *,
+    team_id: str,
+    lead_id: int,
+    kind: str,
+    note: str,
+    at: datetime,
+    user_id: str,
+    now: datetime,
+    permalink: str = "",
+) -> Logged:
+    """Store one touch; the lead is re-read inside the write so concurrent touches all count."""
+    async with services.db.transaction() as conn:
+        lead = await leads.get_by_id(conn, lead_id)
+        if lead is None or lead.team_id != team_id:
+            raise Refusal("That lead no longer exists.")
+        before = lead.temperature(now)
+        lead = await leads.add_touch(
+            conn, lead, kind=kind, note=note, at=at, logged_by=user_id, now=now, permalink=permalink
+        )
+    return Logged(lead, before, lead.temperature(now), kind, at)
+
+
+def _change(before: Temperature, after: Temperature) -> str:
+    if before.band == after.band:
+        return f"{band(after)} (was {before.score})"
+    return f"{band(before)} → {band(after)}"
+
+
+def logged_reply(logged: Logged, now: datetime) -> Reply:
+    """“Logged a demo for Acme #12: warm (40) → hot (72)”, and the reason behind it."""
+    when = "" if now - logged.at < JUST_NOW else f" on {local_date(logged.at)}"
+    lead = logged.lead
+    text = (
+        f":memo: Logged *{KINDS[logged.kind].label.lower()}*{when} for {lead_label(lead)}: "
+        f"{_change(logged.before, logged.after)}"
+    )
+    more = [context(f"Strongest reason now: {why(logged.after, now)}")]
+    if lead.status != "open":
+        more.append(context(f"This lead is {lead.status}; `/lead reopen #{lead.number}` reopens it."))
+    return Reply(text, [section(text), *more])
+
+

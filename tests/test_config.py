@@ -1,0 +1,69 @@
+from pathlib import Path
+
+import pytest
+
+from bot.config import SLACK_API_DEFAULT, ConfigError, Settings
+
+GOOD = {"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_SIGNING_SECRET": "s3cret"}
+
+
+def test_defaults():
+    settings = Settings.from_env(GOOD)
+    assert settings.slack_api_url == SLACK_API_DEFAULT
+    assert settings.database_path == Path("hotleads.db")
+    assert (settings.port, settings.log_level, settings.app_token) == (3000, "INFO", None)
+
+
+@pytest.mark.parametrize(
+    ("url", "path"),
+    [
+        ("sqlite:///hotleads.db", Path("hotleads.db")),
+        ("sqlite:///data/leads.db", Path("data/leads.db")),
+        ("sqlite:////var/data/leads.db", Path("/var/data/leads.db")),
+    ],
+)
+def test_database_url(url, path):
+    assert Settings.from_env({**GOOD, "DATABASE_URL": url}).database_path == path
+
+
+def test_everything_set():
+    settings = Settings.from_env(
+        {
+            **GOOD,
+            "SLACK_APP_TOKEN": "xapp-1",
+            "SLACK_API_URL": "http://127.0.0.1:9/api",
+            "PORT": "8080",
+            "LOG_LEVEL": "debug",
+            "HOTLEADS_ADMINS": "U1, U2,,",
+        }
+    )
+    assert settings.slack_api_url == "http://127.0.0.1:9/api/"
+    assert (settings.port, settings.log_level) == (8080, "DEBUG")
+    assert settings.admins == frozenset({"U1", "U2"})
+
+
+@pytest.mark.parametrize(
+    ("env", "names"),
+    [
+        ({"SLACK_SIGNING_SECRET": "s"}, "SLACK_BOT_TOKEN"),
+        ({"SLACK_BOT_TOKEN": "xoxb-1"}, "SLACK_SIGNING_SECRET"),
+        ({**GOOD, "SLACK_BOT_TOKEN": "xoxp-user"}, "SLACK_BOT_TOKEN"),
+        ({**GOOD, "SLACK_APP_TOKEN": "xoxb-oops"}, "SLACK_APP_TOKEN"),
+        ({**GOOD, "PORT": "eighty"}, "PORT"),
+        ({**GOOD, "PORT": "70000"}, "PORT"),
+        ({**GOOD, "DATABASE_URL": "postgres://x"}, "DATABASE_URL"),
+        ({**GOOD, "SLACK_API_URL": "slack.com/api"}, "SLACK_API_URL"),
+        ({**GOOD, "LOG_LEVEL": "loud"}, "LOG_LEVEL"),
+    ],
+)
+def test_bad_settings_name_the_variable(env, names):
+    with pytest.raises(ConfigError, match=names):
+        Settings.from_env(env)
+
+
+def test_socket_mode_needs_no_signing_secret():
+    assert Settings.from_env({"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_APP_TOKEN": "xapp-1"})
+
+
+def test_offline_commands_need_no_tokens():
+    assert Settings.from_env({}, need_slack=False).bot_token == ""
