@@ -12,10 +12,12 @@ import logging
 import os
 import sys
 from collections.abc import Sequence
+from datetime import UTC, datetime
+from pathlib import Path
 
 from dotenv import load_dotenv
 
-from bot import admin
+from bot import admin, demo, runner
 from bot.config import ConfigError, Settings
 from bot.serve import serve
 from storage.db import SchemaTooNew
@@ -35,6 +37,18 @@ def parser() -> argparse.ArgumentParser:
     export.add_argument("--team", help="Slack team id (needed when the database has several)")
     export.add_argument("--out", help="file to write (default: standard output)")
 
+    due = commands.add_parser("run-due", help="send the digests and reminders due now")
+    due.add_argument(
+        "--now", type=_moment, help="act as if it were this ISO 8601 time (naive means UTC)"
+    )
+
+    demo_cmd = commands.add_parser(
+        "demo", help="show tomorrow morning's messages for a sample team"
+    )
+    demo_cmd.add_argument(
+        "--db", type=Path, help="keep the sample database here (default: thrown away)"
+    )
+
     imp = commands.add_parser("import", help="read leads from CSV, skipping duplicates")
     imp.add_argument("file", help="CSV file with the export's columns (only name is required)")
     imp.add_argument("--team", help="Slack team id (needed unless the database has exactly one)")
@@ -43,12 +57,20 @@ def parser() -> argparse.ArgumentParser:
     return top
 
 
+def _moment(text: str) -> datetime:
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not an ISO 8601 time") from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
     load_dotenv()
     command = args.command or "serve"
     try:
-        settings = Settings.from_env(os.environ, need_slack=command == "serve")
+        settings = Settings.from_env(os.environ, need_slack=command in ("serve", "run-due"))
         logging.basicConfig(
             level=settings.log_level,
             format="%(asctime)s %(levelname)s %(name)s: %(message)s",
@@ -65,6 +87,10 @@ async def _run(command: str, args: argparse.Namespace, settings: Settings) -> in
     if command == "serve":
         await serve(settings)
         return 0
+    if command == "run-due":
+        return await runner.run_due_once(settings, args.now or datetime.now(UTC))
+    if command == "demo":
+        return await demo.show(datetime.now(UTC), args.db)
     if command == "migrate":
         return await admin.migrate(settings)
     if command == "export":

@@ -12,6 +12,7 @@ from slack_bolt.adapter.socket_mode.aiohttp import AsyncSocketModeHandler
 from bot.app import EVENTS_PATH, build_app, http_app
 from bot.clock import SystemClock
 from bot.config import Settings
+from bot.runner import every_minute
 from bot.runtime import Services
 from storage.db import Database
 
@@ -27,6 +28,7 @@ async def serve(settings: Settings) -> None:
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(signum, stop.set)
+    scheduler = asyncio.create_task(every_minute(services, stop))
     try:
         if settings.app_token:
             handler = AsyncSocketModeHandler(app, settings.app_token)
@@ -42,4 +44,6 @@ async def serve(settings: Settings) -> None:
             await stop.wait()
             await runner.cleanup()
     finally:
+        stop.set()
+        await scheduler
         await db.close()

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from slack_bolt.async_app import AsyncApp
 
-from handlers import lead_command, lead_subcommands, log_modal
+from handlers import lead_command, lead_subcommands, log_submit, reminders, settings_command
 
-LISTENERS = (lead_command, log_modal)
-SUBCOMMANDS = (lead_subcommands,)  # imported for their @subcommand registrations
+LISTENERS = (lead_command, log_submit, reminders)
+SUBCOMMANDS = (lead_subcommands, settings_command)  # imported for their @subcommand registrations
 
 
 def register_all(app: AsyncApp) -> None:

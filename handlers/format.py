@@ -20,10 +20,10 @@ def mention(user_id: str) -> str:
     return f"<@{user_id}>"
 
 
-def lead_label(lead: Lead) -> str:
-    """``*Jane Doe* (Acme) #12`` with the user's text escaped."""
-    company = f" ({escape(lead.company)})" if lead.company else ""
-    return f"*{escape(lead.name)}*{company} #{lead.number}"
+def lead_label(lead: Lead, limit: int = 200) -> str:
+    """``*Jane Doe* (Acme) #12``: the user's text cut to ``limit``, then escaped."""
+    company = f" ({escape(truncate(lead.company, limit))})" if lead.company else ""
+    return f"*{escape(truncate(lead.name, limit))}*{company} #{lead.number}"
 
 
 def band(temperature: Temperature) -> str:
@@ -37,7 +37,7 @@ def status_or_band(lead: Lead, temperature: Temperature) -> str:
 
 
 def ago(moment: datetime, now: datetime) -> str:
-    """"just now", "3 hours ago", "yesterday", "12 days ago"."""
+    """ "just now", "3 hours ago", "yesterday", "12 days ago"."""
     seconds = (now - moment).total_seconds()
     if seconds < 60:
         return "just now"

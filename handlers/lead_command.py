@@ -10,6 +10,7 @@ import logging
 
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.context.ack.async_ack import AsyncAck
+from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import grammar
@@ -29,7 +30,9 @@ def register(app: AsyncApp) -> None:
     app.command(COMMAND)(on_lead)
 
 
-async def on_lead(ack: AsyncAck, command: dict, client: AsyncWebClient, context: dict) -> None:
+async def on_lead(
+    ack: AsyncAck, respond: AsyncRespond, command: dict, client: AsyncWebClient, context: dict
+) -> None:
     services: Services = context["services"]
     team_id, user_id = command["team_id"], command["user_id"]
     now = services.clock.now()
@@ -38,6 +41,7 @@ async def on_lead(ack: AsyncAck, command: dict, client: AsyncWebClient, context:
         services=services,
         client=client,
         ack=ack,
+        respond=respond,
         team_id=team_id,
         user_id=user_id,
         channel_id=command.get("channel_id", ""),

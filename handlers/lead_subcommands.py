@@ -52,7 +52,13 @@ async def add(cmd: grammar.Add, call: Invocation) -> Reply:
         )
         if cmd.note:
             lead = await leads.add_touch(
-                conn, lead, kind="note", note=cmd.note, at=call.now, logged_by=call.user_id, now=call.now
+                conn,
+                lead,
+                kind="note",
+                note=cmd.note,
+                at=call.now,
+                logged_by=call.user_id,
+                now=call.now,
             )
     temperature = lead.temperature(call.now)
     text = f":white_check_mark: Added {lead_label(lead)} — {band(temperature)}, owner {mention(lead.owner)}."
@@ -119,7 +125,11 @@ async def list_leads(cmd: grammar.List, call: Invocation) -> Reply:
 @subcommand(grammar.Snooze)
 async def snooze(cmd: grammar.Snooze, call: Invocation) -> Reply:
     lead = await find_lead(call.services, call.team_id, cmd.ref)
-    until = None if cmd.when.strip().lower() in SNOOZE_OFF else parse_future(cmd.when, call.tz, call.now)
+    until = (
+        None
+        if cmd.when.strip().lower() in SNOOZE_OFF
+        else parse_future(cmd.when, call.tz, call.now)
+    )
     async with call.services.db.transaction() as conn:
         await leads.snooze(conn, lead, until, call.now)
     if until is None:
@@ -138,7 +148,9 @@ async def edit(cmd: grammar.Edit, call: Invocation) -> Reply:
         assert fresh is not None
         await _refuse_duplicate(conn, fresh, cmd.changes)
         updated = await leads.update(conn, fresh, cmd.changes, call.now)
-    changed = ", ".join(f"{field} → “{escape(value) or '—'}”" for field, value in cmd.changes.items())
+    changed = ", ".join(
+        f"{field} → “{escape(value) or '—'}”" for field, value in cmd.changes.items()
+    )
     return _done(
         f":pencil2: Updated {lead_label(updated)}: {changed}. Now {band(updated.temperature(call.now))}."
     )
@@ -155,7 +167,9 @@ async def _refuse_duplicate(conn, lead: Lead, changes: dict[str, str]) -> None:
         )
 
 
-async def _set_status(call: Invocation, ref: grammar.LeadRef, status: str, reason: str = "") -> Lead:
+async def _set_status(
+    call: Invocation, ref: grammar.LeadRef, status: str, reason: str = ""
+) -> Lead:
     lead = await find_lead(call.services, call.team_id, ref)
     if lead.status == status:
         raise Refusal(f"{lead_label(lead)} is already {status}.")
@@ -181,7 +195,9 @@ async def lost(cmd: grammar.Lost, call: Invocation) -> Reply:
 @subcommand(grammar.Reopen)
 async def reopen(cmd: grammar.Reopen, call: Invocation) -> Reply:
     lead = await _set_status(call, cmd.ref, "open")
-    return _done(f":arrows_counterclockwise: {lead_label(lead)} is open again: {band(lead.temperature(call.now))}.")
+    return _done(
+        f":arrows_counterclockwise: {lead_label(lead)} is open again: {band(lead.temperature(call.now))}."
+    )
 
 
 @subcommand(grammar.Assign)

@@ -42,7 +42,7 @@ def why(temperature: Temperature, now: datetime) -> str:
 def list_line(lead: Lead, temperature: Temperature, now: datetime) -> str:
     last = f"last touch {ago(lead.last_activity_at, now)}"
     return (
-        f"{band(temperature)} {lead_label(lead)} · {mention(lead.owner)}\n"
+        f"{band(temperature)} {lead_label(lead, 60)} · {mention(lead.owner)}\n"
         f"      {why(temperature, now)} · {last}"
     )
 
@@ -75,7 +75,9 @@ def lead_card(
         blocks.append(context(f"Lost: {escape(lead.lost_reason)}"))
     reasons = [f"• {reason_line(r, now)}" for r in temperature.reasons] or ["• no signals yet"]
     blocks.append(
-        section(f"*Score {temperature.score}/100 — {temperature.band}*, because:\n" + "\n".join(reasons))
+        section(
+            f"*Score {temperature.score}/100 — {temperature.band}*, because:\n" + "\n".join(reasons)
+        )
     )
     blocks.append(divider())
     if touches:

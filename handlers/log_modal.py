@@ -8,21 +8,14 @@ the command's rules (no touches in the future, notes up to 2,000 characters).
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass, replace
 from typing import Any
 
-from slack_bolt.async_app import AsyncApp
-from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.dates import DateError, parse_past
 from bot.grammar import KIND_HINTS, MAX_NOTE
-from bot.runtime import Services
-from handlers import people
 from handlers.format import lead_label, truncate
-from handlers.replies import Refusal, section
-from handlers.touches import log_touch, logged_reply
-from storage import leads
+from handlers.replies import section
 from storage.leads import Lead
 
 CALLBACK_ID = "log_touch"
@@ -41,14 +34,17 @@ class Origin:
     permalink: str = ""
     channel: str = ""
     ts: str = ""
+    reminder_leads: tuple[int, ...] = ()
 
     def dump(self) -> str:
-        return json.dumps(self.__dict__)
+        return json.dumps(asdict(self))
 
     @classmethod
     def load(cls, text: str) -> Origin:
         data = json.loads(text) if text else {}
-        return cls(**{k: v for k, v in data.items() if k in cls.__dataclass_fields__})
+        known = {k: v for k, v in data.items() if k in cls.__dataclass_fields__}
+        known["reminder_leads"] = tuple(known.get("reminder_leads", ()))
+        return cls(**known)
 
 
 def _plain(text: str) -> dict[str, Any]:
@@ -69,7 +65,7 @@ def log_view(lead: Lead | None, note: str = "", origin: Origin | None = None) ->
     origin = origin or Origin()
     blocks: list[dict[str, Any]] = []
     if lead is not None:
-        origin = Origin(lead.id, origin.permalink, origin.channel, origin.ts)
+        origin = replace(origin, lead_id=lead.id)
         blocks.append(section(f"Lead: {lead_label(lead)}"))
     else:
         blocks.append(
@@ -141,75 +137,3 @@ async def open_log_modal(
 ) -> None:
     """Open at once: the trigger id expires three seconds after the click."""
     await client.views_open(trigger_id=trigger_id, view=log_view(lead, note, origin))
-
-
-def register(app: AsyncApp) -> None:
-    app.options(LEAD_ACTION)(suggest_leads)
-    app.view(CALLBACK_ID)(submit)
-
-
-async def suggest_leads(ack: AsyncAck, body: dict, context: dict) -> None:
-    """Leads matching what the rep typed, searched in the database, never a cut list."""
-    services: Services = context["services"]
-    team_id = body["team"]["id"] if body.get("team") else body["user"]["team_id"]
-    query = (body.get("value") or "").strip()
-    if query:
-        found = await leads.search(services.db.reader, team_id, query, limit=OPTIONS_SHOWN)
-    else:
-        mine = await leads.open_leads(services.db.reader, team_id, owner=body["user"]["id"])
-        found = sorted(mine, key=lambda lead: -lead.score)[:OPTIONS_SHOWN]
-    await ack(options=[lead_option(lead) for lead in found])
-
-
-def _value(view: dict, block: str, action: str) -> str:
-    state = view["state"]["values"].get(block, {}).get(action, {})
-    if "selected_option" in state:
-        return (state["selected_option"] or {}).get("value", "")
-    return (state.get("value") or "").strip()
-
-
-async def submit(ack: AsyncAck, body: dict, view: dict, client: AsyncWebClient, context: dict) -> None:
-    services: Services = context["services"]
-    team_id = view.get("team_id") or body["team"]["id"]
-    user_id = body["user"]["id"]
-    now = services.clock.now()
-    origin = Origin.load(view.get("private_metadata", ""))
-    picked = _value(view, LEAD_BLOCK, LEAD_ACTION)
-    lead_id = origin.lead_id or (int(picked) if picked.isdigit() else 0)
-    kind = _value(view, KIND_BLOCK, KIND_ACTION)
-    note = _value(view, NOTE_BLOCK, NOTE_ACTION)
-    when = _value(view, WHEN_BLOCK, WHEN_ACTION)
-    errors: dict[str, str] = {}
-    if kind not in KIND_HINTS:
-        errors[KIND_BLOCK] = "Pick what happened."
-    if len(note) > MAX_NOTE:
-        errors[NOTE_BLOCK] = f"Keep the note under {MAX_NOTE} characters (it has {len(note)})."
-    at = now
-    if when:
-        known = await people.cached(services, team_id, user_id)
-        try:
-            at = parse_past(when, known.tz if known else None, now)
-        except DateError as error:
-            errors[WHEN_BLOCK] = truncate(str(error), 150)
-    if errors:
-        await ack(response_action="errors", errors=errors)
-        return
-    try:
-        logged = await log_touch(
-            services,
-            team_id=team_id,
-            lead_id=lead_id,
-            kind=kind,
-            note=note,
-            at=at,
-            user_id=user_id,
-            now=now,
-            permalink=origin.permalink,
-        )
-    except Refusal as refusal:
-        block = LEAD_BLOCK if origin.lead_id is None else KIND_BLOCK
-        await ack(response_action="errors", errors={block: refusal.message})
-        return
-    await ack()
-    reply = logged_reply(logged, now)
-    await client.chat_postMessage(channel=user_id, text=reply.text, blocks=reply.blocks)

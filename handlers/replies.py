@@ -39,7 +39,11 @@ class Reply:
 
 
 def section(text: str, **extra: Any) -> dict[str, Any]:
-    return {"type": "section", "text": {"type": "mrkdwn", "text": truncate(text, SECTION_LIMIT)}, **extra}
+    return {
+        "type": "section",
+        "text": {"type": "mrkdwn", "text": truncate(text, SECTION_LIMIT)},
+        **extra,
+    }
 
 
 def context(*texts: str) -> dict[str, Any]:

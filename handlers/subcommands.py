@@ -12,6 +12,7 @@ from datetime import datetime
 from typing import Any
 
 from slack_bolt.context.ack.async_ack import AsyncAck
+from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.runtime import Services
@@ -25,6 +26,7 @@ class Invocation:
     services: Services
     client: AsyncWebClient
     ack: AsyncAck
+    respond: AsyncRespond
     team_id: str
     user_id: str
     channel_id: str

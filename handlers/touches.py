@@ -65,7 +65,7 @@ def logged_reply(logged: Logged, now: datetime) -> Reply:
     )
     more = [context(f"Strongest reason now: {why(logged.after, now)}")]
     if lead.status != "open":
-        more.append(context(f"This lead is {lead.status}; `/lead reopen #{lead.number}` reopens it."))
+        more.append(
+            context(f"This lead is {lead.status}; `/lead reopen #{lead.number}` reopens it.")
+        )
     return Reply(text, [section(text), *more])
-
-

@@ -1,0 +1,202 @@
+"""``python -m bot demo``: a sample team, and what tomorrow morning would send it.
+
+It fills a throwaway database through the same storage code the app uses and
+picks the digest and reminders with the same domain code, then prints them as
+plain text, so a newcomer sees the product before creating a Slack app.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from bot.dates import zone
+from bot.digest import build_digest
+from bot.reminders import due_reminders
+from bot.schedule import WEEKDAYS, WorkspaceSettings
+from storage import deliveries, leads
+from storage.db import Database
+
+TEAM = "TDEMO"
+REPS = {
+    "UANNA": ("Anna", "Europe/Berlin"),
+    "UBEN": ("Ben", "America/New_York"),
+    "UCHLOE": ("Chloé", "Asia/Singapore"),
+}
+# name, company, source, owner, days since created, touches as (kind, days ago, note), status
+LEADS = [
+    (
+        "Jane Doe",
+        "Acme GmbH",
+        "referral",
+        "UANNA",
+        20,
+        [("call", 12, "intro call"), ("quote", 2, "20 seats")],
+        "open",
+    ),
+    (
+        "Omar Haddad",
+        "Globex",
+        "inbound",
+        "UBEN",
+        6,
+        [("trial", 1, "signed up for the pro trial")],
+        "open",
+    ),
+    ("Li Wei", "Initech", "event", "UCHLOE", 30, [("demo", 4, "demo with their CTO")], "open"),
+    (
+        "Sara Costa",
+        "Umbrella",
+        "remarketing",
+        "UANNA",
+        15,
+        [("download", 1, "pricing white paper")],
+        "open",
+    ),
+    ("Tom Becker", "Hooli", "client", "UBEN", 40, [("meeting", 9, "renewal chat")], "open"),
+    ("Priya Nair", "Stark Ltd", "referral", "UCHLOE", 12, [], "open"),
+    ("Lukas Weber", "Wonka AG", "event", "UANNA", 14, [("event", 14, "met at SaaStr")], "open"),
+    (
+        "Emma Brown",
+        "Soylent",
+        "cold",
+        "UBEN",
+        25,
+        [("email", 20, "first email"), ("email", 10, "follow-up")],
+        "open",
+    ),
+    ("Kenji Sato", "Tyrell", "inbound", "UCHLOE", 45, [("quote", 12, "asked for a quote")], "open"),
+    ("Nora Jensen", "Vandelay", "client", "UANNA", 60, [("call", 10, "upsell idea")], "open"),
+    (
+        "Diego Ruiz",
+        "Massive Dynamic",
+        "remarketing",
+        "UBEN",
+        9,
+        [("webinar", 8, "joined the webinar")],
+        "open",
+    ),
+    ("Ava Smith", "Cyberdyne", "cold", "UCHLOE", 50, [], "open"),
+    (
+        "Felix Wagner",
+        "Oscorp",
+        "referral",
+        "UANNA",
+        70,
+        [("demo", 40, ""), ("quote", 35, "")],
+        "won",
+    ),
+    ("Grace Kim", "Aperture", "inbound", "UBEN", 30, [("call", 25, "budget frozen")], "lost"),
+]
+
+
+def next_morning(settings: WorkspaceSettings, now: datetime) -> datetime:
+    """The next digest day's send time after ``now``, in UTC."""
+    local = now.astimezone(zone(settings.tz))
+    day = local.date() + timedelta(days=1)
+    while WEEKDAYS[day.weekday()] not in settings.digest_days:
+        day += timedelta(days=1)
+    at = datetime.combine(day, settings.send_at, tzinfo=zone(settings.tz))
+    return at.astimezone(UTC)
+
+
+async def fill(db: Database, now: datetime) -> WorkspaceSettings:
+    settings = WorkspaceSettings(TEAM, "CSALES", "09:00", "Europe/Berlin", 7)
+    async with db.transaction() as conn:
+        await deliveries.save_settings(conn, settings, "UANNA", now)
+        for name, company, source, owner, age, touches, status in LEADS:
+            created = now - timedelta(days=age)
+            lead = await leads.create(
+                conn,
+                team_id=TEAM,
+                name=name,
+                company=company,
+                source=source,
+                owner=owner,
+                created_by=owner,
+                now=created,
+                email=f"{name.split()[0].lower()}@{company.split()[0].lower()}.example",
+            )
+            for kind, days, note in touches:
+                at = now - timedelta(days=days)
+                lead = await leads.add_touch(
+                    conn, lead, kind=kind, note=note, at=at, logged_by=owner, now=at
+                )
+            if status != "open":
+                await leads.set_status(conn, lead, status, now)
+    return settings
+
+
+def _name(lead: leads.Lead) -> str:
+    return f"{lead.name} ({lead.company}) #{lead.number}"
+
+
+def _days_ago(moment: datetime, now: datetime) -> str:
+    days = (now - moment).days
+    return "today" if days == 0 else "yesterday" if days == 1 else f"{days} days ago"
+
+
+def digest_text(open_leads: list[leads.Lead], now: datetime, settings: WorkspaceSettings) -> str:
+    digest = build_digest(open_leads, now, previous_hot=set())
+    local = now.astimezone(zone(settings.tz))
+    lines = [
+        f"#sales · {local:%A %d %B, %H:%M} ({settings.tz})",
+        f"HOT LEADS — {digest.counts['hot']} hot · {digest.counts['warm']} warm · "
+        f"{digest.counts['cold']} cold open leads",
+    ]
+    for i, s in enumerate(digest.hot, start=1):
+        why = s.temperature.strongest
+        lines.append(
+            f"  {i}. [{s.temperature.score}] {_name(s.lead)} · @{REPS[s.lead.owner][0]} · "
+            f"{why.label if why else ''} · last touch {_days_ago(s.lead.last_activity_at, now)}"
+        )
+    if not digest.hot:
+        lines.append("  No hot leads today.")
+    for s in digest.cooling_soon:
+        lines.append(f"  Cooling soon: {_name(s.lead)} drops to warm by {s.cools_at:%a %H:%M} UTC")
+    return "\n".join(lines)
+
+
+def reminders_text(
+    open_leads: list[leads.Lead], settings: WorkspaceSettings, morning: datetime
+) -> list[str]:
+    blocks = []
+    for rep, (name, tz) in REPS.items():
+        local = datetime.combine(
+            morning.astimezone(zone(settings.tz)).date(), settings.send_at, tzinfo=zone(tz)
+        )
+        mine = [lead for lead in open_leads if lead.owner == rep]
+        quiet = due_reminders(mine, local, settings.quiet_days, {})
+        if not quiet:
+            blocks.append(f"DM to {name} ({tz}): nothing has gone quiet, no message.")
+            continue
+        lines = [
+            f"DM to {name} · {local:%A %H:%M} {tz}",
+            f"  {len(quiet)} warm lead(s) gone quiet:",
+        ]
+        for lead in quiet:
+            lines.append(
+                f"  - {_name(lead)}, quiet since {_days_ago(lead.last_activity_at, local)}"
+                "   [Log a touch] [Snooze] [Mark lost]"
+            )
+        blocks.append("\n".join(lines))
+    return blocks
+
+
+async def show(now: datetime, path: Path | None = None) -> int:
+    """Print the sample team's next morning; keep its database at ``path`` if given."""
+    with tempfile.TemporaryDirectory() as folder:
+        db = await Database.open(path or Path(folder) / "demo.db")
+        try:
+            workspace = await fill(db, now)
+            morning = next_morning(workspace, now)
+            open_leads = await leads.open_leads(db.reader, TEAM)
+        finally:
+            await db.close()
+    print("A sample team: Anna (Berlin), Ben (New York) and Chloé (Singapore), 14 leads.\n")
+    print("Tomorrow morning, hotleads would post this digest:\n")
+    print(digest_text(open_leads, morning, workspace))
+    print("\n…and send these quiet-lead reminders:\n")
+    print("\n\n".join(reminders_text(open_leads, workspace, morning)))
+    return 0

@@ -1,0 +1,45 @@
+"""Running what is due: once from the command line, or every minute beside the server."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from datetime import datetime
+
+from bot.app import web_client
+from bot.clock import FixedClock
+from bot.config import Settings
+from bot.runtime import Services
+from handlers.delivery import run_due
+from storage.db import Database
+
+EVERY = 60.0
+
+log = logging.getLogger(__name__)
+
+
+async def run_due_once(settings: Settings, now: datetime) -> int:
+    """``run-due``: one line per message sent or failed; exit 0 even if Slack refused one."""
+    db = await Database.open(settings.database_path)
+    try:
+        services = Services(settings=settings, db=db, clock=FixedClock(now))
+        client = web_client(services)
+        for outcome in await run_due(services, client, now):
+            print(outcome.line(), flush=True)
+    finally:
+        await db.close()
+    return 0
+
+
+async def every_minute(services: Services, stop: asyncio.Event) -> None:
+    """The server's own scheduler: the same check as ``run-due``, once a minute."""
+    client = web_client(services)
+    while not stop.is_set():
+        try:
+            for outcome in await run_due(services, client, services.clock.now()):
+                log.info("run-due %s", outcome.line())
+        except Exception:
+            log.exception("run-due failed; trying again in a minute")
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), timeout=EVERY)

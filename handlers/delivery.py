@@ -1,0 +1,185 @@
+"""Sending what is due: each workspace's digest and each rep's quiet-lead reminder.
+
+Every message is claimed in the database before it is sent, so any number of
+runners (the server's minute loop, a cron ``run-due``) send it once. A send
+that fails gives its claim back for the next run; a permanent refusal
+(channel gone, app not invited) is recorded for ``/lead settings`` to show.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, datetime
+
+import aiohttp
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.digest import build_digest
+from bot.reminders import due_reminders
+from bot.runtime import Services
+from bot.schedule import WorkspaceSettings, due_day
+from handlers import people
+from handlers.digest_views import digest_blocks
+from handlers.reminders import reminder_message
+from storage import deliveries, leads
+from storage.leads import Lead
+
+PERMANENT_ERRORS = {
+    "channel_not_found": "the digest channel no longer exists: pick another with "
+    "`/lead settings channel:#sales`",
+    "not_in_channel": "the app is not in the digest channel: invite it there with "
+    "`/invite @hotleads`",
+    "is_archived": "the digest channel is archived: pick another with `/lead settings channel:#sales`",
+    "account_inactive": "that Slack account is deactivated",
+    "user_not_found": "that Slack user no longer exists",
+    "cannot_dm_bot": "that user is a bot",
+    "invalid_auth": "the bot token is no longer valid: reinstall the app",
+    "token_revoked": "the bot token was revoked: reinstall the app",
+    "missing_scope": "the app lacks a permission: reinstall it from the manifest",
+}
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """How one send went, as a line for ``run-due`` to print."""
+
+    team_id: str
+    kind: str
+    recipient: str
+    day: date
+    status: str
+    error: str | None = None
+
+    def line(self) -> str:
+        what = f"{self.kind} {self.team_id}/{self.recipient} {self.day.isoformat()}"
+        return f"{self.status}: {what}" + (f" ({self.error})" if self.error else "")
+
+
+def explain(error: str | None) -> str:
+    """A Slack error code in words, with what to do about it."""
+    if not error:
+        return ""
+    return PERMANENT_ERRORS.get(error, error)
+
+
+async def run_due(services: Services, client: AsyncWebClient, now: datetime) -> list[Outcome]:
+    """Send every digest and reminder due at ``now``, in every workspace."""
+    outcomes: list[Outcome] = []
+    for team_id in await deliveries.workspaces(services.db.reader):
+        settings = await deliveries.get_settings(services.db.reader, team_id)
+        open_leads = await leads.open_leads(services.db.reader, team_id)
+        digest = await _send_digest(services, client, settings, open_leads, now)
+        if digest:
+            outcomes.append(digest)
+        outcomes += await _send_reminders(services, client, settings, open_leads, now)
+    return outcomes
+
+
+async def _deliver(
+    services: Services,
+    settings: WorkspaceSettings,
+    kind: str,
+    recipient: str,
+    day: date,
+    now: datetime,
+    send,
+) -> Outcome | None:
+    """Claim, send, record; ``None`` when someone else has it or it is done."""
+    team_id = settings.team_id
+    async with services.db.transaction() as conn:
+        if not await deliveries.claim(conn, team_id, kind, recipient, day, now):
+            return None
+    status, error, channel, ts, detail = "failed", None, None, None, {}
+    try:
+        channel, ts, detail = await send()
+        status = "sent"
+    except SlackApiError as failure:
+        error = failure.response.get("error") or f"HTTP {failure.response.status_code}"
+        status = "refused" if error in PERMANENT_ERRORS else "failed"
+    except (TimeoutError, aiohttp.ClientError, OSError) as failure:
+        error = f"could not reach Slack: {failure.__class__.__name__}"
+    async with services.db.transaction() as conn:
+        await deliveries.finish(
+            conn,
+            team_id,
+            kind,
+            recipient,
+            day,
+            status=status,
+            now=now,
+            error=error,
+            channel=channel,
+            ts=ts,
+            detail=detail,
+        )
+    if status != "sent":
+        log.warning("%s for %s/%s not sent: %s", kind, team_id, recipient, error)
+    return Outcome(team_id, kind, recipient, day, status, error)
+
+
+async def _send_digest(
+    services: Services,
+    client: AsyncWebClient,
+    settings: WorkspaceSettings,
+    open_leads: list[Lead],
+    now: datetime,
+) -> Outcome | None:
+    day = due_day(settings, None, now)
+    if day is None or not settings.channel_id:
+        return None
+    channel_id = settings.channel_id
+
+    async def send():
+        previous = await deliveries.last_sent_digest(services.db.reader, settings.team_id)
+        previous_hot = set(previous.detail.get("hot", [])) if previous else set()
+        digest = build_digest(open_leads, now, previous_hot)
+        reply = digest_blocks(digest, day, now)
+        response = await client.chat_postMessage(
+            channel=channel_id, text=reply.text, blocks=reply.blocks, unfurl_links=False
+        )
+        return response["channel"], response["ts"], {"hot": digest.hot_ids}
+
+    return await _deliver(services, settings, "digest", channel_id, day, now, send)
+
+
+async def _send_reminders(
+    services: Services,
+    client: AsyncWebClient,
+    settings: WorkspaceSettings,
+    open_leads: list[Lead],
+    now: datetime,
+) -> list[Outcome]:
+    by_owner: dict[str, list[Lead]] = defaultdict(list)
+    for lead in open_leads:
+        by_owner[lead.owner].append(lead)
+    reminded = await deliveries.last_reminded(services.db.reader, [lead.id for lead in open_leads])
+    outcomes = []
+    for owner, owned in sorted(by_owner.items()):
+        quiet = due_reminders(owned, now, settings.quiet_days, reminded)
+        if not quiet:
+            continue
+        await people.refresh_if_stale(client, services, settings.team_id, owner, now)
+        known = await people.cached(services, settings.team_id, owner)
+        day = due_day(settings, known.tz if known and known.tz else None, now)
+        if day is None:
+            continue
+
+        async def send(owner: str = owner, quiet: list[Lead] = quiet):
+            opened = await client.conversations_open(users=owner)
+            reply = reminder_message(owner, quiet, now, now)
+            response = await client.chat_postMessage(
+                channel=opened["channel"]["id"], text=reply.text, blocks=reply.blocks
+            )
+            async with services.db.transaction() as conn:
+                await deliveries.mark_reminded(conn, [lead.id for lead in quiet], now)
+            return response["channel"], response["ts"], {"leads": [lead.id for lead in quiet]}
+
+        outcome = await _deliver(services, settings, "reminder", owner, day, now, send)
+        if outcome:
+            outcomes.append(outcome)
+    return outcomes

@@ -1,0 +1,138 @@
+"""``/lead settings`` (see and change the digest schedule) and ``/lead digest`` (preview it)."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from bot import grammar
+from bot.dates import zone
+from bot.digest import build_digest
+from bot.schedule import WorkspaceSettings
+from handlers import people
+from handlers.delivery import explain
+from handlers.digest_views import digest_blocks
+from handlers.format import local_date, mention
+from handlers.replies import Reply, context, section
+from handlers.subcommands import Invocation, subcommand
+from storage import deliveries, leads
+
+
+def _days(days: tuple[str, ...]) -> str:
+    return ", ".join(days) if days else "no days"
+
+
+async def _last_digest_line(call: Invocation, settings: WorkspaceSettings) -> str:
+    last = await deliveries.latest(call.services.db.reader, call.team_id, "digest")
+    if last is None:
+        return "No digest sent yet."
+    if last.status == "sent" and last.sent_at:
+        return f"Last digest: sent {local_date(last.sent_at)} to <#{last.recipient}>."
+    if last.status == "refused":
+        return f":warning: Last digest ({last.local_date}) was refused by Slack: {explain(last.error)}."
+    if last.status == "failed":
+        return f":warning: Last digest ({last.local_date}) failed ({explain(last.error)}); it will be retried."
+    return f"Digest for {last.local_date} is being sent."
+
+
+async def settings_reply(call: Invocation, settings: WorkspaceSettings, changed: str = "") -> Reply:
+    channel = (
+        f"<#{settings.channel_id}>"
+        if settings.channel_id
+        else "not set — choose one: `/lead settings channel:#sales`"
+    )
+    lines = [
+        f"*Digest channel:* {channel}",
+        f"*Sent at:* {settings.digest_time} ({settings.tz}) on {_days(settings.digest_days)}",
+        f"*Quiet after:* {settings.quiet_days} days without a touch "
+        "(each rep gets reminders at the same hour in their own time zone)",
+    ]
+    title = changed or "*hotleads settings* for this workspace"
+    blocks = [
+        section(title),
+        section("\n".join(lines)),
+        context(await _last_digest_line(call, settings)),
+    ]
+    if not changed:
+        blocks.append(
+            context(
+                "Admins change them: `/lead settings channel:#sales time:09:00 "
+                "tz:Europe/Berlin quiet:7 days:mon-fri`"
+            )
+        )
+    return Reply(title, blocks)
+
+
+@subcommand(grammar.Settings)
+async def settings(cmd: grammar.Settings, call: Invocation) -> Reply | None:
+    current = await deliveries.get_settings(call.services.db.reader, call.team_id)
+    if not cmd.changes:
+        return await settings_reply(call, current)
+    # Changing settings needs a fresh answer from Slack on who is an admin: after the ack.
+    await call.ack(response_type="ephemeral", text="Checking your permissions…")
+    reply = await _change(cmd, call)
+    await call.respond(
+        response_type="ephemeral", replace_original=True, text=reply.text, blocks=reply.blocks
+    )
+    return None
+
+
+async def _change(cmd: grammar.Settings, call: Invocation) -> Reply:
+    allowed = call.user_id in call.services.settings.admins
+    if not allowed:
+        user = await people.fetch(call.client, call.services, call.team_id, call.user_id)
+        if user is None:
+            text = ":warning: I couldn't check your permissions with Slack, so nothing changed. Try again."
+            return Reply(text, [section(text)])
+        allowed = user.is_admin
+    if not allowed:
+        text = (
+            ":lock: Only workspace admins and owners (or people listed in HOTLEADS_ADMINS) "
+            "can change settings, so nothing changed. `/lead settings` shows them."
+        )
+        return Reply(text, [section(text)])
+    async with call.services.db.transaction() as conn:
+        current = await deliveries.get_settings(conn, call.team_id)
+        updated = _apply(current, cmd.changes)
+        await deliveries.save_settings(conn, updated, call.user_id, call.now)
+    changed = f":white_check_mark: Settings changed by {mention(call.user_id)}."
+    if "channel" in cmd.changes:
+        changed += (
+            f" Invite the app to <#{updated.channel_id}> if it isn't there: `/invite @hotleads`."
+        )
+    return await settings_reply(call, updated, changed)
+
+
+def _apply(current: WorkspaceSettings, changes: dict[str, str]) -> WorkspaceSettings:
+    updated = current
+    if "channel" in changes:
+        updated = replace(updated, channel_id=changes["channel"])
+    if "time" in changes:
+        updated = replace(updated, digest_time=changes["time"])
+    if "tz" in changes:
+        updated = replace(updated, tz=changes["tz"])
+    if "quiet" in changes:
+        updated = replace(updated, quiet_days=int(changes["quiet"]))
+    if "days" in changes:
+        updated = replace(updated, digest_days=tuple(changes["days"].split(",")))
+    return updated
+
+
+@subcommand(grammar.Digest)
+async def digest_preview(cmd: grammar.Digest, call: Invocation) -> Reply:
+    reader = call.services.db.reader
+    settings = await deliveries.get_settings(reader, call.team_id)
+    previous = await deliveries.last_sent_digest(reader, call.team_id)
+    digest = build_digest(
+        await leads.open_leads(reader, call.team_id),
+        call.now,
+        set(previous.detail.get("hot", [])) if previous else set(),
+    )
+    day = call.now.astimezone(zone(settings.tz)).date()
+    preview = digest_blocks(digest, day, call.now)
+    where = (
+        f"<#{settings.channel_id}> at {settings.digest_time} ({settings.tz})"
+        if settings.channel_id
+        else "no channel yet (`/lead settings channel:#sales`)"
+    )
+    note = context(f":eyes: Preview, only you see it. The digest goes to {where}.")
+    return Reply(preview.text, [note, *preview.blocks[:48]])

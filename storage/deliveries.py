@@ -1,0 +1,211 @@
+"""Workspace settings, and the claims that make each digest and reminder go out once.
+
+A runner claims a message (team, kind, recipient, local day) in a write
+transaction before sending it. The primary key lets exactly one runner win the
+claim; the others see it taken and move on. A failed send gives the claim back
+(status ``failed``) so the next run retries it; a permanent refusal is kept
+(``refused``) so nobody retries it every minute.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+
+import aiosqlite
+
+from bot.schedule import WorkspaceSettings
+from storage.times import from_db, to_db
+
+STALE_CLAIM = timedelta(minutes=10)
+"""A claim this old with no outcome belonged to a runner that died mid-send."""
+
+
+async def get_settings(conn: aiosqlite.Connection, team_id: str) -> WorkspaceSettings:
+    async with conn.execute(
+        "SELECT channel_id, digest_time, tz, quiet_days, digest_days FROM workspace_settings"
+        " WHERE team_id = ?",
+        (team_id,),
+    ) as cursor:
+        row = await cursor.fetchone()
+    if row is None:
+        return WorkspaceSettings(team_id)
+    return WorkspaceSettings(team_id, row[0], row[1], row[2], row[3], tuple(row[4].split(",")))
+
+
+async def save_settings(
+    conn: aiosqlite.Connection, settings: WorkspaceSettings, user_id: str, now: datetime
+) -> None:
+    await conn.execute(
+        "INSERT INTO workspace_settings (team_id, channel_id, digest_time, tz, quiet_days,"
+        " digest_days, updated_by, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+        " ON CONFLICT (team_id) DO UPDATE SET channel_id = excluded.channel_id,"
+        " digest_time = excluded.digest_time, tz = excluded.tz, quiet_days = excluded.quiet_days,"
+        " digest_days = excluded.digest_days, updated_by = excluded.updated_by,"
+        " updated_at = excluded.updated_at",
+        (
+            settings.team_id,
+            settings.channel_id,
+            settings.digest_time,
+            settings.tz,
+            settings.quiet_days,
+            ",".join(settings.digest_days),
+            user_id,
+            to_db(now),
+        ),
+    )
+
+
+async def workspaces(conn: aiosqlite.Connection) -> list[str]:
+    """Every workspace that has leads or settings: the ones a run may owe messages."""
+    async with conn.execute(
+        "SELECT team_id FROM workspace_settings UNION SELECT DISTINCT team_id FROM leads"
+    ) as cursor:
+        return [row[0] for row in await cursor.fetchall()]
+
+
+@dataclass(frozen=True)
+class Delivery:
+    team_id: str
+    kind: str
+    recipient: str
+    local_date: date
+    status: str
+    attempts: int
+    claimed_at: datetime
+    sent_at: datetime | None
+    error: str | None
+    channel: str | None
+    ts: str | None
+    detail: dict[str, Any]
+
+
+def _delivery(row: aiosqlite.Row) -> Delivery:
+    return Delivery(
+        team_id=row["team_id"],
+        kind=row["kind"],
+        recipient=row["recipient"],
+        local_date=date.fromisoformat(row["local_date"]),
+        status=row["status"],
+        attempts=row["attempts"],
+        claimed_at=from_db(row["claimed_at"]),
+        sent_at=from_db(row["sent_at"]),
+        error=row["error"],
+        channel=row["channel"],
+        ts=row["ts"],
+        detail=json.loads(row["detail"]),
+    )
+
+
+async def claim(
+    conn: aiosqlite.Connection, team_id: str, kind: str, recipient: str, day: date, now: datetime
+) -> bool:
+    """Take the right to send this message; False when it is sent, refused or being sent."""
+    key = (team_id, kind, recipient, day.isoformat())
+    async with conn.execute(
+        "SELECT status, claimed_at FROM deliveries"
+        " WHERE team_id = ? AND kind = ? AND recipient = ? AND local_date = ?",
+        key,
+    ) as cursor:
+        row = await cursor.fetchone()
+    if row is None:
+        await conn.execute(
+            "INSERT INTO deliveries (team_id, kind, recipient, local_date, status, attempts,"
+            " claimed_at) VALUES (?, ?, ?, ?, 'claimed', 1, ?)",
+            (*key, to_db(now)),
+        )
+        return True
+    status, claimed_at = row
+    retry = status == "failed" or (status == "claimed" and now - from_db(claimed_at) > STALE_CLAIM)
+    if not retry:
+        return False
+    await conn.execute(
+        "UPDATE deliveries SET status = 'claimed', attempts = attempts + 1, claimed_at = ?"
+        " WHERE team_id = ? AND kind = ? AND recipient = ? AND local_date = ?",
+        (to_db(now), *key),
+    )
+    return True
+
+
+async def finish(
+    conn: aiosqlite.Connection,
+    team_id: str,
+    kind: str,
+    recipient: str,
+    day: date,
+    *,
+    status: str,
+    now: datetime,
+    error: str | None = None,
+    channel: str | None = None,
+    ts: str | None = None,
+    detail: dict[str, Any] | None = None,
+) -> None:
+    """Record how the claimed send ended: ``sent``, ``failed`` (retry) or ``refused`` (don't)."""
+    await conn.execute(
+        "UPDATE deliveries SET status = ?, sent_at = ?, error = ?, channel = ?, ts = ?,"
+        " detail = ? WHERE team_id = ? AND kind = ? AND recipient = ? AND local_date = ?",
+        (
+            status,
+            to_db(now) if status == "sent" else None,
+            error,
+            channel,
+            ts,
+            json.dumps(detail or {}),
+            team_id,
+            kind,
+            recipient,
+            day.isoformat(),
+        ),
+    )
+
+
+async def latest(
+    conn: aiosqlite.Connection, team_id: str, kind: str, recipient: str | None = None
+) -> Delivery | None:
+    """The most recent delivery of a kind (for the recipient, when given)."""
+    where = "team_id = ? AND kind = ?"
+    params: list[object] = [team_id, kind]
+    if recipient is not None:
+        where += " AND recipient = ?"
+        params.append(recipient)
+    async with conn.execute(
+        f"SELECT * FROM deliveries WHERE {where} ORDER BY local_date DESC, claimed_at DESC LIMIT 1",
+        params,
+    ) as cursor:
+        row = await cursor.fetchone()
+    return _delivery(row) if row else None
+
+
+async def last_sent_digest(conn: aiosqlite.Connection, team_id: str) -> Delivery | None:
+    async with conn.execute(
+        "SELECT * FROM deliveries WHERE team_id = ? AND kind = 'digest' AND status = 'sent'"
+        " ORDER BY local_date DESC LIMIT 1",
+        (team_id,),
+    ) as cursor:
+        row = await cursor.fetchone()
+    return _delivery(row) if row else None
+
+
+async def last_reminded(conn: aiosqlite.Connection, lead_ids: list[int]) -> dict[int, datetime]:
+    found: dict[int, datetime] = {}
+    for start in range(0, len(lead_ids), 500):
+        chunk = lead_ids[start : start + 500]
+        async with conn.execute(
+            "SELECT lead_id, reminded_at FROM lead_reminders"
+            f" WHERE lead_id IN ({','.join('?' * len(chunk))})",
+            chunk,
+        ) as cursor:
+            async for row in cursor:
+                found[row[0]] = from_db(row[1])
+    return found
+
+
+async def mark_reminded(conn: aiosqlite.Connection, lead_ids: list[int], now: datetime) -> None:
+    await conn.executemany(
+        "INSERT INTO lead_reminders (lead_id, reminded_at) VALUES (?, ?)"
+        " ON CONFLICT (lead_id) DO UPDATE SET reminded_at = excluded.reminded_at",
+        [(lead_id, to_db(now)) for lead_id in lead_ids],
+    )

@@ -1,0 +1,127 @@
+from dataclasses import replace
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+
+from bot.digest import build_digest
+from bot.reminders import due_reminders, is_quiet
+from bot.schedule import WorkspaceSettings, due_day
+from bot.temperature import signals_from
+from storage.leads import Lead
+
+BERLIN = WorkspaceSettings("T1", "C1", "09:00", "Europe/Berlin", 7)
+MONDAY = date(2026, 11, 23)
+
+
+def utc(day: int, hour: int, minute: int = 0) -> datetime:
+    return datetime(2026, 11, day, hour, minute, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("settings", "tz", "now", "due"),
+    [
+        (BERLIN, None, utc(23, 7, 59), None),  # 08:59 in Berlin
+        (BERLIN, None, utc(23, 8, 0), MONDAY),  # 09:00 in Berlin
+        (BERLIN, None, utc(23, 22, 59), MONDAY),  # catch-up later that day
+        (BERLIN, None, utc(23, 23, 0), None),  # Tuesday 00:00 Berlin, before 09:00
+        (BERLIN, None, utc(28, 10, 0), None),  # Saturday
+        (replace(BERLIN, digest_days=("sat",)), None, utc(28, 10, 0), date(2026, 11, 28)),
+        (BERLIN, "America/New_York", utc(23, 13, 59), None),  # 08:59 in New York
+        (BERLIN, "America/New_York", utc(23, 14, 0), MONDAY),
+        (BERLIN, "Asia/Tokyo", utc(23, 0, 0), MONDAY),  # 09:00 Monday in Tokyo
+        (BERLIN, "Asia/Tokyo", utc(22, 23, 59), None),  # 08:59 Monday in Tokyo
+    ],
+)
+def test_due_day(settings, tz, now, due):
+    assert due_day(settings, tz, now) == due
+
+
+NOW = utc(23, 9)
+
+
+def lead(
+    lead_id: int,
+    source: str = "referral",
+    created_days: float = 30,
+    touches: list[tuple[str, float]] | None = None,
+    status: str = "open",
+    snoozed_until: datetime | None = None,
+) -> Lead:
+    created = NOW - timedelta(days=created_days)
+    touches = touches or []
+    at = [NOW - timedelta(days=d) for _, d in touches]
+    return Lead(
+        id=lead_id,
+        team_id="T1",
+        number=lead_id,
+        name=f"Lead {lead_id}",
+        company="",
+        email="",
+        phone="",
+        source=source,
+        owner="U1",
+        status=status,
+        lost_reason="",
+        created_by="U1",
+        created_at=created,
+        updated_at=created,
+        last_touch_at=max(at) if at else None,
+        snoozed_until=snoozed_until,
+        score=0,
+        scored_at=created,
+        signals=signals_from((k, NOW - timedelta(days=d)) for k, d in touches),
+    )
+
+
+@pytest.mark.parametrize(
+    ("subject", "quiet"),
+    [
+        (lead(1, "referral", 10), True),
+        (lead(2, "referral", 3), False),  # created recently
+        (lead(3, "referral", 30, [("call", 2)]), False),  # touched recently
+        (lead(4, "cold", 30), False),  # cold, not warm
+        (lead(5, "cold", 30, [("quote", 8)]), False),  # hot
+        (lead(6, "referral", 10, status="won"), False),
+        (lead(7, "referral", 10, snoozed_until=NOW + timedelta(days=1)), False),
+        (lead(8, "referral", 10, snoozed_until=NOW - timedelta(days=1)), True),
+    ],
+)
+def test_is_quiet(subject, quiet):
+    assert is_quiet(subject, NOW, 7) is quiet
+
+
+def test_reminded_once_per_quiet_period():
+    quiet = lead(1, "referral", 10)
+    assert due_reminders([quiet], NOW, 7, {}) == [quiet]
+    assert due_reminders([quiet], NOW, 7, {1: NOW - timedelta(days=1)}) == []
+    assert due_reminders([quiet], NOW, 7, {1: NOW - timedelta(days=7)}) == [quiet]
+
+
+def test_reminded_again_when_a_snooze_ends_still_quiet():
+    snoozed = lead(1, "referral", 20, snoozed_until=NOW - timedelta(hours=1))
+    assert due_reminders([snoozed], NOW, 7, {1: NOW - timedelta(days=3)}) == [snoozed]
+
+
+def test_touched_after_reminder_starts_a_new_period():
+    touched = lead(1, "referral", 40, [("call", 8)])
+    assert due_reminders([touched], NOW, 7, {1: NOW - timedelta(days=9)}) == [touched]
+
+
+def test_digest_lists_hot_first_and_what_changed():
+    hot = lead(1, "cold", 5, [("quote", 0)])
+    hotter = lead(2, "referral", 5, [("trial", 0), ("demo", 0)])
+    was_hot = lead(3, "referral", 20)
+    cooling = lead(4, "cold", 12, [("quote", 11.5)])
+    digest = build_digest([hot, hotter, was_hot, cooling], NOW, previous_hot={3, 4})
+    assert [s.lead.id for s in digest.hot] == [2, 1, 4]
+    assert [s.lead.id for s in digest.newly_hot] == [2, 1]
+    assert [s.lead.id for s in digest.cooled] == [3]
+    assert [s.lead.id for s in digest.cooling_soon] == [4]
+    assert digest.counts["hot"] == 3
+    assert digest.warmest == []
+
+
+def test_digest_without_hot_leads_points_at_the_warmest():
+    digest = build_digest([lead(1, "referral", 2), lead(2, "cold", 2)], NOW, set())
+    assert digest.hot == []
+    assert [s.lead.id for s in digest.warmest] == [1]
