@@ -4,9 +4,17 @@ from __future__ import annotations
 
 from slack_bolt.async_app import AsyncApp
 
-from handlers import lead_command, lead_subcommands, log_submit, reminders, settings_command
+from handlers import (
+    events,
+    home,
+    lead_buttons,
+    lead_command,
+    lead_subcommands,
+    log_submit,
+    settings_command,
+)
 
-LISTENERS = (lead_command, log_submit, reminders)
+LISTENERS = (events, lead_command, log_submit, lead_buttons, home)
 SUBCOMMANDS = (lead_subcommands, settings_command)  # imported for their @subcommand registrations
 
 

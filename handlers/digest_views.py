@@ -15,7 +15,7 @@ CHANGES_SHOWN = 10
 NAME_LIMIT = 60
 
 
-def _counts(digest: Digest) -> str:
+def digest_counts(digest: Digest) -> str:
     return " · ".join(
         f"{BAND_EMOJI[b]} {digest.counts.get(b, 0)} {b}" for b in ("hot", "warm", "cold")
     )
@@ -40,7 +40,7 @@ def digest_blocks(digest: Digest, day: date, now: datetime) -> Reply:
     title = f"Hot leads for {day.strftime('%A %-d %B')}"
     blocks: list[dict[str, Any]] = [
         header(f"🔥 {title}"),
-        context(f"Open leads: {_counts(digest)}"),
+        context(f"Open leads: {digest_counts(digest)}"),
     ]
     if digest.hot:
         shown = digest.hot[:HOT_SHOWN]

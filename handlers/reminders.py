@@ -7,17 +7,14 @@ since the reminder shows what happened instead of its buttons.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
-from slack_bolt.async_app import AsyncApp
-from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.runtime import Services
 from bot.temperature import WARM_AT, drops_below
 from handlers.format import ago, band, lead_label, local_date, mention
-from handlers.log_modal import Origin, open_log_modal
 from handlers.replies import Reply, context, section
 from storage import leads
 from storage.leads import Lead
@@ -34,7 +31,8 @@ def _plain(text: str) -> dict[str, Any]:
     return {"type": "plain_text", "text": text}
 
 
-def _buttons(lead: Lead) -> dict[str, Any]:
+def lead_actions(lead: Lead, *, with_lost: bool = True) -> dict[str, Any]:
+    """Log a touch, Snooze and (optionally) Mark lost, for one lead."""
     value = str(lead.id)
     return {
         "type": "actions",
@@ -56,22 +54,24 @@ def _buttons(lead: Lead) -> dict[str, Any]:
                     for days, label in SNOOZE_CHOICES.items()
                 ],
             },
-            {
-                "type": "button",
-                "action_id": LOST_ACTION,
-                "text": _plain("Mark lost"),
-                "style": "danger",
-                "value": value,
-                "confirm": {
-                    "title": _plain("Mark it lost?"),
-                    "text": _plain(
-                        f"{lead.name[:200]} leaves your pipeline. /lead reopen undoes it."
-                    ),
-                    "confirm": _plain("Mark lost"),
-                    "deny": _plain("Keep it"),
-                },
-            },
+            *([_lost_button(lead)] if with_lost else []),
         ],
+    }
+
+
+def _lost_button(lead: Lead) -> dict[str, Any]:
+    return {
+        "type": "button",
+        "action_id": LOST_ACTION,
+        "text": _plain("Mark lost"),
+        "style": "danger",
+        "value": str(lead.id),
+        "confirm": {
+            "title": _plain("Mark it lost?"),
+            "text": _plain(f"{lead.name[:200]} leaves your pipeline. /lead reopen undoes it."),
+            "confirm": _plain("Mark lost"),
+            "deny": _plain("Keep it"),
+        },
     }
 
 
@@ -97,7 +97,7 @@ def _lead_blocks(lead: Lead, reminded_at: datetime, now: datetime) -> list[dict[
     done = _outcome(lead, reminded_at, now)
     if done:
         return [section(line), context(done)]
-    return [section(line), _buttons(lead)]
+    return [section(line), lead_actions(lead)]
 
 
 def reminder_message(owner: str, quiet: list[Lead], reminded_at: datetime, now: datetime) -> Reply:
@@ -139,73 +139,3 @@ async def refresh(
     reminded_at = datetime.fromtimestamp(float(ts), tz=now.tzinfo)
     reply = reminder_message(owner, mine, reminded_at, now)
     await client.chat_update(channel=channel, ts=ts, text=reply.text, blocks=reply.blocks)
-
-
-def register(app: AsyncApp) -> None:
-    app.action(LOG_ACTION)(on_log)
-    app.action(SNOOZE_ACTION)(on_snooze)
-    app.action(LOST_ACTION)(on_lost)
-
-
-async def _clicked_lead(services: Services, body: dict, raw_id: str) -> Lead | None:
-    team_id = body["team"]["id"]
-    lead = await leads.get_by_id(services.db.reader, int(raw_id)) if raw_id.isdigit() else None
-    return lead if lead and lead.team_id == team_id else None
-
-
-async def on_log(
-    ack: AsyncAck, body: dict, action: dict, client: AsyncWebClient, context: dict
-) -> None:
-    await ack()
-    lead = await _clicked_lead(context["services"], body, action.get("value", ""))
-    if lead is None:
-        return
-    origin = Origin(
-        lead_id=lead.id,
-        channel=body["container"]["channel_id"],
-        ts=body["container"]["message_ts"],
-        reminder_leads=tuple(lead_ids(body.get("message", {}))),
-    )
-    await open_log_modal(client, body["trigger_id"], lead=lead, origin=origin)
-
-
-async def on_snooze(
-    ack: AsyncAck, body: dict, action: dict, client: AsyncWebClient, context: dict
-) -> None:
-    await ack()
-    services: Services = context["services"]
-    raw_id, _, days = action["selected_option"]["value"].partition(":")
-    lead = await _clicked_lead(services, body, raw_id)
-    if lead is None or days not in SNOOZE_CHOICES:
-        return
-    now = services.clock.now()
-    async with services.db.transaction() as conn:
-        await leads.snooze(conn, lead, now + timedelta(days=int(days)), now)
-    await _redraw(client, services, body)
-
-
-async def on_lost(
-    ack: AsyncAck, body: dict, action: dict, client: AsyncWebClient, context: dict
-) -> None:
-    await ack()
-    services: Services = context["services"]
-    lead = await _clicked_lead(services, body, action.get("value", ""))
-    if lead is None:
-        return
-    async with services.db.transaction() as conn:
-        await leads.set_status(
-            conn, lead, "lost", services.clock.now(), "marked lost from a reminder"
-        )
-    await _redraw(client, services, body)
-
-
-async def _redraw(client: AsyncWebClient, services: Services, body: dict) -> None:
-    await refresh(
-        client,
-        services,
-        body["team"]["id"],
-        body["user"]["id"],
-        body["container"]["channel_id"],
-        body["container"]["message_ts"],
-        lead_ids(body.get("message", {})),
-    )

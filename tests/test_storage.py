@@ -113,7 +113,13 @@ async def test_a_failed_transaction_stores_nothing(db):
     with pytest.raises(RuntimeError):
         async with db.transaction() as conn:
             await leads.create(
-                conn, team_id="T1", name="Ghost", source="cold", owner="U1", created_by="U1", now=NOW
+                conn,
+                team_id="T1",
+                name="Ghost",
+                source="cold",
+                owner="U1",
+                created_by="U1",
+                now=NOW,
             )
             raise RuntimeError("boom")
     assert await leads.search(db.reader, "T1", "ghost") == []

@@ -87,26 +87,25 @@ def test_reasons_explain_the_score_strongest_first():
     result = temperature("referral", created, signals, NOW)
     assert [r.factor for r in result.reasons] == ["quote", "source:referral", "call"]
     assert result.strongest.label == "Asked for a quote"
-    assert abs(min(100, sum(r.points for r in result.reasons)) - result.score) <= len(result.reasons)
+    assert abs(min(100, sum(r.points for r in result.reasons)) - result.score) <= len(
+        result.reasons
+    )
 
 
 def test_repeats_count_but_are_capped():
     one = temperature("cold", days_ago(1), signals_from([("call", days_ago(1))]), NOW).score
-    three = temperature(
-        "cold", days_ago(1), signals_from([("call", days_ago(1))] * 3), NOW
-    ).score
-    ten = temperature(
-        "cold", days_ago(1), signals_from([("call", days_ago(1))] * 10), NOW
-    ).score
+    three = temperature("cold", days_ago(1), signals_from([("call", days_ago(1))] * 3), NOW).score
+    ten = temperature("cold", days_ago(1), signals_from([("call", days_ago(1))] * 10), NOW).score
     assert one < three == ten
 
 
 def test_backdated_touch_counts_less_than_a_fresh_one():
     fresh = record_touch(None, "demo", NOW)
     old = record_touch(None, "demo", days_ago(14))
-    assert temperature("cold", days_ago(20), {"demo": fresh}, NOW).score > temperature(
-        "cold", days_ago(20), {"demo": old}, NOW
-    ).score
+    assert (
+        temperature("cold", days_ago(20), {"demo": fresh}, NOW).score
+        > temperature("cold", days_ago(20), {"demo": old}, NOW).score
+    )
 
 
 def test_folding_order_does_not_matter():

@@ -1,0 +1,100 @@
+"""Log a touch, Snooze and Mark lost buttons, wherever they are shown.
+
+They sit in reminder DMs and on the Home tab. Each click is acked at once;
+then the change is stored and the message or Home tab it came from is drawn
+again, so the rep sees what happened.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from slack_bolt.async_app import AsyncApp
+from slack_bolt.context.ack.async_ack import AsyncAck
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.runtime import Services
+from handlers import home, reminders
+from handlers.log_modal import Origin, open_log_modal
+from handlers.reminders import LOG_ACTION, LOST_ACTION, SNOOZE_ACTION, SNOOZE_CHOICES, lead_ids
+from storage import leads
+from storage.leads import Lead
+
+
+def register(app: AsyncApp) -> None:
+    app.action(LOG_ACTION)(on_log)
+    app.action(SNOOZE_ACTION)(on_snooze)
+    app.action(LOST_ACTION)(on_lost)
+
+
+async def _clicked_lead(services: Services, body: dict, raw_id: str) -> Lead | None:
+    """The lead behind a button, only if it belongs to the clicker's workspace."""
+    lead = await leads.get_by_id(services.db.reader, int(raw_id)) if raw_id.isdigit() else None
+    return lead if lead and lead.team_id == body["team"]["id"] else None
+
+
+def _in_message(body: dict) -> bool:
+    return body.get("container", {}).get("type") == "message"
+
+
+async def on_log(
+    ack: AsyncAck, body: dict, action: dict, client: AsyncWebClient, context: dict
+) -> None:
+    await ack()
+    lead = await _clicked_lead(context["services"], body, action.get("value", ""))
+    if lead is None:
+        return
+    origin = Origin(lead_id=lead.id)
+    if _in_message(body):
+        origin = Origin(
+            lead_id=lead.id,
+            channel=body["container"]["channel_id"],
+            ts=body["container"]["message_ts"],
+            reminder_leads=tuple(lead_ids(body.get("message", {}))),
+        )
+    await open_log_modal(client, body["trigger_id"], lead=lead, origin=origin)
+
+
+async def on_snooze(
+    ack: AsyncAck, body: dict, action: dict, client: AsyncWebClient, context: dict
+) -> None:
+    await ack()
+    services: Services = context["services"]
+    raw_id, _, days = action["selected_option"]["value"].partition(":")
+    lead = await _clicked_lead(services, body, raw_id)
+    if lead is None or days not in SNOOZE_CHOICES:
+        return
+    now = services.clock.now()
+    async with services.db.transaction() as conn:
+        await leads.snooze(conn, lead, now + timedelta(days=int(days)), now)
+    await _redraw(client, services, body)
+
+
+async def on_lost(
+    ack: AsyncAck, body: dict, action: dict, client: AsyncWebClient, context: dict
+) -> None:
+    await ack()
+    services: Services = context["services"]
+    lead = await _clicked_lead(services, body, action.get("value", ""))
+    if lead is None:
+        return
+    async with services.db.transaction() as conn:
+        await leads.set_status(
+            conn, lead, "lost", services.clock.now(), "marked lost from a reminder"
+        )
+    await _redraw(client, services, body)
+
+
+async def _redraw(client: AsyncWebClient, services: Services, body: dict) -> None:
+    team_id, user_id = body["team"]["id"], body["user"]["id"]
+    if _in_message(body):
+        await reminders.refresh(
+            client,
+            services,
+            team_id,
+            user_id,
+            body["container"]["channel_id"],
+            body["container"]["message_ts"],
+            lead_ids(body.get("message", {})),
+        )
+    await home.publish(client, services, team_id, user_id)

@@ -1,0 +1,105 @@
+"""The real app on loopback, a fake Slack beside it, and a clock the tests move."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+import pytest
+from aiohttp import web
+from fake_slack import FakeSlack
+from slack_requests import SlackSender
+
+from bot.app import build_app, http_app, web_client
+from bot.clock import FixedClock
+from bot.config import Settings
+from bot.runtime import Services
+from handlers.delivery import Outcome, run_due
+from storage.db import Database
+
+SIGNING_SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
+TEAM = "T0001"
+# Monday 23 November 2026, 10:00 UTC.
+START = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
+
+
+@dataclass
+class Hotleads:
+    """A running hotleads and the means to talk to it as Slack would."""
+
+    services: Services
+    clock: FixedClock
+    slack: FakeSlack
+    sender: SlackSender
+    url: str
+
+    @property
+    def db(self) -> Database:
+        return self.services.db
+
+    async def command(self, text: str, **fields: str) -> dict:
+        """Send ``/lead <text>``; return the ephemeral reply it was acked with."""
+        status, body = await self.sender.command(text, **fields)
+        assert status == 200, body
+        return body
+
+    async def run_due(self) -> list[Outcome]:
+        """What ``run-due`` does, at the fake clock's time."""
+        return await run_due(self.services, web_client(self.services), self.clock.now())
+
+
+def reply_text(reply: dict) -> str:
+    """Everything a reply shows, flattened, for assertions on wording."""
+    parts = [reply.get("text", "")]
+    for block in reply.get("blocks", []):
+        parts += _texts(block)
+    return "\n".join(parts)
+
+
+def _texts(node) -> list[str]:
+    if isinstance(node, dict):
+        found = [node["text"]] if isinstance(node.get("text"), str) else []
+        for value in node.values():
+            if isinstance(value, dict | list):
+                found += _texts(value)
+        return found
+    if isinstance(node, list):
+        return [t for item in node for t in _texts(item)]
+    return []
+
+
+@pytest.fixture
+async def slack() -> AsyncIterator[FakeSlack]:
+    fake = FakeSlack(team_id=TEAM)
+    await fake.start()
+    yield fake
+    await fake.stop()
+
+
+@pytest.fixture
+async def hotleads(tmp_path, slack) -> AsyncIterator[Hotleads]:
+    settings = Settings(
+        bot_token="xoxb-test-token",
+        signing_secret=SIGNING_SECRET,
+        slack_api_url=slack.url,
+        database_path=tmp_path / "hotleads.db",
+        admins=frozenset({"UADMIN"}),
+    )
+    db = await Database.open(settings.database_path)
+    clock = FixedClock(START)
+    services = Services(settings=settings, db=db, clock=clock)
+    runner = web.AppRunner(http_app(build_app(services)))
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = runner.addresses[0][1]
+    url = f"http://127.0.0.1:{port}/slack/events"
+    sender = SlackSender(url, SIGNING_SECRET, response_url=slack.response_url("cmd"))
+    try:
+        yield Hotleads(services, clock, slack, sender, url)
+    finally:
+        await sender.close()
+        await runner.cleanup()
+        await db.close()
+        assert slack.rejections == [], f"the app sent what Slack would refuse: {slack.rejections}"

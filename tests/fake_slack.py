@@ -1,0 +1,605 @@
+"""A fake Slack Web API server for end-to-end tests.
+
+A fake that accepted anything would let a broken message pass every test and fail
+in front of a sales rep. This one refuses what real Slack refuses: unknown methods
+(checked against Slack's own Web API description), missing arguments, and Block Kit
+that slack_sdk's models or Slack's documented limits reject. It records every call,
+refused ones included, and can be told to fail the way Slack fails (rate limits,
+5xx, `ok: false`). Modelled on slackapi/bolt-python's `tests/mock_web_api_server`.
+"""
+
+import asyncio
+import itertools
+import json
+import socket
+from collections import Counter, defaultdict, deque
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any, Self
+
+from aiohttp import web
+from slack_sdk.errors import SlackObjectFormationError
+from slack_sdk.models.basic_objects import JsonObject
+from slack_sdk.models.blocks import Block
+from slack_sdk.models.views import View
+
+SPEC_PATH = Path(__file__).parent / "data" / "web-api.openapi-v2.json"
+
+# Used by slack_sdk's files_upload_v2 but newer than the 2020 description.
+NEWER_METHODS: dict[str, tuple[str, ...]] = {
+    "files.getUploadURLExternal": ("filename", "length"),
+    "files.completeUploadExternal": ("files",),
+}
+# Arguments real Slack insists on although the description does not mark them.
+EXTRA_REQUIRED: dict[str, tuple[str, ...]] = {
+    "chat.scheduleMessage": ("channel", "post_at"),
+    "views.update": ("view",),
+}
+
+JSON_PARAMS = frozenset({"attachments", "blocks", "files", "metadata", "view"})
+MESSAGE_METHODS = frozenset(
+    {"chat.postMessage", "chat.postEphemeral", "chat.update", "chat.scheduleMessage"}
+)
+VIEW_METHODS = frozenset({"views.open", "views.push", "views.update", "views.publish"})
+
+MAX_TEXT = 40_000
+MAX_MESSAGE_BLOCKS = 50
+MAX_VIEW_BLOCKS = 100
+MAX_SECTION_TEXT = 3_000
+MAX_SECTION_FIELD = 2_000
+MAX_HEADER_TEXT = 150
+TEXT_TYPES = frozenset({"plain_text", "mrkdwn"})
+SDK_ERRORS = (SlackObjectFormationError, TypeError, ValueError, KeyError, AttributeError)
+
+
+@dataclass(frozen=True)
+class Call:
+    """One Web API call as the fake received it; `params` merges query, form and JSON."""
+
+    method: str
+    params: dict[str, Any]
+    headers: dict[str, str]  # names lower-cased
+    error: str | None = None  # the `error` Slack answered with, None when ok
+    rejected: bool = False  # refused as invalid (auth, method, arguments, Block Kit)
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+
+class Refusal(Exception):
+    """Slack's answer to a call it will not carry out."""
+
+    def __init__(self, error: str, messages: list[str] | None = None) -> None:
+        super().__init__(error)
+        self.error = error
+        self.messages = messages or []
+
+    def body(self) -> dict[str, Any]:
+        body: dict[str, Any] = {"ok": False, "error": self.error}
+        if self.messages:
+            body["errors"] = self.messages
+            body["response_metadata"] = {"messages": [f"[ERROR] {m}" for m in self.messages]}
+        return body
+
+
+@dataclass(frozen=True)
+class _Failure:
+    status: int
+    error: str
+    retry_after: int | None
+
+    def response(self) -> web.Response:
+        if self.status >= 500:
+            return web.Response(status=self.status, text="Internal Server Error")
+        headers = {} if self.retry_after is None else {"Retry-After": str(self.retry_after)}
+        body = {"ok": False, "error": self.error}
+        return web.json_response(body, status=self.status, headers=headers)
+
+
+@cache
+def known_methods() -> dict[str, tuple[str, ...]]:
+    """Method name -> required arguments, as Slack's own Web API description says."""
+    spec = json.loads(SPEC_PATH.read_text(encoding="utf-8"))
+    methods = {
+        path.lstrip("/"): _required(operations) for path, operations in spec["paths"].items()
+    }
+    methods.update(NEWER_METHODS)
+    for method, extra in EXTRA_REQUIRED.items():
+        methods[method] = tuple(sorted({*methods[method], *extra}))
+    return methods
+
+
+def _required(operations: Mapping[str, Any]) -> tuple[str, ...]:
+    # The token travels in the Authorization header, which is checked separately.
+    names = {
+        param["name"]
+        for operation in operations.values()
+        for param in operation.get("parameters", [])
+        if param.get("required") and param["name"] != "token"
+    }
+    return tuple(sorted(names))
+
+
+# ---------------------------------------------------------------- Block Kit checks
+
+
+def block_problems(blocks: Any, *, limit: int, pointer: str = "/blocks") -> list[str]:
+    """Everything Slack would object to in a list of blocks; empty when it would render."""
+    if not isinstance(blocks, list):
+        return [f"must be an array [json-pointer:{pointer}]"]
+    problems = []
+    if len(blocks) > limit:
+        problems.append(f"no more than {limit} items allowed [json-pointer:{pointer}]")
+    for index, block in enumerate(blocks):
+        problems += [f"{p} [json-pointer:{pointer}/{index}]" for p in _block_problems(block)]
+    return problems + _duplicate_id_problems(blocks)
+
+
+def _block_problems(raw: Any) -> list[str]:
+    if not isinstance(raw, dict):
+        return ["block must be an object"]
+    try:
+        block = Block.parse(raw)
+        if block is None:
+            return [f"unsupported block type {raw.get('type')!r}"]
+        _validate_tree(block)
+    except SDK_ERRORS as error:
+        return [str(error)]
+    return _limits_the_sdk_skips(raw)
+
+
+def _validate_tree(obj: Any) -> None:
+    """slack_sdk validates one object at a time; Slack validates nested elements too."""
+    if isinstance(obj, JsonObject):
+        obj.validate_json()
+        for name in obj.attributes:
+            _validate_tree(getattr(obj, name, None))
+    elif isinstance(obj, list | tuple):
+        for item in obj:
+            _validate_tree(item)
+
+
+def _limits_the_sdk_skips(block: dict[str, Any]) -> list[str]:
+    problems = [f"{kind} text must not be empty" for kind in _empty_texts(block)]
+    text = block.get("text")
+    text_value = text.get("text", "") if isinstance(text, dict) else ""
+    if block["type"] == "section":
+        if len(text_value) > MAX_SECTION_TEXT:
+            problems.append(f"section text must be at most {MAX_SECTION_TEXT} characters")
+        for field in block.get("fields") or []:
+            if isinstance(field, dict) and len(field.get("text", "")) > MAX_SECTION_FIELD:
+                problems.append(f"section field must be at most {MAX_SECTION_FIELD} characters")
+    if block["type"] == "header":
+        if isinstance(text, dict) and text.get("type") != "plain_text":
+            problems.append("header text must be plain_text")
+        if len(text_value) > MAX_HEADER_TEXT:
+            problems.append(f"header text must be at most {MAX_HEADER_TEXT} characters")
+    return problems
+
+
+def _empty_texts(node: Any) -> Iterator[str]:
+    """Text objects with an empty `text`: Slack requires at least one character."""
+    if isinstance(node, dict):
+        if node.get("type") in TEXT_TYPES and node.get("text") == "":
+            yield node["type"]
+        for value in node.values():
+            yield from _empty_texts(value)
+    elif isinstance(node, list):
+        for item in node:
+            yield from _empty_texts(item)
+
+
+def _duplicate_id_problems(blocks: list[Any]) -> list[str]:
+    """Block ids are unique in a message or view; action ids only within their block."""
+    block_ids = [b["block_id"] for b in blocks if isinstance(b, dict) and "block_id" in b]
+    problems = [f"duplicate block_id {i!r}" for i in _repeated(block_ids)]
+    for block in blocks:
+        problems += [f"duplicate action_id {i!r}" for i in _repeated(list(_action_ids(block)))]
+    return problems
+
+
+def _action_ids(node: Any) -> Iterator[str]:
+    if isinstance(node, dict):
+        if isinstance(node.get("action_id"), str):
+            yield node["action_id"]
+        for value in node.values():
+            yield from _action_ids(value)
+    elif isinstance(node, list):
+        for item in node:
+            yield from _action_ids(item)
+
+
+def _repeated(ids: list[str]) -> list[str]:
+    return sorted(i for i, count in Counter(ids).items() if count > 1)
+
+
+def check_content(params: Mapping[str, Any]) -> None:
+    """Refuse message text and blocks Slack would refuse (chat.* and response_url alike)."""
+    text = params.get("text")
+    if isinstance(text, str) and len(text) > MAX_TEXT:
+        raise Refusal("msg_too_long")
+    if "blocks" not in params:
+        return
+    if not isinstance(params["blocks"], list):
+        raise Refusal("invalid_blocks_format")
+    problems = block_problems(params["blocks"], limit=MAX_MESSAGE_BLOCKS)
+    if problems:
+        raise Refusal("invalid_blocks", problems)
+
+
+def check_message(params: Mapping[str, Any]) -> None:
+    """A chat.* message must carry content, and that content must be valid."""
+    check_content(params)
+    if not (params.get("text") or params.get("blocks") or params.get("attachments")):
+        raise Refusal("no_text")
+
+
+def check_view(view: Any) -> None:
+    """Refuse a modal or home tab Slack would refuse (Slack says invalid_arguments)."""
+    if not isinstance(view, dict):
+        raise Refusal("invalid_arguments", ["view must be a JSON object [json-pointer:/view]"])
+    problems = _view_object_problems(view)
+    problems += block_problems(view.get("blocks"), limit=MAX_VIEW_BLOCKS, pointer="/view/blocks")
+    problems += _modal_problems(view)
+    if problems:
+        raise Refusal("invalid_arguments", problems)
+
+
+def _view_object_problems(view: dict[str, Any]) -> list[str]:
+    try:
+        View(**view).validate_json()
+    except SDK_ERRORS as error:
+        return [f"{error} [json-pointer:/view]"]
+    return []
+
+
+def _modal_problems(view: dict[str, Any]) -> list[str]:
+    if view.get("type") != "modal":
+        return []
+    problems = [] if view.get("title") else ["a modal needs a title [json-pointer:/view/title]"]
+    blocks = view.get("blocks")
+    has_input = isinstance(blocks, list) and any(
+        isinstance(b, dict) and b.get("type") == "input" for b in blocks
+    )
+    if has_input and not view.get("submit"):
+        problems.append("a modal with input blocks needs submit [json-pointer:/view/submit]")
+    return problems
+
+
+# ---------------------------------------------------------------- the server
+
+
+class FakeSlack:
+    """Slack's Web API on 127.0.0.1: records calls, validates them, answers like Slack."""
+
+    def __init__(self, *, team_id: str = "T0001") -> None:
+        self.team_id = team_id
+        self.calls: list[Call] = []
+        self.rejections: list[Call] = []
+        self.users: dict[str, dict[str, Any]] = {}
+        self.default_user: dict[str, Any] | None = None  # template for unknown user ids
+        self.uploads: dict[str, bytes] = {}
+        self.responses: defaultdict[str, list[dict[str, Any]]] = defaultdict(list)
+        self._failures: defaultdict[str, deque[_Failure]] = defaultdict(deque)
+        self._upload_names: dict[str, str] = {}
+        self._serial = itertools.count(1)
+        self._ts_serial = itertools.count(1)
+        self._changed = asyncio.Condition()
+        self._runner: web.AppRunner | None = None
+        self._port: int | None = None
+
+    async def __aenter__(self) -> Self:
+        await self.start()
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.stop()
+
+    async def start(self) -> None:
+        app = web.Application(client_max_size=50 * 1024 * 1024)
+        app.router.add_get("/api/{method}", self._api)
+        app.router.add_post("/api/{method}", self._api)
+        app.router.add_post("/upload/{file_id}", self._upload)
+        app.router.add_post("/respond/{key}", self._respond)
+        self._runner = web.AppRunner(app, access_log=None)
+        await self._runner.setup()
+        sock = socket.socket()
+        sock.bind(("127.0.0.1", 0))
+        self._port = sock.getsockname()[1]
+        await web.SockSite(self._runner, sock).start()
+
+    async def stop(self) -> None:
+        if self._runner is not None:
+            await self._runner.cleanup()
+            self._runner = None
+
+    @property
+    def url(self) -> str:
+        """Base URL for `AsyncWebClient(base_url=...)`."""
+        return f"{self._origin()}/api/"
+
+    def response_url(self, key: str) -> str:
+        """A response_url whose posts land in `self.responses[key]`."""
+        return f"{self._origin()}/respond/{key}"
+
+    def calls_to(self, method: str) -> list[Call]:
+        """Calls to one method, refused ones included (check `Call.ok`)."""
+        return [call for call in self.calls if call.method == method]
+
+    def fail_next(
+        self,
+        method: str,
+        *,
+        status: int = 200,
+        error: str | None = None,
+        retry_after: int | None = None,
+        times: int = 1,
+    ) -> None:
+        """Make the next `times` calls to `method` fail: 429 (Retry-After), 5xx, or ok=false."""
+        if method not in known_methods():
+            raise ValueError(f"{method} is not a Slack Web API method")
+        if status == 200 and error is None:
+            raise ValueError("a 200 failure needs an error, e.g. 'channel_not_found'")
+        if status == 429:
+            error = error or "ratelimited"
+            retry_after = 1 if retry_after is None else retry_after
+        failure = _Failure(status, error or "internal_error", retry_after)
+        self._failures[method].extend([failure] * times)
+
+    async def wait_for(self, method: str, count: int = 1, timeout: float = 5) -> list[Call]:  # noqa: ASYNC109
+        """Wait for calls the app makes after ack(), in the background; returns them."""
+        await self._wait_until(lambda: len(self.calls_to(method)) >= count, timeout, method)
+        return self.calls_to(method)
+
+    async def wait_for_responses(
+        self,
+        key: str,
+        count: int = 1,
+        timeout: float = 5,  # noqa: ASYNC109
+    ) -> list[dict[str, Any]]:
+        """Like `wait_for`, for bodies posted to `response_url(key)`."""
+        await self._wait_until(lambda: len(self.responses[key]) >= count, timeout, key)
+        return self.responses[key]
+
+    async def _wait_until(self, done: Callable[[], bool], seconds: float, what: str) -> None:
+        try:
+            async with asyncio.timeout(seconds), self._changed:
+                await self._changed.wait_for(done)
+        except TimeoutError:
+            seen = [c.method for c in self.calls]
+            raise AssertionError(
+                f"waited {seconds}s for {what}; calls: {seen}; rejections: {self.rejections}"
+            ) from None
+
+    def _origin(self) -> str:
+        if self._port is None:
+            raise RuntimeError("FakeSlack is not started")
+        return f"http://127.0.0.1:{self._port}"
+
+    async def _record(self, call: Call) -> None:
+        if call.method != "response_url":
+            self.calls.append(call)
+        if call.rejected:
+            self.rejections.append(call)
+        async with self._changed:
+            self._changed.notify_all()
+
+    # ------------------------------------------------------------ handlers
+
+    async def _api(self, request: web.Request) -> web.StreamResponse:
+        method = request.match_info["method"]
+        headers = {name.lower(): value for name, value in request.headers.items()}
+        params: dict[str, Any] = {}
+        try:
+            params = await _read_params(request)
+            _check_auth(headers, params)
+            _check_method(method)
+            if self._failures[method]:
+                failure = self._failures[method].popleft()
+                await self._record(Call(method, params, headers, error=failure.error))
+                return failure.response()
+            _check_arguments(method, params)
+            answer = self._answer(method, params)
+        except Refusal as refusal:
+            await self._record(Call(method, params, headers, refusal.error, rejected=True))
+            return web.json_response(refusal.body())
+        await self._record(Call(method, params, headers, error=answer.get("error")))
+        return web.json_response(answer)
+
+    async def _upload(self, request: web.Request) -> web.Response:
+        file_id = request.match_info["file_id"]
+        if file_id not in self._upload_names:
+            return web.Response(status=404, text="unknown upload")
+        self.uploads[file_id] = await request.read()
+        return web.Response(text=f"OK - {len(self.uploads[file_id])}")
+
+    async def _respond(self, request: web.Request) -> web.Response:
+        headers = {name.lower(): value for name, value in request.headers.items()}
+        body = await request.json()
+        try:
+            check_content(body)
+        except Refusal as refusal:
+            await self._record(Call("response_url", body, headers, refusal.error, rejected=True))
+            return web.json_response(refusal.body(), status=400)
+        self.responses[request.match_info["key"]].append(body)
+        await self._record(Call("response_url", body, headers))
+        return web.json_response({"ok": True})
+
+    # ------------------------------------------------------------ canned answers
+
+    def _answer(self, method: str, params: dict[str, Any]) -> dict[str, Any]:
+        answers: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
+            "auth.test": self._auth_test,
+            "chat.postMessage": self._post_message,
+            "chat.update": self._update,
+            "chat.postEphemeral": lambda _: {"ok": True, "message_ts": self._ts()},
+            "chat.scheduleMessage": self._schedule_message,
+            "conversations.open": _open_conversation,
+            "users.info": self._user_info,
+            "files.getUploadURLExternal": self._upload_url,
+            "files.completeUploadExternal": self._complete_upload,
+            **dict.fromkeys(VIEW_METHODS, self._view),
+        }
+        answer = answers.get(method)
+        return answer(params) if answer else {"ok": True}
+
+    def _auth_test(self, _: dict[str, Any]) -> dict[str, Any]:
+        return {
+            "ok": True,
+            "url": "https://acme.slack.com/",
+            "team": "Acme",
+            "user": "hotleads",
+            "team_id": self.team_id,
+            "user_id": "UBOT",
+            "bot_id": "B0001",
+        }
+
+    def _post_message(self, params: dict[str, Any]) -> dict[str, Any]:
+        ts = self._ts()
+        channel = _channel_for(params["channel"])
+        return {"ok": True, "channel": channel, "ts": ts, "message": _message(params, ts)}
+
+    def _update(self, params: dict[str, Any]) -> dict[str, Any]:
+        ts = params["ts"]
+        message = _message(params, ts)
+        return {"ok": True, "channel": params["channel"], "ts": ts, "text": message["text"]}
+
+    def _schedule_message(self, params: dict[str, Any]) -> dict[str, Any]:
+        return {
+            "ok": True,
+            "channel": _channel_for(params["channel"]),
+            "scheduled_message_id": self._new_id("Q"),
+            "post_at": params["post_at"],
+            "message": _message(params, None),
+        }
+
+    def _user_info(self, params: dict[str, Any]) -> dict[str, Any]:
+        user_id = params.get("user", "")
+        user = self.users.get(user_id)
+        if user is None and self.default_user is not None:
+            user = {**self.default_user, "id": user_id}
+        return {"ok": True, "user": user} if user else {"ok": False, "error": "user_not_found"}
+
+    def _view(self, params: dict[str, Any]) -> dict[str, Any]:
+        view_id = params.get("view_id") or self._new_id("V")
+        view = {
+            **params["view"],
+            "id": view_id,
+            "team_id": self.team_id,
+            "state": {"values": {}},
+            "hash": f"{next(self._serial)}.abc",
+        }
+        return {"ok": True, "view": view}
+
+    def _upload_url(self, params: dict[str, Any]) -> dict[str, Any]:
+        file_id = self._new_id("F")
+        self._upload_names[file_id] = params["filename"]
+        return {"ok": True, "upload_url": f"{self._origin()}/upload/{file_id}", "file_id": file_id}
+
+    def _complete_upload(self, params: dict[str, Any]) -> dict[str, Any]:
+        files = params["files"]
+        if not isinstance(files, list) or not all(isinstance(f, dict) for f in files):
+            raise Refusal("invalid_arguments", ["files must be a JSON array of objects"])
+        missing = [f.get("id") for f in files if f.get("id") not in self.uploads]
+        if missing:
+            raise Refusal("file_not_found", [f"not uploaded: {missing}"])
+        channel = params.get("channel_id")
+        return {"ok": True, "files": [self._file(f, channel) for f in files]}
+
+    def _file(self, entry: dict[str, Any], channel: str | None) -> dict[str, Any]:
+        file_id = entry["id"]
+        name = self._upload_names[file_id]
+        return {
+            "id": file_id,
+            "name": name,
+            "title": entry.get("title") or name,
+            "size": len(self.uploads[file_id]),
+            "channels": [channel] if channel else [],
+        }
+
+    def _ts(self) -> str:
+        """Unique and increasing, like real message timestamps."""
+        micros = 1_700_000_000_000_000 + next(self._ts_serial) * 100
+        return f"{micros // 1_000_000}.{micros % 1_000_000:06d}"
+
+    def _new_id(self, prefix: str) -> str:
+        return f"{prefix}{next(self._serial):08d}"
+
+
+async def _read_params(request: web.Request) -> dict[str, Any]:
+    params: dict[str, Any] = dict(request.query)
+    if request.content_type == "application/json":
+        try:
+            body = await request.json()
+        except json.JSONDecodeError:
+            raise Refusal("invalid_json") from None
+        if not isinstance(body, dict):
+            raise Refusal("invalid_json")
+        params.update(body)
+    else:
+        params.update(await request.post())
+    return {name: _decode(name, value) for name, value in params.items()}
+
+
+def _decode(name: str, value: Any) -> Any:
+    """Form-encoded blocks, views and attachments arrive as JSON strings."""
+    if name not in JSON_PARAMS or not isinstance(value, str):
+        return value
+    try:
+        return json.loads(value)
+    except json.JSONDecodeError:
+        return value
+
+
+def _check_auth(headers: Mapping[str, str], params: Mapping[str, Any]) -> None:
+    authorization = headers.get("authorization", "")
+    token = authorization.removeprefix("Bearer ") if authorization else params.get("token")
+    if not token:
+        raise Refusal("not_authed")
+    if not str(token).startswith("xox"):
+        raise Refusal("invalid_auth")
+
+
+def _check_method(method: str) -> None:
+    if method not in known_methods():
+        raise Refusal("unknown_method")
+
+
+def _check_arguments(method: str, params: Mapping[str, Any]) -> None:
+    missing = [name for name in known_methods()[method] if params.get(name) in (None, "")]
+    if missing:
+        messages = [f"missing required field: {name}" for name in missing]
+        raise Refusal("invalid_arguments", messages)
+    if method in MESSAGE_METHODS:
+        check_message(params)
+    if method in VIEW_METHODS:
+        check_view(params["view"])
+
+
+def _channel_for(channel: str) -> str:
+    """Posting to a user id lands in the bot's DM with that user, as on Slack."""
+    return f"D{channel}" if channel[:1] in ("U", "W") else channel
+
+
+def _open_conversation(params: dict[str, Any]) -> dict[str, Any]:
+    if params.get("channel"):
+        return {"ok": True, "channel": {"id": params["channel"]}}
+    users = [user for user in str(params.get("users", "")).split(",") if user]
+    if not users:
+        raise Refusal("users_list_not_supplied")
+    prefix = "D" if len(users) == 1 else "G"
+    return {"ok": True, "channel": {"id": prefix + "".join(users)}}
+
+
+def _message(params: Mapping[str, Any], ts: str | None) -> dict[str, Any]:
+    message = {
+        "type": "message",
+        "user": "UBOT",
+        "bot_id": "B0001",
+        "text": params.get("text", ""),
+        "blocks": params.get("blocks", []),
+    }
+    return message if ts is None else {**message, "ts": ts}
