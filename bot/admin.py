@@ -9,7 +9,7 @@ from contextlib import ExitStack
 from datetime import UTC, datetime
 
 from bot.config import ConfigError, Settings
-from bot.lead_csv import COLUMNS, BadRow, ImportedLead, export_row, parse_row
+from bot.lead_csv import BadRow, ImportedLead, export_row, parse_row, write_csv
 from storage import leads
 from storage.db import Database, schema_version
 
@@ -60,9 +60,7 @@ def _write(rows: list[dict[str, str]], out: str | None) -> None:
         target = (
             stack.enter_context(open(out, "w", newline="", encoding="utf-8")) if out else sys.stdout
         )
-        writer = csv.DictWriter(target, fieldnames=COLUMNS)
-        writer.writeheader()
-        writer.writerows(rows)
+        write_csv(rows, target)
 
 
 def _read(path: str, owner: str | None, now: datetime) -> tuple[list[ImportedLead], list[str]]:

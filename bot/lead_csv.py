@@ -6,9 +6,12 @@ scripts: change them only with a migration path for their users.
 
 from __future__ import annotations
 
+import csv
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import TextIO
 
 from bot import grammar
 from storage.leads import Lead
@@ -55,6 +58,12 @@ def export_row(lead: Lead, now: datetime) -> dict[str, str]:
         "snoozed_until": iso(lead.snoozed_until),
         "created_at": iso(lead.created_at),
     }
+
+
+def write_csv(rows: Iterable[dict[str, str]], target: TextIO) -> None:
+    writer = csv.DictWriter(target, fieldnames=COLUMNS)
+    writer.writeheader()
+    writer.writerows(rows)
 
 
 @dataclass(frozen=True)

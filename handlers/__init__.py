@@ -6,16 +6,22 @@ from slack_bolt.async_app import AsyncApp
 
 from handlers import (
     events,
+    export_command,
     home,
     lead_buttons,
     lead_command,
     lead_subcommands,
     log_submit,
     settings_command,
+    shortcut,
 )
 
-LISTENERS = (events, lead_command, log_submit, lead_buttons, home)
-SUBCOMMANDS = (lead_subcommands, settings_command)  # imported for their @subcommand registrations
+LISTENERS = (events, lead_command, log_submit, lead_buttons, home, shortcut)
+SUBCOMMANDS = (
+    lead_subcommands,
+    settings_command,
+    export_command,
+)  # imported for their @subcommand registrations
 
 
 def register_all(app: AsyncApp) -> None:

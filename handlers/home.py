@@ -20,8 +20,8 @@ from bot.runtime import Services
 from handlers import people
 from handlers.digest_views import digest_counts
 from handlers.format import band, lead_label, local_date, mention
+from handlers.lead_actions import touch_actions
 from handlers.lead_views import list_line
-from handlers.reminders import lead_actions
 from handlers.replies import context, divider, header, section, sections
 from storage import deliveries, leads
 from storage.leads import Lead
@@ -78,7 +78,7 @@ def my_pipeline(mine: list[Lead], now: datetime, quiet_days: int) -> list[dict[s
     blocks += [divider(), section(f"*:hourglass: Gone quiet* (no touch for {quiet_days}+ days)")]
     for lead in quiet[:QUIET_SHOWN]:
         blocks.append(section(list_line(lead, lead.temperature(now), now)))
-        blocks.append(lead_actions(lead, with_lost=False))
+        blocks.append(touch_actions(lead, f"quiet:{lead.id}", with_lost=False))
     if not quiet:
         blocks.append(context("Nothing has gone quiet. Nice."))
     blocks += _cut(len(quiet), QUIET_SHOWN, "/lead list warm")

@@ -7,16 +7,31 @@ again, so the rep sees what happened.
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.context.ack.async_ack import AsyncAck
+from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.runtime import Services
-from handlers import home, reminders
+from handlers import home, people, reminders
+from handlers.lead_actions import (
+    ASSIGN_ACTION,
+    CARD_PREFIX,
+    LOG_ACTION,
+    LOST_ACTION,
+    PICK_ACTION,
+    SNOOZE_ACTION,
+    SNOOZE_CHOICES,
+    WON_ACTION,
+)
+from handlers.lead_command import answer
+from handlers.lead_views import card_reply
 from handlers.log_modal import Origin, open_log_modal
-from handlers.reminders import LOG_ACTION, LOST_ACTION, SNOOZE_ACTION, SNOOZE_CHOICES, lead_ids
+from handlers.reminders import lead_ids
+from handlers.subcommands import Invocation
 from storage import leads
 from storage.leads import Lead
 
@@ -25,6 +40,9 @@ def register(app: AsyncApp) -> None:
     app.action(LOG_ACTION)(on_log)
     app.action(SNOOZE_ACTION)(on_snooze)
     app.action(LOST_ACTION)(on_lost)
+    app.action(WON_ACTION)(on_won)
+    app.action(ASSIGN_ACTION)(on_assign)
+    app.action(PICK_ACTION)(on_pick)
 
 
 async def _clicked_lead(services: Services, body: dict, raw_id: str) -> Lead | None:
@@ -56,7 +74,12 @@ async def on_log(
 
 
 async def on_snooze(
-    ack: AsyncAck, body: dict, action: dict, client: AsyncWebClient, context: dict
+    ack: AsyncAck,
+    body: dict,
+    action: dict,
+    client: AsyncWebClient,
+    respond: AsyncRespond,
+    context: dict,
 ) -> None:
     await ack()
     services: Services = context["services"]
@@ -67,11 +90,16 @@ async def on_snooze(
     now = services.clock.now()
     async with services.db.transaction() as conn:
         await leads.snooze(conn, lead, now + timedelta(days=int(days)), now)
-    await _redraw(client, services, body)
+    await _redraw(client, services, body, respond, lead.id)
 
 
 async def on_lost(
-    ack: AsyncAck, body: dict, action: dict, client: AsyncWebClient, context: dict
+    ack: AsyncAck,
+    body: dict,
+    action: dict,
+    client: AsyncWebClient,
+    respond: AsyncRespond,
+    context: dict,
 ) -> None:
     await ack()
     services: Services = context["services"]
@@ -85,9 +113,93 @@ async def on_lost(
     await _redraw(client, services, body)
 
 
-async def _redraw(client: AsyncWebClient, services: Services, body: dict) -> None:
+async def on_won(
+    ack: AsyncAck,
+    body: dict,
+    action: dict,
+    client: AsyncWebClient,
+    respond: AsyncRespond,
+    context: dict,
+) -> None:
+    await ack()
+    services: Services = context["services"]
+    lead = await _clicked_lead(services, body, action.get("value", ""))
+    if lead is None or lead.status == "won":
+        return
+    async with services.db.transaction() as conn:
+        await leads.set_status(conn, lead, "won", services.clock.now())
+    await _redraw(client, services, body, respond, lead.id)
+
+
+async def on_assign(
+    ack: AsyncAck,
+    body: dict,
+    action: dict,
+    client: AsyncWebClient,
+    respond: AsyncRespond,
+    context: dict,
+) -> None:
+    await ack()
+    services: Services = context["services"]
+    block_id = action.get("block_id", "")
+    raw_id = block_id.removeprefix(CARD_PREFIX)
+    lead = await _clicked_lead(services, body, raw_id)
+    owner = action.get("selected_user") or ""
+    if lead is None or not owner or owner == lead.owner:
+        return
+    async with services.db.transaction() as conn:
+        await leads.set_owner(conn, lead, owner, services.clock.now())
+    await _redraw(client, services, body, respond, lead.id)
+
+
+async def on_pick(
+    ack: AsyncAck,
+    body: dict,
+    action: dict,
+    client: AsyncWebClient,
+    respond: AsyncRespond,
+    context: dict,
+) -> None:
+    """A match picked from an ambiguous reply: run the original command on it."""
+    await ack()
+    services: Services = context["services"]
+    picked = json.loads(action["value"])
     team_id, user_id = body["team"]["id"], body["user"]["id"]
-    if _in_message(body):
+    known = await people.cached(services, team_id, user_id)
+    call = Invocation(
+        services=services,
+        client=client,
+        ack=ack,
+        respond=respond,
+        team_id=team_id,
+        user_id=user_id,
+        channel_id=body.get("channel", {}).get("id", ""),
+        trigger_id=body.get("trigger_id", ""),
+        now=services.clock.now(),
+        tz=known.tz if known else None,
+        text=picked["command"],
+    )
+    reply = await answer(call, picked=int(picked["lead"]))
+    if reply is not None:
+        await respond(replace_original=True, text=reply.text, blocks=reply.blocks)
+    await home.publish(client, services, team_id, user_id)
+
+
+async def _redraw(
+    client: AsyncWebClient,
+    services: Services,
+    body: dict,
+    respond: AsyncRespond | None = None,
+    lead_id: int | None = None,
+) -> None:
+    """Show the result where the click came from: the card, the reminder, the Home tab."""
+    team_id, user_id = body["team"]["id"], body["user"]["id"]
+    if respond and lead_id and body.get("container", {}).get("is_ephemeral"):
+        lead = await leads.get_by_id(services.db.reader, lead_id)
+        touches = await leads.recent_touches(services.db.reader, lead_id, limit=5)
+        reply = card_reply(lead, touches, services.clock.now())
+        await respond(replace_original=True, text=reply.text, blocks=reply.blocks)
+    elif _in_message(body):
         await reminders.refresh(
             client,
             services,

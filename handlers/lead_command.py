@@ -7,6 +7,7 @@ Only local database work happens before ``ack``; anything that talks to Slack
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.context.ack.async_ack import AsyncAck
@@ -48,17 +49,24 @@ async def on_lead(
         trigger_id=command.get("trigger_id", ""),
         now=now,
         tz=known.tz if known else None,
+        text=command.get("text", ""),
     )
-    reply = await _answer(command.get("text", ""), call)
+    reply = await answer(call)
     if reply is not None:
         await ack(**reply.as_ack())
     await people.refresh_if_stale(client, services, team_id, user_id, now)
 
 
-async def _answer(text: str, call: Invocation) -> Reply | None:
-    """The reply to ack with, or ``None`` when the subcommand acked by itself."""
+async def answer(call: Invocation, picked: int | None = None) -> Reply | None:
+    """The reply to ``call.text``, or ``None`` when the subcommand acked by itself.
+
+    ``picked`` is a lead number chosen from an ambiguous reply's buttons: the
+    command runs again on that lead.
+    """
     try:
-        parsed = grammar.parse(text)
+        parsed = grammar.parse(call.text)
+        if picked is not None and hasattr(parsed, "ref"):
+            parsed = replace(parsed, ref=grammar.LeadRef(number=picked, text=None))
         return await handler_for(parsed)(parsed, call)
     except (grammar.GrammarError, DateError) as error:
         message = f":warning: {escape(str(error))}"

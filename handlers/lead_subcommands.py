@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from bot import grammar
 from bot.dates import parse_future, parse_past
-from handlers.format import band, escape, lead_label, local_date, mention, status_or_band
-from handlers.lead_views import help_reply, lead_card, lead_list
+from handlers.format import band, escape, lead_label, local_date, mention
+from handlers.lead_views import card_reply, help_reply, lead_list
 from handlers.log_modal import open_log_modal
 from handlers.lookup import find_lead
 from handlers.replies import Refusal, Reply, context, section
@@ -74,7 +74,7 @@ async def add(cmd: grammar.Add, call: Invocation) -> Reply:
 
 @subcommand(grammar.Log)
 async def log(cmd: grammar.Log, call: Invocation) -> Reply:
-    lead = await find_lead(call.services, call.team_id, cmd.ref)
+    lead = await find_lead(call.services, call.team_id, cmd.ref, call.text)
     at = parse_past(cmd.when, call.tz, call.now) if cmd.when else call.now
     logged = await log_touch(
         call.services,
@@ -97,13 +97,9 @@ async def log_form(cmd: grammar.LogForm, call: Invocation) -> None:
 
 @subcommand(grammar.Show)
 async def show(cmd: grammar.Show, call: Invocation) -> Reply:
-    lead = await find_lead(call.services, call.team_id, cmd.ref)
+    lead = await find_lead(call.services, call.team_id, cmd.ref, call.text)
     touches = await leads.recent_touches(call.services.db.reader, lead.id, limit=5)
-    temperature = lead.temperature(call.now)
-    return Reply(
-        f"#{lead.number} {escape(lead.name)}: {status_or_band(lead, temperature)}",
-        lead_card(lead, temperature, touches, call.now),
-    )
+    return card_reply(lead, touches, call.now)
 
 
 @subcommand(grammar.List)
@@ -124,7 +120,7 @@ async def list_leads(cmd: grammar.List, call: Invocation) -> Reply:
 
 @subcommand(grammar.Snooze)
 async def snooze(cmd: grammar.Snooze, call: Invocation) -> Reply:
-    lead = await find_lead(call.services, call.team_id, cmd.ref)
+    lead = await find_lead(call.services, call.team_id, cmd.ref, call.text)
     until = (
         None
         if cmd.when.strip().lower() in SNOOZE_OFF
@@ -142,7 +138,7 @@ async def snooze(cmd: grammar.Snooze, call: Invocation) -> Reply:
 
 @subcommand(grammar.Edit)
 async def edit(cmd: grammar.Edit, call: Invocation) -> Reply:
-    lead = await find_lead(call.services, call.team_id, cmd.ref)
+    lead = await find_lead(call.services, call.team_id, cmd.ref, call.text)
     async with call.services.db.transaction() as conn:
         fresh = await leads.get_by_id(conn, lead.id)
         assert fresh is not None
@@ -170,7 +166,7 @@ async def _refuse_duplicate(conn, lead: Lead, changes: dict[str, str]) -> None:
 async def _set_status(
     call: Invocation, ref: grammar.LeadRef, status: str, reason: str = ""
 ) -> Lead:
-    lead = await find_lead(call.services, call.team_id, ref)
+    lead = await find_lead(call.services, call.team_id, ref, call.text)
     if lead.status == status:
         raise Refusal(f"{lead_label(lead)} is already {status}.")
     async with call.services.db.transaction() as conn:
@@ -202,7 +198,7 @@ async def reopen(cmd: grammar.Reopen, call: Invocation) -> Reply:
 
 @subcommand(grammar.Assign)
 async def assign(cmd: grammar.Assign, call: Invocation) -> Reply:
-    lead = await find_lead(call.services, call.team_id, cmd.ref)
+    lead = await find_lead(call.services, call.team_id, cmd.ref, call.text)
     if lead.owner == cmd.user:
         raise Refusal(f"{lead_label(lead)} already belongs to {mention(cmd.user)}.")
     async with call.services.db.transaction() as conn:

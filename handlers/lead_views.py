@@ -17,6 +17,7 @@ from handlers.format import (
     status_or_band,
     truncate,
 )
+from handlers.lead_actions import card_actions
 from handlers.replies import Reply, context, divider, header, section, sections
 from storage.leads import Lead, Touch
 
@@ -88,7 +89,17 @@ def lead_card(
     if lead.snoozed_until and lead.snoozed_until > now:
         notes.append(f"Snoozed until {local_date(lead.snoozed_until)}")
     blocks.append(context(*notes))
+    blocks.append(card_actions(lead))
     return blocks
+
+
+def card_reply(lead: Lead, touches: list[Touch], now: datetime) -> Reply:
+    """``/lead show``: the card, its buttons, and a one-line fallback text."""
+    temperature = lead.temperature(now)
+    return Reply(
+        f"#{lead.number} {escape(lead.name)}: {status_or_band(lead, temperature)}",
+        lead_card(lead, temperature, touches, now),
+    )
 
 
 def lead_list(

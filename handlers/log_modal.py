@@ -12,6 +12,7 @@ from dataclasses import asdict, dataclass, replace
 from typing import Any
 
 from slack_sdk.web.async_client import AsyncWebClient
+from slack_sdk.web.async_slack_response import AsyncSlackResponse
 
 from bot.grammar import KIND_HINTS, MAX_NOTE
 from handlers.format import lead_label, truncate
@@ -134,6 +135,6 @@ async def open_log_modal(
     lead: Lead | None = None,
     note: str = "",
     origin: Origin | None = None,
-) -> None:
+) -> AsyncSlackResponse:
     """Open at once: the trigger id expires three seconds after the click."""
-    await client.views_open(trigger_id=trigger_id, view=log_view(lead, note, origin))
+    return await client.views_open(trigger_id=trigger_id, view=log_view(lead, note, origin))

@@ -5,14 +5,15 @@ from __future__ import annotations
 from bot.grammar import LeadRef
 from bot.runtime import Services
 from handlers.format import escape, lead_label, mention
-from handlers.replies import Refusal, section
+from handlers.lead_actions import pick_button
+from handlers.replies import Refusal, context, section
 from storage import leads
 from storage.leads import Lead
 
 MAX_MATCHES_SHOWN = 10
 
 
-async def find_lead(services: Services, team_id: str, ref: LeadRef) -> Lead:
+async def find_lead(services: Services, team_id: str, ref: LeadRef, command: str = "") -> Lead:
     """The lead meant, or a Refusal listing the candidates (nothing is changed)."""
     conn = services.db.reader
     if ref.number is not None:
@@ -32,19 +33,23 @@ async def find_lead(services: Services, team_id: str, ref: LeadRef) -> Lead:
         return matches[0]
     if len(exact) == 1:
         return exact[0]
-    raise ambiguous(text, matches)
+    raise ambiguous(text, matches, command)
 
 
-def ambiguous(text: str, matches: list[Lead]) -> Refusal:
-    lines = [
-        f"• {lead_label(m)} · {mention(m.owner)}" + ("" if m.status == "open" else f" · {m.status}")
-        for m in matches[:MAX_MATCHES_SHOWN]
-    ]
-    if len(matches) > MAX_MATCHES_SHOWN:
-        lines.append("…and more: type more of the name.")
+def ambiguous(text: str, matches: list[Lead], command: str) -> Refusal:
+    """Nothing done; each match listed, with a button that finishes ``command`` on it."""
     message = (
         f"“{escape(text)}” matches more than one lead, so I did nothing. "
-        "Say which one by number, e.g. `#"
-        f"{matches[0].number}`:"
+        f"Pick one, or say which by number, e.g. `#{matches[0].number}`:"
     )
-    return Refusal(message, [section(message), section("\n".join(lines))])
+    blocks = [section(message)]
+    for match in matches[:MAX_MATCHES_SHOWN]:
+        closed = "" if match.status == "open" else f" · {match.status}"
+        line = section(f"{lead_label(match, 80)} · {mention(match.owner)}{closed}")
+        button = pick_button(match, command) if command else None
+        if button:
+            line["accessory"] = button
+        blocks.append(line)
+    if len(matches) > MAX_MATCHES_SHOWN:
+        blocks.append(context("…and more: type more of the name."))
+    return Refusal(message, blocks)

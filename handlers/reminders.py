@@ -1,4 +1,4 @@
-"""The quiet-lead reminder DM and its buttons: Log a touch, Snooze, Mark lost.
+"""The quiet-lead reminder DM, with Log a touch, Snooze and Mark lost on each lead.
 
 The message carries its leads in its block ids (``lead:<id>``), so after any
 click it is drawn again from the database: a lead touched, snoozed or lost
@@ -15,64 +15,13 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.runtime import Services
 from bot.temperature import WARM_AT, drops_below
 from handlers.format import ago, band, lead_label, local_date, mention
+from handlers.lead_actions import touch_actions
 from handlers.replies import Reply, context, section
 from storage import leads
 from storage.leads import Lead
 
-LOG_ACTION = "reminder_log"
-SNOOZE_ACTION = "reminder_snooze"
-LOST_ACTION = "reminder_lost"
 BLOCK_PREFIX = "lead:"
-SNOOZE_CHOICES = {"3": "3 days", "7": "1 week", "14": "2 weeks"}
 LEADS_SHOWN = 20
-
-
-def _plain(text: str) -> dict[str, Any]:
-    return {"type": "plain_text", "text": text}
-
-
-def lead_actions(lead: Lead, *, with_lost: bool = True) -> dict[str, Any]:
-    """Log a touch, Snooze and (optionally) Mark lost, for one lead."""
-    value = str(lead.id)
-    return {
-        "type": "actions",
-        "block_id": f"{BLOCK_PREFIX}{lead.id}",
-        "elements": [
-            {
-                "type": "button",
-                "action_id": LOG_ACTION,
-                "text": _plain("Log a touch"),
-                "style": "primary",
-                "value": value,
-            },
-            {
-                "type": "static_select",
-                "action_id": SNOOZE_ACTION,
-                "placeholder": _plain("Snooze"),
-                "options": [
-                    {"text": _plain(label), "value": f"{lead.id}:{days}"}
-                    for days, label in SNOOZE_CHOICES.items()
-                ],
-            },
-            *([_lost_button(lead)] if with_lost else []),
-        ],
-    }
-
-
-def _lost_button(lead: Lead) -> dict[str, Any]:
-    return {
-        "type": "button",
-        "action_id": LOST_ACTION,
-        "text": _plain("Mark lost"),
-        "style": "danger",
-        "value": str(lead.id),
-        "confirm": {
-            "title": _plain("Mark it lost?"),
-            "text": _plain(f"{lead.name[:200]} leaves your pipeline. /lead reopen undoes it."),
-            "confirm": _plain("Mark lost"),
-            "deny": _plain("Keep it"),
-        },
-    }
 
 
 def _outcome(lead: Lead, reminded_at: datetime, now: datetime) -> str | None:
@@ -97,7 +46,7 @@ def _lead_blocks(lead: Lead, reminded_at: datetime, now: datetime) -> list[dict[
     done = _outcome(lead, reminded_at, now)
     if done:
         return [section(line), context(done)]
-    return [section(line), lead_actions(lead)]
+    return [section(line), touch_actions(lead, f"{BLOCK_PREFIX}{lead.id}")]
 
 
 def reminder_message(owner: str, quiet: list[Lead], reminded_at: datetime, now: datetime) -> Reply:

@@ -33,6 +33,7 @@ class Invocation:
     trigger_id: str
     now: datetime
     tz: str | None
+    text: str = ""
 
 
 Handler = Callable[[Any, Invocation], Awaitable[Reply | None]]

@@ -1,0 +1,101 @@
+"""Buttons that act on one lead, and the ids their listeners match on.
+
+The same Log a touch / Snooze / Mark lost buttons appear in reminder DMs, on
+the Home tab and on lead cards; ``lead_buttons`` answers them all.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from storage.leads import Lead
+
+LOG_ACTION = "lead_log"
+SNOOZE_ACTION = "lead_snooze"
+LOST_ACTION = "lead_lost"
+WON_ACTION = "lead_won"
+ASSIGN_ACTION = "lead_assign"
+PICK_ACTION = "lead_pick_match"
+CARD_PREFIX = "card:"
+SNOOZE_CHOICES = {"3": "3 days", "7": "1 week", "14": "2 weeks"}
+
+
+def _plain(text: str) -> dict[str, Any]:
+    return {"type": "plain_text", "text": text}
+
+
+def touch_actions(lead: Lead, block_id: str, *, with_lost: bool = True) -> dict[str, Any]:
+    """Log a touch, Snooze and (optionally) Mark lost, for one lead."""
+    value = str(lead.id)
+    return {
+        "type": "actions",
+        "block_id": block_id,
+        "elements": [
+            {
+                "type": "button",
+                "action_id": LOG_ACTION,
+                "text": _plain("Log a touch"),
+                "style": "primary",
+                "value": value,
+            },
+            {
+                "type": "static_select",
+                "action_id": SNOOZE_ACTION,
+                "placeholder": _plain("Snooze"),
+                "options": [
+                    {"text": _plain(label), "value": f"{lead.id}:{days}"}
+                    for days, label in SNOOZE_CHOICES.items()
+                ],
+            },
+            *([_lost_button(lead)] if with_lost else []),
+        ],
+    }
+
+
+def _lost_button(lead: Lead) -> dict[str, Any]:
+    return {
+        "type": "button",
+        "action_id": LOST_ACTION,
+        "text": _plain("Mark lost"),
+        "style": "danger",
+        "value": str(lead.id),
+        "confirm": {
+            "title": _plain("Mark it lost?"),
+            "text": _plain(f"{lead.name[:200]} leaves your pipeline. /lead reopen undoes it."),
+            "confirm": _plain("Mark lost"),
+            "deny": _plain("Keep it"),
+        },
+    }
+
+
+def card_actions(lead: Lead) -> dict[str, Any]:
+    """The buttons under ``/lead show``: act on the lead without typing."""
+    block_id = f"{CARD_PREFIX}{lead.id}"
+    if lead.status != "open":
+        return touch_actions(lead, block_id, with_lost=False)
+    block = touch_actions(lead, block_id)
+    block["elements"][2:2] = [
+        {"type": "button", "action_id": WON_ACTION, "text": _plain("Won"), "value": str(lead.id)}
+    ]
+    block["elements"].append(
+        {
+            "type": "users_select",
+            "action_id": ASSIGN_ACTION,
+            "placeholder": _plain("Reassign"),
+        }
+    )
+    return block
+
+
+def pick_button(lead: Lead, command: str) -> dict[str, Any] | None:
+    """A button that finishes an ambiguous command on this lead; None if it can't fit."""
+    value = json.dumps({"lead": lead.number, "command": command})
+    if len(value) > 2000:
+        return None
+    return {
+        "type": "button",
+        "action_id": PICK_ACTION,
+        "text": _plain(f"#{lead.number}"),
+        "value": value,
+    }
