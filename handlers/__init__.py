@@ -5,6 +5,7 @@ from __future__ import annotations
 from slack_bolt.async_app import AsyncApp
 
 from handlers import (
+    add_modal,
     events,
     export_command,
     home,
@@ -16,7 +17,7 @@ from handlers import (
     shortcut,
 )
 
-LISTENERS = (events, lead_command, log_submit, lead_buttons, home, shortcut)
+LISTENERS = (events, lead_command, add_modal, log_submit, lead_buttons, home, shortcut)
 SUBCOMMANDS = (
     lead_subcommands,
     settings_command,

@@ -107,10 +107,8 @@ async def on_lost(
     if lead is None:
         return
     async with services.db.transaction() as conn:
-        await leads.set_status(
-            conn, lead, "lost", services.clock.now(), "marked lost from a reminder"
-        )
-    await _redraw(client, services, body)
+        await leads.set_status(conn, lead, "lost", services.clock.now())
+    await _redraw(client, services, body, respond, lead.id)
 
 
 async def on_won(

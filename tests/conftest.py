@@ -57,15 +57,22 @@ def reply_text(reply: dict) -> str:
     return "\n".join(parts)
 
 
-def _texts(node) -> list[str]:
+def mrkdwn_text(reply: dict) -> str:
+    """Only what Slack parses for mentions and links: the fallback text and mrkdwn objects."""
+    return "\n".join([reply.get("text", ""), *_texts(reply.get("blocks", []), only_mrkdwn=True)])
+
+
+def _texts(node, only_mrkdwn: bool = False) -> list[str]:
     if isinstance(node, dict):
-        found = [node["text"]] if isinstance(node.get("text"), str) else []
+        found = []
+        if isinstance(node.get("text"), str) and (not only_mrkdwn or node.get("type") == "mrkdwn"):
+            found.append(node["text"])
         for value in node.values():
             if isinstance(value, dict | list):
-                found += _texts(value)
+                found += _texts(value, only_mrkdwn)
         return found
     if isinstance(node, list):
-        return [t for item in node for t in _texts(item)]
+        return [t for item in node for t in _texts(item, only_mrkdwn)]
     return []
 
 

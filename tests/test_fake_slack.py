@@ -150,10 +150,6 @@ async def test_text_over_40000_characters_is_refused(client):
 
 
 INVALID_BLOCKS = {
-    "one action_id in two blocks": [
-        {"type": "actions", "block_id": "lead:1", "elements": [button("open")]},
-        {"type": "actions", "block_id": "lead:2", "elements": [button("open")]},
-    ],
     "section text over 3000": [section("x" * 3001)],
     "section field over 2000": [
         {"type": "section", "fields": [{"type": "mrkdwn", "text": "x" * 2001}]}

@@ -3,7 +3,7 @@
 from datetime import timedelta
 
 import pytest
-from conftest import TEAM, reply_text
+from conftest import TEAM, mrkdwn_text, reply_text
 
 from storage import leads
 
@@ -191,7 +191,7 @@ async def test_user_text_never_pings_or_links(hotleads):
     (lead,) = await stored(hotleads)
     assert lead.name == "<!channel>" and lead.company == "<@U999>"
     for text in ("show #1", "list", "log #1 note &lt;!here&gt; hi"):
-        shown = reply_text(await hotleads.command(text))
+        shown = mrkdwn_text(await hotleads.command(text))
         assert "<!channel>" not in shown and "<!here>" not in shown and "<@U999>" not in shown
         assert "&lt;!channel&gt;" in shown
 

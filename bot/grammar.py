@@ -1,0 +1,908 @@
+"""The grammar of the ``/lead`` slash command: Slack's text in, a typed command out.
+
+Everything here is pure: no Slack client, no storage, no clock. Dates stay as the raw
+text the rep typed; ``bot.dates`` reads them in the rep's time zone later.
+
+Slack sends the text with ``should_escape: true``, so its own markup (mentions, channel
+links, auto-linked emails, phones and URLs) arrives as ``<...>`` while a ``&``, ``<`` or
+``>`` the rep typed arrives as ``&amp;``, ``&lt;`` or ``&gt;``. Markup is therefore read
+before the entities are unescaped, in one pass, so typed text can never pass as a mention.
+
+Every mistake raises ``GrammarError`` with a message written for the rep, never a trace.
+"""
+
+from __future__ import annotations
+
+import difflib
+import functools
+import re
+import zoneinfo
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TypeAlias
+
+# These mirror the source and kind tables in bot/temperature.py (tests check they agree).
+SOURCES = ("referral", "client", "inbound", "event", "remarketing", "cold")
+KINDS = (
+    "quote",
+    "trial",
+    "demo",
+    "inbound",
+    "call",
+    "meeting",
+    "email",
+    "reply",
+    "download",
+    "webinar",
+    "event",
+    "referral",
+    "note",
+)
+SOURCE_ALIASES = {
+    "customer": "client",
+    "existing": "client",
+    "ads": "remarketing",
+    "newsletter": "remarketing",
+    "outbound": "cold",
+}
+KIND_ALIASES = {
+    "quote-request": "quote",
+    "signup": "trial",
+    "sign-up": "trial",
+    "whitepaper": "download",
+    "ebook": "download",
+    "mail": "email",
+    "visit": "meeting",
+}
+SOURCE_HINTS = {
+    "referral": "introduced by someone who knows them",
+    "client": "existing customer",
+    "inbound": "came to us: form, hotline, quote request",
+    "event": "met at a networking event or trade show",
+    "remarketing": "saw our ads, newsletter or site",
+    "cold": "we reached out first",
+}
+KIND_HINTS = {
+    "quote": "asked for a quote",
+    "trial": "signed up for a trial",
+    "demo": "had a demo",
+    "inbound": "they called or wrote to us",
+    "call": "a call with them",
+    "meeting": "met in person or video",
+    "email": "we emailed them",
+    "reply": "they answered our outreach",
+    "download": "white paper, e-book",
+    "webinar": "attended a webinar",
+    "event": "met at an event",
+    "referral": "referred someone or got referred again",
+    "note": "just a note, no signal",
+}
+BANDS = ("hot", "warm", "cold", "all")
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+MAX_NAME = 200
+MAX_NOTE = 2000
+MAX_FIELD = 200
+MAX_QUIET = 90
+
+# Mrkdwn-safe (no raw <, > or &) so the help reply can show these as they are.
+USAGE = {
+    "add": (
+        "`/lead add NAME [company:…] [source:…] [email:…] [phone:…] [owner:@someone] [note:…]`"
+        " — add a lead (without `source:` it is recorded as `cold`)\n"
+        '`/lead add "Omar Haddad" company:Globex source:referral note:"met via Ana"`'
+    ),
+    "log": (
+        '`/lead log LEAD KIND [note…] [when:"…"]` — log a touch: what happened, and when\n'
+        '`/lead log "acme" quote asked for 20 seats when:"yesterday 3pm"`'
+    ),
+    "show": ("`/lead show LEAD` — details, temperature and why, latest touches\n`/lead show #12`"),
+    "list": (
+        "`/lead list [hot|warm|cold|all] [mine|team|@someone]` — open leads, hottest first\n"
+        "`/lead list hot team`"
+    ),
+    "snooze": (
+        "`/lead snooze LEAD WHEN` — no quiet-lead reminders until then (`off` ends it)\n"
+        "`/lead snooze #12 in 30 days`"
+    ),
+    "edit": (
+        "`/lead edit LEAD [name:…] [company:…] [source:…] [email:…] [phone:…]`"
+        ' — change fields; `company:""` clears one\n'
+        '`/lead edit #12 company:"Globex Corp" source:inbound`'
+    ),
+    "won": "`/lead won LEAD` — they bought: close the lead as won\n`/lead won #12`",
+    "lost": (
+        "`/lead lost LEAD [reason…]` — close the lead as lost\n"
+        "`/lead lost #12 went with a competitor`"
+    ),
+    "reopen": "`/lead reopen LEAD` — open a won or lost lead again\n`/lead reopen #12`",
+    "assign": (
+        "`/lead assign LEAD @someone` — give the lead to someone else\n`/lead assign #12 @maria`"
+    ),
+    "settings": (
+        "`/lead settings [channel:#…] [time:HH:MM] [tz:Area/City] [quiet:DAYS] [days:…]`"
+        " — see or change the daily digest and reminders (admins change them)\n"
+        "`/lead settings channel:#sales time:09:00 tz:Europe/Berlin quiet:7 days:mon-fri`"
+    ),
+    "digest": "`/lead digest` — preview today's digest, only you see it\n`/lead digest`",
+    "export": (
+        "`/lead export [hot|warm|cold|all]` — a CSV of the leads, sent to you in a DM\n"
+        "`/lead export hot`"
+    ),
+    "help": "`/lead help [command]` — this help, or one command's\n`/lead help log`",
+}
+
+
+class GrammarError(ValueError):
+    """A command the rep mistyped; the message is shown to them as it is."""
+
+
+@dataclass(frozen=True)
+class LeadRef:
+    """A lead by number (``#12``) or by a case-insensitive fragment of its name or company."""
+
+    number: int | None
+    text: str | None
+
+
+@dataclass(frozen=True)
+class Help:
+    """Usage, for one command (``topic``) or all; ``unknown`` is a subcommand we don't know."""
+
+    topic: str | None = None
+    unknown: str | None = None
+
+
+@dataclass(frozen=True)
+class AddForm:
+    """``/lead add`` alone: open the add-a-lead form."""
+
+
+@dataclass(frozen=True)
+class Add:
+    """A new lead; ``None`` means not given (the handler picks the default)."""
+
+    name: str
+    company: str | None = None
+    source: str | None = None
+    email: str | None = None
+    phone: str | None = None
+    owner: str | None = None
+    note: str | None = None
+
+
+@dataclass(frozen=True)
+class LogForm:
+    """``/lead log`` alone: open the log-a-touch form."""
+
+
+@dataclass(frozen=True)
+class Log:
+    """A touch on a lead; ``when`` is raw date text, ``None`` meaning now."""
+
+    ref: LeadRef
+    kind: str
+    note: str = ""
+    when: str | None = None
+
+
+@dataclass(frozen=True)
+class Show:
+    ref: LeadRef
+
+
+@dataclass(frozen=True)
+class List:
+    """Open leads in ``band``; ``scope`` is mine, team or user (then ``user`` is the id)."""
+
+    band: str = "all"
+    scope: str = "mine"
+    user: str | None = None
+
+
+@dataclass(frozen=True)
+class Snooze:
+    """``when`` is raw date text (or a word like ``off``) for the handler to read."""
+
+    ref: LeadRef
+    when: str
+
+
+@dataclass(frozen=True)
+class Edit:
+    """Changed fields in the order typed; ``''`` clears company, phone or email."""
+
+    ref: LeadRef
+    changes: dict[str, str]
+
+
+@dataclass(frozen=True)
+class Won:
+    ref: LeadRef
+
+
+@dataclass(frozen=True)
+class Lost:
+    ref: LeadRef
+    reason: str = ""
+
+
+@dataclass(frozen=True)
+class Reopen:
+    ref: LeadRef
+
+
+@dataclass(frozen=True)
+class Assign:
+    ref: LeadRef
+    user: str
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Validated, normalised changes (channel id, time, tz, quiet, days); empty means show."""
+
+    changes: dict[str, str]
+
+
+@dataclass(frozen=True)
+class Digest:
+    """Preview today's digest."""
+
+
+@dataclass(frozen=True)
+class Export:
+    band: str = "all"
+
+
+Command: TypeAlias = (
+    Help
+    | AddForm
+    | Add
+    | LogForm
+    | Log
+    | Show
+    | List
+    | Snooze
+    | Edit
+    | Won
+    | Lost
+    | Reopen
+    | Assign
+    | Settings
+    | Digest
+    | Export
+)
+
+# Tokens ----------------------------------------------------------------------------------
+
+_QUOTES = frozenset('"“”„')
+_MARKUP = re.compile(r"<[^<>\n]+>")
+_MARKUP_OR_ENTITY = re.compile(r"<([^<>\n]+)>|&(amp|lt|gt);")
+_ENTITY = re.compile(r"&(amp|lt|gt);")
+_ENTITIES = {"amp": "&", "lt": "<", "gt": ">"}
+_KEY = re.compile(r"([A-Za-z]+):")
+_USER = re.compile(r"<@([UW][A-Z0-9]+)(?:\|[^<>]*)?>")
+_CHANNEL = re.compile(r"<#([CG][A-Z0-9]+)(?:\|[^<>]*)?>")
+_LEAD_NUMBER = re.compile(r"#([0-9]{1,18})")
+_QUIET = re.compile(r"[0-9]{1,3}")
+_EMAIL = re.compile(r"[^\s@<>\"(),;:]+@(?:[^\s@<>\"(),;:.]+\.)+[^\W\d_]{2,}")
+_TIME = re.compile(r"([01]?[0-9]|2[0-3]):([0-5][0-9])")
+
+
+@dataclass(frozen=True)
+class _Word:
+    """One token: quotes removed, Slack markup and entities still raw.
+
+    ``quoted_at`` is where the first quoted part began, so ``company:"A B"`` is an option
+    while ``"company:A"`` (quoted from the start) is an ordinary word.
+    """
+
+    raw: str
+    quoted_at: int | None = None
+
+    @property
+    def text(self) -> str:
+        return _plain(self.raw)
+
+
+@dataclass(frozen=True)
+class _Option:
+    key: str
+    raw: str
+    quoted: bool
+
+    @property
+    def text(self) -> str:
+        return _plain(self.raw).strip()
+
+
+def _tokenize(text: str) -> list[_Word]:
+    """Split on whitespace; double quotes (straight or smart) group, Slack markup is whole."""
+    words: list[_Word] = []
+    chars: list[str] = []
+    quoted_at: int | None = None
+    opened: int | None = None  # index in ``text`` of the quote still open
+    started = False
+    i = 0
+    while i < len(text):
+        ch = text[i]
+        markup = _MARKUP.match(text, i) if ch == "<" else None
+        if markup:
+            chars.append(markup.group())
+            started = True
+            i = markup.end()
+            continue
+        if ch in _QUOTES:
+            if opened is None and quoted_at is None:
+                quoted_at = len("".join(chars))
+            opened = i if opened is None else None
+            started = True
+        elif ch.isspace() and opened is None:
+            if started:
+                words.append(_Word("".join(chars), quoted_at))
+            chars, quoted_at, started = [], None, False
+        else:
+            chars.append(ch)
+            started = True
+        i += 1
+    if opened is not None:
+        raise _unclosed(text, opened)
+    if started:
+        words.append(_Word("".join(chars), quoted_at))
+    return words
+
+
+def _unclosed(text: str, at: int) -> GrammarError:
+    after = " ".join(_plain(text[at + 1 :]).split())
+    where = f" before “{_short(after)}”" if after else " at the end"
+    return GrammarError(
+        f'A quote mark{where} is never closed. Close it, like `company:"Acme Inc"`, or take it out.'
+    )
+
+
+def _short(text: str, limit: int = 40) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _plain(raw: str) -> str:
+    """What the rep typed: Slack markup made readable, ``&amp;``/``&lt;``/``&gt;`` undone."""
+    return _MARKUP_OR_ENTITY.sub(_plain_match, raw)
+
+
+def _plain_match(match: re.Match[str]) -> str:
+    if match.group(2):
+        return _ENTITIES[match.group(2)]
+    return _readable(match.group(1))
+
+
+def _readable(inner: str) -> str:
+    """Mentions show their label, mailto/tel links their text, web links their address."""
+    target, _, label = inner.partition("|")
+    if target[:1] in ("@", "#", "!"):
+        if not label:
+            return f"<{inner}>"
+        label = _unescape(label)
+        sigil = target[0]
+        return label if sigil == "!" or label.startswith(sigil) else sigil + label
+    scheme, colon, rest = target.partition(":")
+    if colon and scheme.lower() in ("mailto", "tel"):
+        return _unescape(label or rest)
+    return _unescape(target)
+
+
+def _unescape(text: str) -> str:
+    return _ENTITY.sub(lambda match: _ENTITIES[match.group(1)], text)
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _split(words: list[_Word], keys: frozenset[str]) -> tuple[list[_Word], dict[str, _Option]]:
+    """Options (``key:value`` with a key this command knows) apart from the other words."""
+    rest: list[_Word] = []
+    options: dict[str, _Option] = {}
+    for word in words:
+        option = _as_option(word, keys)
+        if option is None:
+            rest.append(word)
+        elif option.key in options:
+            raise GrammarError(f"`{option.key}:` is given twice. Keep just one.")
+        else:
+            options[option.key] = option
+    return rest, options
+
+
+def _as_option(word: _Word, keys: frozenset[str]) -> _Option | None:
+    match = _KEY.match(word.raw)
+    if not match or match.group(1).lower() not in keys:
+        return None
+    if word.quoted_at is not None and word.quoted_at < match.end():
+        return None
+    value = word.raw[match.end() :]
+    return _Option(match.group(1).lower(), value, word.quoted_at == match.end())
+
+
+# Values ----------------------------------------------------------------------------------
+
+_LABELS = {
+    "name": "The name",
+    "company": "The company",
+    "phone": "The phone",
+    "email": "The email",
+    "source": "The source",
+    "note": "The note",
+    "reason": "The reason",
+    "when": "The date",
+}
+
+
+def _limited(field: str, text: str, limit: int) -> str:
+    if len(text) > limit:
+        raise GrammarError(
+            f"{_LABELS[field]} is too long: {len(text)} characters, and the limit is {limit}."
+        )
+    return text
+
+
+def is_email(text: str) -> bool:
+    """Loose on purpose: local@domain.tld with no spaces, enough to catch a slip."""
+    return _EMAIL.fullmatch(text) is not None
+
+
+def _email(text: str) -> str:
+    text = _limited("email", text, MAX_FIELD)
+    if not is_email(text):
+        raise GrammarError(
+            f"“{_short(text)}” doesn't look like an email address. "
+            "Write it like `email:jane@acme.com`."
+        )
+    return text
+
+
+def _source(text: str) -> str:
+    word = _limited("source", text, MAX_FIELD).lower()
+    source = SOURCE_ALIASES.get(word, word)
+    if source not in SOURCES:
+        raise GrammarError(
+            f"I don't know the source “{_short(text)}”. Use one of: {', '.join(SOURCES)}."
+        )
+    return source
+
+
+def _kind(word: str) -> str | None:
+    word = word.lower()
+    kind = KIND_ALIASES.get(word, word)
+    return kind if kind in KINDS else None
+
+
+def _user(word: _Word, example: str) -> str:
+    """A Slack user id from a real mention; a typed ``@name`` can't be told apart."""
+    match = _USER.fullmatch(word.raw.strip())
+    if match:
+        return match.group(1)
+    text = word.text.strip()
+    if text.startswith("@"):
+        raise GrammarError(
+            f"I can't tell who “{_short(text)}” is. Type `@` and pick the person from "
+            f"Slack's list so it becomes a mention, like `{example}`."
+        )
+    raise GrammarError(
+        f"“{_short(text)}” isn't a person. Mention them, picking the name from Slack's "
+        f"@-list, like `{example}`."
+    )
+
+
+def _field(option: _Option, clearable: bool = False) -> str:
+    """A validated add/edit value; ``''`` only for a quoted empty value in ``edit``."""
+    text = option.text
+    if not text:
+        return _empty(option, clearable)
+    if option.key in ("name", "company", "phone"):
+        limit = MAX_NAME if option.key == "name" else MAX_FIELD
+        return _limited(option.key, _one_line(text), limit)
+    if option.key == "email":
+        return _email(text)
+    if option.key == "source":
+        return _source(text)
+    if option.key == "owner":
+        return _user(_Word(option.raw), "owner:@maria")
+    return _limited(option.key, text, MAX_NOTE if option.key == "note" else MAX_FIELD)
+
+
+_CLEARABLE = frozenset({"company", "phone", "email"})
+
+
+def _empty(option: _Option, clearable: bool) -> str:
+    key = option.key
+    if key in _CLEARABLE and clearable:
+        if option.quoted:
+            return ""
+        raise GrammarError(f'`{key}:` needs a value after it. To clear it, write `{key}:""`.')
+    if key in _CLEARABLE and option.quoted:
+        raise GrammarError(
+            f'`{key}:""` clears a field, and only `/lead edit` does that. Here, leave `{key}:` out.'
+        )
+    if clearable:
+        raise GrammarError(
+            f"A lead always has a {key}, so it can't be cleared. Give the new one, "
+            f"like {_EXAMPLES[key]}."
+        )
+    raise GrammarError(f"`{key}:` needs a value after it, like {_EXAMPLES[key]}.")
+
+
+_EXAMPLES = {
+    "name": '`name:"Jane Doe"`',
+    "company": '`company:"Acme Inc"`',
+    "phone": '`phone:"+1 555 0100"`',
+    "email": "`email:jane@acme.com`",
+    "source": "`source:referral`",
+    "owner": "`owner:@maria`",
+    "note": '`note:"met at the fair"`',
+    "when": '`when:"yesterday 3pm"`',
+    "channel": "`channel:#sales`",
+    "time": "`time:09:00`",
+    "tz": "`tz:Europe/Berlin`",
+    "quiet": "`quiet:7`",
+    "days": "`days:mon-fri`",
+}
+
+
+def _joined(words: list[_Word]) -> str:
+    return " ".join(word.text for word in words).strip()
+
+
+# Lead references -------------------------------------------------------------------------
+
+
+def _lead_ref(word: _Word) -> LeadRef:
+    """``#12`` is a number; anything else (or anything quoted) is part of a name."""
+    text = word.text.strip()
+    if word.quoted_at is None and text.startswith("#"):
+        return LeadRef(number=_lead_number(text), text=None)
+    if not text:
+        raise GrammarError("Which lead? Give its number, like `#12`, or part of its name.")
+    return LeadRef(number=None, text=text)
+
+
+def _lead_number(text: str) -> int:
+    match = _LEAD_NUMBER.fullmatch(text)
+    if not match or int(match.group(1)) == 0:
+        raise GrammarError(
+            f"“{_short(text)}” isn't a lead number. Numbers look like `#12`; "
+            "to find a lead by name, type part of it, like `acme`."
+        )
+    return int(match.group(1))
+
+
+def _need_ref(sub: str, words: list[_Word]) -> tuple[LeadRef, list[_Word]]:
+    if not words:
+        raise GrammarError(
+            f"Which lead? Give its number or part of its name, like `/lead {sub} #12` "
+            f"or `/lead {sub} acme`."
+        )
+    return _lead_ref(words[0]), words[1:]
+
+
+def _no_more(sub: str, words: list[_Word], hint: str = "") -> None:
+    if words:
+        raise GrammarError(f"`/lead {sub}` doesn't take “{_short(_joined(words))}”. {hint}".strip())
+
+
+_SEVERAL_WORDS = 'To name a lead with several words, put them in quotes: `/lead {sub} "acme corp"`.'
+
+
+# Subcommands -----------------------------------------------------------------------------
+
+
+def _parse_help(words: list[_Word]) -> Help:
+    if not words:
+        return Help()
+    topic = words[0].text.strip().lower()
+    return Help(topic=topic) if topic in USAGE else Help(unknown=words[0].text)
+
+
+_ADD_KEYS = frozenset({"company", "source", "email", "phone", "owner", "note"})
+
+
+def _parse_add(words: list[_Word]) -> Add | AddForm:
+    if not words:
+        return AddForm()
+    rest, options = _split(words, _ADD_KEYS)
+    name = _one_line(_joined(rest))
+    if not name:
+        raise GrammarError(
+            'Who is the lead? Put the name first: `/lead add "Jane Doe" company:Acme`.'
+        )
+    values = {key: _field(option) for key, option in options.items()}
+    return Add(name=_limited("name", name, MAX_NAME), **values)
+
+
+_LOG_KEYS = frozenset({"when", "note"})
+
+
+def _parse_log(words: list[_Word]) -> Log | LogForm:
+    if not words:
+        return LogForm()
+    rest, options = _split(words, _LOG_KEYS)
+    ref, rest = _need_ref("log", rest)
+    if not rest:
+        raise GrammarError(
+            f"What happened? Add a kind after the lead, like `/lead log #12 call`. "
+            f"Kinds: {', '.join(KINDS)}."
+        )
+    kind = _kind(rest[0].text.strip())
+    if kind is None:
+        raise _unknown_kind(rest)
+    parts = [_joined(rest[1:])]
+    if "note" in options:
+        parts.append(_field(options["note"]))
+    note = " ".join(part for part in parts if part)
+    when = _field(options["when"]) if "when" in options else None
+    return Log(ref=ref, kind=kind, note=_limited("note", note, MAX_NOTE), when=when)
+
+
+def _unknown_kind(words: list[_Word]) -> GrammarError:
+    message = f"I don't know the kind “{_short(words[0].text)}”. Use one of: {', '.join(KINDS)}."
+    if any(_kind(word.text.strip()) for word in words[1:]):
+        message += ' If the lead\'s name has several words, quote it: `/lead log "acme corp" call`.'
+    return GrammarError(message)
+
+
+def _parse_show(words: list[_Word]) -> Show:
+    return Show(ref=_ref_only("show", words))
+
+
+def _parse_won(words: list[_Word]) -> Won:
+    return Won(ref=_ref_only("won", words))
+
+
+def _parse_reopen(words: list[_Word]) -> Reopen:
+    return Reopen(ref=_ref_only("reopen", words))
+
+
+def _ref_only(sub: str, words: list[_Word]) -> LeadRef:
+    ref, rest = _need_ref(sub, words)
+    _no_more(sub, rest, _SEVERAL_WORDS.format(sub=sub))
+    return ref
+
+
+def _parse_list(words: list[_Word]) -> List:
+    band: str | None = None
+    scope: str | None = None
+    user: str | None = None
+    for word in words:
+        text = word.text.strip().lower()
+        if text in BANDS and band is None:
+            band = text
+        elif text in ("mine", "team") and scope is None:
+            scope = text
+        elif _is_person(word) and scope is None:
+            scope, user = "user", _user(word, "/lead list hot @maria")
+        else:
+            raise GrammarError(
+                f"`/lead list` didn't expect “{_short(word.text)}”. It takes one of "
+                "hot, warm, cold, all and one of mine, team or an @mention, "
+                "like `/lead list hot team`."
+            )
+    return List(band=band or "all", scope=scope or "mine", user=user)
+
+
+def _is_person(word: _Word) -> bool:
+    return word.raw.startswith("<@") or word.text.startswith("@")
+
+
+def _parse_snooze(words: list[_Word]) -> Snooze:
+    ref, rest = _need_ref("snooze", words)
+    when = _joined(rest)
+    if not when:
+        raise GrammarError(
+            "Until when? Like `/lead snooze #12 in 30 days` or `/lead snooze #12 next monday`; "
+            "`/lead snooze #12 off` ends a snooze."
+        )
+    return Snooze(ref=ref, when=_limited("when", when, MAX_FIELD))
+
+
+_EDIT_KEYS = frozenset({"name", "company", "source", "email", "phone"})
+
+
+def _parse_edit(words: list[_Word]) -> Edit:
+    rest, options = _split(words, _EDIT_KEYS)
+    ref, rest = _need_ref("edit", rest)
+    _no_more("edit", rest, _edit_hint(rest))
+    if not options:
+        raise GrammarError(
+            'What should change? Give fields, like `/lead edit #12 company:"Acme Inc"`. '
+            "Fields: name, company, source, email, phone."
+        )
+    return Edit(ref=ref, changes={key: _field(option, True) for key, option in options.items()})
+
+
+def _edit_hint(stray: list[_Word]) -> str:
+    if any(word.raw.lower().startswith("owner:") for word in stray):
+        return "To give the lead to someone else, use `/lead assign #12 @maria`."
+    return 'It takes fields to change, like `company:"Acme Inc"`; quote values with spaces.'
+
+
+def _parse_lost(words: list[_Word]) -> Lost:
+    ref, rest = _need_ref("lost", words)
+    return Lost(ref=ref, reason=_limited("reason", _joined(rest), MAX_NOTE))
+
+
+def _parse_assign(words: list[_Word]) -> Assign:
+    ref, rest = _need_ref("assign", words)
+    if not rest:
+        raise GrammarError(
+            "Who should get it? Mention them, picking the name from Slack's @-list: "
+            "`/lead assign #12 @maria`."
+        )
+    user = _user(rest[0], "/lead assign #12 @maria")
+    _no_more("assign", rest[1:], _SEVERAL_WORDS.format(sub="assign"))
+    return Assign(ref=ref, user=user)
+
+
+def _parse_digest(words: list[_Word]) -> Digest:
+    _no_more("digest", words)
+    return Digest()
+
+
+def _parse_export(words: list[_Word]) -> Export:
+    if not words:
+        return Export()
+    band = words[0].text.strip().lower()
+    if band not in BANDS:
+        raise GrammarError(
+            f"`/lead export` takes hot, warm, cold or all, not “{_short(words[0].text)}”: "
+            "`/lead export hot`."
+        )
+    _no_more("export", words[1:])
+    return Export(band=band)
+
+
+# Settings --------------------------------------------------------------------------------
+
+_SETTINGS_KEYS = frozenset({"channel", "time", "tz", "quiet", "days"})
+
+
+def _parse_settings(words: list[_Word]) -> Settings:
+    rest, options = _split(words, _SETTINGS_KEYS)
+    _no_more(
+        "settings",
+        rest,
+        "It takes `channel:`, `time:`, `tz:`, `quiet:` and `days:`, like "
+        "`/lead settings time:09:00 days:mon-fri`.",
+    )
+    changes = {}
+    for key, option in options.items():
+        if not option.text:
+            raise GrammarError(f"`{key}:` needs a value after it, like {_EXAMPLES[key]}.")
+        changes[key] = _SETTINGS[key](option)
+    return Settings(changes=changes)
+
+
+def _channel(option: _Option) -> str:
+    match = _CHANNEL.fullmatch(option.raw.strip())
+    if not match:
+        raise GrammarError(
+            f"“{_short(option.text)}” isn't a channel I can post to. Type `#` and pick the "
+            "channel from Slack's list so it becomes a link, like `channel:#sales`."
+        )
+    return match.group(1)
+
+
+def _time(option: _Option) -> str:
+    match = _TIME.fullmatch(option.text)
+    if not match:
+        raise GrammarError(
+            f"“{_short(option.text)}” isn't a time. Use a 24-hour clock, HH:MM, "
+            "like `time:09:00` or `time:17:30`."
+        )
+    return f"{int(match.group(1)):02d}:{match.group(2)}"
+
+
+@functools.cache
+def _zones() -> dict[str, str]:
+    return {name.lower(): name for name in zoneinfo.available_timezones()}
+
+
+def _tz(option: _Option) -> str:
+    zones = _zones()
+    name = zones.get(option.text.lower())
+    if name is None:
+        close = difflib.get_close_matches(option.text.lower(), sorted(zones), n=1)
+        guess = f" Did you mean `{zones[close[0]]}`?" if close else ""
+        raise GrammarError(
+            f"I don't know the time zone “{_short(option.text)}”.{guess} "
+            "Use a name like `tz:Europe/Berlin` or `tz:America/New_York`."
+        )
+    return name
+
+
+def _quiet(option: _Option) -> str:
+    text = option.text
+    if not _QUIET.fullmatch(text) or not 1 <= int(text) <= MAX_QUIET:
+        raise GrammarError(
+            f"`quiet:` is how many days without a touch before a reminder: a whole number "
+            f"from 1 to {MAX_QUIET}, like `quiet:7`, not “{_short(text)}”."
+        )
+    return str(int(text))
+
+
+_DAY_GROUPS = {
+    "weekdays": "mon-fri",
+    "weekday": "mon-fri",
+    "weekends": "sat-sun",
+    "weekend": "sat-sun",
+    "everyday": "mon-sun",
+    "daily": "mon-sun",
+}
+_DAY_SPELLINGS = (
+    ("mon", "monday"),
+    ("tue", "tues", "tuesday"),
+    ("wed", "weds", "wednesday"),
+    ("thu", "thur", "thurs", "thursday"),
+    ("fri", "friday"),
+    ("sat", "saturday"),
+    ("sun", "sunday"),
+)
+_DAY_NAMES = {name: i for i, names in enumerate(_DAY_SPELLINGS) for name in names}
+
+
+def _days(option: _Option) -> str:
+    """Any spelling of a set of days, as the ordered list the schedule stores."""
+    text = "".join(option.text.lower().split())
+    text = _DAY_GROUPS.get(text, text)
+    chosen: set[int] = set()
+    for part in text.split(","):
+        first, dash, last = part.partition("-")
+        start, end = _day(first, option), _day(last if dash else first, option)
+        chosen.update((start + step) % 7 for step in range((end - start) % 7 + 1))
+    return ",".join(WEEKDAYS[i] for i in sorted(chosen))
+
+
+def _day(name: str, option: _Option) -> int:
+    if name not in _DAY_NAMES:
+        raise GrammarError(
+            f"I can't read the days “{_short(option.text)}”. Use a range or a list, like "
+            "`days:mon-fri`, `days:mon,wed,fri` or `days:daily`."
+        )
+    return _DAY_NAMES[name]
+
+
+_SETTINGS: dict[str, Callable[[_Option], str]] = {
+    "channel": _channel,
+    "time": _time,
+    "tz": _tz,
+    "quiet": _quiet,
+    "days": _days,
+}
+
+_PARSERS: dict[str, Callable[[list[_Word]], Command]] = {
+    "help": _parse_help,
+    "add": _parse_add,
+    "log": _parse_log,
+    "show": _parse_show,
+    "list": _parse_list,
+    "snooze": _parse_snooze,
+    "edit": _parse_edit,
+    "won": _parse_won,
+    "lost": _parse_lost,
+    "reopen": _parse_reopen,
+    "assign": _parse_assign,
+    "settings": _parse_settings,
+    "digest": _parse_digest,
+    "export": _parse_export,
+}
+
+
+def parse(text: str) -> Command:
+    """Read the text after ``/lead``; an unknown subcommand asks for help, never fails."""
+    words = _tokenize(text)
+    first = words[0].text.strip() if words else ""
+    if not first:
+        return Help()
+    parser = _PARSERS.get(first.lower())
+    if parser is None:
+        return Help(unknown=first)
+    return parser(words[1:])
