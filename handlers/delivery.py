@@ -99,7 +99,10 @@ async def _deliver(
         channel, ts, detail = await send()
         status = "sent"
     except SlackApiError as failure:
-        error = failure.response.get("error") or f"HTTP {failure.response.status_code}"
+        data = failure.response.data  # a 5xx may carry a plain-text body, not JSON
+        error = (data.get("error") if isinstance(data, dict) else None) or (
+            f"HTTP {failure.response.status_code}"
+        )
         status = "refused" if error in PERMANENT_ERRORS else "failed"
     except (TimeoutError, aiohttp.ClientError, OSError) as failure:
         error = f"could not reach Slack: {failure.__class__.__name__}"

@@ -32,7 +32,7 @@ async def fetch(
     try:
         response = await client.users_info(user=user_id)
     except SlackApiError as error:
-        log.warning("users.info %s failed: %s", user_id, error.response.get("error"))
+        log.warning("users.info %s failed: %s", user_id, error)
         return None
     profile = response["user"]
     user = SlackUser(
