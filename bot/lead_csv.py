@@ -33,7 +33,7 @@ COLUMNS = (
     "created_at",
 )
 STATUSES = ("open", "won", "lost")
-USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
+USER_ID = re.compile(r"^[UW][A-Z0-9]+$")
 
 
 def iso(moment: datetime | None) -> str:

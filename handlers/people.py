@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 from datetime import datetime, timedelta
 
+import aiohttp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
@@ -31,7 +32,7 @@ async def fetch(
     """Ask Slack about a user and cache the answer; ``None`` when Slack can't say."""
     try:
         response = await client.users_info(user=user_id)
-    except SlackApiError as error:
+    except (SlackApiError, aiohttp.ClientError, TimeoutError) as error:
         log.warning("users.info %s failed: %s", user_id, error)
         return None
     profile = response["user"]
