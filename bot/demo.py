@@ -177,7 +177,7 @@ def reminders_text(
         ]
         for lead in quiet:
             lines.append(
-                f"  - {_name(lead)}, quiet since {_days_ago(lead.last_activity_at, local)}"
+                f"  - {_name(lead)}, last touched {_days_ago(lead.last_activity_at, local)}"
                 "   [Log a touch] [Snooze] [Mark lost]"
             )
         blocks.append("\n".join(lines))

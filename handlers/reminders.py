@@ -38,10 +38,10 @@ def _outcome(lead: Lead, reminded_at: datetime, now: datetime) -> str | None:
 def _lead_blocks(lead: Lead, reminded_at: datetime, now: datetime) -> list[dict[str, Any]]:
     temperature = lead.temperature(now)
     cold_at = drops_below(WARM_AT, lead.source, lead.created_at, lead.signals, now)
-    cooling = f", cold {local_date(cold_at, with_time=False)}" if cold_at else ""
+    cooling = f"; goes cold {local_date(cold_at, with_time=False)}" if cold_at else ""
     line = (
         f"{band(temperature)} {lead_label(lead, 80)}\n"
-        f"Quiet since {ago(lead.last_activity_at, now)}{cooling}"
+        f"Last touched {ago(lead.last_activity_at, now)}{cooling}"
     )
     done = _outcome(lead, reminded_at, now)
     if done:
