@@ -39,10 +39,22 @@ def _hottest_first(scored: Iterable[Scored]) -> list[Scored]:
     return sorted(scored, key=lambda s: (-s.temperature.score, s.lead.number))
 
 
-def build_digest(open_leads: Iterable[Lead], now: datetime, previous_hot: set[int]) -> Digest:
-    """The digest for ``now``, compared with the hot leads of the previous digest."""
+def build_digest(
+    open_leads: Iterable[Lead],
+    now: datetime,
+    previous_hot: set[int],
+    open_count: int | None = None,
+) -> Digest:
+    """The digest for ``now``, compared with the hot leads of the previous digest.
+
+    ``open_leads`` may leave out leads known to be cold (a stored score under
+    ``WARM_AT``) if ``open_count`` says how many open leads there are in all;
+    they only count, as cold. It must include every lead in ``previous_hot``.
+    """
     scored = [Scored(lead, lead.temperature(now)) for lead in open_leads if lead.status == "open"]
     counts = Counter(s.temperature.band for s in scored)
+    if open_count is not None:
+        counts["cold"] = open_count - counts["hot"] - counts["warm"]
     hot = []
     for s in _hottest_first(x for x in scored if x.temperature.band == "hot"):
         lead = s.lead

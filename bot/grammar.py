@@ -495,7 +495,7 @@ def _user(word: _Word, example: str) -> str:
 
 
 def _field(option: _Option, clearable: bool = False) -> str:
-    """A validated add/edit value; ``''`` only for a quoted empty value in ``edit``."""
+    """A validated option value; ``''`` only for a quoted empty value in ``edit``."""
     text = option.text
     if not text:
         return _empty(option, clearable)
@@ -524,7 +524,7 @@ def _empty(option: _Option, clearable: bool) -> str:
         raise GrammarError(
             f'`{key}:""` clears a field, and only `/lead edit` does that. Here, leave `{key}:` out.'
         )
-    if clearable:
+    if clearable and option.quoted:
         raise GrammarError(
             f"A lead always has a {key}, so it can't be cleared. Give the new one, "
             f"like {_EXAMPLES[key]}."

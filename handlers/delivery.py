@@ -11,16 +11,17 @@ from __future__ import annotations
 import logging
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 import aiohttp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.digest import build_digest
+from bot.digest import Digest, build_digest
 from bot.reminders import due_reminders
 from bot.runtime import Services
 from bot.schedule import WorkspaceSettings, due_day
+from bot.temperature import WARM_AT
 from handlers import people
 from handlers.digest_views import digest_blocks
 from handlers.reminders import reminder_message
@@ -40,6 +41,9 @@ PERMANENT_ERRORS = {
     "token_revoked": "the bot token was revoked: reinstall the app",
     "missing_scope": "the app lacks a permission: reinstall it from the manifest",
 }
+
+SCORE_MAX_AGE = timedelta(days=1)
+RESCORE_BATCH = 1000
 
 log = logging.getLogger(__name__)
 
@@ -72,12 +76,56 @@ async def run_due(services: Services, client: AsyncWebClient, now: datetime) -> 
     outcomes: list[Outcome] = []
     for team_id in await deliveries.workspaces(services.db.reader):
         settings = await deliveries.get_settings(services.db.reader, team_id)
-        open_leads = await leads.open_leads(services.db.reader, team_id)
-        digest = await _send_digest(services, client, settings, open_leads, now)
+        await refresh_scores(services, team_id, now)
+        # Only hot and warm leads are shown or reminded; the cold ones are only counted.
+        open_leads = await leads.open_leads(services.db.reader, team_id, min_score=WARM_AT)
+        open_count = await leads.count_open(services.db.reader, team_id)
+        digest = await _send_digest(services, client, settings, open_leads, open_count, now)
         if digest:
             outcomes.append(digest)
         outcomes += await _send_reminders(services, client, settings, open_leads, now)
     return outcomes
+
+
+async def digest_for(
+    services: Services,
+    warm_or_hot: list[Lead],
+    open_count: int,
+    now: datetime,
+    previous_hot: set[int],
+) -> Digest:
+    """The digest from the open leads whose stored score is at least warm, and a count of all.
+
+    A lead hot last time may have gone cold since: it is read too, for "cooled off".
+    """
+    loaded = {lead.id for lead in warm_or_hot}
+    gone_cold = await leads.open_by_ids(services.db.reader, sorted(previous_hot - loaded))
+    return build_digest([*warm_or_hot, *gone_cold], now, previous_hot, open_count)
+
+
+async def refresh_scores(services: Services, team_id: str, now: datetime) -> int:
+    """Store today's score of leads scored over a day ago; returns how many changed.
+
+    A stored score is the lead's score when last touched, an upper bound ever
+    after; kept fresh, it lets every list skip the leads that have gone cold
+    since. Small batches keep each write short, so commands never wait long.
+    """
+    after_id, changed = 0, 0
+    while True:
+        stale = await leads.stale_scores(
+            services.db.reader,
+            team_id,
+            min_score=WARM_AT,
+            scored_before=now - SCORE_MAX_AGE,
+            after_id=after_id,
+            limit=RESCORE_BATCH,
+        )
+        if not stale:
+            return changed
+        scored = [(lead, lead.temperature(now).score) for lead in stale]
+        async with services.db.transaction() as conn:
+            changed += await leads.save_scores(conn, scored, now)
+        after_id = stale[-1].id
 
 
 async def _deliver(
@@ -130,6 +178,7 @@ async def _send_digest(
     client: AsyncWebClient,
     settings: WorkspaceSettings,
     open_leads: list[Lead],
+    open_count: int,
     now: datetime,
 ) -> Outcome | None:
     day = due_day(settings, None, now)
@@ -140,7 +189,7 @@ async def _send_digest(
     async def send():
         previous = await deliveries.last_sent_digest(services.db.reader, settings.team_id)
         previous_hot = set(previous.detail.get("hot", [])) if previous else set()
-        digest = build_digest(open_leads, now, previous_hot)
+        digest = await digest_for(services, open_leads, open_count, now, previous_hot)
         reply = digest_blocks(digest, day, now)
         response = await client.chat_postMessage(
             channel=channel_id, text=reply.text, blocks=reply.blocks, unfurl_links=False

@@ -9,7 +9,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.dates import DateError, parse_past
 from bot.grammar import KIND_HINTS, MAX_NOTE
 from bot.runtime import Services
-from handlers import people, reminders
+from handlers import home, people, reminders
 from handlers.format import truncate
 from handlers.log_modal import (
     CALLBACK_ID,
@@ -112,3 +112,4 @@ async def submit(
             origin.ts,
             list(origin.reminder_leads),
         )
+    await home.publish(client, services, team_id, user_id)

@@ -327,6 +327,57 @@ async def open_leads(
     return await _leads(conn, where, params)
 
 
+async def stale_scores(
+    conn: aiosqlite.Connection,
+    team_id: str,
+    *,
+    min_score: int,
+    scored_before: datetime,
+    after_id: int = 0,
+    limit: int = 1000,
+) -> list[Lead]:
+    """Open leads scored at least ``min_score`` before ``scored_before``: a page, by id."""
+    return await _leads(
+        conn,
+        "l.team_id = ? AND l.status = 'open' AND l.score >= ? AND l.scored_at < ? AND l.id > ?"
+        " ORDER BY l.id LIMIT ?",
+        (team_id, min_score, to_db(scored_before), after_id, limit),
+    )
+
+
+async def save_scores(
+    conn: aiosqlite.Connection, scored: Sequence[tuple[Lead, int]], now: datetime
+) -> int:
+    """Store each lead's score as of ``now``, unless it was re-scored since it was read.
+
+    Scores only fall while nothing is logged, so a fresh stored score is a tight
+    upper bound and ``open_leads(min_score=...)`` skips the leads that went cold.
+    """
+    async with conn.executemany(
+        "UPDATE leads SET score = ?, scored_at = ? WHERE id = ? AND scored_at = ?",
+        [(score, to_db(now), lead.id, to_db(lead.scored_at)) for lead, score in scored],
+    ) as cursor:
+        return cursor.rowcount
+
+
+async def open_by_ids(conn: aiosqlite.Connection, lead_ids: Sequence[int]) -> list[Lead]:
+    """The open leads among ``lead_ids``."""
+    found: list[Lead] = []
+    for start in range(0, len(lead_ids), 500):
+        chunk = list(lead_ids[start : start + 500])
+        marks = ",".join("?" * len(chunk))
+        found += await _leads(conn, f"l.id IN ({marks}) AND l.status = 'open'", chunk)
+    return found
+
+
+async def count_open(conn: aiosqlite.Connection, team_id: str) -> int:
+    async with conn.execute(
+        "SELECT count(*) FROM leads WHERE team_id = ? AND status = 'open'", (team_id,)
+    ) as cursor:
+        row = await cursor.fetchone()
+    return int(row[0])
+
+
 async def all_leads(conn: aiosqlite.Connection, team_id: str) -> list[Lead]:
     return await _leads(conn, "l.team_id = ? ORDER BY l.number", (team_id,))
 

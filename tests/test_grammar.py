@@ -312,6 +312,7 @@ def test_parse(text, expected):
         ("edit #12 acme", "`/lead edit` doesn't take “acme”. It takes fields to change"),
         ('edit #12 name:""', "A lead always has a name, so it can't be cleared"),
         ('edit #12 source:""', "A lead always has a source"),
+        ("edit #12 name:", '`name:` needs a value after it, like `name:"Jane Doe"`'),
         ("edit #12 company:", '`company:` needs a value after it. To clear it, write `company:""`'),
         ("edit #12 email:nope", "“nope” doesn't look like an email address"),
         ("edit #12 source:tv", "I don't know the source “tv”"),
@@ -436,8 +437,8 @@ def test_usage_covers_every_subcommand():
     assert sorted(everything.split(" ")) == SUBCOMMANDS
 
 
-# What Slack's autocomplete turns a typed @name or #channel into.
 def as_slack_sends(typed):
+    """What Slack's autocomplete turns a typed @name or #channel into."""
     typed = re.sub(r"@(\w+)", lambda m: f"<@U{m[1].upper()}|{m[1]}>", typed)
     return re.sub(r"#([a-z]\w*)", lambda m: f"<#C{m[1].upper()}|{m[1]}>", typed)
 

@@ -1,0 +1,176 @@
+"""Fill one workspace with N leads and 10 x N touches spread over two years.
+
+Each lead is worked for a while after it is added (an exponentially distributed
+window, 45 days on average), so at any moment most of two years' leads are cold.
+The schema comes from the real migrations; every domain value (each lead's
+faded signals, its stored score, touch counts) is computed by the domain code
+(``bot.temperature``) exactly as ``storage.leads.add_touch`` leaves it, then
+written in bulk with ``executemany``: one lead at a time through ``add_touch``
+would take hours for a million touches.
+
+    .venv/bin/python -m bench.generate /tmp/hotleads-100k.db --leads 100000
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import random
+import time
+from datetime import timedelta
+from pathlib import Path
+
+from bench.common import NOW, TEAM, machine
+from bot.schedule import WEEKDAYS, WorkspaceSettings
+from bot.temperature import KINDS, SOURCES, Signal, signals_from, temperature
+from storage import deliveries, users
+from storage.db import Database
+from storage.times import to_db
+from storage.users import SlackUser
+
+REPS = [f"U{n:04d}" for n in range(1, 51)]
+CHANNEL = "C0SALES"
+SPAN = timedelta(days=730)
+ENGAGED_DAYS = 45.0
+"""A lead's touches fall in a window after it was added, on average this long."""
+TOUCHES_PER_LEAD = 10
+# Roughly how often each kind is logged by a real team: emails and calls dominate.
+KIND_WEIGHTS = {
+    "email": 30,
+    "call": 20,
+    "note": 10,
+    "reply": 8,
+    "meeting": 6,
+    "inbound": 5,
+    "download": 4,
+    "webinar": 4,
+    "demo": 4,
+    "quote": 3,
+    "event": 3,
+    "trial": 2,
+    "referral": 1,
+}
+SOURCE_WEIGHTS = {"cold": 35, "inbound": 20, "remarketing": 15, "event": 12, "referral": 10}
+SOURCE_WEIGHTS["client"] = 8
+CHUNK = 5_000
+
+LEAD_SQL = (
+    "INSERT INTO leads (id, team_id, number, name, company, email, phone, source, owner, status,"
+    " lost_reason, created_by, created_at, updated_at, last_touch_at, snoozed_until, score,"
+    " scored_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+)
+TOUCH_SQL = (
+    "INSERT INTO interactions (lead_id, kind, note, at, logged_by, logged_at, permalink)"
+    " VALUES (?, ?, ?, ?, ?, ?, ?)"
+)
+SIGNAL_SQL = (
+    "INSERT INTO lead_signals (lead_id, kind, strength, as_of, last_at, count)"
+    " VALUES (?, ?, ?, ?, ?, ?)"
+)
+assert set(KIND_WEIGHTS) == set(KINDS) and set(SOURCE_WEIGHTS) == set(SOURCES)
+
+
+def _lead_rows(number: int, rng: random.Random) -> tuple[tuple, list[tuple], list[tuple]]:
+    """One lead, its touches and its signals, as ``add_touch`` would have stored them."""
+    created_at = NOW - SPAN * rng.random()
+    source = rng.choices(list(SOURCE_WEIGHTS), list(SOURCE_WEIGHTS.values()))[0]
+    owner = rng.choice(REPS)
+    count = rng.randint(0, 2 * TOUCHES_PER_LEAD)
+    # Reps work a lead for a while after adding it, then it goes quiet (won, lost, or not).
+    engaged = timedelta(days=rng.expovariate(1 / ENGAGED_DAYS))
+    window = (min(NOW, created_at + engaged) - created_at).total_seconds()
+    touches = sorted(
+        (
+            rng.choices(list(KIND_WEIGHTS), list(KIND_WEIGHTS.values()))[0],
+            created_at + timedelta(seconds=window * rng.random()),
+        )
+        for _ in range(count)
+    )
+    touch_rows = [
+        (number, kind, f"note {i}" if i % 3 == 0 else "", to_db(at), owner, to_db(at), "")
+        for i, (kind, at) in enumerate(touches)
+    ]
+    # Logged in time order, so each touch's own add_touch left the lead scored at its time.
+    signals: dict[str, Signal] = signals_from(touches)
+    last_touch = touches[-1][1] if touches else None
+    scored_at = last_touch or created_at
+    score = temperature(source, created_at, signals, scored_at).score
+    roll = rng.random()
+    status = "won" if roll < 0.08 else "lost" if roll < 0.14 else "open"
+    snoozed = NOW + timedelta(days=rng.randint(1, 30)) if rng.random() < 0.03 else None
+    lead = (
+        number,
+        TEAM,
+        number,
+        f"Lead {number} {rng.choice(['Smith', 'Jones', 'Garcia', 'Müller', 'Tanaka'])}",
+        f"Company {number % 20_000}",
+        f"lead{number}@example{number % 997}.com",
+        f"+1 555 {number:07d}",
+        source,
+        owner,
+        status,
+        "budget" if status == "lost" else "",
+        owner,
+        to_db(created_at),
+        to_db(scored_at),
+        to_db(last_touch) if last_touch else None,
+        to_db(snoozed) if snoozed else None,
+        score,
+        to_db(scored_at),
+    )
+    signal_rows = [
+        (number, kind, s.strength, to_db(s.as_of), to_db(s.last_at), s.count)
+        for kind, s in signals.items()
+    ]
+    return lead, touch_rows, signal_rows
+
+
+async def generate(path: Path, count: int, seed: int = 6) -> dict[str, int]:
+    """Write ``count`` leads (numbered 1..count) and their touches into a fresh database."""
+    rng = random.Random(seed)
+    db = await Database.open(path)
+    totals = {"leads": 0, "interactions": 0}
+    try:
+        for start in range(1, count + 1, CHUNK):
+            lead_rows, touch_rows, signal_rows = [], [], []
+            for number in range(start, min(count, start + CHUNK - 1) + 1):
+                lead, touches, signals = _lead_rows(number, rng)
+                lead_rows.append(lead)
+                touch_rows += touches
+                signal_rows += signals
+            async with db.transaction() as conn:
+                await conn.executemany(LEAD_SQL, lead_rows)
+                await conn.executemany(TOUCH_SQL, touch_rows)
+                await conn.executemany(SIGNAL_SQL, signal_rows)
+            totals["leads"] += len(lead_rows)
+            totals["interactions"] += len(touch_rows)
+        async with db.transaction() as conn:
+            # Due every day from midnight, so a benchmark run at any hour finds it due.
+            settings = WorkspaceSettings(TEAM, CHANNEL, "00:00", digest_days=WEEKDAYS)
+            await deliveries.save_settings(conn, settings, REPS[0], NOW - SPAN)
+            for rep in REPS:
+                await users.save(conn, SlackUser(TEAM, rep, "UTC", False, NOW))
+        await db.reader.execute("ANALYZE")
+    finally:
+        await db.close()
+    return totals
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("path", type=Path)
+    parser.add_argument("--leads", type=int, default=100_000)
+    args = parser.parse_args()
+    if args.path.exists():
+        raise SystemExit(f"{args.path} exists; the generator only fills a new database")
+    started = time.perf_counter()
+    totals = asyncio.run(generate(args.path, args.leads))
+    print(machine())
+    print(
+        f"{totals['leads']} leads, {totals['interactions']} interactions in "
+        f"{time.perf_counter() - started:.1f}s -> {args.path}"
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,356 @@
+# ruff: noqa: ASYNC220, ASYNC221, ASYNC230, ASYNC240 -- a sequential script: blocking is fine
+"""How hotleads holds up as a workspace grows: digest, list, show, run-due, export, import, RSS.
+
+For each size, on a database from ``bench.generate`` (N leads, ~10 x N touches
+over two years). Beside each figure, the floor: the same read as one plain SQL
+query with the ``sqlite3`` module on the same file, and hotleads' time as a
+multiple of it. Medians of ``--runs`` runs.
+
+    .venv/bin/python -m bench.scale --sizes 1000 10000 100000 --runs 3
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import csv
+import shutil
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Awaitable, Callable
+from datetime import timedelta
+from pathlib import Path
+
+import aiohttp
+from slack_requests import SlackSender
+
+from bench.common import (
+    BOT_TOKEN,
+    NOW,
+    ROOT,
+    SIGNING_SECRET,
+    TEAM,
+    free_port,
+    machine,
+    median,
+    rss_mb,
+    server_env,
+)
+from bot.app import web_client
+from bot.clock import FixedClock
+from bot.config import Settings
+from bot.runtime import Services
+from bot.temperature import HOT_AT, WARM_AT
+from handlers import delivery
+from handlers.digest_views import digest_blocks
+from storage import leads
+from storage.db import Database, migrations
+
+TARGETS = {
+    "digest build+render": 1.0,
+    "/lead list hot team": 0.050,
+    "/lead show": 0.050,
+    "run-due (digest + 50 reps)": 5.0,
+    "export": 10.0,
+    "import": 30.0,
+}
+IMPORTED = ("name", "company", "email", "phone", "source", "owner")
+LEADS_SQL = "SELECT l.*, s.kind, s.strength, s.as_of, s.last_at, s.count FROM leads l LEFT JOIN lead_signals s ON s.lead_id = l.id"
+FLOORS = {
+    "digest build+render": (
+        f"{LEADS_SQL} WHERE l.team_id = ? AND l.status = 'open' AND l.score >= {WARM_AT}",
+        (TEAM,),
+    ),
+    "/lead list hot team": (
+        f"{LEADS_SQL} WHERE l.team_id = ? AND l.status = 'open' AND l.score >= {HOT_AT}",
+        (TEAM,),
+    ),
+    "run-due (digest + 50 reps)": (
+        f"{LEADS_SQL} WHERE l.team_id = ? AND l.status = 'open' AND l.score >= {WARM_AT}",
+        (TEAM,),
+    ),
+    "export": (
+        "SELECT l.*, s.kind, s.strength, s.as_of, s.last_at, s.count,"
+        " (SELECT count(*) FROM interactions i WHERE i.lead_id = l.id)"
+        " FROM leads l LEFT JOIN lead_signals s ON s.lead_id = l.id WHERE l.team_id = ?",
+        (TEAM,),
+    ),
+}
+
+
+def floor_read(path: Path, sql: str, params: tuple) -> float:
+    """One plain query, every row fetched: the least any read of that data can cost."""
+    with sqlite3.connect(path) as conn:
+        started = time.perf_counter()
+        conn.execute(sql, params).fetchall()
+        return time.perf_counter() - started
+
+
+def floor_show(path: Path, number: int) -> float:
+    with sqlite3.connect(path) as conn:
+        started = time.perf_counter()
+        conn.execute(f"{LEADS_SQL} WHERE l.team_id = ? AND l.number = ?", (TEAM, number)).fetchall()
+        conn.execute(
+            "SELECT * FROM interactions WHERE lead_id = (SELECT id FROM leads WHERE team_id = ?"
+            " AND number = ?) ORDER BY at DESC LIMIT 5",
+            (TEAM, number),
+        ).fetchall()
+        return time.perf_counter() - started
+
+
+def floor_import(rows: list[dict[str, str]], folder: Path) -> float:
+    """Plain executemany of the same rows into an empty copy of the schema."""
+    path = folder / "floor-import.db"
+    path.unlink(missing_ok=True)
+    with sqlite3.connect(path) as conn:
+        conn.executescript("\n".join(migrations()))
+        started = time.perf_counter()
+        conn.executemany(
+            "INSERT INTO leads (team_id, number, name, company, email, phone, source, owner,"
+            " created_by, created_at, updated_at, scored_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?,"
+            " 'import', ?, ?, ?)",
+            [
+                (TEAM, i, *(r[c] for c in IMPORTED), *[r["created_at"]] * 3)
+                for i, r in enumerate(rows, start=1)
+            ],
+        )
+        conn.commit()
+        return time.perf_counter() - started
+
+
+async def _migrated(path: Path) -> None:
+    db = await Database.open(path)
+    await db.close()
+
+
+def _services(path: Path, db: Database, api_url: str) -> Services:
+    settings = Settings(
+        bot_token=BOT_TOKEN,
+        signing_secret=SIGNING_SECRET,
+        slack_api_url=api_url,
+        database_path=path,
+    )
+    return Services(settings=settings, db=db, clock=FixedClock(NOW))
+
+
+async def timed(fn: Callable[[], Awaitable[object]]) -> tuple[float, object]:
+    started = time.perf_counter()
+    result = await fn()
+    return time.perf_counter() - started, result
+
+
+async def first_refresh(path: Path, api_url: str) -> tuple[float, int]:
+    """The day before: scores stored at each lead's last touch are brought up to date."""
+    db = await Database.open(path)
+    try:
+        services = _services(path, db, api_url)
+        return await timed(
+            lambda: delivery.refresh_scores(services, TEAM, NOW - timedelta(hours=20))
+        )
+    finally:
+        await db.close()
+
+
+async def digest_once(path: Path, api_url: str) -> tuple[float, int]:
+    """Reading, building and rendering the digest, as run-due does it."""
+    db = await Database.open(path)
+    try:
+        services = _services(path, db, api_url)
+
+        async def build():
+            warm = await leads.open_leads(db.reader, TEAM, min_score=WARM_AT)
+            count = await leads.count_open(db.reader, TEAM)
+            digest = await delivery.digest_for(services, warm, count, NOW, set())
+            digest_blocks(digest, NOW.date(), NOW)
+            return len(digest.hot)
+
+        return await timed(build)
+    finally:
+        await db.close()
+
+
+async def run_due_once(path: Path, api_url: str) -> tuple[float, list]:
+    db = await Database.open(path)
+    try:
+        services = _services(path, db, api_url)
+        client = web_client(services)
+        return await timed(lambda: delivery.run_due(services, client, NOW))
+    finally:
+        await db.close()
+
+
+def run_cli(*args: str, env: dict[str, str]) -> float:
+    started = time.perf_counter()
+    done = subprocess.run(
+        [sys.executable, "-m", "bot", *args], env=env, cwd=ROOT, capture_output=True, text=True
+    )
+    if done.returncode:
+        raise SystemExit(f"hotleads {' '.join(args)} failed: {done.stderr}")
+    return time.perf_counter() - started
+
+
+async def served(path: Path, api_url: str, runs: int, hot_number: int) -> dict[str, object]:
+    """The real server on loopback: server time of list and show, and its memory."""
+    port = free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "bot"], env=server_env(path, api_url, port), cwd=ROOT
+    )
+    figures: dict[str, object] = {}
+    try:
+        async with aiohttp.ClientSession() as session:
+            for _ in range(200):
+                try:
+                    async with session.get(f"http://127.0.0.1:{port}/healthz") as answer:
+                        if answer.status == 200:
+                            break
+                except aiohttp.ClientError:
+                    await asyncio.sleep(0.1)
+        # The server's own minute loop runs run-due at start; wait for it to finish.
+        for _ in range(600):
+            with sqlite3.connect(path) as conn:
+                busy = conn.execute(
+                    "SELECT count(*) FROM deliveries WHERE status = 'claimed'"
+                ).fetchone()[0]
+                digest = conn.execute(
+                    "SELECT count(*) FROM deliveries WHERE kind = 'digest'"
+                ).fetchone()[0]
+            if digest and not busy:
+                break
+            await asyncio.sleep(0.1)
+        url = f"http://127.0.0.1:{port}/slack/events"
+        async with SlackSender(url, SIGNING_SECRET) as sender:
+            lists, shows = [], []
+            for _ in range(max(runs, 10)):  # interleaved, each request alone on the server
+                for text, into in (("list hot team", lists), (f"show #{hot_number}", shows)):
+                    started = time.perf_counter()
+                    status, _ = await sender.command(text, user_id="U0001")
+                    into.append(time.perf_counter() - started)
+                    assert status == 200, status
+            started = time.perf_counter()
+            await sender.command("digest", user_id="U0001")
+            figures["/lead digest (preview)"] = time.perf_counter() - started
+        figures["/lead list hot team"] = median(lists)
+        figures["/lead show"] = median(shows)
+        figures["rss"] = rss_mb(server.pid)
+        await asyncio.sleep(1)  # let work after the last ack finish before stopping
+    finally:
+        server.terminate()
+        server.wait(timeout=20)
+    return figures
+
+
+async def one_size(size: int, runs: int, api_url: str, folder: Path) -> dict[str, object]:
+    source = Path(f"/tmp/hl-{size}.db")
+    if not source.exists():
+        subprocess.run(
+            [sys.executable, "-m", "bench.generate", str(source), "--leads", str(size)],
+            cwd=ROOT,
+            check=True,
+        )
+    master = folder / f"master-{size}.db"
+    shutil.copy(source, master)
+    refresh_time, refreshed = await first_refresh(master, api_url)
+    with sqlite3.connect(master) as conn:
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        hot_number = conn.execute(
+            "SELECT number FROM leads WHERE status = 'open' ORDER BY score DESC LIMIT 1"
+        ).fetchone()[0]
+    out: dict[str, object] = {"first refresh": (refresh_time, refreshed)}
+    ours: dict[str, list[float]] = {name: [] for name in TARGETS}
+    floors: dict[str, list[float]] = {name: [] for name in TARGETS}
+    env = server_env(master, api_url, 1)
+    export_file = folder / f"export-{size}.csv"
+    for run in range(runs):
+        took, _ = await digest_once(master, api_url)
+        ours["digest build+render"].append(took)
+        copy = folder / f"run-{size}-{run}.db"
+        shutil.copy(master, copy)
+        took, outcomes = await run_due_once(copy, api_url)
+        ours["run-due (digest + 50 reps)"].append(took)
+        out["run-due outcomes"] = f"{len(outcomes)} sent/failed: " + ", ".join(
+            sorted({o.status for o in outcomes})
+        )
+        ours["export"].append(run_cli("export", "--team", TEAM, "--out", str(export_file), env=env))
+        target = folder / f"import-{size}-{run}.db"
+        await _migrated(target)
+        ours["import"].append(
+            run_cli("import", str(export_file), "--team", TEAM, env=server_env(target, api_url, 1))
+        )
+        for name, (sql, params) in FLOORS.items():
+            floors[name].append(floor_read(master, sql, params))
+        floors["/lead show"].append(floor_show(master, hot_number))
+        with open(export_file, newline="", encoding="utf-8") as f:
+            rows = list(csv.DictReader(f))
+        floors["import"].append(floor_import(rows, folder / f"f{run}"))
+        copy.unlink()
+    serving = folder / f"serve-{size}.db"
+    shutil.copy(master, serving)
+    server = await served(serving, api_url, runs, hot_number)
+    for name in ("/lead list hot team", "/lead show"):
+        ours[name].append(server[name])  # type: ignore[arg-type]
+    out["/lead digest (preview)"] = server["/lead digest (preview)"]
+    out["rss"] = server["rss"]
+    out["figures"] = {name: (median(ours[name]), median(floors[name])) for name in TARGETS}
+    return out
+
+
+def _fmt(seconds: float) -> str:
+    return f"{seconds * 1000:.1f} ms" if seconds < 1 else f"{seconds:.2f} s"
+
+
+async def main_async(sizes: list[int], runs: int) -> None:
+    fake = subprocess.Popen(
+        [sys.executable, "-m", "bench.slack_server"], cwd=ROOT, stdout=subprocess.PIPE, text=True
+    )
+    assert fake.stdout is not None
+    api_url = fake.stdout.readline().strip()
+    results = {}
+    try:
+        with tempfile.TemporaryDirectory(prefix="hotleads-bench-") as tmp:
+            folder = Path(tmp)
+            for size in sizes:
+                (folder / "f0").mkdir(exist_ok=True)
+                for run in range(runs):
+                    (folder / f"f{run}").mkdir(exist_ok=True)
+                results[size] = await one_size(size, runs, api_url, folder)
+                print(f"done {size}", file=sys.stderr, flush=True)
+    finally:
+        fake.terminate()
+        fake.wait(timeout=10)
+    print(machine())
+    print(f"medians of {runs} runs; 'floor' is one plain sqlite3 query over the same rows\n")
+    header = "| measure | target | " + " | ".join(f"{s:,} leads (x floor)" for s in sizes) + " |"
+    print(header)
+    print("|" + "---|" * (2 + len(sizes)))
+    for name, target in TARGETS.items():
+        cells = []
+        for size in sizes:
+            ours, floor = results[size]["figures"][name]
+            cells.append(f"{_fmt(ours)} ({ours / floor:.0f}x)" if floor else _fmt(ours))
+        print(f"| {name} | < {_fmt(target)} | " + " | ".join(cells) + " |")
+    cells = [f"{results[s]['rss'][0]:.0f} MB (peak {results[s]['rss'][1]:.0f})" for s in sizes]
+    print("| server RSS after run-due, list, show | < 200 MB | " + " | ".join(cells) + " |")
+    cells = [_fmt(results[s]["/lead digest (preview)"]) for s in sizes]
+    print("| /lead digest preview (server) | - | " + " | ".join(cells) + " |")
+    cells = [
+        f"{_fmt(results[s]['first refresh'][0])} ({results[s]['first refresh'][1]} leads)"
+        for s in sizes
+    ]
+    print("| first score refresh (once) | - | " + " | ".join(cells) + " |")
+    for size in sizes:
+        print(f"run-due at {size}: {results[size]['run-due outcomes']}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10_000, 100_000])
+    parser.add_argument("--runs", type=int, default=3)
+    args = parser.parse_args()
+    asyncio.run(main_async(args.sizes, args.runs))
+
+
+if __name__ == "__main__":
+    main()

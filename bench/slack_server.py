@@ -1,0 +1,27 @@
+"""The tests' fake Slack in a process of its own, so its checks don't slow the app measured.
+
+.venv/bin/python -m bench.slack_server   # prints its Web API URL, serves until killed
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+from fake_slack import FakeSlack
+
+from bench.common import TEAM
+
+
+async def serve() -> None:
+    fake = FakeSlack(team_id=TEAM)
+    fake.default_user = {"tz": "UTC", "is_admin": False}
+    await fake.start()
+    print(fake.url, flush=True)
+    try:
+        await asyncio.Event().wait()
+    finally:
+        await fake.stop()
+
+
+if __name__ == "__main__":
+    asyncio.run(serve())
