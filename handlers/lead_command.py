@@ -17,12 +17,14 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot import grammar
 from bot.dates import DateError
 from bot.runtime import Services
-from handlers import people
+from handlers import home, people
 from handlers.format import escape
 from handlers.replies import Refusal, Reply, refusal_reply, section
 from handlers.subcommands import Invocation, handler_for
 
 COMMAND = "/lead"
+CHANGES_PIPELINE = {"add", "log", "snooze", "edit", "won", "lost", "reopen", "assign"}
+"""Subcommands after which the caller's Home tab is drawn again."""
 
 log = logging.getLogger(__name__)
 
@@ -55,6 +57,8 @@ async def on_lead(
     if reply is not None:
         await ack(**reply.as_ack())
     await people.refresh_if_stale(client, services, team_id, user_id, now)
+    if call.text.split()[:1] and call.text.split()[0].lower() in CHANGES_PIPELINE:
+        await home.publish(client, services, team_id, user_id)
 
 
 async def answer(call: Invocation, picked: int | None = None) -> Reply | None:

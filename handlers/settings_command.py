@@ -6,10 +6,10 @@ from dataclasses import replace
 
 from bot import grammar
 from bot.dates import zone
-from bot.digest import build_digest
 from bot.schedule import WorkspaceSettings
+from bot.temperature import WARM_AT
 from handlers import people
-from handlers.delivery import explain
+from handlers.delivery import digest_for, explain
 from handlers.digest_views import digest_blocks
 from handlers.format import local_date, mention
 from handlers.replies import Reply, context, section
@@ -122,8 +122,10 @@ async def digest_preview(cmd: grammar.Digest, call: Invocation) -> Reply:
     reader = call.services.db.reader
     settings = await deliveries.get_settings(reader, call.team_id)
     previous = await deliveries.last_sent_digest(reader, call.team_id)
-    digest = build_digest(
-        await leads.open_leads(reader, call.team_id),
+    digest = await digest_for(
+        call.services,
+        await leads.open_leads(reader, call.team_id, min_score=WARM_AT),
+        await leads.count_open(reader, call.team_id),
         call.now,
         set(previous.detail.get("hot", [])) if previous else set(),
     )

@@ -439,6 +439,7 @@ class FakeSlack:
             "chat.scheduleMessage": self._schedule_message,
             "conversations.open": _open_conversation,
             "users.info": self._user_info,
+            "chat.getPermalink": _permalink,
             "files.getUploadURLExternal": self._upload_url,
             "files.completeUploadExternal": self._complete_upload,
             **dict.fromkeys(VIEW_METHODS, self._view),
@@ -582,6 +583,12 @@ def _check_arguments(method: str, params: Mapping[str, Any]) -> None:
 def _channel_for(channel: str) -> str:
     """Posting to a user id lands in the bot's DM with that user, as on Slack."""
     return f"D{channel}" if channel[:1] in ("U", "W") else channel
+
+
+def _permalink(params: dict[str, Any]) -> dict[str, Any]:
+    ts = params["message_ts"].replace(".", "")
+    link = f"https://acme.slack.com/archives/{params['channel']}/p{ts}"
+    return {"ok": True, "channel": params["channel"], "permalink": link}
 
 
 def _open_conversation(params: dict[str, Any]) -> dict[str, Any]:
