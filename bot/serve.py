@@ -46,4 +46,12 @@ async def serve(settings: Settings) -> None:
     finally:
         stop.set()
         await scheduler
+        await _finish_work_after_acks()
         await db.close()
+
+
+async def _finish_work_after_acks(grace: float = 5.0) -> None:
+    """Let listeners still running after their ack (DMs, Home redraws) finish first."""
+    others = asyncio.all_tasks() - {asyncio.current_task()}
+    if others:
+        await asyncio.wait(others, timeout=grace)
