@@ -16,7 +16,7 @@ from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.runtime import Services
-from handlers import home, people, reminders
+from handlers import home, reminders
 from handlers.lead_actions import (
     ASSIGN_ACTION,
     CARD_PREFIX,
@@ -27,11 +27,10 @@ from handlers.lead_actions import (
     SNOOZE_CHOICES,
     WON_ACTION,
 )
-from handlers.lead_command import answer
+from handlers.lead_command import answer, invocation
 from handlers.lead_views import card_reply
 from handlers.log_modal import Origin, open_log_modal
 from handlers.reminders import lead_ids
-from handlers.subcommands import Invocation
 from storage import leads
 from storage.leads import Lead
 
@@ -101,14 +100,7 @@ async def on_lost(
     respond: AsyncRespond,
     context: dict,
 ) -> None:
-    await ack()
-    services: Services = context["services"]
-    lead = await _clicked_lead(services, body, action.get("value", ""))
-    if lead is None:
-        return
-    async with services.db.transaction() as conn:
-        await leads.set_status(conn, lead, "lost", services.clock.now())
-    await _redraw(client, services, body, respond, lead.id)
+    await _close(ack, body, action, client, respond, context["services"], "lost")
 
 
 async def on_won(
@@ -119,13 +111,24 @@ async def on_won(
     respond: AsyncRespond,
     context: dict,
 ) -> None:
+    await _close(ack, body, action, client, respond, context["services"], "won")
+
+
+async def _close(
+    ack: AsyncAck,
+    body: dict,
+    action: dict,
+    client: AsyncWebClient,
+    respond: AsyncRespond,
+    services: Services,
+    status: str,
+) -> None:
     await ack()
-    services: Services = context["services"]
     lead = await _clicked_lead(services, body, action.get("value", ""))
-    if lead is None or lead.status == "won":
+    if lead is None or lead.status == status:
         return
     async with services.db.transaction() as conn:
-        await leads.set_status(conn, lead, "won", services.clock.now())
+        await leads.set_status(conn, lead, status, services.clock.now())
     await _redraw(client, services, body, respond, lead.id)
 
 
@@ -163,18 +166,15 @@ async def on_pick(
     services: Services = context["services"]
     picked = json.loads(action["value"])
     team_id, user_id = body["team"]["id"], body["user"]["id"]
-    known = await people.cached(services, team_id, user_id)
-    call = Invocation(
-        services=services,
-        client=client,
-        ack=ack,
-        respond=respond,
+    call = await invocation(
+        services,
+        client,
+        ack,
+        respond,
         team_id=team_id,
         user_id=user_id,
         channel_id=body.get("channel", {}).get("id", ""),
         trigger_id=body.get("trigger_id", ""),
-        now=services.clock.now(),
-        tz=known.tz if known else None,
         text=picked["command"],
     )
     reply = await answer(call, picked=int(picked["lead"]))

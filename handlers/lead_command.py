@@ -38,27 +38,53 @@ async def on_lead(
 ) -> None:
     services: Services = context["services"]
     team_id, user_id = command["team_id"], command["user_id"]
-    now = services.clock.now()
-    known = await people.cached(services, team_id, user_id)
-    call = Invocation(
-        services=services,
-        client=client,
-        ack=ack,
-        respond=respond,
+    call = await invocation(
+        services,
+        client,
+        ack,
+        respond,
         team_id=team_id,
         user_id=user_id,
         channel_id=command.get("channel_id", ""),
         trigger_id=command.get("trigger_id", ""),
-        now=now,
-        tz=known.tz if known else None,
         text=command.get("text", ""),
     )
+    now = call.now
     reply = await answer(call)
     if reply is not None:
         await ack(**reply.as_ack())
     await people.refresh_if_stale(client, services, team_id, user_id, now)
     if call.text.split()[:1] and call.text.split()[0].lower() in CHANGES_PIPELINE:
         await home.publish(client, services, team_id, user_id)
+
+
+async def invocation(
+    services: Services,
+    client: AsyncWebClient,
+    ack: AsyncAck,
+    respond: AsyncRespond,
+    *,
+    team_id: str,
+    user_id: str,
+    channel_id: str,
+    trigger_id: str,
+    text: str,
+) -> Invocation:
+    """One call of ``/lead``, typed or re-run from a button, at the clock's now."""
+    known = await people.cached(services, team_id, user_id)
+    return Invocation(
+        services=services,
+        client=client,
+        ack=ack,
+        respond=respond,
+        team_id=team_id,
+        user_id=user_id,
+        channel_id=channel_id,
+        trigger_id=trigger_id,
+        now=services.clock.now(),
+        tz=known.tz if known else None,
+        text=text,
+    )
 
 
 async def answer(call: Invocation, picked: int | None = None) -> Reply | None:
