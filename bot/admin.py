@@ -14,6 +14,7 @@ from storage import leads
 from storage.db import Database, schema_version
 
 IMPORTED_BY = "import"
+IMPORT_BATCH = 500
 
 
 async def migrate(settings: Settings) -> int:
@@ -78,6 +79,29 @@ def _read(path: str, owner: str | None, now: datetime) -> tuple[list[ImportedLea
     return good, problems
 
 
+async def _insert(db: Database, team_id: str, rows: list[ImportedLead], now: datetime) -> None:
+    """Insert in short transactions, so the running bot's writes never wait long."""
+    for start in range(0, len(rows), IMPORT_BATCH):
+        async with db.transaction() as conn:
+            for row in rows[start : start + IMPORT_BATCH]:
+                await leads.insert_imported(
+                    conn,
+                    team_id=team_id,
+                    name=row.name,
+                    company=row.company,
+                    email=row.email,
+                    phone=row.phone,
+                    source=row.source,
+                    owner=row.owner,
+                    status=row.status,
+                    created_by=IMPORTED_BY,
+                    created_at=row.created_at or now,
+                    last_touch_at=row.last_touch_at,
+                    snoozed_until=row.snoozed_until,
+                    now=now,
+                )
+
+
 async def import_csv(
     settings: Settings, path: str, *, team: str | None, owner: str | None, dry_run: bool
 ) -> int:
@@ -87,41 +111,22 @@ async def import_csv(
     except (OSError, UnicodeDecodeError, csv.Error) as error:
         raise ConfigError(f"Can't read {path}: {error}") from None
     db = await Database.open(settings.database_path)
-    imported = 0
     try:
         team_id = await _team(db, team)
-        async with db.transaction() as conn:
-            seen: set[str] = set()
-            for row in rows:
-                keys = {f"name:{row.name}\0{row.company}".lower()}
-                if row.email:
-                    keys.add(f"email:{row.email}".lower())
-                if keys & seen or await leads.find_duplicate(
-                    conn, team_id, row.name, row.company, row.email
-                ):
-                    problems.append(f"line {row.line}: skipped, “{row.name}” is already there")
-                    continue
-                seen |= keys
-                if not dry_run:
-                    await leads.insert_imported(
-                        conn,
-                        team_id=team_id,
-                        name=row.name,
-                        company=row.company,
-                        email=row.email,
-                        phone=row.phone,
-                        source=row.source,
-                        owner=row.owner,
-                        status=row.status,
-                        created_by=IMPORTED_BY,
-                        created_at=row.created_at or now,
-                        last_touch_at=row.last_touch_at,
-                        snoozed_until=row.snoozed_until,
-                        now=now,
-                    )
-                imported += 1
+        seen = await leads.duplicate_keys(db.reader, team_id)
+        fresh = []
+        for row in rows:
+            keys = leads.lead_keys(row.name, row.company, row.email)
+            if keys & seen:
+                problems.append(f"line {row.line}: skipped, “{row.name}” is already there")
+                continue
+            seen |= keys
+            fresh.append(row)
+        if not dry_run:
+            await _insert(db, team_id, fresh, now)
     finally:
         await db.close()
+    imported = len(fresh)
     for problem in sorted(problems, key=lambda p: int(p.split()[1].rstrip(":"))):
         print(problem, file=sys.stderr)
     verb = "would import" if dry_run else "imported"

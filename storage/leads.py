@@ -148,6 +148,25 @@ async def search(
     )
 
 
+def lead_keys(name: str, company: str, email: str) -> set[str]:
+    """What makes two leads the same: the email, or the name with the company, ignoring case."""
+    keys = {f"name:{name}\0{company}".lower()}
+    if email:
+        keys.add(f"email:{email}".lower())
+    return keys
+
+
+async def duplicate_keys(conn: aiosqlite.Connection, team_id: str) -> set[str]:
+    """Every lead key of a workspace, read once: an import checks thousands of rows."""
+    keys: set[str] = set()
+    async with conn.execute(
+        "SELECT name, company, email FROM leads WHERE team_id = ?", (team_id,)
+    ) as cursor:
+        async for name, company, email in cursor:
+            keys |= lead_keys(name, company, email)
+    return keys
+
+
 async def find_duplicate(
     conn: aiosqlite.Connection, team_id: str, name: str, company: str, email: str
 ) -> Lead | None:
