@@ -158,20 +158,16 @@ def temperature(
     source: str, created_at: datetime, signals: Mapping[str, Signal], now: datetime
 ) -> Temperature:
     """Score (0-100), band and the reasons behind them, strongest first."""
-    reasons = [
-        Reason(
-            f"source:{source}",
-            SOURCES[source].label,
-            round(_source_points(source, created_at, now)),
-            created_at,
-        )
-    ]
+    total = _source_points(source, created_at, now)
+    reasons = [Reason(f"source:{source}", SOURCES[source].label, round(total), created_at)]
     for kind, signal in signals.items():
-        points = round(_signal_points(kind, signal, now))
+        exact = _signal_points(kind, signal, now)
+        total += exact
+        points = round(exact)
         if points > 0:
             reasons.append(Reason(kind, KINDS[kind].label, points, signal.last_at, signal.count))
     reasons.sort(key=lambda r: -r.points)
-    score = min(100, round(raw_score(source, created_at, signals, now)))
+    score = min(100, round(total))
     return Temperature(score, band_for(score), tuple(r for r in reasons if r.points > 0))
 
 
