@@ -16,7 +16,7 @@ from bot import grammar
 from bot.runtime import Services
 from handlers import home
 from handlers.lead_subcommands import add
-from handlers.replies import Refusal
+from handlers.replies import Refusal, plain
 from handlers.subcommands import Invocation, subcommand
 
 CALLBACK_ID = "add_lead"
@@ -31,17 +31,13 @@ NAME, COMPANY, SOURCE, EMAIL, PHONE, OWNER, NOTE = (
 )
 
 
-def _plain(text: str) -> dict[str, Any]:
-    return {"type": "plain_text", "text": text}
-
-
 def _text_input(
     block: str, label: str, limit: int, *, optional: bool = True, **element: Any
 ) -> dict:
     return {
         "type": "input",
         "block_id": block,
-        "label": _plain(label),
+        "label": plain(label),
         "optional": optional,
         "element": {"type": "plain_text_input", "action_id": block, "max_length": limit, **element},
     }
@@ -49,22 +45,22 @@ def _text_input(
 
 def add_view(owner: str) -> dict[str, Any]:
     sources = [
-        {"text": _plain(name), "description": _plain(hint[:75]), "value": name}
+        {"text": plain(name), "description": plain(hint[:75]), "value": name}
         for name, hint in grammar.SOURCE_HINTS.items()
     ]
     return {
         "type": "modal",
         "callback_id": CALLBACK_ID,
-        "title": _plain("Add lead"),
-        "submit": _plain("Add"),
-        "close": _plain("Cancel"),
+        "title": plain("Add lead"),
+        "submit": plain("Add"),
+        "close": plain("Cancel"),
         "blocks": [
             _text_input(NAME, "Name", grammar.MAX_NAME, optional=False),
             _text_input(COMPANY, "Company", grammar.MAX_FIELD),
             {
                 "type": "input",
                 "block_id": SOURCE,
-                "label": _plain("Where did they come from?"),
+                "label": plain("Where did they come from?"),
                 "element": {"type": "static_select", "action_id": SOURCE, "options": sources},
             },
             _text_input(EMAIL, "Email", grammar.MAX_FIELD),
@@ -72,7 +68,7 @@ def add_view(owner: str) -> dict[str, Any]:
             {
                 "type": "input",
                 "block_id": OWNER,
-                "label": _plain("Owner"),
+                "label": plain("Owner"),
                 "element": {"type": "users_select", "action_id": OWNER, "initial_user": owner},
             },
             _text_input(NOTE, "First note", grammar.MAX_NOTE, multiline=True),

@@ -22,7 +22,7 @@ from handlers.digest_views import digest_counts
 from handlers.format import band, lead_label, local_date, mention
 from handlers.lead_actions import touch_actions
 from handlers.lead_views import list_line
-from handlers.replies import context, divider, header, section, sections
+from handlers.replies import context, divider, header, plain, section, sections
 from storage import deliveries, leads
 from storage.leads import Lead
 
@@ -50,7 +50,7 @@ def _toggle(showing_team: bool) -> dict[str, Any]:
             {
                 "type": "button",
                 "action_id": TOGGLE_ACTION,
-                "text": {"type": "plain_text", "text": label},
+                "text": plain(label),
                 "value": value,
             }
         ],

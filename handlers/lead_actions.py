@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from handlers.replies import plain
 from storage.leads import Lead
 
 LOG_ACTION = "lead_log"
@@ -21,10 +22,6 @@ CARD_PREFIX = "card:"
 SNOOZE_CHOICES = {"3": "3 days", "7": "1 week", "14": "2 weeks"}
 
 
-def _plain(text: str) -> dict[str, Any]:
-    return {"type": "plain_text", "text": text}
-
-
 def touch_actions(lead: Lead, block_id: str, *, with_lost: bool = True) -> dict[str, Any]:
     """Log a touch, Snooze and (optionally) Mark lost, for one lead."""
     value = str(lead.id)
@@ -35,16 +32,16 @@ def touch_actions(lead: Lead, block_id: str, *, with_lost: bool = True) -> dict[
             {
                 "type": "button",
                 "action_id": LOG_ACTION,
-                "text": _plain("Log a touch"),
+                "text": plain("Log a touch"),
                 "style": "primary",
                 "value": value,
             },
             {
                 "type": "static_select",
                 "action_id": SNOOZE_ACTION,
-                "placeholder": _plain("Snooze"),
+                "placeholder": plain("Snooze"),
                 "options": [
-                    {"text": _plain(label), "value": f"{lead.id}:{days}"}
+                    {"text": plain(label), "value": f"{lead.id}:{days}"}
                     for days, label in SNOOZE_CHOICES.items()
                 ],
             },
@@ -57,14 +54,14 @@ def _lost_button(lead: Lead) -> dict[str, Any]:
     return {
         "type": "button",
         "action_id": LOST_ACTION,
-        "text": _plain("Mark lost"),
+        "text": plain("Mark lost"),
         "style": "danger",
         "value": str(lead.id),
         "confirm": {
-            "title": _plain("Mark it lost?"),
-            "text": _plain(f"{lead.name[:200]} leaves your pipeline. /lead reopen undoes it."),
-            "confirm": _plain("Mark lost"),
-            "deny": _plain("Keep it"),
+            "title": plain("Mark it lost?"),
+            "text": plain(f"{lead.name[:200]} leaves your pipeline. /lead reopen undoes it."),
+            "confirm": plain("Mark lost"),
+            "deny": plain("Keep it"),
         },
     }
 
@@ -76,13 +73,13 @@ def card_actions(lead: Lead) -> dict[str, Any]:
         return touch_actions(lead, block_id, with_lost=False)
     block = touch_actions(lead, block_id)
     block["elements"][2:2] = [
-        {"type": "button", "action_id": WON_ACTION, "text": _plain("Won"), "value": str(lead.id)}
+        {"type": "button", "action_id": WON_ACTION, "text": plain("Won"), "value": str(lead.id)}
     ]
     block["elements"].append(
         {
             "type": "users_select",
             "action_id": ASSIGN_ACTION,
-            "placeholder": _plain("Reassign"),
+            "placeholder": plain("Reassign"),
         }
     )
     return block
@@ -96,6 +93,6 @@ def pick_button(lead: Lead, command: str) -> dict[str, Any] | None:
     return {
         "type": "button",
         "action_id": PICK_ACTION,
-        "text": _plain(f"#{lead.number}"),
+        "text": plain(f"#{lead.number}"),
         "value": value,
     }

@@ -16,7 +16,7 @@ from slack_sdk.web.async_slack_response import AsyncSlackResponse
 
 from bot.grammar import KIND_HINTS, MAX_NOTE
 from handlers.format import lead_label, truncate
-from handlers.replies import section
+from handlers.replies import plain, section
 from storage.leads import Lead
 
 CALLBACK_ID = "log_touch"
@@ -48,12 +48,8 @@ class Origin:
         return cls(**known)
 
 
-def _plain(text: str) -> dict[str, Any]:
-    return {"type": "plain_text", "text": text}
-
-
 def _option(text: str, value: str) -> dict[str, Any]:
-    return {"text": _plain(truncate(text, 75)), "value": value}
+    return {"text": plain(truncate(text, 75)), "value": value}
 
 
 def lead_option(lead: Lead) -> dict[str, Any]:
@@ -73,11 +69,11 @@ def log_view(lead: Lead | None, note: str = "", origin: Origin | None = None) ->
             {
                 "type": "input",
                 "block_id": LEAD_BLOCK,
-                "label": _plain("Lead"),
+                "label": plain("Lead"),
                 "element": {
                     "type": "external_select",
                     "action_id": LEAD_ACTION,
-                    "placeholder": _plain("Type a name or company"),
+                    "placeholder": plain("Type a name or company"),
                     "min_query_length": 0,
                 },
             }
@@ -87,13 +83,13 @@ def log_view(lead: Lead | None, note: str = "", origin: Origin | None = None) ->
         {
             "type": "input",
             "block_id": KIND_BLOCK,
-            "label": _plain("What happened"),
+            "label": plain("What happened"),
             "element": {"type": "static_select", "action_id": KIND_ACTION, "options": kinds},
         },
         {
             "type": "input",
             "block_id": NOTE_BLOCK,
-            "label": _plain("Note"),
+            "label": plain("Note"),
             "optional": True,
             "element": {
                 "type": "plain_text_input",
@@ -106,13 +102,13 @@ def log_view(lead: Lead | None, note: str = "", origin: Origin | None = None) ->
         {
             "type": "input",
             "block_id": WHEN_BLOCK,
-            "label": _plain("When"),
+            "label": plain("When"),
             "optional": True,
-            "hint": _plain("Leave empty for now, or write “yesterday 3pm”, “last friday”."),
+            "hint": plain("Leave empty for now, or write “yesterday 3pm”, “last friday”."),
             "element": {
                 "type": "plain_text_input",
                 "action_id": WHEN_ACTION,
-                "placeholder": _plain("now"),
+                "placeholder": plain("now"),
                 "max_length": 100,
             },
         },
@@ -120,9 +116,9 @@ def log_view(lead: Lead | None, note: str = "", origin: Origin | None = None) ->
     return {
         "type": "modal",
         "callback_id": CALLBACK_ID,
-        "title": _plain("Log a touch"),
-        "submit": _plain("Log it"),
-        "close": _plain("Cancel"),
+        "title": plain("Log a touch"),
+        "submit": plain("Log it"),
+        "close": plain("Cancel"),
         "private_metadata": origin.dump(),
         "blocks": blocks,
     }

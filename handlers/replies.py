@@ -38,6 +38,11 @@ class Reply:
         }
 
 
+def plain(text: str) -> dict[str, Any]:
+    """A plain_text object: labels, titles, button text. Never parsed for mentions."""
+    return {"type": "plain_text", "text": text}
+
+
 def section(text: str, **extra: Any) -> dict[str, Any]:
     return {
         "type": "section",
@@ -58,7 +63,7 @@ def divider() -> dict[str, Any]:
 
 
 def header(text: str) -> dict[str, Any]:
-    return {"type": "header", "text": {"type": "plain_text", "text": truncate(text, 150)}}
+    return {"type": "header", "text": plain(truncate(text, 150))}
 
 
 def sections(lines: list[str]) -> list[dict[str, Any]]:
