@@ -11,11 +11,12 @@ import tempfile
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from aiosqlite import Connection
+
 from bot.dates import zone
-from bot.digest import build_digest
 from bot.reminders import due_reminders
 from bot.schedule import WEEKDAYS, WorkspaceSettings
-from storage import deliveries, leads
+from storage import deliveries, leads, pipeline
 from storage.db import Database
 
 TEAM = "TDEMO"
@@ -137,36 +138,38 @@ def _days_ago(moment: datetime, now: datetime) -> str:
     return "today" if days == 0 else "yesterday" if days == 1 else f"{days} days ago"
 
 
-def digest_text(open_leads: list[leads.Lead], now: datetime, settings: WorkspaceSettings) -> str:
-    digest = build_digest(open_leads, now, previous_hot=set())
+async def digest_text(reader: Connection, now: datetime, settings: WorkspaceSettings) -> str:
+    digest = await pipeline.digest(reader, TEAM, now, None, hot_shown=30, changes_shown=10)
     local = now.astimezone(zone(settings.tz))
     lines = [
         f"#sales · {local:%A %d %B, %H:%M} ({settings.tz})",
         f"HOT LEADS — {digest.counts['hot']} hot · {digest.counts['warm']} warm · "
         f"{digest.counts['cold']} cold open leads",
     ]
-    for i, s in enumerate(digest.hot, start=1):
+    for i, s in enumerate(digest.hot.shown, start=1):
         why = s.temperature.strongest
         lines.append(
             f"  {i}. [{s.temperature.score}] {_name(s.lead)} · @{REPS[s.lead.owner][0]} · "
             f"{why.label if why else ''} · last touch {_days_ago(s.lead.last_activity_at, now)}"
         )
-    if not digest.hot:
+    if not digest.hot.shown:
         lines.append("  No hot leads today.")
-    for s in digest.cooling_soon:
-        lines.append(f"  Cooling soon: {_name(s.lead)} drops to warm by {s.cools_at:%a %H:%M} UTC")
+    for s in digest.cooling_soon.shown:
+        lines.append(
+            f"  Cooling soon: {_name(s.lead)} drops to warm by {s.lead.hot_until:%a %H:%M} UTC"
+        )
     return "\n".join(lines)
 
 
-def reminders_text(
-    open_leads: list[leads.Lead], settings: WorkspaceSettings, morning: datetime
+async def reminders_text(
+    reader: Connection, settings: WorkspaceSettings, morning: datetime
 ) -> list[str]:
     blocks = []
     for rep, (name, tz) in REPS.items():
         local = datetime.combine(
             morning.astimezone(zone(settings.tz)).date(), settings.send_at, tzinfo=zone(tz)
         )
-        mine = [lead for lead in open_leads if lead.owner == rep]
+        mine = await pipeline.quiet_warm(reader, TEAM, local, settings.quiet_days, rep)
         quiet = due_reminders(mine, local, settings.quiet_days, {})
         if not quiet:
             blocks.append(f"DM to {name} ({tz}): nothing has gone quiet, no message.")
@@ -191,12 +194,13 @@ async def show(now: datetime, path: Path | None = None) -> int:
         try:
             workspace = await fill(db, now)
             morning = next_morning(workspace, now)
-            open_leads = await leads.open_leads(db.reader, TEAM)
+            digest = await digest_text(db.reader, morning, workspace)
+            reminders = await reminders_text(db.reader, workspace, morning)
         finally:
             await db.close()
     print("A sample team: Anna (Berlin), Ben (New York) and Chloé (Singapore), 14 leads.\n")
     print("Tomorrow morning, hotleads would post this digest:\n")
-    print(digest_text(open_leads, morning, workspace))
+    print(digest)
     print("\n…and send these quiet-lead reminders:\n")
-    print("\n\n".join(reminders_text(open_leads, workspace, morning)))
+    print("\n\n".join(reminders))
     return 0

@@ -22,6 +22,8 @@ WARM_AT = 25
 """A score at or above this (and below HOT_AT) is warm: interested or well introduced."""
 REPEAT_CAP = 2.0
 """Repeats of one kind add up to at most this many times its weight."""
+_FADED_BY = timedelta(days=5 * 365)
+"""Long enough for the strongest possible lead to fade below warm (tested)."""
 
 
 @dataclass(frozen=True)
@@ -144,16 +146,6 @@ def _signal_points(kind: str, signal: Signal, now: datetime) -> float:
     return rule.weight * min(strength, REPEAT_CAP)
 
 
-def raw_score(
-    source: str, created_at: datetime, signals: Mapping[str, Signal], now: datetime
-) -> float:
-    """The unrounded, uncapped score: falls steadily while nothing new is logged."""
-    total = _source_points(source, created_at, now)
-    for kind, signal in signals.items():
-        total += _signal_points(kind, signal, now)
-    return total
-
-
 def temperature(
     source: str, created_at: datetime, signals: Mapping[str, Signal], now: datetime
 ) -> Temperature:
@@ -171,32 +163,52 @@ def temperature(
     return Temperature(score, band_for(score), tuple(r for r in reasons if r.points > 0))
 
 
-def drops_below(
-    threshold: float,
-    source: str,
-    created_at: datetime,
-    signals: Mapping[str, Signal],
-    now: datetime,
-    horizon: timedelta = timedelta(days=365),
-) -> datetime | None:
-    """When the score falls below ``threshold`` if nobody touches the lead.
+@dataclass(frozen=True)
+class Cutoffs:
+    """When a lead stops being hot and stops being warm if nobody touches it again.
 
-    ``None`` when it is already below, or stays above past ``horizon``. The score
-    only falls with time, so a bisection finds the moment to within a minute.
+    A score only falls while nothing new is logged, so these two moments hold
+    until the next touch: a lead is hot exactly while ``now < hot_until``. Kept
+    with the lead, they turn "which leads are hot" into an indexed range query.
+    A lead that never reached a band has that cutoff at its creation.
     """
 
-    def rounded(at: datetime) -> int:
-        return min(100, round(raw_score(source, created_at, signals, at)))
+    hot_until: datetime
+    warm_until: datetime
 
-    if rounded(now) < threshold:
-        return None
-    low, high = now, now + horizon
-    if rounded(high) >= threshold:
-        return None
-    while high - low > timedelta(minutes=1):
-        middle = low + (high - low) / 2
-        if rounded(middle) >= threshold:
-            low = middle
-        else:
-            high = middle
-    return high
+
+def cutoffs(source: str, created_at: datetime, signals: Mapping[str, Signal]) -> Cutoffs:
+    """The moments the score falls below ``HOT_AT`` and ``WARM_AT``, to the second.
+
+    Found by bisection from the lead's creation, since the score never rises
+    without a touch. Every signal fades away well within ``_FADED_BY``.
+    """
+    start = created_at.timestamp()
+    latest = max([start, *(s.as_of.timestamp() for s in signals.values())])
+    terms = [(SOURCES[source].weight, SOURCES[source].half_life_days, start, 1.0, math.inf)]
+    terms += [
+        (KINDS[k].weight, KINDS[k].half_life_days, s.as_of.timestamp(), s.strength, REPEAT_CAP)
+        for k, s in signals.items()
+    ]
+
+    def rounded(at: float) -> int:
+        total = 0.0
+        for weight, half_life, as_of, strength, cap in terms:
+            days = max(0.0, at - as_of) / 86400
+            total += weight * min(strength * math.pow(0.5, days / half_life), cap)
+        return min(100, round(total))
+
+    def falls_below(threshold: int, low: float) -> datetime:
+        if rounded(low) < threshold:
+            return datetime.fromtimestamp(low, created_at.tzinfo)
+        high = latest + _FADED_BY.total_seconds()
+        while high - low > 1:
+            middle = (low + high) / 2
+            if rounded(middle) >= threshold:
+                low = middle
+            else:
+                high = middle
+        return datetime.fromtimestamp(math.ceil(high), created_at.tzinfo)
+
+    hot_until = falls_below(HOT_AT, start)
+    return Cutoffs(hot_until, falls_below(WARM_AT, max(start, hot_until.timestamp() - 1)))

@@ -17,15 +17,15 @@ import aiohttp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.digest import Digest, build_digest
+from bot.digest import Digest
 from bot.reminders import due_reminders
 from bot.runtime import Services
 from bot.schedule import WorkspaceSettings, due_day
 from bot.temperature import WARM_AT
 from handlers import people
-from handlers.digest_views import digest_blocks
+from handlers.digest_views import CHANGES_SHOWN, HOT_SHOWN, digest_blocks
 from handlers.reminders import reminder_message
-from storage import deliveries, leads
+from storage import deliveries, leads, pipeline
 from storage.leads import Lead
 
 PERMANENT_ERRORS = {
@@ -77,30 +77,24 @@ async def run_due(services: Services, client: AsyncWebClient, now: datetime) -> 
     for team_id in await deliveries.workspaces(services.db.reader):
         settings = await deliveries.get_settings(services.db.reader, team_id)
         await refresh_scores(services, team_id, now)
-        # Only hot and warm leads are shown or reminded; the cold ones are only counted.
-        open_leads = await leads.open_leads(services.db.reader, team_id, min_score=WARM_AT)
-        open_count = await leads.count_open(services.db.reader, team_id)
-        digest = await _send_digest(services, client, settings, open_leads, open_count, now)
+        digest = await _send_digest(services, client, settings, now)
         if digest:
             outcomes.append(digest)
-        outcomes += await _send_reminders(services, client, settings, open_leads, now)
+        outcomes += await _send_reminders(services, client, settings, now)
     return outcomes
 
 
-async def digest_for(
-    services: Services,
-    warm_or_hot: list[Lead],
-    open_count: int,
-    now: datetime,
-    previous_hot: set[int],
-) -> Digest:
-    """The digest from the open leads whose stored score is at least warm, and a count of all.
-
-    A lead hot last time may have gone cold since: it is read too, for "cooled off".
-    """
-    loaded = {lead.id for lead in warm_or_hot}
-    gone_cold = await leads.open_by_ids(services.db.reader, sorted(previous_hot - loaded))
-    return build_digest([*warm_or_hot, *gone_cold], now, previous_hot, open_count)
+async def digest_for(services: Services, team_id: str, now: datetime) -> Digest:
+    """The digest at ``now``, with what changed since the last one sent."""
+    previous = await deliveries.last_sent_digest(services.db.reader, team_id)
+    return await pipeline.digest(
+        services.db.reader,
+        team_id,
+        now,
+        set(previous.detail.get("hot", [])) if previous else None,
+        hot_shown=HOT_SHOWN,
+        changes_shown=CHANGES_SHOWN,
+    )
 
 
 async def refresh_scores(services: Services, team_id: str, now: datetime) -> int:
@@ -177,8 +171,6 @@ async def _send_digest(
     services: Services,
     client: AsyncWebClient,
     settings: WorkspaceSettings,
-    open_leads: list[Lead],
-    open_count: int,
     now: datetime,
 ) -> Outcome | None:
     day = due_day(settings, None, now)
@@ -187,9 +179,7 @@ async def _send_digest(
     channel_id = settings.channel_id
 
     async def send():
-        previous = await deliveries.last_sent_digest(services.db.reader, settings.team_id)
-        previous_hot = set(previous.detail.get("hot", [])) if previous else set()
-        digest = await digest_for(services, open_leads, open_count, now, previous_hot)
+        digest = await digest_for(services, settings.team_id, now)
         reply = digest_blocks(digest, day, now)
         response = await client.chat_postMessage(
             channel=channel_id, text=reply.text, blocks=reply.blocks, unfurl_links=False
@@ -203,13 +193,15 @@ async def _send_reminders(
     services: Services,
     client: AsyncWebClient,
     settings: WorkspaceSettings,
-    open_leads: list[Lead],
     now: datetime,
 ) -> list[Outcome]:
+    quiet_leads = await pipeline.quiet_warm(
+        services.db.reader, settings.team_id, now, settings.quiet_days
+    )
     by_owner: dict[str, list[Lead]] = defaultdict(list)
-    for lead in open_leads:
+    for lead in quiet_leads:
         by_owner[lead.owner].append(lead)
-    reminded = await deliveries.last_reminded(services.db.reader, [lead.id for lead in open_leads])
+    reminded = await deliveries.last_reminded(services.db.reader, [lead.id for lead in quiet_leads])
     outcomes = []
     for owner, owned in sorted(by_owner.items()):
         quiet = due_reminders(owned, now, settings.quiet_days, reminded)

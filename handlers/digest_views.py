@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import date, datetime
 from typing import Any
 
-from bot.digest import Digest, Scored
+from bot.digest import Digest
+from bot.ranking import Ranked, Scored
 from handlers.format import BAND_EMOJI, ago, band, lead_label, local_date, mention
 from handlers.lead_views import why
 from handlers.replies import Reply, context, divider, header, section, sections
@@ -15,10 +17,8 @@ CHANGES_SHOWN = 10
 NAME_LIMIT = 60
 
 
-def digest_counts(digest: Digest) -> str:
-    return " · ".join(
-        f"{BAND_EMOJI[b]} {digest.counts.get(b, 0)} {b}" for b in ("hot", "warm", "cold")
-    )
+def band_counts(counts: Counter[str]) -> str:
+    return " · ".join(f"{BAND_EMOJI[b]} {counts.get(b, 0)} {b}" for b in ("hot", "warm", "cold"))
 
 
 def _hot_line(position: int, s: Scored, now: datetime) -> str:
@@ -29,10 +29,9 @@ def _hot_line(position: int, s: Scored, now: datetime) -> str:
     )
 
 
-def _names(scored: list[Scored], limit: int = CHANGES_SHOWN) -> str:
-    names = ", ".join(lead_label(s.lead, 40) for s in scored[:limit])
-    more = len(scored) - limit
-    return names + (f" and {more} more" if more > 0 else "")
+def _names(part: Ranked) -> str:
+    names = ", ".join(lead_label(s.lead, 40) for s in part.shown)
+    return names + (f" and {part.more} more" if part.more > 0 else "")
 
 
 def digest_blocks(digest: Digest, day: date, now: datetime) -> Reply:
@@ -40,14 +39,13 @@ def digest_blocks(digest: Digest, day: date, now: datetime) -> Reply:
     title = f"Hot leads for {day.strftime('%A %-d %B')}"
     blocks: list[dict[str, Any]] = [
         header(f"🔥 {title}"),
-        context(f"Open leads: {digest_counts(digest)}"),
+        context(f"Open leads: {band_counts(digest.counts)}"),
     ]
-    if digest.hot:
-        shown = digest.hot[:HOT_SHOWN]
+    if digest.hot.shown:
+        shown = digest.hot.shown
         blocks += sections([_hot_line(i, s, now) for i, s in enumerate(shown, start=1)])
-        rest = len(digest.hot) - len(shown)
-        if rest > 0:
-            blocks.append(context(f"…and {rest} more — `/lead list hot team`"))
+        if digest.hot.more > 0:
+            blocks.append(context(f"…and {digest.hot.more} more — `/lead list hot team`"))
     else:
         warmest = "\n".join(
             f"• {band(s.temperature)} {lead_label(s.lead, NAME_LIMIT)} · {mention(s.lead.owner)}"
@@ -64,17 +62,16 @@ def digest_blocks(digest: Digest, day: date, now: datetime) -> Reply:
             )
         )
     changes = []
-    if digest.newly_hot:
+    if digest.newly_hot.shown:
         changes.append(f":new: *Newly hot:* {_names(digest.newly_hot)}")
-    if digest.cooled:
+    if digest.cooled.shown:
         changes.append(f":arrow_down: *Cooled off:* {_names(digest.cooled)}")
-    if digest.cooling_soon:
+    if digest.cooling_soon.shown:
         soon = [
-            f"{lead_label(s.lead, 40)} at {local_date(s.cools_at)}"
-            for s in digest.cooling_soon[:CHANGES_SHOWN]
-            if s.cools_at
+            f"{lead_label(s.lead, 40)} at {local_date(s.lead.hot_until)}"
+            for s in digest.cooling_soon.shown
         ]
-        more = len(digest.cooling_soon) - len(soon)
+        more = digest.cooling_soon.more
         changes.append(
             ":hourglass_flowing_sand: *Cooling soon* (drops to warm unless someone touches it): "
             + "; ".join(soon)

@@ -6,25 +6,24 @@ never stale when they look.
 
 from __future__ import annotations
 
-from collections import defaultdict
 from datetime import datetime
 from typing import Any
 
+from aiosqlite import Connection
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.digest import build_digest
+from bot.ranking import Ranked
 from bot.reminders import is_quiet
 from bot.runtime import Services
 from handlers import people
-from handlers.digest_views import digest_counts
+from handlers.digest_views import band_counts
 from handlers.format import band, lead_label, local_date, mention
 from handlers.lead_actions import touch_actions
 from handlers.lead_views import list_line
 from handlers.replies import context, divider, header, plain, section, sections
-from storage import deliveries, leads
-from storage.leads import Lead
+from storage import deliveries, pipeline
 
 TOGGLE_ACTION = "home_toggle"
 HOME_BLOCK_LIMIT = 100
@@ -57,22 +56,28 @@ def _toggle(showing_team: bool) -> dict[str, Any]:
     }
 
 
-def _cut(count: int, shown: int, command: str) -> list[dict[str, Any]]:
-    return [context(f"…and {count - shown} more: `{command}`")] if count > shown else []
+def _cut(part: Ranked, command: str) -> list[dict[str, Any]]:
+    return [context(f"…and {part.more} more: `{command}`")] if part.more > 0 else []
 
 
-def my_pipeline(mine: list[Lead], now: datetime, quiet_days: int) -> list[dict[str, Any]]:
-    digest = build_digest(mine, now, previous_hot=set())
-    blocks = [context(f"Your open leads: {digest_counts(digest)}")]
+async def my_pipeline(
+    reader: Connection, team_id: str, user_id: str, now: datetime, quiet_days: int
+) -> list[dict[str, Any]]:
+    counts = await pipeline.band_counts(reader, team_id, now, owner=user_id)
+    blocks = [context(f"Your open leads: {band_counts(counts)}")]
     blocks.append(section("*:fire: Your hot leads*"))
-    if digest.hot:
-        shown = digest.hot[:HOT_SHOWN]
-        blocks += sections([list_line(s.lead, s.temperature, now) for s in shown])
-        blocks += _cut(len(digest.hot), len(shown), "/lead list hot")
+    hot = await pipeline.ranked(reader, team_id, now, HOT_SHOWN, band="hot", owner=user_id)
+    if hot.shown:
+        blocks += sections([list_line(s.lead, s.temperature, now) for s in hot.shown])
+        blocks += _cut(hot, "/lead list hot")
     else:
         blocks.append(context("None right now. Log a quote, demo or trial and it shows here."))
     quiet = sorted(
-        (lead for lead in mine if is_quiet(lead, now, quiet_days)),
+        (
+            lead
+            for lead in await pipeline.quiet_warm(reader, team_id, now, quiet_days, user_id)
+            if is_quiet(lead, now, quiet_days)
+        ),
         key=lambda lead: lead.last_activity_at,
     )
     blocks += [divider(), section(f"*:hourglass: Gone quiet* (no touch for {quiet_days}+ days)")]
@@ -81,36 +86,33 @@ def my_pipeline(mine: list[Lead], now: datetime, quiet_days: int) -> list[dict[s
         blocks.append(touch_actions(lead, f"quiet:{lead.id}", with_lost=False))
     if not quiet:
         blocks.append(context("Nothing has gone quiet. Nice."))
-    blocks += _cut(len(quiet), QUIET_SHOWN, "/lead list warm")
-    if digest.cooling_soon:
+    if len(quiet) > QUIET_SHOWN:
+        blocks.append(context(f"…and {len(quiet) - QUIET_SHOWN} more: `/lead list warm`"))
+    cooling = await pipeline.cooling(reader, team_id, now, HOT_SHOWN, owner=user_id)
+    if cooling.shown:
         blocks += [divider(), section("*:hourglass_flowing_sand: Cooling soon*")]
         blocks += sections(
             [
-                f"{band(s.temperature)} {lead_label(s.lead, 60)}: warm by {local_date(s.cools_at)}"
-                for s in digest.cooling_soon[:HOT_SHOWN]
-                if s.cools_at
+                f"{band(s.temperature)} {lead_label(s.lead, 60)}: "
+                f"warm by {local_date(s.lead.hot_until)}"
+                for s in cooling.shown
             ]
         )
     return blocks
 
 
-def team_pipeline(team: list[Lead], now: datetime) -> list[dict[str, Any]]:
-    digest = build_digest(team, now, previous_hot=set())
-    by_rep: dict[str, list[Lead]] = defaultdict(list)
-    for lead in team:
-        by_rep[lead.owner].append(lead)
-    blocks = [context(f"Team's open leads: {digest_counts(digest)}")]
-    ranked = sorted(by_rep.items(), key=lambda item: -max(lead.score for lead in item[1]))
-    for owner, owned in ranked[:REPS_SHOWN]:
-        scored = sorted(
-            ((lead, lead.temperature(now)) for lead in owned), key=lambda p: -p[1].score
-        )
-        hot = sum(1 for _, t in scored if t.band == "hot")
+async def team_pipeline(reader: Connection, team_id: str, now: datetime) -> list[dict[str, Any]]:
+    counts = await pipeline.band_counts(reader, team_id, now)
+    blocks = [context(f"Team's open leads: {band_counts(counts)}")]
+    everyone = await pipeline.reps(reader, team_id, now)
+    for rep in everyone[:REPS_SHOWN]:
+        top = await pipeline.ranked(reader, team_id, now, PER_REP_SHOWN, owner=rep.owner)
         blocks.append(divider())
-        blocks.append(section(f"{mention(owner)} — {len(owned)} open, {hot} hot"))
-        blocks += sections([list_line(lead, t, now) for lead, t in scored[:PER_REP_SHOWN]])
-        blocks += _cut(len(owned), PER_REP_SHOWN, f"/lead list all <@{owner}>")
-    blocks += _cut(len(ranked), REPS_SHOWN, "/lead list all team")
+        blocks.append(section(f"{mention(rep.owner)} — {rep.open} open, {rep.hot} hot"))
+        blocks += sections([list_line(s.lead, s.temperature, now) for s in top.shown])
+        blocks += _cut(top, f"/lead list all <@{rep.owner}>")
+    if len(everyone) > REPS_SHOWN:
+        blocks.append(context(f"…and {len(everyone) - REPS_SHOWN} more: `/lead list all team`"))
     return blocks
 
 
@@ -125,10 +127,9 @@ async def home_view(
     if admin:
         blocks.append(_toggle(show_team))
     if show_team:
-        blocks += team_pipeline(await leads.open_leads(services.db.reader, team_id), now)
+        blocks += await team_pipeline(services.db.reader, team_id, now)
     else:
-        mine = await leads.open_leads(services.db.reader, team_id, owner=user_id)
-        blocks += my_pipeline(mine, now, settings.quiet_days)
+        blocks += await my_pipeline(services.db.reader, team_id, user_id, now, settings.quiet_days)
     blocks.append(context("`/lead add` a lead · `/lead log` a touch · `/lead help` for everything"))
     if len(blocks) > HOME_BLOCK_LIMIT:
         blocks = [

@@ -5,13 +5,13 @@ from __future__ import annotations
 from bot import grammar
 from bot.dates import parse_future, parse_past
 from handlers.format import band, escape, lead_label, local_date, mention
-from handlers.lead_views import card_reply, help_reply, lead_list
+from handlers.lead_views import LIST_LIMIT, card_reply, help_reply, lead_list
 from handlers.log_modal import open_log_modal
 from handlers.lookup import find_lead
 from handlers.replies import Refusal, Reply, context, section
 from handlers.subcommands import Invocation, subcommand
 from handlers.touches import log_touch, logged_reply
-from storage import leads
+from storage import leads, pipeline
 from storage.leads import Lead
 
 SNOOZE_OFF = {"off", "none", "cancel", "stop", "clear"}
@@ -105,17 +105,12 @@ async def show(cmd: grammar.Show, call: Invocation) -> Reply:
 @subcommand(grammar.List)
 async def list_leads(cmd: grammar.List, call: Invocation) -> Reply:
     owner = {"mine": call.user_id, "team": None}.get(cmd.scope, cmd.user)
-    floor = {"hot": 50, "warm": 25}.get(cmd.band, 0)
-    found = await leads.open_leads(
-        call.services.db.reader, call.team_id, owner=owner, min_score=floor
+    found = await pipeline.ranked(
+        call.services.db.reader, call.team_id, call.now, LIST_LIMIT, band=cmd.band, owner=owner
     )
-    scored = [(lead, lead.temperature(call.now)) for lead in found]
-    if cmd.band != "all":
-        scored = [(lead, t) for lead, t in scored if t.band == cmd.band]
-    scored.sort(key=lambda pair: (-pair[1].score, pair[0].number))
     whose = {"mine": "Your", "team": "The team's"}.get(cmd.scope, f"{mention(cmd.user or '')}'s")
     title = f"{whose} {'' if cmd.band == 'all' else cmd.band + ' '}leads"
-    return lead_list(title, scored, call.now, "Add one with `/lead add`.")
+    return lead_list(title, found, call.now, "Add one with `/lead add`.")
 
 
 @subcommand(grammar.Snooze)

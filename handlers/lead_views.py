@@ -6,6 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from bot.grammar import KIND_HINTS, SOURCE_HINTS, USAGE
+from bot.ranking import Ranked
 from bot.temperature import KINDS, Reason, Temperature
 from handlers.format import (
     ago,
@@ -102,18 +103,15 @@ def card_reply(lead: Lead, touches: list[Touch], now: datetime) -> Reply:
     )
 
 
-def lead_list(
-    title: str, scored: list[tuple[Lead, Temperature]], now: datetime, empty_hint: str
-) -> Reply:
-    if not scored:
+def lead_list(title: str, found: Ranked, now: datetime, empty_hint: str) -> Reply:
+    if not found.shown:
         return Reply(f"{title}: none. {empty_hint}", [section(f"*{title}*: none. {empty_hint}")])
-    shown = scored[:LIST_LIMIT]
-    blocks = [section(f"*{title}* — {len(scored)} open lead{'s' if len(scored) != 1 else ''}")]
-    blocks += sections([list_line(lead, t, now) for lead, t in shown])
-    if len(scored) > LIST_LIMIT:
-        rest = len(scored) - LIST_LIMIT
-        blocks.append(context(f"…and {rest} more. Narrow it: `/lead list hot mine`."))
-    return Reply(f"{title}: {len(scored)} open leads", blocks)
+    plural = "s" if found.total != 1 else ""
+    blocks = [section(f"*{title}* — {found.total} open lead{plural}")]
+    blocks += sections([list_line(s.lead, s.temperature, now) for s in found.shown])
+    if found.more > 0:
+        blocks.append(context(f"…and {found.more} more. Narrow it: `/lead list hot mine`."))
+    return Reply(f"{title}: {found.total} open leads", blocks)
 
 
 def help_reply(unknown: str | None = None, topic: str | None = None) -> Reply:

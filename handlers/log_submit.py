@@ -27,7 +27,7 @@ from handlers.log_modal import (
 )
 from handlers.replies import Refusal
 from handlers.touches import log_touch, logged_reply
-from storage import leads
+from storage import leads, pipeline
 
 
 def register(app: AsyncApp) -> None:
@@ -43,8 +43,14 @@ async def suggest_leads(ack: AsyncAck, body: dict, context: dict) -> None:
     if query:
         found = await leads.search(services.db.reader, team_id, query, limit=OPTIONS_SHOWN)
     else:
-        mine = await leads.open_leads(services.db.reader, team_id, owner=body["user"]["id"])
-        found = sorted(mine, key=lambda lead: -lead.score)[:OPTIONS_SHOWN]
+        mine = await pipeline.ranked(
+            services.db.reader,
+            team_id,
+            services.clock.now(),
+            OPTIONS_SHOWN,
+            owner=body["user"]["id"],
+        )
+        found = [s.lead for s in mine.shown]
     await ack(options=[lead_option(lead) for lead in found])
 
 

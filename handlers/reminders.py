@@ -13,7 +13,6 @@ from typing import Any
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.runtime import Services
-from bot.temperature import WARM_AT, drops_below
 from handlers.format import ago, band, lead_label, local_date, mention
 from handlers.lead_actions import touch_actions
 from handlers.replies import Reply, context, section
@@ -37,8 +36,8 @@ def _outcome(lead: Lead, reminded_at: datetime, now: datetime) -> str | None:
 
 def _lead_blocks(lead: Lead, reminded_at: datetime, now: datetime) -> list[dict[str, Any]]:
     temperature = lead.temperature(now)
-    cold_at = drops_below(WARM_AT, lead.source, lead.created_at, lead.signals, now)
-    cooling = f"; goes cold {local_date(cold_at, with_time=False)}" if cold_at else ""
+    cold_at = lead.warm_until
+    cooling = f"; goes cold {local_date(cold_at, with_time=False)}" if cold_at > now else ""
     line = (
         f"{band(temperature)} {lead_label(lead, 80)}\n"
         f"Last touched {ago(lead.last_activity_at, now)}{cooling}"

@@ -7,14 +7,13 @@ from dataclasses import replace
 from bot import grammar
 from bot.dates import zone
 from bot.schedule import WorkspaceSettings
-from bot.temperature import WARM_AT
 from handlers import people
 from handlers.delivery import digest_for, explain
 from handlers.digest_views import digest_blocks
 from handlers.format import local_date, mention
 from handlers.replies import Reply, context, section
 from handlers.subcommands import Invocation, subcommand
-from storage import deliveries, leads
+from storage import deliveries
 
 
 def _days(days: tuple[str, ...]) -> str:
@@ -119,16 +118,8 @@ def _apply(current: WorkspaceSettings, changes: dict[str, str]) -> WorkspaceSett
 
 @subcommand(grammar.Digest)
 async def digest_preview(cmd: grammar.Digest, call: Invocation) -> Reply:
-    reader = call.services.db.reader
-    settings = await deliveries.get_settings(reader, call.team_id)
-    previous = await deliveries.last_sent_digest(reader, call.team_id)
-    digest = await digest_for(
-        call.services,
-        await leads.open_leads(reader, call.team_id, min_score=WARM_AT),
-        await leads.count_open(reader, call.team_id),
-        call.now,
-        set(previous.detail.get("hot", [])) if previous else set(),
-    )
+    settings = await deliveries.get_settings(call.services.db.reader, call.team_id)
+    digest = await digest_for(call.services, call.team_id, call.now)
     day = call.now.astimezone(zone(settings.tz)).date()
     preview = digest_blocks(digest, day, call.now)
     where = (

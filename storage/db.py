@@ -17,6 +17,8 @@ from pathlib import Path
 
 import aiosqlite
 
+from storage import leads
+
 BUSY_TIMEOUT_MS = 5000
 
 
@@ -93,6 +95,7 @@ class Database:
         try:
             if run_migrations:
                 await migrate(writer)
+                await leads.fill_cutoffs(writer)
             reader = await _open(path)
         except BaseException:
             await writer.close()
@@ -114,7 +117,9 @@ class Database:
     async def migrate(self) -> int:
         """Apply pending migrations on the writer, queued behind this process's writes."""
         async with self._write_lock:
-            return await migrate(self._writer)
+            ran = await migrate(self._writer)
+            await leads.fill_cutoffs(self._writer)
+            return ran
 
     async def close(self) -> None:
         await self.reader.close()

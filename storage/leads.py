@@ -12,7 +12,7 @@ from datetime import datetime
 
 import aiosqlite
 
-from bot.temperature import Signal, Temperature, record_touch, temperature
+from bot.temperature import Cutoffs, Signal, Temperature, cutoffs, record_touch, temperature
 from storage.times import from_db, to_db
 
 LEAD_FIELDS = ("name", "company", "email", "phone", "source")
@@ -38,6 +38,8 @@ class Lead:
     snoozed_until: datetime | None
     score: int
     scored_at: datetime
+    hot_until: datetime
+    warm_until: datetime
     signals: dict[str, Signal] = field(default_factory=dict)
     touch_count: int = 0
 
@@ -48,6 +50,9 @@ class Lead:
 
     def temperature(self, now: datetime) -> Temperature:
         return temperature(self.source, self.created_at, self.signals, now)
+
+    def cutoffs(self) -> Cutoffs:
+        return cutoffs(self.source, self.created_at, self.signals)
 
 
 @dataclass(frozen=True)
@@ -62,15 +67,20 @@ class Touch:
     permalink: str
 
 
-_LEAD_COLUMNS = """
+LEAD_COLUMNS = """
     l.id, l.team_id, l.number, l.name, l.company, l.email, l.phone, l.source, l.owner,
     l.status, l.lost_reason, l.created_by, l.created_at, l.updated_at, l.last_touch_at,
-    l.snoozed_until, l.score, l.scored_at,
+    l.snoozed_until, l.score, l.scored_at, l.hot_until, l.warm_until,
     (SELECT count(*) FROM interactions i WHERE i.lead_id = l.id) AS touch_count
 """
 
 
-def _lead(row: aiosqlite.Row, signals: dict[str, Signal]) -> Lead:
+def lead_from_row(row: aiosqlite.Row, signals: dict[str, Signal]) -> Lead:
+    created_at = from_db(row["created_at"])
+    if row["hot_until"] is None:  # not filled in yet: see fill_cutoffs
+        until = cutoffs(row["source"], created_at, signals)
+    else:
+        until = Cutoffs(from_db(row["hot_until"]), from_db(row["warm_until"]))
     return Lead(
         id=row["id"],
         team_id=row["team_id"],
@@ -84,18 +94,24 @@ def _lead(row: aiosqlite.Row, signals: dict[str, Signal]) -> Lead:
         status=row["status"],
         lost_reason=row["lost_reason"],
         created_by=row["created_by"],
-        created_at=from_db(row["created_at"]),
+        created_at=created_at,
         updated_at=from_db(row["updated_at"]),
         last_touch_at=from_db(row["last_touch_at"]),
         snoozed_until=from_db(row["snoozed_until"]),
         score=row["score"],
         scored_at=from_db(row["scored_at"]),
+        hot_until=until.hot_until,
+        warm_until=until.warm_until,
         signals=signals,
         touch_count=row["touch_count"],
     )
 
 
-async def _signals_for(
+def _stored(until: Cutoffs) -> tuple[str, str]:
+    return to_db(until.hot_until), to_db(until.warm_until)
+
+
+async def signals_for(
     conn: aiosqlite.Connection, lead_ids: Sequence[int]
 ) -> dict[int, dict[str, Signal]]:
     found: dict[int, dict[str, Signal]] = {lead_id: {} for lead_id in lead_ids}
@@ -115,11 +131,11 @@ async def _signals_for(
 
 async def _leads(conn: aiosqlite.Connection, where: str, params: Iterable[object]) -> list[Lead]:
     async with conn.execute(
-        f"SELECT {_LEAD_COLUMNS} FROM leads l WHERE {where}", tuple(params)
+        f"SELECT {LEAD_COLUMNS} FROM leads l WHERE {where}", tuple(params)
     ) as c:
         rows = await c.fetchall()
-    signals = await _signals_for(conn, [row["id"] for row in rows])
-    return [_lead(row, signals[row["id"]]) for row in rows]
+    signals = await signals_for(conn, [row["id"] for row in rows])
+    return [lead_from_row(row, signals[row["id"]]) for row in rows]
 
 
 async def _one(conn: aiosqlite.Connection, where: str, params: Iterable[object]) -> Lead | None:
@@ -203,9 +219,9 @@ async def create(
     score = temperature(source, created_at, {}, now).score
     async with conn.execute(
         "INSERT INTO leads (team_id, number, name, company, email, phone, source, owner,"
-        " created_by, created_at, updated_at, score, scored_at)"
+        " created_by, created_at, updated_at, score, scored_at, hot_until, warm_until)"
         " VALUES (?, (SELECT coalesce(max(number), 0) + 1 FROM leads WHERE team_id = ?),"
-        " ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        " ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (
             team_id,
             team_id,
@@ -220,6 +236,7 @@ async def create(
             to_db(now),
             score,
             to_db(now),
+            *_stored(cutoffs(source, created_at, {})),
         ),
     ) as cursor:
         lead_id = cursor.lastrowid
@@ -256,13 +273,17 @@ async def add_touch(
     signals = {**lead.signals, kind: signal}
     last_touch = max(lead.last_touch_at or at, at)
     score = temperature(lead.source, lead.created_at, signals, now).score
+    until = cutoffs(lead.source, lead.created_at, signals)
     await conn.execute(
-        "UPDATE leads SET last_touch_at = ?, score = ?, scored_at = ?, updated_at = ? WHERE id = ?",
-        (to_db(last_touch), score, to_db(now), to_db(now), lead.id),
+        "UPDATE leads SET last_touch_at = ?, score = ?, scored_at = ?, updated_at = ?,"
+        " hot_until = ?, warm_until = ? WHERE id = ?",
+        (to_db(last_touch), score, to_db(now), to_db(now), *_stored(until), lead.id),
     )
     return replace(
         lead,
         signals=signals,
+        hot_until=until.hot_until,
+        warm_until=until.warm_until,
         last_touch_at=last_touch,
         score=score,
         scored_at=now,
@@ -290,12 +311,20 @@ async def update(
         raise ValueError(f"not editable: {sorted(unknown)}")
     updated = replace(lead, **changes, updated_at=now)
     score = updated.temperature(now).score
+    until = updated.cutoffs()
     assignments = ", ".join(f"{column} = ?" for column in changes)
     await conn.execute(
-        f"UPDATE leads SET {assignments}, updated_at = ?, score = ?, scored_at = ? WHERE id = ?",
-        (*changes.values(), to_db(now), score, to_db(now), lead.id),
+        f"UPDATE leads SET {assignments}, updated_at = ?, score = ?, scored_at = ?,"
+        " hot_until = ?, warm_until = ? WHERE id = ?",
+        (*changes.values(), to_db(now), score, to_db(now), *_stored(until), lead.id),
     )
-    return replace(updated, score=score, scored_at=now)
+    return replace(
+        updated,
+        score=score,
+        scored_at=now,
+        hot_until=until.hot_until,
+        warm_until=until.warm_until,
+    )
 
 
 async def set_status(
@@ -325,27 +354,6 @@ async def snooze(
     return replace(lead, snoozed_until=until, updated_at=now)
 
 
-async def open_leads(
-    conn: aiosqlite.Connection,
-    team_id: str,
-    *,
-    owner: str | None = None,
-    min_score: int = 0,
-) -> list[Lead]:
-    """Open leads whose last stored score is at least ``min_score``.
-
-    A stored score can only have fallen since it was stored, so leads below
-    ``min_score`` now are skipped without loading their signals; callers still
-    score the rest at their own ``now``.
-    """
-    where = "l.team_id = ? AND l.status = 'open' AND l.score >= ?"
-    params: list[object] = [team_id, min_score]
-    if owner:
-        where += " AND l.owner = ?"
-        params.append(owner)
-    return await _leads(conn, where, params)
-
-
 async def stale_scores(
     conn: aiosqlite.Connection,
     team_id: str,
@@ -370,31 +378,13 @@ async def save_scores(
     """Store each lead's score as of ``now``, unless it was re-scored since it was read.
 
     Scores only fall while nothing is logged, so a fresh stored score is a tight
-    upper bound and ``open_leads(min_score=...)`` skips the leads that went cold.
+    upper bound, and ``storage.pipeline`` lists stop reading early on it.
     """
     async with conn.executemany(
         "UPDATE leads SET score = ?, scored_at = ? WHERE id = ? AND scored_at = ?",
         [(score, to_db(now), lead.id, to_db(lead.scored_at)) for lead, score in scored],
     ) as cursor:
         return cursor.rowcount
-
-
-async def open_by_ids(conn: aiosqlite.Connection, lead_ids: Sequence[int]) -> list[Lead]:
-    """The open leads among ``lead_ids``."""
-    found: list[Lead] = []
-    for start in range(0, len(lead_ids), 500):
-        chunk = list(lead_ids[start : start + 500])
-        marks = ",".join("?" * len(chunk))
-        found += await _leads(conn, f"l.id IN ({marks}) AND l.status = 'open'", chunk)
-    return found
-
-
-async def count_open(conn: aiosqlite.Connection, team_id: str) -> int:
-    async with conn.execute(
-        "SELECT count(*) FROM leads WHERE team_id = ? AND status = 'open'", (team_id,)
-    ) as cursor:
-        row = await cursor.fetchone()
-    return int(row[0])
 
 
 async def all_leads(conn: aiosqlite.Connection, team_id: str) -> list[Lead]:
@@ -427,9 +417,10 @@ async def insert_imported(
     score = temperature(source, created_at, {}, now).score
     await conn.execute(
         "INSERT INTO leads (team_id, number, name, company, email, phone, source, owner, status,"
-        " created_by, created_at, updated_at, last_touch_at, snoozed_until, score, scored_at)"
+        " created_by, created_at, updated_at, last_touch_at, snoozed_until, score, scored_at,"
+        " hot_until, warm_until)"
         " VALUES (?, (SELECT coalesce(max(number), 0) + 1 FROM leads WHERE team_id = ?),"
-        " ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        " ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (
             team_id,
             team_id,
@@ -447,5 +438,26 @@ async def insert_imported(
             to_db(snoozed_until) if snoozed_until else None,
             score,
             to_db(now),
+            *_stored(cutoffs(source, created_at, {})),
         ),
     )
+
+
+async def fill_cutoffs(conn: aiosqlite.Connection, batch: int = 1000) -> int:
+    """Work out the cutoffs of leads stored before they were kept; returns how many.
+
+    Runs on the writer in short transactions, so a crash part-way loses nothing:
+    the next start carries on where it stopped.
+    """
+    filled = 0
+    while True:
+        found = await _leads(conn, "l.hot_until IS NULL LIMIT ?", (batch,))
+        if not found:
+            return filled
+        await conn.execute("BEGIN IMMEDIATE")
+        await conn.executemany(
+            "UPDATE leads SET hot_until = ?, warm_until = ? WHERE id = ?",
+            [(to_db(lead.hot_until), to_db(lead.warm_until), lead.id) for lead in found],
+        )
+        await conn.commit()
+        filled += len(found)

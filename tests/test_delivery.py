@@ -9,6 +9,7 @@ from slack_requests import block_actions_payload
 from bot.app import web_client
 from bot.clock import FixedClock
 from bot.runtime import Services
+from bot.temperature import cutoffs, signals_from
 from handlers.delivery import run_due
 from handlers.lead_actions import LOG_ACTION, LOST_ACTION, SNOOZE_ACTION
 from storage import deliveries, leads
@@ -103,13 +104,41 @@ async def test_digest_goes_out_once_at_the_hour_in_the_workspace_zone(hotleads):
     (digest,) = digests(hotleads)
     text = mrkdwn_text(digest.params)
     assert "Jane Doe" in text and "<@U1>" in text and "Asked for a quote" in text
-    assert "1 hot" in text and "Newly hot" in text
+    assert "1 hot" in text
+    assert "Newly hot" not in text  # no earlier digest to compare with
     hotleads.clock.moment += timedelta(hours=3)
     assert [o for o in await hotleads.run_due() if o.kind == "digest"] == []
     hotleads.clock.moment += timedelta(days=1)
     await hotleads.run_due()
     assert len(digests(hotleads)) == 2
     assert "Newly hot" not in mrkdwn_text(digests(hotleads)[1].params)
+
+
+async def test_next_digest_says_what_is_newly_hot_cooled_off_and_cooling_soon(hotleads):
+    await configure(hotleads)
+    tuesday = MONDAY_0900_BERLIN + timedelta(days=1)
+    quote = signals_from([("quote", tuesday)])
+    hot_for = cutoffs("cold", tuesday, quote).hot_until - tuesday
+    # Cal is quoted so that he is hot on Monday's digest and warm by Tuesday's.
+    hotleads.clock.moment = tuesday - hot_for - timedelta(hours=1)
+    await hotleads.command("add Cal Cooling source:cold")
+    await hotleads.command("log #1 quote")
+    hotleads.clock.moment = MONDAY_0759
+    await add_lead(hotleads, "add Ada Already source:cold")
+    await hotleads.command("log #2 trial")
+    await add_lead(hotleads, "add Bea Brandnew source:cold")
+    hotleads.clock.moment = MONDAY_0900_BERLIN
+    await hotleads.run_due()
+    monday = mrkdwn_text(digests(hotleads)[0].params)
+    assert "Cal Cooling" in monday and "Ada Already" in monday and "2 hot" in monday
+    assert "Cooling soon" in monday.split("Ada Already")[-1]
+    await hotleads.command("log #3 demo")
+    hotleads.clock.moment = tuesday
+    await hotleads.run_due()
+    tuesday_text = mrkdwn_text(digests(hotleads)[1].params)
+    assert "Newly hot:* *Bea Brandnew*" in tuesday_text
+    assert "Cooled off:* *Cal Cooling*" in tuesday_text
+    assert "2 hot" in tuesday_text
 
 
 async def test_catch_up_sends_todays_digest_once_but_never_yesterdays(hotleads):

@@ -3,10 +3,9 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from bot.digest import build_digest
 from bot.reminders import due_reminders, is_quiet
 from bot.schedule import WorkspaceSettings, due_day
-from bot.temperature import signals_from
+from bot.temperature import cutoffs, signals_from
 from storage.leads import Lead
 
 BERLIN = WorkspaceSettings("T1", "C1", "09:00", "Europe/Berlin", 7)
@@ -50,6 +49,8 @@ def lead(
     created = NOW - timedelta(days=created_days)
     touches = touches or []
     at = [NOW - timedelta(days=d) for _, d in touches]
+    signals = signals_from((k, NOW - timedelta(days=d)) for k, d in touches)
+    until = cutoffs(source, created, signals)
     return Lead(
         id=lead_id,
         team_id="T1",
@@ -69,7 +70,9 @@ def lead(
         snoozed_until=snoozed_until,
         score=0,
         scored_at=created,
-        signals=signals_from((k, NOW - timedelta(days=d)) for k, d in touches),
+        hot_until=until.hot_until,
+        warm_until=until.warm_until,
+        signals=signals,
     )
 
 
@@ -105,23 +108,3 @@ def test_reminded_again_when_a_snooze_ends_still_quiet():
 def test_touched_after_reminder_starts_a_new_period():
     touched = lead(1, "referral", 40, [("call", 8)])
     assert due_reminders([touched], NOW, 7, {1: NOW - timedelta(days=9)}) == [touched]
-
-
-def test_digest_lists_hot_first_and_what_changed():
-    hot = lead(1, "cold", 5, [("quote", 0)])
-    hotter = lead(2, "referral", 5, [("trial", 0), ("demo", 0)])
-    was_hot = lead(3, "referral", 20)
-    cooling = lead(4, "cold", 12, [("quote", 11.5)])
-    digest = build_digest([hot, hotter, was_hot, cooling], NOW, previous_hot={3, 4})
-    assert [s.lead.id for s in digest.hot] == [2, 1, 4]
-    assert [s.lead.id for s in digest.newly_hot] == [2, 1]
-    assert [s.lead.id for s in digest.cooled] == [3]
-    assert [s.lead.id for s in digest.cooling_soon] == [4]
-    assert digest.counts["hot"] == 3
-    assert digest.warmest == []
-
-
-def test_digest_without_hot_leads_points_at_the_warmest():
-    digest = build_digest([lead(1, "referral", 2), lead(2, "cold", 2)], NOW, set())
-    assert digest.hot == []
-    assert [s.lead.id for s in digest.warmest] == [1]

@@ -123,12 +123,3 @@ async def test_a_failed_transaction_stores_nothing(db):
             )
             raise RuntimeError("boom")
     assert await leads.search(db.reader, "T1", "ghost") == []
-
-
-async def test_open_leads_prunes_on_stored_score(db):
-    hot = await add(db, name="Hot", source="cold")
-    await add(db, name="Cold", source="cold")
-    async with db.transaction() as conn:
-        await leads.add_touch(conn, hot, kind="quote", at=NOW, logged_by="U1", now=NOW)
-    found = await leads.open_leads(db.reader, "T1", min_score=50)
-    assert [lead.name for lead in found] == ["Hot"]

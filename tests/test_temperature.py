@@ -8,7 +8,8 @@ from bot.temperature import (
     HOT_AT,
     KINDS,
     SOURCES,
-    drops_below,
+    WARM_AT,
+    cutoffs,
     record_touch,
     signals_from,
     temperature,
@@ -115,18 +116,30 @@ def test_folding_order_does_not_matter():
     assert a == b
 
 
-def test_drops_below_hot_for_a_fresh_quote():
+def test_a_fresh_quote_stays_hot_for_days_then_warm_then_cold():
     signals = signals_from([("quote", NOW)])
-    when = drops_below(HOT_AT, "cold", NOW, signals, NOW)
-    assert when is not None
-    assert timedelta(days=5) < when - NOW < timedelta(days=20)
-    just_before = temperature("cold", NOW, signals, when - timedelta(minutes=2))
-    assert just_before.band == "hot"
-    assert temperature("cold", NOW, signals, when).band == "warm"
+    until = cutoffs("cold", NOW, signals)
+    assert timedelta(days=5) < until.hot_until - NOW < timedelta(days=20)
+    assert until.hot_until < until.warm_until
+    assert temperature("cold", NOW, signals, until.hot_until - timedelta(seconds=2)).band == "hot"
+    assert temperature("cold", NOW, signals, until.hot_until).band == "warm"
+    assert temperature("cold", NOW, signals, until.warm_until - timedelta(seconds=2)).band == "warm"
+    assert temperature("cold", NOW, signals, until.warm_until).band == "cold"
 
 
-def test_drops_below_is_none_when_already_below():
-    assert drops_below(HOT_AT, "cold", NOW, {}, NOW) is None
+def test_a_lead_never_hot_has_its_hot_cutoff_at_creation():
+    created = days_ago(3)
+    assert cutoffs("cold", created, {}).hot_until == created
+    assert cutoffs("cold", created, {}).warm_until == created
+    assert cutoffs("referral", created, {}).hot_until == created
+    assert cutoffs("referral", created, {}).warm_until > NOW
+
+
+def test_the_strongest_possible_lead_still_goes_cold():
+    touches = [(kind, NOW) for kind in KINDS for _ in range(30)]
+    until = cutoffs("referral", NOW, signals_from(touches))
+    assert temperature("referral", NOW, signals_from(touches), until.warm_until).band == "cold"
+    assert until.warm_until - NOW < timedelta(days=365)
 
 
 touch_lists = st.lists(
@@ -162,3 +175,25 @@ def test_logging_a_touch_never_lowers_the_score(source, touches, kind, age):
     after = temperature(source, created, after_signals, NOW)
     assert after.score >= before.score
     assert 0 <= after.score <= 100
+
+
+@given(
+    source=st.sampled_from(list(SOURCES)),
+    touches=touch_lists,
+    created=st.floats(min_value=0, max_value=400),
+    later=st.floats(min_value=0, max_value=400),
+)
+def test_cutoffs_agree_with_the_score_at_any_later_time(source, touches, created, later):
+    created_at = days_ago(max([created, *[d for _, d in touches]]))
+    signals = signals_from((kind, days_ago(d)) for kind, d in touches)
+    until = cutoffs(source, created_at, signals)
+    at = created_at + timedelta(days=later)
+    score = temperature(source, created_at, signals, at).score
+    if at < until.hot_until - timedelta(seconds=2):
+        assert score >= HOT_AT
+    if at >= until.hot_until:
+        assert score < HOT_AT
+    if at < until.warm_until - timedelta(seconds=2):
+        assert score >= WARM_AT
+    if at >= until.warm_until:
+        assert score < WARM_AT
