@@ -22,7 +22,7 @@ from pathlib import Path
 
 from bench.common import NOW, TEAM, machine
 from bot.schedule import WEEKDAYS, WorkspaceSettings
-from bot.temperature import KINDS, SOURCES, Signal, signals_from, temperature
+from bot.temperature import KINDS, SOURCES, Signal, cutoffs, signals_from, temperature
 from storage import deliveries, users
 from storage.db import Database
 from storage.times import to_db
@@ -57,7 +57,8 @@ CHUNK = 5_000
 LEAD_SQL = (
     "INSERT INTO leads (id, team_id, number, name, company, email, phone, source, owner, status,"
     " lost_reason, created_by, created_at, updated_at, last_touch_at, snoozed_until, score,"
-    " scored_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    " scored_at, hot_until, warm_until)"
+    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 )
 TOUCH_SQL = (
     "INSERT INTO interactions (lead_id, kind, note, at, logged_by, logged_at, permalink)"
@@ -95,6 +96,7 @@ def _lead_rows(number: int, rng: random.Random) -> tuple[tuple, list[tuple], lis
     last_touch = touches[-1][1] if touches else None
     scored_at = last_touch or created_at
     score = temperature(source, created_at, signals, scored_at).score
+    until = cutoffs(source, created_at, signals)
     roll = rng.random()
     status = "won" if roll < 0.08 else "lost" if roll < 0.14 else "open"
     snoozed = NOW + timedelta(days=rng.randint(1, 30)) if rng.random() < 0.03 else None
@@ -117,6 +119,8 @@ def _lead_rows(number: int, rng: random.Random) -> tuple[tuple, list[tuple], lis
         to_db(snoozed) if snoozed else None,
         score,
         to_db(scored_at),
+        to_db(until.hot_until),
+        to_db(until.warm_until),
     )
     signal_rows = [
         (number, kind, s.strength, to_db(s.as_of), to_db(s.last_at), s.count)

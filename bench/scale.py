@@ -43,11 +43,10 @@ from bot.app import web_client
 from bot.clock import FixedClock
 from bot.config import Settings
 from bot.runtime import Services
-from bot.temperature import HOT_AT, WARM_AT
 from handlers import delivery
 from handlers.digest_views import digest_blocks
-from storage import leads
 from storage.db import Database, migrations
+from storage.times import to_db
 
 TARGETS = {
     "digest build+render": 1.0,
@@ -59,33 +58,34 @@ TARGETS = {
 }
 IMPORTED = ("name", "company", "email", "phone", "source", "owner")
 LEADS_SQL = "SELECT l.*, s.kind, s.strength, s.as_of, s.last_at, s.count FROM leads l LEFT JOIN lead_signals s ON s.lead_id = l.id"
+OPEN = "l.team_id = :team AND l.status = 'open'"
+HOT_TOP = f"{LEADS_SQL} WHERE l.id IN (SELECT id FROM leads l WHERE {OPEN} AND l.hot_until > :now"
 FLOORS = {
+    # What each shows: the top hot leads (their signals too) and the band counts.
     "digest build+render": (
-        f"{LEADS_SQL} WHERE l.team_id = ? AND l.status = 'open' AND l.score >= {WARM_AT}",
-        (TEAM,),
+        f"{HOT_TOP} ORDER BY l.score DESC LIMIT 30)",
+        f"SELECT count(*), sum(l.hot_until > :now), sum(l.warm_until > :now) FROM leads l WHERE {OPEN}",
     ),
     "/lead list hot team": (
-        f"{LEADS_SQL} WHERE l.team_id = ? AND l.status = 'open' AND l.score >= {HOT_AT}",
-        (TEAM,),
+        f"{HOT_TOP} ORDER BY l.score DESC LIMIT 25)",
+        f"SELECT count(*) FROM leads l WHERE {OPEN} AND l.hot_until > :now",
     ),
-    "run-due (digest + 50 reps)": (
-        f"{LEADS_SQL} WHERE l.team_id = ? AND l.status = 'open' AND l.score >= {WARM_AT}",
-        (TEAM,),
-    ),
+    # The leads run-due may send: every warm or hot one.
+    "run-due (digest + 50 reps)": (f"{LEADS_SQL} WHERE {OPEN} AND l.warm_until > :now",),
     "export": (
         "SELECT l.*, s.kind, s.strength, s.as_of, s.last_at, s.count,"
         " (SELECT count(*) FROM interactions i WHERE i.lead_id = l.id)"
-        " FROM leads l LEFT JOIN lead_signals s ON s.lead_id = l.id WHERE l.team_id = ?",
-        (TEAM,),
+        " FROM leads l LEFT JOIN lead_signals s ON s.lead_id = l.id WHERE l.team_id = :team",
     ),
 }
 
 
-def floor_read(path: Path, sql: str, params: tuple) -> float:
-    """One plain query, every row fetched: the least any read of that data can cost."""
+def floor_read(path: Path, queries: tuple[str, ...]) -> float:
+    """Plain queries, every row fetched: the least any read of that data can cost."""
     with sqlite3.connect(path) as conn:
         started = time.perf_counter()
-        conn.execute(sql, params).fetchall()
+        for sql in queries:
+            conn.execute(sql, {"team": TEAM, "now": to_db(NOW)}).fetchall()
         return time.perf_counter() - started
 
 
@@ -161,11 +161,9 @@ async def digest_once(path: Path, api_url: str) -> tuple[float, int]:
         services = _services(path, db, api_url)
 
         async def build():
-            warm = await leads.open_leads(db.reader, TEAM, min_score=WARM_AT)
-            count = await leads.count_open(db.reader, TEAM)
-            digest = await delivery.digest_for(services, warm, count, NOW, set())
+            digest = await delivery.digest_for(services, TEAM, NOW)
             digest_blocks(digest, NOW.date(), NOW)
-            return len(digest.hot)
+            return digest.hot.total
 
         return await timed(build)
     finally:
@@ -279,8 +277,8 @@ async def one_size(size: int, runs: int, api_url: str, folder: Path) -> dict[str
         ours["import"].append(
             run_cli("import", str(export_file), "--team", TEAM, env=server_env(target, api_url, 1))
         )
-        for name, (sql, params) in FLOORS.items():
-            floors[name].append(floor_read(master, sql, params))
+        for name, queries in FLOORS.items():
+            floors[name].append(floor_read(master, queries))
         floors["/lead show"].append(floor_show(master, hot_number))
         with open(export_file, newline="", encoding="utf-8") as f:
             rows = list(csv.DictReader(f))

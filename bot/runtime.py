@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from bot.clock import Clock
+from bot.coalesce import Coalescer
 from bot.config import Settings
 from storage.db import Database
 
@@ -14,3 +15,5 @@ class Services:
     settings: Settings
     db: Database
     clock: Clock
+    redraws: Coalescer = field(default_factory=Coalescer)
+    """Home tab redraws in flight, one per rep at a time."""

@@ -178,37 +178,53 @@ class Cutoffs:
 
 
 def cutoffs(source: str, created_at: datetime, signals: Mapping[str, Signal]) -> Cutoffs:
-    """The moments the score falls below ``HOT_AT`` and ``WARM_AT``, to the second.
+    """The first whole seconds at which the score is below ``HOT_AT`` and ``WARM_AT``.
 
-    Found by bisection from the lead's creation, since the score never rises
-    without a touch. Every signal fades away well within ``_FADED_BY``.
+    Searched from the lead's creation, since the score never rises without a
+    touch. Every signal fades away well within ``_FADED_BY``.
     """
     start = created_at.timestamp()
     latest = max([start, *(s.as_of.timestamp() for s in signals.values())])
-    terms = [(SOURCES[source].weight, SOURCES[source].half_life_days, start, 1.0, math.inf)]
+    rate = math.log(2) / 86400  # per second, over a half-life in days
+    # (fade per second, as of, strength, cap) times the weight, for each signal
+    terms = [(rate / SOURCES[source].half_life_days, start, SOURCES[source].weight, math.inf)]
     terms += [
-        (KINDS[k].weight, KINDS[k].half_life_days, s.as_of.timestamp(), s.strength, REPEAT_CAP)
+        (
+            rate / KINDS[k].half_life_days,
+            s.as_of.timestamp(),
+            KINDS[k].weight * s.strength,
+            KINDS[k].weight * REPEAT_CAP,
+        )
         for k, s in signals.items()
     ]
+    exp = math.exp
 
-    def rounded(at: float) -> int:
-        total = 0.0
-        for weight, half_life, as_of, strength, cap in terms:
-            days = max(0.0, at - as_of) / 86400
-            total += weight * min(strength * math.pow(0.5, days / half_life), cap)
-        return min(100, round(total))
+    def total(at: float) -> float:
+        points = 0.0
+        for fade, as_of, strength, cap in terms:
+            points += min(strength * exp(fade * (as_of - at)) if at > as_of else strength, cap)
+        return points
 
     def falls_below(threshold: int, low: float) -> datetime:
-        if rounded(low) < threshold:
+        """Regula falsi (the Illinois variant) on a bracket that always holds the moment."""
+        if round(total(low)) < threshold:
             return datetime.fromtimestamp(low, created_at.tzinfo)
+        target = threshold - 0.5
         high = latest + _FADED_BY.total_seconds()
+        above, below, kept = total(low) - target, total(high) - target, 0
         while high - low > 1:
-            middle = (low + high) / 2
-            if rounded(middle) >= threshold:
-                low = middle
+            guess = high - below * (high - low) / (below - above)
+            guess = min(max(guess, low + 0.5), high - 0.5)
+            score = total(guess)
+            if round(score) >= threshold:
+                low, above = guess, score - target
+                below, kept = (below / 2, kept) if kept == 1 else (below, 1)
             else:
-                high = middle
-        return datetime.fromtimestamp(math.ceil(high), created_at.tzinfo)
+                high, below = guess, score - target
+                above, kept = (above / 2, kept) if kept == -1 else (above, -1)
+        first = math.ceil(low)  # the first whole second below: this one or the next
+        below_at = first if round(total(first)) < threshold else first + 1
+        return datetime.fromtimestamp(below_at, created_at.tzinfo)
 
     hot_until = falls_below(HOT_AT, start)
     return Cutoffs(hot_until, falls_below(WARM_AT, max(start, hot_until.timestamp() - 1)))

@@ -142,8 +142,13 @@ async def home_view(
 async def publish(
     client: AsyncWebClient, services: Services, team_id: str, user_id: str, show_team: bool = False
 ) -> None:
-    view = await home_view(services, team_id, user_id, show_team)
-    await client.views_publish(user_id=user_id, view=view)
+    """Draw the rep's Home from the database; a burst of changes shares one redraw."""
+
+    async def draw() -> None:
+        view = await home_view(services, team_id, user_id, show_team)
+        await client.views_publish(user_id=user_id, view=view)
+
+    await services.redraws.run((team_id, user_id), draw)
 
 
 def register(app: AsyncApp) -> None:

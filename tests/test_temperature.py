@@ -121,9 +121,9 @@ def test_a_fresh_quote_stays_hot_for_days_then_warm_then_cold():
     until = cutoffs("cold", NOW, signals)
     assert timedelta(days=5) < until.hot_until - NOW < timedelta(days=20)
     assert until.hot_until < until.warm_until
-    assert temperature("cold", NOW, signals, until.hot_until - timedelta(seconds=2)).band == "hot"
+    assert temperature("cold", NOW, signals, until.hot_until - timedelta(seconds=1)).band == "hot"
     assert temperature("cold", NOW, signals, until.hot_until).band == "warm"
-    assert temperature("cold", NOW, signals, until.warm_until - timedelta(seconds=2)).band == "warm"
+    assert temperature("cold", NOW, signals, until.warm_until - timedelta(seconds=1)).band == "warm"
     assert temperature("cold", NOW, signals, until.warm_until).band == "cold"
 
 
@@ -189,11 +189,11 @@ def test_cutoffs_agree_with_the_score_at_any_later_time(source, touches, created
     until = cutoffs(source, created_at, signals)
     at = created_at + timedelta(days=later)
     score = temperature(source, created_at, signals, at).score
-    if at < until.hot_until - timedelta(seconds=2):
+    if at <= until.hot_until - timedelta(seconds=1):
         assert score >= HOT_AT
     if at >= until.hot_until:
         assert score < HOT_AT
-    if at < until.warm_until - timedelta(seconds=2):
+    if at <= until.warm_until - timedelta(seconds=1):
         assert score >= WARM_AT
     if at >= until.warm_until:
         assert score < WARM_AT

@@ -1,0 +1,31 @@
+"""Run a job at most once at a time per key; asks that arrive meanwhile share one rerun.
+
+A rep logging ten touches in a minute needs their Home drawn once after the
+last of them, not ten times: Slack rate-limits ``views.publish`` per user, and
+every draw is database work that competes with the next command's ack.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Hashable
+
+Job = Callable[[], Awaitable[None]]
+
+
+class Coalescer:
+    def __init__(self) -> None:
+        self._next: dict[Hashable, Job | None] = {}
+        """Keys whose job is running, and the job last asked for meanwhile, if any."""
+
+    async def run(self, key: Hashable, job: Job) -> None:
+        """Run ``job`` now or, if a job for ``key`` is running, after it: only the last asked."""
+        if key in self._next:
+            self._next[key] = job
+            return
+        self._next[key] = None
+        try:
+            while job is not None:
+                await job()
+                job, self._next[key] = self._next[key], None
+        finally:
+            del self._next[key]
