@@ -752,3 +752,15 @@ async def test_logging_from_a_reminder_redraws_the_reminder(hotleads):
     (touch,) = await leads.recent_touches(hotleads.db.reader, int(log_button["value"]))
     assert (touch.kind, touch.note) == ("call", "left a voicemail")
     await hotleads.slack.wait_for("views.publish")
+
+
+async def test_a_burst_of_changes_shares_home_redraws_and_the_last_one_shows_them_all(hotleads):
+    await hotleads.command("add Burst Bella source:cold")
+    await forget_earlier_home_redraws(hotleads)
+    replies = await asyncio.gather(*(hotleads.command("log #1 call") for _ in range(20)))
+    assert all("Logged" in reply_text(reply) for reply in replies)
+    await hotleads.slack.wait_for("views.publish")
+    await asyncio.sleep(0.5)  # let any rerun land
+    publishes = hotleads.slack.calls_to("views.publish")
+    assert 1 <= len(publishes) < 20
+    assert "Call (20 times)" in blocks_text(publishes[-1].params["view"]["blocks"])
