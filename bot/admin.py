@@ -7,10 +7,11 @@ import csv
 import sys
 from contextlib import ExitStack
 from datetime import UTC, datetime
+from pathlib import Path
 
 from bot.config import ConfigError, Settings
-from bot.lead_csv import BadRow, ImportedLead, export_row, parse_row, write_csv
-from storage import leads
+from bot.lead_csv import BadRow, ImportedLead, parse_row, write_leads
+from storage import leads, snapshot
 from storage.db import Database, schema_version
 
 IMPORTED_BY = "import"
@@ -46,22 +47,22 @@ async def export(settings: Settings, *, team: str | None, out: str | None) -> in
     db = await Database.open(settings.database_path)
     try:
         team_id = await _team(db, team)
-        now = datetime.now(UTC)
-        rows = [export_row(lead, now) for lead in await leads.all_leads(db.reader, team_id)]
     finally:
         await db.close()
-    await asyncio.to_thread(_write, rows, out)
+    written = await asyncio.to_thread(
+        _export, settings.database_path, team_id, datetime.now(UTC), out
+    )
     if out:
-        print(f"wrote {len(rows)} leads to {out}", file=sys.stderr)
+        print(f"wrote {written} leads to {out}", file=sys.stderr)
     return 0
 
 
-def _write(rows: list[dict[str, str]], out: str | None) -> None:
+def _export(path: Path, team_id: str, now: datetime, out: str | None) -> int:
     with ExitStack() as stack:
         target = (
             stack.enter_context(open(out, "w", newline="", encoding="utf-8")) if out else sys.stdout
         )
-        write_csv(rows, target)
+        return write_leads(snapshot.leads_of(path, team_id), now, target)
 
 
 def _read(path: str, owner: str | None, now: datetime) -> tuple[list[ImportedLead], list[str]]:

@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from typing import TextIO
 
 from bot import grammar
+from bot.temperature import band_for, score
 from storage.leads import Lead
 
 COLUMNS = (
@@ -37,11 +38,13 @@ USER_ID = re.compile(r"^[UW][A-Z0-9]+$")
 
 
 def iso(moment: datetime | None) -> str:
-    return "" if moment is None else moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    if moment is None:
+        return ""
+    return moment.astimezone(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
 
 
 def export_row(lead: Lead, now: datetime) -> dict[str, str]:
-    temperature = lead.temperature(now)
+    points = score(lead.source, lead.created_at, lead.signals, now)
     return {
         "id": str(lead.number),
         "name": lead.name,
@@ -51,8 +54,8 @@ def export_row(lead: Lead, now: datetime) -> dict[str, str]:
         "source": lead.source,
         "owner": lead.owner,
         "status": lead.status,
-        "temperature": temperature.band,
-        "score": str(temperature.score),
+        "temperature": band_for(points),
+        "score": str(points),
         "interactions": str(lead.touch_count),
         "last_touch_at": iso(lead.last_touch_at),
         "snoozed_until": iso(lead.snoozed_until),
@@ -60,10 +63,20 @@ def export_row(lead: Lead, now: datetime) -> dict[str, str]:
     }
 
 
-def write_csv(rows: Iterable[dict[str, str]], target: TextIO) -> None:
+def write_leads(
+    batches: Iterable[list[Lead]], now: datetime, target: TextIO, band: str = "all"
+) -> int:
+    """Write every lead, or the open ones in ``band``, as export rows; returns how many."""
     writer = csv.DictWriter(target, fieldnames=COLUMNS)
     writer.writeheader()
-    writer.writerows(rows)
+    written = 0
+    for batch in batches:
+        rows = [export_row(lead, now) for lead in batch]
+        if band != "all":
+            rows = [row for row in rows if row["status"] == "open" and row["temperature"] == band]
+        writer.writerows(rows)
+        written += len(rows)
+    return written
 
 
 @dataclass(frozen=True)

@@ -1,9 +1,9 @@
 """The hottest few leads right now, without scoring every candidate.
 
-Storage hands over candidates in order of their stored score. A stored score
-can only have fallen since it was stored, so it bounds the score now from
-above: once the n-th best score now beats the next candidate's stored score,
-no later candidate can get in, and the rest are never read.
+Storage hands over candidates in order of their stored score, then number. A
+stored score can only have fallen since it was stored, so it bounds the score
+now from above: once the n-th best score now beats the next candidate's stored
+score, no later candidate can get in, and the rest are never read.
 """
 
 from __future__ import annotations
@@ -45,11 +45,15 @@ class Top:
         self.n, self.now, self.band = n, now, band
         self._kept: list[tuple[int, int, Scored]] = []  # a heap: the weakest kept on top
 
-    def full_above(self, stored_score: int) -> bool:
-        """Whether no lead with this stored score (or lower) can still get in."""
+    def full_above(self, stored_score: int, number: int) -> bool:
+        """Whether no candidate from this one on can still get in.
+
+        Candidates come by stored score, highest first, then by number: one
+        whose stored score ties the n-th best can only beat it with a lower number.
+        """
         if len(self._kept) < self.n:
             return False
-        return not self._kept or stored_score < self._kept[0][0]
+        return not self._kept or (stored_score, -number) < self._kept[0][:2]
 
     def offer(self, lead: Lead) -> None:
         temperature = lead.temperature(self.now)

@@ -2,43 +2,47 @@
 
 from __future__ import annotations
 
+import asyncio
 import io
+from datetime import datetime
+from pathlib import Path
 
 from bot import grammar
-from bot.lead_csv import export_row, write_csv
+from bot.lead_csv import write_leads
 from handlers.replies import Reply
 from handlers.subcommands import Invocation, subcommand
-from storage import leads
+from storage import leads, pipeline, snapshot
 
 
-def csv_text(rows: list[dict[str, str]]) -> str:
+def _csv(path: Path, team_id: str, now: datetime, band: str) -> tuple[str, int]:
     out = io.StringIO()
-    write_csv(rows, out)
-    return out.getvalue()
+    written = write_leads(snapshot.leads_of(path, team_id), now, out, band)
+    return out.getvalue(), written
 
 
 @subcommand(grammar.Export)
 async def export(cmd: grammar.Export, call: Invocation) -> Reply | None:
-    everyone = await leads.all_leads(call.services.db.reader, call.team_id)
-    rows = [
-        export_row(lead, call.now)
-        for lead in everyone
-        if cmd.band == "all"
-        or (lead.status == "open" and lead.temperature(call.now).band == cmd.band)
-    ]
-    what = "all leads" if cmd.band == "all" else f"open {cmd.band} leads"
+    reader = call.services.db.reader
+    if cmd.band == "all":
+        what, expected = "all leads", await leads.count(reader, call.team_id)
+    else:
+        what = f"open {cmd.band} leads"
+        expected = (await pipeline.band_counts(reader, call.team_id, call.now))[cmd.band]
     await call.ack(
         response_type="ephemeral",
-        text=f":outbox_tray: Exporting {len(rows)} {what}; the CSV will be in your DM with me.",
+        text=f":outbox_tray: Exporting {expected} {what}; the CSV will be in your DM with me.",
     )
-    # Uploading is slow Web API work: it happens after the ack.
+    # Reading every lead and uploading are slow: after the ack, the reading in a thread.
+    content, written = await asyncio.to_thread(
+        _csv, call.services.db.path, call.team_id, call.now, cmd.band
+    )
     opened = await call.client.conversations_open(users=call.user_id)
     stamp = call.now.strftime("%Y-%m-%d")
     await call.client.files_upload_v2(
         channel=opened["channel"]["id"],
-        content=csv_text(rows),
+        content=content,
         filename=f"hotleads-{cmd.band}-{stamp}.csv",
         title=f"hotleads export ({what}, {stamp})",
-        initial_comment=f"Here are {len(rows)} {what}, as of {stamp} (UTC).",
+        initial_comment=f"Here are {written} {what}, as of {stamp} (UTC).",
     )
     return None

@@ -198,7 +198,7 @@ async def last_reminded(conn: aiosqlite.Connection, lead_ids: list[int]) -> dict
             f" WHERE lead_id IN ({','.join('?' * len(chunk))})",
             chunk,
         ) as cursor:
-            async for row in cursor:
+            for row in await cursor.fetchall():
                 found[row[0]] = from_db(row[1])
     return found
 

@@ -107,6 +107,13 @@ def lead_from_row(row: aiosqlite.Row, signals: dict[str, Signal]) -> Lead:
     )
 
 
+SIGNAL_COLUMNS = "s.lead_id, s.kind, s.strength, s.as_of, s.last_at, s.count"
+
+
+def signal_from_row(row: Sequence) -> Signal:
+    return Signal(row[2], datetime.fromisoformat(row[3]), datetime.fromisoformat(row[4]), row[5])
+
+
 def _stored(until: Cutoffs) -> tuple[str, str]:
     return to_db(until.hot_until), to_db(until.warm_until)
 
@@ -120,12 +127,11 @@ async def signals_for(
         chunk = lead_ids[start : start + 500]
         marks = ",".join("?" * len(chunk))
         async with conn.execute(
-            "SELECT lead_id, kind, strength, as_of, last_at, count FROM lead_signals "
-            f"WHERE lead_id IN ({marks})",
-            chunk,
+            f"SELECT {SIGNAL_COLUMNS} FROM lead_signals s WHERE s.lead_id IN ({marks})", chunk
         ) as cursor:
-            async for row in cursor:
-                found[row[0]][row[1]] = Signal(row[2], from_db(row[3]), from_db(row[4]), row[5])
+            # fetchall: iterating would cross to aiosqlite's thread every 64 rows
+            for row in await cursor.fetchall():
+                found[row[0]][row[1]] = signal_from_row(row)
     return found
 
 
@@ -178,7 +184,7 @@ async def duplicate_keys(conn: aiosqlite.Connection, team_id: str) -> set[str]:
     async with conn.execute(
         "SELECT name, company, email FROM leads WHERE team_id = ?", (team_id,)
     ) as cursor:
-        async for name, company, email in cursor:
+        for name, company, email in await cursor.fetchall():
             keys |= lead_keys(name, company, email)
     return keys
 
@@ -387,6 +393,15 @@ async def save_scores(
         return cursor.rowcount
 
 
+async def by_ids(conn: aiosqlite.Connection, lead_ids: Sequence[int]) -> list[Lead]:
+    """The leads with these ids, in no particular order."""
+    found: list[Lead] = []
+    for start in range(0, len(lead_ids), 500):
+        chunk = list(lead_ids[start : start + 500])
+        found += await _leads(conn, f"l.id IN ({','.join('?' * len(chunk))})", chunk)
+    return found
+
+
 async def all_leads(conn: aiosqlite.Connection, team_id: str) -> list[Lead]:
     return await _leads(conn, "l.team_id = ? ORDER BY l.number", (team_id,))
 
@@ -461,3 +476,10 @@ async def fill_cutoffs(conn: aiosqlite.Connection, batch: int = 1000) -> int:
         )
         await conn.commit()
         filled += len(found)
+
+
+async def count(conn: aiosqlite.Connection, team_id: str) -> int:
+    """Every lead of a workspace, whatever its status."""
+    async with conn.execute("SELECT count(*) FROM leads WHERE team_id = ?", (team_id,)) as cursor:
+        row = await cursor.fetchone()
+    return int(row[0])

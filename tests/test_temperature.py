@@ -11,6 +11,7 @@ from bot.temperature import (
     WARM_AT,
     cutoffs,
     record_touch,
+    score,
     signals_from,
     temperature,
 )
@@ -157,6 +158,7 @@ def test_score_never_rises_without_a_new_touch(source, touches, later):
     created = days_ago(max([0, *[d for _, d in touches]]))
     signals = signals_from((k, days_ago(d)) for k, d in touches)
     now_score = temperature(source, created, signals, NOW).score
+    assert score(source, created, signals, NOW) == now_score
     later_score = temperature(source, created, signals, NOW + timedelta(days=later)).score
     assert later_score <= now_score
 
