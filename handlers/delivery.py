@@ -43,7 +43,7 @@ PERMANENT_ERRORS = {
 }
 
 SCORE_MAX_AGE = timedelta(days=1)
-RESCORE_BATCH = 1000
+RESCORE_BATCH = 250
 
 log = logging.getLogger(__name__)
 
@@ -196,7 +196,7 @@ async def _send_reminders(
     now: datetime,
 ) -> list[Outcome]:
     quiet_leads = await pipeline.quiet_warm(
-        services.db.reader, settings.team_id, now, settings.quiet_days
+        services.db.reader, settings.team_id, now, settings.quiet_days, unreminded=True
     )
     by_owner: dict[str, list[Lead]] = defaultdict(list)
     for lead in quiet_leads:

@@ -138,14 +138,28 @@ async def quiet_warm(
     now: datetime,
     quiet_days: int,
     owner: str | None = None,
+    *,
+    unreminded: bool = False,
 ) -> list[Lead]:
-    """Warm leads, not snoozed, that nobody has touched for ``quiet_days``: reminder candidates."""
+    """Warm leads, not snoozed, that nobody has touched for ``quiet_days``.
+
+    With ``unreminded``, only those not reminded in this quiet period (see
+    ``bot.reminders.due_reminders``, which has the last word): the minute loop
+    then reads the few leads it may send, not every quiet one, every minute.
+    """
     where, params = _where(team_id, now, "warm", owner)
     where += (
         " AND (l.snoozed_until IS NULL OR l.snoozed_until <= :now)"
         " AND max(l.created_at, coalesce(l.last_touch_at, l.created_at)) <= :quiet_since"
     )
     params["quiet_since"] = to_db(now - timedelta(days=quiet_days))
+    if unreminded:
+        where += (
+            " AND NOT EXISTS (SELECT 1 FROM lead_reminders r WHERE r.lead_id = l.id"
+            " AND r.reminded_at >= max(l.created_at, coalesce(l.last_touch_at, l.created_at))"
+            " AND r.reminded_at > :quiet_since"
+            " AND (l.snoozed_until IS NULL OR r.reminded_at >= l.snoozed_until))"
+        )
     async with conn.execute(
         f"SELECT {LEAD_COLUMNS} FROM leads l WHERE {where} ORDER BY l.id", params
     ) as cursor:

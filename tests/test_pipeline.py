@@ -8,9 +8,9 @@ import pytest
 import pytest_asyncio
 
 from bot.ranking import hottest_first
-from bot.reminders import is_quiet
+from bot.reminders import due_reminders, is_quiet
 from bot.temperature import KINDS, SOURCES
-from storage import leads, pipeline
+from storage import deliveries, leads, pipeline
 from storage.db import Database, migrations
 from storage.times import to_db
 
@@ -150,5 +150,41 @@ async def test_leads_from_before_cutoffs_get_them_on_open(tmp_path):
         async with db.reader.execute("SELECT count(*) FROM leads WHERE hot_until IS NULL") as c:
             assert (await c.fetchone())[0] == 0
         assert (await pipeline.band_counts(db.reader, "T1", NOW))["hot"] == 1
+    finally:
+        await db.close()
+
+
+async def test_unreminded_holds_exactly_the_leads_due_a_reminder(tmp_path):
+    db = await Database.open(tmp_path / "reminders.db")
+    try:
+        rng = random.Random(3)
+        async with db.transaction() as conn:
+            for n in range(120):
+                created = NOW - timedelta(days=rng.uniform(8, 40))
+                lead = await leads.create(
+                    conn,
+                    team_id="T1",
+                    name=f"Lead {n}",
+                    source=rng.choice(["referral", "client", "event"]),
+                    owner="U1",
+                    created_by="U1",
+                    now=created,
+                )
+                if rng.random() < 0.3:
+                    at = created + timedelta(days=rng.uniform(0, 3))
+                    lead = await leads.add_touch(
+                        conn, lead, kind="call", at=at, logged_by="U1", now=at
+                    )
+                if rng.random() < 0.2:
+                    until = NOW + timedelta(days=rng.uniform(-5, 5))
+                    lead = await leads.snooze(conn, lead, until, NOW - timedelta(days=6))
+                if rng.random() < 0.6:
+                    when = NOW - timedelta(days=rng.uniform(0, 12))
+                    await deliveries.mark_reminded(conn, [lead.id], when)
+        everyone = await leads.all_leads(db.reader, "T1")
+        reminded = await deliveries.last_reminded(db.reader, [x.id for x in everyone])
+        expected = {x.id for x in due_reminders(everyone, NOW, 7, reminded)}
+        found = await pipeline.quiet_warm(db.reader, "T1", NOW, 7, unreminded=True)
+        assert expected and {x.id for x in found} == expected
     finally:
         await db.close()
