@@ -84,23 +84,9 @@ async def _insert(db: Database, team_id: str, rows: list[ImportedLead], now: dat
     """Insert in short transactions, so the running bot's writes never wait long."""
     for start in range(0, len(rows), IMPORT_BATCH):
         async with db.transaction() as conn:
-            for row in rows[start : start + IMPORT_BATCH]:
-                await leads.insert_imported(
-                    conn,
-                    team_id=team_id,
-                    name=row.name,
-                    company=row.company,
-                    email=row.email,
-                    phone=row.phone,
-                    source=row.source,
-                    owner=row.owner,
-                    status=row.status,
-                    created_by=IMPORTED_BY,
-                    created_at=row.created_at or now,
-                    last_touch_at=row.last_touch_at,
-                    snoozed_until=row.snoozed_until,
-                    now=now,
-                )
+            await leads.insert_imported(
+                conn, team_id, rows[start : start + IMPORT_BATCH], created_by=IMPORTED_BY, now=now
+            )
 
 
 async def import_csv(

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
+from typing import Protocol
 
 import aiosqlite
 
@@ -411,50 +412,60 @@ async def teams(conn: aiosqlite.Connection) -> list[str]:
         return [row[0] for row in await cursor.fetchall()]
 
 
+class ImportRow(Protocol):
+    """A lead read from a CSV file (``bot.lead_csv.ImportedLead``)."""
+
+    name: str
+    company: str
+    email: str
+    phone: str
+    source: str
+    owner: str
+    status: str
+    created_at: datetime | None
+    last_touch_at: datetime | None
+    snoozed_until: datetime | None
+
+
 async def insert_imported(
     conn: aiosqlite.Connection,
-    *,
     team_id: str,
-    name: str,
-    company: str,
-    email: str,
-    phone: str,
-    source: str,
-    owner: str,
-    status: str,
+    rows: Iterable[ImportRow],
+    *,
     created_by: str,
-    created_at: datetime,
-    last_touch_at: datetime | None,
-    snoozed_until: datetime | None,
     now: datetime,
 ) -> None:
-    """Insert a lead from a CSV file as it was, without reading it back (bulk path)."""
-    score = temperature(source, created_at, {}, now).score
-    await conn.execute(
+    """Insert leads from a CSV file as they were, in one statement, without reading them back."""
+
+    def values(row: ImportRow) -> tuple:
+        created_at = row.created_at or now
+        return (
+            team_id,
+            team_id,
+            row.name,
+            row.company,
+            row.email,
+            row.phone,
+            row.source,
+            row.owner,
+            row.status,
+            created_by,
+            to_db(created_at),
+            to_db(now),
+            to_db(row.last_touch_at) if row.last_touch_at else None,
+            to_db(row.snoozed_until) if row.snoozed_until else None,
+            temperature(row.source, created_at, {}, now).score,
+            to_db(now),
+            *_stored(cutoffs(row.source, created_at, {})),
+        )
+
+    await conn.executemany(
         "INSERT INTO leads (team_id, number, name, company, email, phone, source, owner, status,"
         " created_by, created_at, updated_at, last_touch_at, snoozed_until, score, scored_at,"
         " hot_until, warm_until)"
         " VALUES (?, (SELECT coalesce(max(number), 0) + 1 FROM leads WHERE team_id = ?),"
         " ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        (
-            team_id,
-            team_id,
-            name,
-            company,
-            email,
-            phone,
-            source,
-            owner,
-            status,
-            created_by,
-            to_db(created_at),
-            to_db(now),
-            to_db(last_touch_at) if last_touch_at else None,
-            to_db(snoozed_until) if snoozed_until else None,
-            score,
-            to_db(now),
-            *_stored(cutoffs(source, created_at, {})),
-        ),
+        [values(row) for row in rows],
     )
 
 
