@@ -7,6 +7,7 @@ every draw is database work that competes with the next command's ack.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable, Hashable
 
 Job = Callable[[], Awaitable[None]]
@@ -15,16 +16,21 @@ Job = Callable[[], Awaitable[None]]
 class Coalescer:
     def __init__(self) -> None:
         self._next: dict[Hashable, Job | None] = {}
-        """Keys whose job is running, and the job last asked for meanwhile, if any."""
+        """Keys whose job is waiting or running, and the job last asked for meanwhile."""
 
-    async def run(self, key: Hashable, job: Job) -> None:
-        """Run ``job`` now or, if a job for ``key`` is running, after it: only the last asked."""
+    async def run(self, key: Hashable, job: Job, settle: float = 0.0) -> None:
+        """Run ``job`` after ``settle`` seconds, or, if one for ``key`` is on its way,
+        leave it to that one: a job asked for while another runs runs once more after it.
+        """
         if key in self._next:
             self._next[key] = job
             return
         self._next[key] = None
         try:
             while job is not None:
+                if settle:
+                    await asyncio.sleep(settle)
+                job, self._next[key] = self._next[key] or job, None
                 await job()
                 job, self._next[key] = self._next[key], None
         finally:

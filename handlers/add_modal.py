@@ -161,4 +161,4 @@ async def submit(
         return
     await ack()
     await client.chat_postMessage(channel=user_id, text=reply.text, blocks=reply.blocks)
-    await home.publish(client, services, team_id, user_id)
+    await home.redraw(client, services, team_id, user_id)

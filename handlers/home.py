@@ -31,6 +31,8 @@ HOT_SHOWN = 10
 QUIET_SHOWN = 10
 REPS_SHOWN = 12
 PER_REP_SHOWN = 5
+CHANGE_SETTLE = 0.5
+"""Seconds a Home redraw waits after a change, for more changes to join it."""
 
 
 async def _is_admin(services: Services, team_id: str, user_id: str) -> bool:
@@ -140,15 +142,28 @@ async def home_view(
 
 
 async def publish(
-    client: AsyncWebClient, services: Services, team_id: str, user_id: str, show_team: bool = False
+    client: AsyncWebClient,
+    services: Services,
+    team_id: str,
+    user_id: str,
+    show_team: bool = False,
+    settle: float = 0.0,
 ) -> None:
-    """Draw the rep's Home from the database; a burst of changes shares one redraw."""
+    """Draw the rep's Home from the database, one draw per rep at a time."""
 
     async def draw() -> None:
         view = await home_view(services, team_id, user_id, show_team)
         await client.views_publish(user_id=user_id, view=view)
 
-    await services.redraws.run((team_id, user_id), draw)
+    await services.redraws.run((team_id, user_id), draw, settle)
+
+
+async def redraw(client: AsyncWebClient, services: Services, team_id: str, user_id: str) -> None:
+    """Draw the rep's Home again after they changed something.
+
+    After ``CHANGE_SETTLE`` seconds, so a burst of changes shares one draw.
+    """
+    await publish(client, services, team_id, user_id, settle=CHANGE_SETTLE)
 
 
 def register(app: AsyncApp) -> None:

@@ -180,7 +180,7 @@ async def on_pick(
     reply = await answer(call, picked=int(picked["lead"]))
     if reply is not None:
         await respond(replace_original=True, text=reply.text, blocks=reply.blocks)
-    await home.publish(client, services, team_id, user_id)
+    await home.redraw(client, services, team_id, user_id)
 
 
 async def _redraw(
@@ -207,4 +207,4 @@ async def _redraw(
             body["container"]["message_ts"],
             lead_ids(body.get("message", {})),
         )
-    await home.publish(client, services, team_id, user_id)
+    await home.redraw(client, services, team_id, user_id)

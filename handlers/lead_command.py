@@ -55,7 +55,7 @@ async def on_lead(
         await ack(**reply.as_ack())
     await people.refresh_if_stale(client, services, team_id, user_id, now)
     if call.text.split()[:1] and call.text.split()[0].lower() in CHANGES_PIPELINE:
-        await home.publish(client, services, team_id, user_id)
+        await home.redraw(client, services, team_id, user_id)
 
 
 async def invocation(

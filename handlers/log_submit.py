@@ -118,4 +118,4 @@ async def submit(
             origin.ts,
             list(origin.reminder_leads),
         )
-    await home.publish(client, services, team_id, user_id)
+    await home.redraw(client, services, team_id, user_id)
