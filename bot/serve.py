@@ -29,6 +29,7 @@ async def serve(settings: Settings) -> None:
     for signum in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(signum, stop.set)
     scheduler = asyncio.create_task(every_minute(services, stop))
+    checkpoints = asyncio.create_task(db.keep_wal_short(stop))
     try:
         if settings.app_token:
             handler = AsyncSocketModeHandler(app, settings.app_token)
@@ -46,6 +47,7 @@ async def serve(settings: Settings) -> None:
     finally:
         stop.set()
         await scheduler
+        await checkpoints
         await _finish_work_after_acks()
         await db.close()
 

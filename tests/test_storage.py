@@ -1,3 +1,4 @@
+import asyncio
 from datetime import UTC, datetime, timedelta
 
 import aiosqlite
@@ -123,3 +124,25 @@ async def test_a_failed_transaction_stores_nothing(db):
             )
             raise RuntimeError("boom")
     assert await leads.search(db.reader, "T1", "ghost") == []
+
+
+async def test_background_checkpoints_keep_the_log_short_off_the_write_path(tmp_path):
+    db = await Database.open(tmp_path / "wal.db")
+    stop = asyncio.Event()
+    checkpoints = asyncio.create_task(db.keep_wal_short(stop, every=0.05))
+    try:
+        await asyncio.sleep(0.1)
+        async with db._writer.execute("PRAGMA wal_autocheckpoint") as c:
+            assert (await c.fetchone())[0] == 0  # commits never checkpoint by themselves
+        before = (tmp_path / "wal.db").stat().st_size
+        for n in range(100):
+            await add(db, name=f"Lead {n}", company="x" * 4000)
+        await asyncio.sleep(0.3)
+        # The pages went from the log into the database file without any commit's help.
+        assert (tmp_path / "wal.db").stat().st_size - before > 100 * 4000
+    finally:
+        stop.set()
+        await checkpoints
+    async with db._writer.execute("PRAGMA wal_autocheckpoint") as c:
+        assert (await c.fetchone())[0] == 1000
+    await db.close()
