@@ -5,16 +5,19 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from bot.app import web_client
 from bot.clock import FixedClock
 from bot.config import Settings
 from bot.runtime import Services
 from handlers.delivery import run_due
+from storage import events
 from storage.db import Database
 
 EVERY = 60.0
+EVENTS_KEPT = timedelta(days=1)
+"""How long an event id is remembered, so Slack's retries (within the hour) are known."""
 
 log = logging.getLogger(__name__)
 
@@ -37,8 +40,11 @@ async def every_minute(services: Services, stop: asyncio.Event) -> None:
     client = web_client(services)
     while not stop.is_set():
         try:
-            for outcome in await run_due(services, client, services.clock.now()):
+            now = services.clock.now()
+            for outcome in await run_due(services, client, now):
                 log.info("run-due %s", outcome.line())
+            async with services.db.transaction() as conn:
+                await events.forget_before(conn, now - EVENTS_KEPT)
         except Exception:
             log.exception("run-due failed; trying again in a minute")
         with contextlib.suppress(TimeoutError):

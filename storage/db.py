@@ -25,6 +25,8 @@ CHECKPOINT_EVERY = 1.0
 """Seconds between background checkpoints while the bot serves."""
 AUTO_CHECKPOINT_PAGES = 1000
 """SQLite's default: a commit that takes the log past this many pages checkpoints it."""
+RESTART_AT_FRAMES = 16_000
+"""A log longer than this (64 MB of pages) is started over once copied."""
 
 
 class SchemaTooNew(RuntimeError):
@@ -133,7 +135,14 @@ class Database:
             async with self._write_lock:
                 await self._writer.execute("PRAGMA wal_autocheckpoint = 0")
             while not stop.is_set():
-                await conn.execute("PRAGMA wal_checkpoint(PASSIVE)")
+                async with conn.execute("PRAGMA wal_checkpoint(PASSIVE)") as cursor:
+                    _, frames, _ = await cursor.fetchone()
+                if frames > RESTART_AT_FRAMES:
+                    # The log only starts over when a write begins with every page
+                    # copied, which never happens while writes keep coming: copy the
+                    # few pages written since, between two of this process's writes.
+                    async with self._write_lock:
+                        await conn.execute("PRAGMA wal_checkpoint(PASSIVE)")
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(stop.wait(), every)
         finally:

@@ -19,3 +19,11 @@ async def first_arrival(
         (team_id, event_id, to_db(now)),
     ) as cursor:
         return cursor.rowcount == 1
+
+
+async def forget_before(conn: aiosqlite.Connection, before: datetime) -> int:
+    """Drop events received before ``before``: Slack stops retrying within the hour."""
+    async with conn.execute(
+        "DELETE FROM seen_events WHERE received_at < ?", (to_db(before),)
+    ) as cursor:
+        return cursor.rowcount

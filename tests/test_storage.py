@@ -5,7 +5,7 @@ import aiosqlite
 import pytest
 
 from bot.temperature import signals_from, temperature
-from storage import leads
+from storage import events, leads
 from storage.db import Database, SchemaTooNew, migrations, schema_version
 
 NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
@@ -146,3 +146,12 @@ async def test_background_checkpoints_keep_the_log_short_off_the_write_path(tmp_
     async with db._writer.execute("PRAGMA wal_autocheckpoint") as c:
         assert (await c.fetchone())[0] == 1000
     await db.close()
+
+
+async def test_old_event_ids_are_forgotten_recent_ones_kept(db):
+    async with db.transaction() as conn:
+        assert await events.first_arrival(conn, "T1", "Ev1", NOW - timedelta(days=2))
+        assert await events.first_arrival(conn, "T1", "Ev2", NOW - timedelta(hours=1))
+        assert await events.forget_before(conn, NOW - timedelta(days=1)) == 1
+        assert not await events.first_arrival(conn, "T1", "Ev2", NOW)  # still a retry
+        assert await events.first_arrival(conn, "T1", "Ev1", NOW)
