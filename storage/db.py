@@ -49,6 +49,8 @@ async def _open(path: Path) -> aiosqlite.Connection:
     await conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
     await conn.execute("PRAGMA journal_mode = WAL")
     await conn.execute("PRAGMA synchronous = NORMAL")
+    # When the log starts over, its file is cut back to this size on disk.
+    await conn.execute(f"PRAGMA journal_size_limit = {RESTART_AT_FRAMES * 4096}")
     await conn.execute("PRAGMA foreign_keys = ON")
     return conn
 

@@ -5,6 +5,7 @@ import aiosqlite
 import pytest
 
 from bot.temperature import signals_from, temperature
+from storage import db as db_module
 from storage import events, leads
 from storage.db import Database, SchemaTooNew, migrations, schema_version
 
@@ -155,3 +156,22 @@ async def test_old_event_ids_are_forgotten_recent_ones_kept(db):
         assert await events.forget_before(conn, NOW - timedelta(days=1)) == 1
         assert not await events.first_arrival(conn, "T1", "Ev2", NOW)  # still a retry
         assert await events.first_arrival(conn, "T1", "Ev1", NOW)
+
+
+async def test_background_checkpoints_start_the_log_over_while_writes_keep_coming(
+    tmp_path, monkeypatch
+):
+    monkeypatch.setattr(db_module, "RESTART_AT_FRAMES", 20)
+    db = await Database.open(tmp_path / "restart.db")
+    stop = asyncio.Event()
+    checkpoints = asyncio.create_task(db.keep_wal_short(stop, every=0.01))
+    try:
+        for n in range(300):
+            await add(db, name=f"Lead {n}")
+        async with db.reader.execute("PRAGMA wal_checkpoint(PASSIVE)") as c:
+            _, frames, _ = await c.fetchone()
+        assert frames < 300  # without starting over, every frame ever written is still there
+    finally:
+        stop.set()
+        await checkpoints
+        await db.close()
