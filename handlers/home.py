@@ -31,7 +31,7 @@ HOT_SHOWN = 10
 QUIET_SHOWN = 10
 REPS_SHOWN = 12
 PER_REP_SHOWN = 5
-CHANGE_SETTLE = 0.5
+CHANGE_SETTLE = 1.0
 """Seconds a Home redraw waits after a change, for more changes to join it."""
 
 

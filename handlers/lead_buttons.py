@@ -207,4 +207,7 @@ async def _redraw(
             body["container"]["message_ts"],
             lead_ids(body.get("message", {})),
         )
-    await home.redraw(client, services, team_id, user_id)
+    if body.get("view", {}).get("type") == "home":
+        await home.publish(client, services, team_id, user_id)  # the rep is looking at it
+    else:
+        await home.redraw(client, services, team_id, user_id)
