@@ -6,6 +6,7 @@ Each write function takes the connection of an open transaction
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
@@ -17,6 +18,8 @@ from bot.temperature import Cutoffs, Signal, Temperature, cutoffs, record_touch,
 from storage.times import from_db, to_db
 
 LEAD_FIELDS = ("name", "company", "email", "phone", "source")
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -479,7 +482,11 @@ async def fill_cutoffs(conn: aiosqlite.Connection, batch: int = 1000) -> int:
     while True:
         found = await _leads(conn, "l.hot_until IS NULL LIMIT ?", (batch,))
         if not found:
+            if filled:
+                log.info("worked out when %d leads stop being hot and warm", filled)
             return filled
+        if not filled:
+            log.info("working out when each lead stops being hot and warm (once, after an upgrade)")
         await conn.execute("BEGIN IMMEDIATE")
         await conn.executemany(
             "UPDATE leads SET hot_until = ?, warm_until = ? WHERE id = ?",
