@@ -12,6 +12,7 @@ import asyncio
 import csv
 import io
 import json
+import logging
 import time
 from datetime import timedelta
 from typing import Any
@@ -597,6 +598,26 @@ async def test_message_shortcut_logs_the_message_with_its_permalink(hotleads):
     card = await hotleads.command("show #1")
     assert f"<{permalink}|message>" in reply_text(card)
     await hotleads.slack.wait_for("chat.postMessage")
+
+
+async def test_message_shortcut_without_a_permalink_still_logs_the_touch(hotleads, caplog):
+    await hotleads.command("add Jane Doe company:Acme source:referral")
+    hotleads.slack.fail_next("chat.getPermalink", error="channel_not_found")
+    payload = message_shortcut_payload("Call me back", ts="1700000123.000400", channel_id="G7")
+    await interact(hotleads, payload)
+    (opened,) = await hotleads.slack.wait_for("views.open")
+    await hotleads.slack.wait_for("chat.getPermalink")
+    await asyncio.sleep(0.2)
+    assert hotleads.slack.calls_to("views.update") == []  # the open modal is left as it is
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]  # not a failure
+    lead = await lead_no(hotleads, 1)
+    values = log_values(lead.id, "call", note="Call me back")
+    answer = await interact(
+        hotleads, view_submission_payload("log_touch", values, view=opened.params["view"])
+    )
+    assert answer in ("", None)
+    (touch,) = await leads.recent_touches(hotleads.db.reader, lead.id)
+    assert (touch.kind, touch.note, touch.permalink) == ("call", "Call me back", "")
 
 
 # ---------------------------------------------------------------- lead cards and picks
