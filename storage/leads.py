@@ -10,12 +10,15 @@ import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
-from typing import Protocol
+from typing import TYPE_CHECKING
 
 import aiosqlite
 
 from bot.temperature import Cutoffs, Signal, Temperature, cutoffs, record_touch, temperature
 from storage.times import from_db, to_db
+
+if TYPE_CHECKING:  # only a type: bot.lead_csv itself imports Lead from here
+    from bot.lead_csv import ImportedLead
 
 LEAD_FIELDS = ("name", "company", "email", "phone", "source")
 
@@ -415,32 +418,17 @@ async def teams(conn: aiosqlite.Connection) -> list[str]:
         return [row[0] for row in await cursor.fetchall()]
 
 
-class ImportRow(Protocol):
-    """A lead read from a CSV file (``bot.lead_csv.ImportedLead``)."""
-
-    name: str
-    company: str
-    email: str
-    phone: str
-    source: str
-    owner: str
-    status: str
-    created_at: datetime | None
-    last_touch_at: datetime | None
-    snoozed_until: datetime | None
-
-
 async def insert_imported(
     conn: aiosqlite.Connection,
     team_id: str,
-    rows: Iterable[ImportRow],
+    rows: Iterable[ImportedLead],
     *,
     created_by: str,
     now: datetime,
 ) -> None:
     """Insert leads from a CSV file as they were, in one statement, without reading them back."""
 
-    def values(row: ImportRow) -> tuple:
+    def values(row: ImportedLead) -> tuple:
         created_at = row.created_at or now
         return (
             team_id,
