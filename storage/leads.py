@@ -409,10 +409,6 @@ async def by_ids(conn: aiosqlite.Connection, lead_ids: Sequence[int]) -> list[Le
     return found
 
 
-async def all_leads(conn: aiosqlite.Connection, team_id: str) -> list[Lead]:
-    return await _leads(conn, "l.team_id = ? ORDER BY l.number", (team_id,))
-
-
 async def teams(conn: aiosqlite.Connection) -> list[str]:
     async with conn.execute("SELECT DISTINCT team_id FROM leads ORDER BY team_id") as cursor:
         return [row[0] for row in await cursor.fetchall()]

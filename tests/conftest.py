@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -16,7 +17,9 @@ from bot.clock import FixedClock
 from bot.config import Settings
 from bot.runtime import Services
 from handlers.delivery import Outcome, run_due
+from storage import snapshot
 from storage.db import Database
+from storage.leads import Lead
 
 SIGNING_SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
 TEAM = "T0001"
@@ -110,3 +113,9 @@ async def hotleads(tmp_path, slack) -> AsyncIterator[Hotleads]:
         await runner.cleanup()
         await db.close()
         assert slack.rejections == [], f"the app sent what Slack would refuse: {slack.rejections}"
+
+
+async def every_lead(db: Database, team_id: str) -> list[Lead]:
+    """Every lead of a workspace, by number: what the tests check the app against."""
+    batches = await asyncio.to_thread(lambda: list(snapshot.leads_of(db.path, team_id)))
+    return [lead for batch in batches for lead in batch]

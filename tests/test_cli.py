@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from conftest import every_lead
 
 from bot.lead_csv import COLUMNS
 from storage import deliveries, leads
@@ -117,7 +118,7 @@ async def test_export_import_round_trip(tmp_path):
     assert code == 0, err
     assert "imported 2 lead(s)" in out
     db = await Database.open(target)
-    imported = await leads.all_leads(db.reader, "T9")
+    imported = await every_lead(db, "T9")
     await db.close()
     assert [(x.name, x.company, x.email, x.source, x.owner, x.status) for x in imported] == [
         ("Jane Doe", "Acme, Inc.", "jane@acme.com", "referral", "U1", "open"),
@@ -148,7 +149,7 @@ async def test_import_reports_bad_rows_by_line_and_keeps_the_good(tmp_path):
     code, out, _ = await hotleads("import", str(file), "--team", "T1", "--owner", "U7", env=env)
     assert "imported 2 lead(s)" in out  # "No Owner" takes --owner
     db = await Database.open(tmp_path / "h.db")
-    assert sorted(x.name for x in await leads.all_leads(db.reader, "T1")) == [
+    assert sorted(x.name for x in await every_lead(db, "T1")) == [
         "Good One",
         "No Owner",
     ]

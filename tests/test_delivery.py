@@ -3,7 +3,7 @@
 import asyncio
 from datetime import UTC, datetime, timedelta
 
-from conftest import TEAM, mrkdwn_text, reply_text
+from conftest import TEAM, every_lead, mrkdwn_text, reply_text
 from slack_requests import block_actions_payload
 
 from bot.app import web_client
@@ -358,7 +358,7 @@ async def test_log_button_opens_the_modal_for_that_lead(hotleads):
 
 async def test_a_lead_in_another_workspace_cannot_be_clicked(hotleads):
     await add_lead(hotleads, "add Secret source:referral", days_ago=10, user="U1")
-    secret = (await leads.all_leads(hotleads.db.reader, TEAM))[0].id
+    secret = (await every_lead(hotleads.db, TEAM))[0].id
     payload = block_actions_payload(LOST_ACTION, value=str(secret), team_id="TEVIL")
     status, _ = await hotleads.sender.interactive(payload)
     assert status == 200

@@ -22,7 +22,7 @@ from urllib.parse import urlencode
 
 import aiohttp
 import pytest
-from conftest import SIGNING_SECRET, TEAM, reply_text
+from conftest import SIGNING_SECRET, TEAM, every_lead, reply_text
 from slack_requests import SlackSender, sign, slash_command_body
 
 from bot.app import web_client
@@ -275,14 +275,14 @@ async def test_forged_or_stale_requests_are_refused_and_store_nothing(hotleads, 
     body = add_body()
     status, _ = await hotleads.sender.post(body, forge(body))
     assert status == 401
-    assert await leads.all_leads(hotleads.db.reader, TEAM) == []
+    assert await every_lead(hotleads.db, TEAM) == []
 
 
 async def test_signed_for_another_body_is_refused(hotleads):
     headers = sign(add_body("Alice"), SIGNING_SECRET)
     status, _ = await hotleads.sender.post(add_body("Mallory"), headers)
     assert status == 401
-    assert await leads.all_leads(hotleads.db.reader, TEAM) == []
+    assert await every_lead(hotleads.db, TEAM) == []
 
 
 async def test_body_over_one_megabyte_is_refused(hotleads):
@@ -293,7 +293,7 @@ async def test_body_over_one_megabyte_is_refused(hotleads):
         session.post(hotleads.url, data=io.BytesIO(body.encode()), headers=headers) as answer,
     ):
         assert answer.status == 413
-    assert await leads.all_leads(hotleads.db.reader, TEAM) == []
+    assert await every_lead(hotleads.db, TEAM) == []
 
 
 @pytest.mark.parametrize("missing", ["team_id", "user_id", "command", "text"])
@@ -315,4 +315,4 @@ async def test_command_missing_a_field_stores_nothing(hotleads, missing):
         assert "Added" not in reply_text(reply) if isinstance(reply, dict) else True
     else:
         assert 400 <= status < 500
-    assert await leads.all_leads(hotleads.db.reader, TEAM) == []
+    assert await every_lead(hotleads.db, TEAM) == []

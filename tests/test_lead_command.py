@@ -3,13 +3,13 @@
 from datetime import timedelta
 
 import pytest
-from conftest import TEAM, mrkdwn_text, reply_text
+from conftest import TEAM, every_lead, mrkdwn_text, reply_text
 
 from storage import leads
 
 
 async def stored(hotleads, team=TEAM):
-    return await leads.all_leads(hotleads.db.reader, team)
+    return await every_lead(hotleads.db, team)
 
 
 async def test_help_and_unknown_subcommand_show_usage(hotleads):

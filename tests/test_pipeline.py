@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 import aiosqlite
 import pytest
 import pytest_asyncio
+from conftest import every_lead
 
 from bot.ranking import hottest_first
 from bot.reminders import due_reminders, is_quiet
@@ -54,7 +55,7 @@ async def team(tmp_path_factory):
             now=NOW,
         )
         await leads.add_touch(conn, other, kind="quote", at=NOW, logged_by="U1", now=NOW)
-    half = [lead for lead in await leads.all_leads(db.reader, "T1") if lead.id % 2]
+    half = [lead for lead in await every_lead(db, "T1") if lead.id % 2]
     async with db.transaction() as conn:
         await leads.save_scores(conn, [(x, x.temperature(NOW).score) for x in half], NOW)
     yield db
@@ -75,7 +76,7 @@ def by_hand(everyone, now, band="all", owner=None):
 @pytest.mark.parametrize("days_later", [0, 1, 3, 20])
 async def test_ranked_is_exactly_the_hottest_by_hand(team, band, owner, days_later):
     now = NOW + timedelta(days=days_later)
-    everyone = await leads.all_leads(team.reader, "T1")
+    everyone = await every_lead(team, "T1")
     expected = sorted(by_hand(everyone, now, band, owner), key=lambda p: (-p[1].score, p[0].number))
     for limit in (1, 5, 25):
         found = await pipeline.ranked(team.reader, "T1", now, limit, band=band, owner=owner)
@@ -87,7 +88,7 @@ async def test_ranked_is_exactly_the_hottest_by_hand(team, band, owner, days_lat
 @pytest.mark.parametrize("days_later", [0, 2, 10])
 async def test_band_counts_match_scoring_every_lead(team, days_later):
     now = NOW + timedelta(days=days_later)
-    everyone = await leads.all_leads(team.reader, "T1")
+    everyone = await every_lead(team, "T1")
     for owner in (None, "U1"):
         counts = await pipeline.band_counts(team.reader, "T1", now, owner)
         expected = {b: len(by_hand(everyone, now, b, owner)) for b in ("hot", "warm", "cold")}
@@ -95,7 +96,7 @@ async def test_band_counts_match_scoring_every_lead(team, days_later):
 
 
 async def test_cooling_lists_hot_leads_that_turn_warm_soonest_first(team):
-    everyone = await leads.all_leads(team.reader, "T1")
+    everyone = await every_lead(team, "T1")
     window = timedelta(days=2)
     expected = sorted(
         (x for x, t in by_hand(everyone, NOW, "hot") if x.hot_until <= NOW + window),
@@ -107,7 +108,7 @@ async def test_cooling_lists_hot_leads_that_turn_warm_soonest_first(team):
 
 
 async def test_quiet_warm_holds_every_quiet_lead(team):
-    everyone = await leads.all_leads(team.reader, "T1")
+    everyone = await every_lead(team, "T1")
     for days in (3, 7):
         found = await pipeline.quiet_warm(team.reader, "T1", NOW, days)
         expected = {x.id for x in everyone if is_quiet(x, NOW, days)}
@@ -145,7 +146,7 @@ async def test_leads_from_before_cutoffs_get_them_on_open(tmp_path):
         )
     db = await Database.open(path)
     try:
-        (lead,) = await leads.all_leads(db.reader, "T1")
+        (lead,) = await every_lead(db, "T1")
         assert lead.hot_until == lead.cutoffs().hot_until > NOW
         async with db.reader.execute("SELECT count(*) FROM leads WHERE hot_until IS NULL") as c:
             assert (await c.fetchone())[0] == 0
@@ -181,7 +182,7 @@ async def test_unreminded_holds_exactly_the_leads_due_a_reminder(tmp_path):
                 if rng.random() < 0.6:
                     when = NOW - timedelta(days=rng.uniform(0, 12))
                     await deliveries.mark_reminded(conn, [lead.id], when)
-        everyone = await leads.all_leads(db.reader, "T1")
+        everyone = await every_lead(db, "T1")
         reminded = await deliveries.last_reminded(db.reader, [x.id for x in everyone])
         expected = {x.id for x in due_reminders(everyone, NOW, 7, reminded)}
         found = await pipeline.quiet_warm(db.reader, "T1", NOW, 7, unreminded=True)

@@ -18,7 +18,7 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from conftest import TEAM, reply_text
+from conftest import TEAM, every_lead, reply_text
 from slack_requests import block_actions_payload, event_body, sign, view_submission_payload
 
 from storage import leads
@@ -35,7 +35,7 @@ EXPORT_HEADER = (
 
 
 async def stored(hotleads, team: str = TEAM) -> list[Lead]:
-    return await leads.all_leads(hotleads.db.reader, team)
+    return await every_lead(hotleads.db, team)
 
 
 async def lead_no(hotleads, number: int, team: str = TEAM) -> Lead:
