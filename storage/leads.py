@@ -464,20 +464,27 @@ async def fill_cutoffs(conn: aiosqlite.Connection, batch: int = 1000) -> int:
     """
     filled = 0
     while True:
-        found = await _leads(conn, "l.hot_until IS NULL LIMIT ?", (batch,))
-        if not found:
+        async with conn.execute(
+            "SELECT id, source, created_at FROM leads WHERE hot_until IS NULL LIMIT ?", (batch,)
+        ) as cursor:
+            rows = await cursor.fetchall()
+        if not rows:
             if filled:
                 log.info("worked out when %d leads stop being hot and warm", filled)
             return filled
         if not filled:
             log.info("working out when each lead stops being hot and warm (once, after an upgrade)")
+        signals = await signals_for(conn, [row[0] for row in rows])
+        values = [
+            (*_stored(cutoffs(source, from_db(created_at), signals[lead_id])), lead_id)
+            for lead_id, source, created_at in rows
+        ]
         await conn.execute("BEGIN IMMEDIATE")
         await conn.executemany(
-            "UPDATE leads SET hot_until = ?, warm_until = ? WHERE id = ?",
-            [(to_db(lead.hot_until), to_db(lead.warm_until), lead.id) for lead in found],
+            "UPDATE leads SET hot_until = ?, warm_until = ? WHERE id = ?", values
         )
         await conn.commit()
-        filled += len(found)
+        filled += len(rows)
 
 
 async def count(conn: aiosqlite.Connection, team_id: str) -> int:
