@@ -19,6 +19,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 import handlers
 from bot.runtime import Services
+from bot.signatures import signed_requests_only
 
 EVENTS_PATH = "/slack/events"
 
@@ -75,9 +76,10 @@ async def on_error(
     )
 
 
-def http_app(app: AsyncApp) -> web.Application:
-    """Bolt's aiohttp application plus a health check for the host's load balancer."""
+def http_app(app: AsyncApp, signing_secret: str) -> web.Application:
+    """Bolt's aiohttp application, behind a signature check, plus a health check."""
     web_app = app.web_app(path=EVENTS_PATH)
+    web_app.middlewares.append(signed_requests_only(signing_secret, EVENTS_PATH))
 
     async def health(_: web.Request) -> web.Response:
         return web.json_response({"ok": True})

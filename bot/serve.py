@@ -38,7 +38,7 @@ async def serve(settings: Settings) -> None:
             await stop.wait()
             await handler.close_async()
         else:
-            runner = web.AppRunner(http_app(app))
+            runner = web.AppRunner(http_app(app, settings.signing_secret))
             await runner.setup()
             await web.TCPSite(runner, host="0.0.0.0", port=settings.port).start()
             log.info("hotleads listening on http://0.0.0.0:%s%s", settings.port, EVENTS_PATH)

@@ -35,13 +35,6 @@ CHANGE_SETTLE = 1.0
 """Seconds a Home redraw waits after a change, for more changes to join it."""
 
 
-async def _is_admin(services: Services, team_id: str, user_id: str) -> bool:
-    if user_id in services.settings.admins:
-        return True
-    known = await people.cached(services, team_id, user_id)
-    return bool(known and known.is_admin)
-
-
 def _toggle(showing_team: bool) -> dict[str, Any]:
     label, value = ("My pipeline", "mine") if showing_team else ("Team pipeline", "team")
     return {
@@ -119,10 +112,9 @@ async def team_pipeline(reader: Connection, team_id: str, now: datetime) -> list
 
 
 async def home_view(
-    services: Services, team_id: str, user_id: str, show_team: bool
+    services: Services, team_id: str, user_id: str, show_team: bool, admin: bool
 ) -> dict[str, Any]:
     now = services.clock.now()
-    admin = await _is_admin(services, team_id, user_id)
     show_team = show_team and admin
     settings = await deliveries.get_settings(services.db.reader, team_id)
     blocks: list[dict[str, Any]] = [header("Team pipeline" if show_team else "Your pipeline")]
@@ -152,7 +144,9 @@ async def publish(
     """Draw the rep's Home from the database, one draw per rep at a time."""
 
     async def draw() -> None:
-        view = await home_view(services, team_id, user_id, show_team)
+        # Rights checked fresh: the team view is for admins now, not yesterday.
+        admin = await people.is_admin(client, services, team_id, user_id)
+        view = await home_view(services, team_id, user_id, show_team, admin is True)
         await client.views_publish(user_id=user_id, view=view)
 
     await services.redraws.run((team_id, user_id), draw, settle)

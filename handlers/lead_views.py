@@ -19,6 +19,7 @@ from handlers.format import (
     truncate,
 )
 from handlers.lead_actions import card_actions
+from handlers.permalinks import message_link
 from handlers.replies import Reply, context, divider, header, section, sections
 from storage.leads import Lead, Touch
 
@@ -51,10 +52,9 @@ def list_line(lead: Lead, temperature: Temperature, now: datetime) -> str:
 
 def touch_line(touch: Touch) -> str:
     note = f": {escape(truncate(touch.note, 300))}" if touch.note else ""
-    link = f" (<{touch.permalink}|message>)" if touch.permalink else ""
     return (
         f"• *{KINDS[touch.kind].label}* {local_date(touch.at)} by {mention(touch.logged_by)}"
-        f"{note}{link}"
+        f"{note}{message_link(touch.permalink)}"
     )
 
 

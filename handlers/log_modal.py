@@ -15,6 +15,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.web.async_slack_response import AsyncSlackResponse
 
 from bot.grammar import KIND_HINTS, MAX_NOTE
+from handlers import permalinks
 from handlers.format import lead_label, truncate
 from handlers.replies import plain, section
 from storage.leads import Lead
@@ -45,6 +46,7 @@ class Origin:
         data = json.loads(text) if text else {}
         known = {k: v for k, v in data.items() if k in cls.__dataclass_fields__}
         known["reminder_leads"] = tuple(known.get("reminder_leads", ()))
+        known["permalink"] = permalinks.checked(known.get("permalink", ""))
         return cls(**known)
 
 

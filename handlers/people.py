@@ -2,6 +2,8 @@
 
 Reading the cache is local and fast, so it may happen before ``ack``;
 asking Slack (``users.info``) happens after, to keep the next request right.
+A time zone may be a day old; admin rights may not: a demoted admin loses the
+team view and settings within minutes.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from storage import users
 from storage.users import SlackUser
 
 STALE_AFTER = timedelta(days=1)
+ADMIN_FRESH_FOR = timedelta(minutes=5)
 
 log = logging.getLogger(__name__)
 
@@ -54,3 +57,19 @@ async def refresh_if_stale(
     known = await cached(services, team_id, user_id)
     if known is None or now - known.fetched_at > STALE_AFTER:
         await fetch(client, services, team_id, user_id)
+
+
+async def is_admin(
+    client: AsyncWebClient, services: Services, team_id: str, user_id: str
+) -> bool | None:
+    """May this user do what only admins may? ``None`` when Slack can't say right now.
+
+    People in HOTLEADS_ADMINS always may; anyone else as Slack said at most
+    ``ADMIN_FRESH_FOR`` ago, asking again (after the ack) when that answer is older.
+    """
+    if user_id in services.settings.admins:
+        return True
+    known = await cached(services, team_id, user_id)
+    if known is None or services.clock.now() - known.fetched_at > ADMIN_FRESH_FOR:
+        known = await fetch(client, services, team_id, user_id)
+    return None if known is None else known.is_admin

@@ -76,13 +76,12 @@ async def settings(cmd: grammar.Settings, call: Invocation) -> Reply | None:
 
 
 async def _change(cmd: grammar.Settings, call: Invocation) -> Reply:
-    allowed = call.user_id in call.services.settings.admins
-    if not allowed:
-        user = await people.fetch(call.client, call.services, call.team_id, call.user_id)
-        if user is None:
-            text = ":warning: I couldn't check your permissions with Slack, so nothing changed. Try again."
-            return Reply(text, [section(text)])
-        allowed = user.is_admin
+    allowed = await people.is_admin(call.client, call.services, call.team_id, call.user_id)
+    if allowed is None:
+        text = (
+            ":warning: I couldn't check your permissions with Slack, so nothing changed. Try again."
+        )
+        return Reply(text, [section(text)])
     if not allowed:
         text = (
             ":lock: Only workspace admins and owners (or people listed in HOTLEADS_ADMINS) "

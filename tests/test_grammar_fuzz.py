@@ -57,7 +57,7 @@ class Running:
         )
         self.db = await Database.open(path)
         services = Services(settings=config, db=self.db, clock=FixedClock(START))
-        self.runner = web.AppRunner(http_app(build_app(services)))
+        self.runner = web.AppRunner(http_app(build_app(services), config.signing_secret))
         await self.runner.setup()
         site = web.TCPSite(self.runner, "127.0.0.1", 0)
         await site.start()
