@@ -2,8 +2,9 @@
 
 Bolt checks the signature too, but only after it has parsed the body, so unsigned
 garbage could crash the parser into a 500 and a traceback. Here an unsigned, forged
-or stale request is refused with 401, and a signed body Bolt could not read (not
-UTF-8, not JSON where JSON is due, not an object) with 400, before Bolt sees it.
+or stale request is refused with 401, and a signed body Bolt could not read (not JSON
+where JSON is due, not an object) with 400, before Bolt sees it. A body that is
+not UTF-8 can't be checked (Slack signs UTF-8 text) and gets 400 first.
 Socket Mode never passes through here: Slack's websocket is authenticated instead.
 """
 
@@ -37,10 +38,16 @@ def signed_requests_only(signing_secret: str, path: str) -> Middleware:
         if request.method != "POST" or request.path != path:
             return await handler(request)
         raw = await request.read()  # past client_max_size (1 MiB) aiohttp answers 413
-        if not _signed(verifier, raw, request.headers):
+        try:
+            # Slack signs UTF-8 text, and slack_sdk's verifier can only check text.
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            log.warning("refused a request whose body is not UTF-8 from %s", request.remote)
+            return web.json_response({"error": "the body is not UTF-8"}, status=400)
+        if not _signed(verifier, text, request.headers):
             log.warning("refused a request without a valid Slack signature from %s", request.remote)
             return web.json_response({"error": "invalid signature"}, status=401)
-        problem = _unreadable(raw, request)
+        problem = _unreadable(text, request)
         if problem:
             log.warning("refused a signed request Bolt could not read: %s", problem)
             return web.json_response({"error": problem}, status=400)
@@ -49,7 +56,7 @@ def signed_requests_only(signing_secret: str, path: str) -> Middleware:
     return check
 
 
-def _signed(verifier: SignatureVerifier, raw: bytes, headers: Mapping[str, str]) -> bool:
+def _signed(verifier: SignatureVerifier, text: str, headers: Mapping[str, str]) -> bool:
     timestamp = headers.get("X-Slack-Request-Timestamp", "")
     signature = headers.get("X-Slack-Signature", "")
     # The verifier would raise on these instead of answering no.
@@ -57,17 +64,13 @@ def _signed(verifier: SignatureVerifier, raw: bytes, headers: Mapping[str, str])
         return False
     if not signature.isascii():
         return False
-    return verifier.is_valid(raw, timestamp, signature)
+    return verifier.is_valid(text, timestamp, signature)
 
 
-def _unreadable(raw: bytes, request: web.Request) -> str:
+def _unreadable(text: str, request: web.Request) -> str:
     """Why Bolt could not read this body the way it reads Slack's, or ``""``."""
     if request.charset is not None and _codec(request.charset) != "utf-8":
         return "the body must be UTF-8"
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError:
-        return "the body is not UTF-8"
     # Bolt's own reading, so what passes here is what Bolt gets.
     content_type = extract_content_type(build_normalized_headers(request.headers))  # type: ignore[arg-type]
     try:
