@@ -18,7 +18,7 @@ from slack_sdk.http_retry.builtin_async_handlers import (
 from slack_sdk.web.async_client import AsyncWebClient
 
 import handlers
-from bot.runtime import Services
+from handlers.context import Services
 
 EVENTS_PATH = "/slack/events"
 

@@ -16,7 +16,8 @@ from typing import Any
 
 import aiosqlite
 
-from bot.schedule import WorkspaceSettings
+from bot.domain.schedule import WorkspaceSettings
+from storage.batches import chunks
 from storage.times import from_db, to_db
 
 STALE_CLAIM = timedelta(minutes=10)
@@ -191,8 +192,7 @@ async def last_sent_digest(conn: aiosqlite.Connection, team_id: str) -> Delivery
 
 async def last_reminded(conn: aiosqlite.Connection, lead_ids: list[int]) -> dict[int, datetime]:
     found: dict[int, datetime] = {}
-    for start in range(0, len(lead_ids), 500):
-        chunk = lead_ids[start : start + 500]
+    for chunk in chunks(lead_ids):
         async with conn.execute(
             "SELECT lead_id, reminded_at FROM lead_reminders"
             f" WHERE lead_id IN ({','.join('?' * len(chunk))})",

@@ -8,70 +8,18 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from datetime import datetime
-from typing import TYPE_CHECKING
 
 import aiosqlite
 
-from bot.temperature import Cutoffs, Signal, Temperature, cutoffs, record_touch, temperature
+from bot.domain.lead import LEAD_FIELDS, Lead, Touch, lead_keys
+from bot.domain.lead_csv import ImportedLead
+from bot.domain.temperature import Cutoffs, Signal, cutoffs, record_touch, temperature
+from storage.batches import chunks
 from storage.times import from_db, to_db
 
-if TYPE_CHECKING:  # only a type: bot.lead_csv itself imports Lead from here
-    from bot.lead_csv import ImportedLead
-
-LEAD_FIELDS = ("name", "company", "email", "phone", "source")
-
 log = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class Lead:
-    id: int
-    team_id: str
-    number: int
-    name: str
-    company: str
-    email: str
-    phone: str
-    source: str
-    owner: str
-    status: str
-    lost_reason: str
-    created_by: str
-    created_at: datetime
-    updated_at: datetime
-    last_touch_at: datetime | None
-    snoozed_until: datetime | None
-    score: int
-    scored_at: datetime
-    hot_until: datetime
-    warm_until: datetime
-    signals: dict[str, Signal] = field(default_factory=dict)
-    touch_count: int = 0
-
-    @property
-    def last_activity_at(self) -> datetime:
-        """The last time anybody did anything with the lead: a touch, or creating it."""
-        return max(self.created_at, self.last_touch_at or self.created_at)
-
-    def temperature(self, now: datetime) -> Temperature:
-        return temperature(self.source, self.created_at, self.signals, now)
-
-    def cutoffs(self) -> Cutoffs:
-        return cutoffs(self.source, self.created_at, self.signals)
-
-
-@dataclass(frozen=True)
-class Touch:
-    id: int
-    lead_id: int
-    kind: str
-    note: str
-    at: datetime
-    logged_by: str
-    logged_at: datetime
-    permalink: str
 
 
 LEAD_COLUMNS = """
@@ -129,9 +77,7 @@ async def signals_for(
     conn: aiosqlite.Connection, lead_ids: Sequence[int]
 ) -> dict[int, dict[str, Signal]]:
     found: dict[int, dict[str, Signal]] = {lead_id: {} for lead_id in lead_ids}
-    # Chunked to stay under SQLite's bound-parameter limit.
-    for start in range(0, len(lead_ids), 500):
-        chunk = lead_ids[start : start + 500]
+    for chunk in chunks(lead_ids):
         marks = ",".join("?" * len(chunk))
         async with conn.execute(
             f"SELECT {SIGNAL_COLUMNS} FROM lead_signals s WHERE s.lead_id IN ({marks})", chunk
@@ -175,14 +121,6 @@ async def search(
         " ORDER BY l.status != 'open', l.score DESC, l.number LIMIT ?",
         (team_id, pattern, pattern, limit),
     )
-
-
-def lead_keys(name: str, company: str, email: str) -> set[str]:
-    """What makes two leads the same: the email, or the name with the company, ignoring case."""
-    keys = {f"name:{name}\0{company}".lower()}
-    if email:
-        keys.add(f"email:{email}".lower())
-    return keys
 
 
 async def duplicate_keys(conn: aiosqlite.Connection, team_id: str) -> set[str]:
@@ -403,8 +341,7 @@ async def save_scores(
 async def by_ids(conn: aiosqlite.Connection, lead_ids: Sequence[int]) -> list[Lead]:
     """The leads with these ids, in no particular order."""
     found: list[Lead] = []
-    for start in range(0, len(lead_ids), 500):
-        chunk = list(lead_ids[start : start + 500])
+    for chunk in chunks(lead_ids):
         found += await _leads(conn, f"l.id IN ({','.join('?' * len(chunk))})", chunk)
     return found
 

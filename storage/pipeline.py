@@ -1,8 +1,8 @@
 """Reads over a workspace's open leads that stay quick at 100k of them.
 
 Each lead keeps the moments it stops being hot and warm
-(``bot.temperature.cutoffs``), so a band is a range on an index: counts never
-load a lead, and a list reads only the few it shows (``bot.ranking``).
+(``bot.domain.temperature.cutoffs``), so a band is a range on an index: counts never
+load a lead, and a list reads only the few it shows (``bot.domain.ranking``).
 """
 
 from __future__ import annotations
@@ -15,10 +15,11 @@ from datetime import datetime, timedelta
 
 import aiosqlite
 
-from bot.digest import COOLING_WINDOW, WARMEST_SHOWN, Digest
-from bot.ranking import Ranked, Scored, Top
+from bot.domain.digest import COOLING_WINDOW, WARMEST_SHOWN, Digest
+from bot.domain.lead import Lead
+from bot.domain.ranking import Ranked, Scored, Top
 from storage import leads
-from storage.leads import LEAD_COLUMNS, Lead, lead_from_row, signals_for
+from storage.leads import LEAD_COLUMNS, lead_from_row, signals_for
 from storage.times import to_db
 
 BANDS = {
@@ -144,7 +145,7 @@ async def quiet_warm(
     """Warm leads, not snoozed, that nobody has touched for ``quiet_days``.
 
     With ``unreminded``, only those not reminded in this quiet period (see
-    ``bot.reminders.due_reminders``, which has the last word): the minute loop
+    ``bot.domain.reminders.due_reminders``, which has the last word): the minute loop
     then reads the few leads it may send, not every quiet one, every minute.
     """
     where, params = _where(team_id, now, "warm", owner)

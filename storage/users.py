@@ -2,21 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime
-
 import aiosqlite
 
+from bot.domain.slack_user import SlackUser
 from storage.times import from_db, to_db
-
-
-@dataclass(frozen=True)
-class SlackUser:
-    team_id: str
-    user_id: str
-    tz: str | None
-    is_admin: bool
-    fetched_at: datetime
 
 
 async def get(conn: aiosqlite.Connection, team_id: str, user_id: str) -> SlackUser | None:

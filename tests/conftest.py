@@ -13,13 +13,13 @@ from fake_slack import FakeSlack
 from slack_requests import SlackSender
 
 from bot.app import build_app, http_app, web_client
-from bot.clock import FixedClock
 from bot.config import Settings
-from bot.runtime import Services
+from bot.domain.clock import FixedClock
+from bot.domain.lead import Lead
+from handlers.context import Services
 from handlers.delivery import Outcome, run_due
 from storage import snapshot
 from storage.db import Database
-from storage.leads import Lead
 
 SIGNING_SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
 TEAM = "T0001"

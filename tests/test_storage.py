@@ -4,7 +4,7 @@ from datetime import UTC, datetime, timedelta
 import aiosqlite
 import pytest
 
-from bot.temperature import signals_from, temperature
+from bot.domain.temperature import signals_from, temperature
 from storage import db as db_module
 from storage import events, leads
 from storage.db import Database, SchemaTooNew, migrations, schema_version

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from bot.clock import Clock
-from bot.coalesce import Coalescer
 from bot.config import Settings
+from bot.domain.clock import Clock
+from handlers.coalesce import Coalescer
 from storage.db import Database
 
 

@@ -13,9 +13,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TextIO
 
-from bot import grammar
-from bot.temperature import band_for, score
-from storage.leads import Lead
+from bot.domain import grammar
+from bot.domain.lead import Lead
+from bot.domain.temperature import band_for, score
+from bot.domain.vocabulary import STATUSES, Source, Status
 
 COLUMNS = (
     "id",
@@ -33,7 +34,6 @@ COLUMNS = (
     "snoozed_until",
     "created_at",
 )
-STATUSES = ("open", "won", "lost")
 USER_ID = re.compile(r"^[UW][A-Z0-9]+$")
 
 
@@ -86,9 +86,9 @@ class ImportedLead:
     company: str
     email: str
     phone: str
-    source: str
+    source: Source
     owner: str
-    status: str
+    status: Status
     created_at: datetime | None
     last_touch_at: datetime | None
     snoozed_until: datetime | None
