@@ -18,7 +18,7 @@ import aiosqlite
 
 from bot.domain.schedule import WorkspaceSettings
 from storage.batches import chunks
-from storage.times import from_db, to_db
+from storage.times import from_db, required_from_db, to_db
 
 STALE_CLAIM = timedelta(minutes=10)
 """A claim this old with no outcome belonged to a runner that died mid-send."""
@@ -91,7 +91,7 @@ def _delivery(row: aiosqlite.Row) -> Delivery:
         local_date=date.fromisoformat(row["local_date"]),
         status=row["status"],
         attempts=row["attempts"],
-        claimed_at=from_db(row["claimed_at"]),
+        claimed_at=required_from_db(row["claimed_at"]),
         sent_at=from_db(row["sent_at"]),
         error=row["error"],
         channel=row["channel"],
@@ -119,7 +119,9 @@ async def claim(
         )
         return True
     status, claimed_at = row
-    retry = status == "failed" or (status == "claimed" and now - from_db(claimed_at) > STALE_CLAIM)
+    retry = status == "failed" or (
+        status == "claimed" and now - required_from_db(claimed_at) > STALE_CLAIM
+    )
     if not retry:
         return False
     await conn.execute(
@@ -199,7 +201,7 @@ async def last_reminded(conn: aiosqlite.Connection, lead_ids: list[int]) -> dict
             chunk,
         ) as cursor:
             for row in await cursor.fetchall():
-                found[row[0]] = from_db(row[1])
+                found[row[0]] = required_from_db(row[1])
     return found
 
 

@@ -53,6 +53,7 @@ def _where(
 async def _count(conn: aiosqlite.Connection, where: str, params: dict[str, object]) -> int:
     async with conn.execute(f"SELECT count(*) FROM leads l WHERE {where}", params) as cursor:
         row = await cursor.fetchone()
+    assert row is not None
     return int(row[0])
 
 
@@ -65,7 +66,7 @@ async def band_counts(
     conn: aiosqlite.Connection, team_id: str, now: datetime, owner: str | None = None
 ) -> Counter[str]:
     """How many open leads are hot, warm and cold right now."""
-    counts = Counter()
+    counts: Counter[str] = Counter()
     for band in ("all", "hot", "cold"):
         counts[band] = await _count(conn, *_where(team_id, now, band, owner))
     counts["warm"] = counts.pop("all") - counts["hot"] - counts["cold"]
@@ -91,7 +92,7 @@ async def ranked(
         " ORDER BY l.score DESC, l.number",
         params,
     ) as cursor:
-        while page := await cursor.fetchmany(PAGE):
+        while page := list(await cursor.fetchmany(PAGE)):
             stop = next((i for i, row in enumerate(page) if top.full_above(row[1], row[2])), None)
             for lead in await leads.by_ids(conn, [row[0] for row in page[:stop]]):
                 top.offer(lead)

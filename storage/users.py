@@ -5,7 +5,7 @@ from __future__ import annotations
 import aiosqlite
 
 from bot.domain.slack_user import SlackUser
-from storage.times import from_db, to_db
+from storage.times import required_from_db, to_db
 
 
 async def get(conn: aiosqlite.Connection, team_id: str, user_id: str) -> SlackUser | None:
@@ -16,7 +16,7 @@ async def get(conn: aiosqlite.Connection, team_id: str, user_id: str) -> SlackUs
         row = await cursor.fetchone()
     if row is None:
         return None
-    return SlackUser(team_id, user_id, row[0], bool(row[1]), from_db(row[2]))
+    return SlackUser(team_id, user_id, row[0], bool(row[1]), required_from_db(row[2]))
 
 
 async def save(conn: aiosqlite.Connection, user: SlackUser) -> None:

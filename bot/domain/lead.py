@@ -7,11 +7,12 @@ import agree.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from bot.domain.temperature import Cutoffs, Signal, Temperature, cutoffs, temperature
-from bot.domain.vocabulary import Kind, Source, Status
+from bot.domain.vocabulary import SOURCES, Kind, Source, Status
 
 LEAD_FIELDS = ("name", "company", "email", "phone", "source")
 """The fields ``/lead edit`` may change."""
@@ -72,3 +73,22 @@ def lead_keys(name: str, company: str, email: str) -> set[str]:
     if email:
         keys.add(f"email:{email}".lower())
     return keys
+
+
+def edited(lead: Lead, changes: Mapping[str, str], now: datetime) -> Lead:
+    """The lead with its contact fields (``LEAD_FIELDS``) changed; anything else is refused."""
+    unknown = set(changes) - set(LEAD_FIELDS)
+    if unknown:
+        raise ValueError(f"not editable: {sorted(unknown)}")
+    source = next((s for s in SOURCES if s == changes.get("source", lead.source)), None)
+    if source is None:
+        raise ValueError(f"not a source: {changes['source']}")
+    return replace(
+        lead,
+        name=changes.get("name", lead.name),
+        company=changes.get("company", lead.company),
+        email=changes.get("email", lead.email),
+        phone=changes.get("phone", lead.phone),
+        source=source,
+        updated_at=now,
+    )

@@ -16,7 +16,7 @@ from typing import TextIO
 from bot.domain import grammar
 from bot.domain.lead import Lead
 from bot.domain.temperature import band_for, score
-from bot.domain.vocabulary import STATUSES, Source, Status
+from bot.domain.vocabulary import SOURCES, STATUSES, Source, Status
 
 COLUMNS = (
     "id",
@@ -133,8 +133,8 @@ def parse_row(
         raise BadRow(f"email “{email}” is not an email address")
     source = _text(row, "source", grammar.MAX_FIELD).lower() or "cold"
     source = grammar.SOURCE_ALIASES.get(source, source)
-    if source not in grammar.SOURCES:
-        raise BadRow(f"source “{source}” is not one of {', '.join(grammar.SOURCES)}")
+    if source not in SOURCES:
+        raise BadRow(f"source “{source}” is not one of {', '.join(SOURCES)}")
     owner = _text(row, "owner", grammar.MAX_FIELD) or (default_owner or "")
     if not owner:
         raise BadRow("owner is empty: add the column or pass --owner U…")

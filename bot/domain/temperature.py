@@ -117,7 +117,7 @@ def band_for(score: float) -> Band:
 
 
 def _fade(days: float, half_life_days: float) -> float:
-    return 0.5 ** (days / half_life_days)
+    return float(0.5 ** (days / half_life_days))
 
 
 def _days(later: datetime, earlier: datetime) -> float:
@@ -206,7 +206,9 @@ def cutoffs(source: str, created_at: datetime, signals: Mapping[str, Signal]) ->
     latest = max([start, *(s.as_of.timestamp() for s in signals.values())])
     rate = math.log(2) / 86400  # per second, over a half-life in days
     # (fade per second, as of, strength, cap) times the weight, for each signal
-    terms = [(rate / SOURCES[source].half_life_days, start, SOURCES[source].weight, math.inf)]
+    terms: list[tuple[float, float, float, float]] = [
+        (rate / SOURCES[source].half_life_days, start, SOURCES[source].weight, math.inf)
+    ]
     terms += [
         (
             rate / KINDS[k].half_life_days,
