@@ -4,7 +4,7 @@ Each lead is worked for a while after it is added (an exponentially distributed
 window, 45 days on average), so at any moment most of two years' leads are cold.
 The schema comes from the real migrations; every domain value (each lead's
 faded signals, its stored score, touch counts) is computed by the domain code
-(``bot.temperature``) exactly as ``storage.leads.add_touch`` leaves it, then
+(``bot.domain.temperature``) exactly as ``storage.leads.add_touch`` leaves it, then
 written in bulk with ``executemany``: one lead at a time through ``add_touch``
 would take hours for a million touches.
 
@@ -21,12 +21,13 @@ from datetime import timedelta
 from pathlib import Path
 
 from bench.common import NOW, TEAM, machine
-from bot.schedule import WEEKDAYS, WorkspaceSettings
-from bot.temperature import KINDS, SOURCES, Signal, cutoffs, signals_from, temperature
+from bot.domain.schedule import WorkspaceSettings
+from bot.domain.slack_user import SlackUser
+from bot.domain.temperature import KINDS, SOURCES, Signal, cutoffs, signals_from, temperature
+from bot.domain.vocabulary import WEEKDAYS
 from storage import deliveries, users
 from storage.db import Database
 from storage.times import to_db
-from storage.users import SlackUser
 
 REPS = [f"U{n:04d}" for n in range(1, 51)]
 CHANNEL = "C0SALES"

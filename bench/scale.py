@@ -40,10 +40,10 @@ from bench.common import (
     server_env,
 )
 from bot.app import web_client
-from bot.clock import FixedClock
 from bot.config import Settings
-from bot.runtime import Services
+from bot.domain.clock import FixedClock
 from handlers import delivery
+from handlers.context import Services
 from handlers.digest_views import digest_blocks
 from storage.db import Database, migrations
 from storage.times import to_db

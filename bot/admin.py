@@ -10,7 +10,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from bot.config import ConfigError, Settings
-from bot.lead_csv import BadRow, ImportedLead, parse_row, write_leads
+from bot.domain.lead import lead_keys
+from bot.domain.lead_csv import BadRow, ImportedLead, parse_row, write_leads
 from storage import leads, snapshot
 from storage.db import Database, schema_version
 
@@ -103,7 +104,7 @@ async def import_csv(
         seen = await leads.duplicate_keys(db.reader, team_id)
         fresh = []
         for row in rows:
-            keys = leads.lead_keys(row.name, row.company, row.email)
+            keys = lead_keys(row.name, row.company, row.email)
             if keys & seen:
                 problems.append(f"line {row.line}: skipped, “{row.name}” is already there")
                 continue

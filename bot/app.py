@@ -18,8 +18,8 @@ from slack_sdk.http_retry.builtin_async_handlers import (
 from slack_sdk.web.async_client import AsyncWebClient
 
 import handlers
-from bot.runtime import Services
 from bot.signatures import signed_requests_only
+from handlers.context import Services
 
 EVENTS_PATH = "/slack/events"
 

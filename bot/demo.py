@@ -13,9 +13,11 @@ from pathlib import Path
 
 from aiosqlite import Connection
 
-from bot.dates import zone
-from bot.reminders import due_reminders
-from bot.schedule import WEEKDAYS, WorkspaceSettings
+from bot.domain.dates import zone
+from bot.domain.lead import Lead
+from bot.domain.reminders import due_reminders
+from bot.domain.schedule import WorkspaceSettings
+from bot.domain.vocabulary import WEEKDAYS
 from storage import deliveries, leads, pipeline
 from storage.db import Database
 
@@ -129,7 +131,7 @@ async def fill(db: Database, now: datetime) -> WorkspaceSettings:
     return settings
 
 
-def _name(lead: leads.Lead) -> str:
+def _name(lead: Lead) -> str:
     return f"{lead.name} ({lead.company}) #{lead.number}"
 
 

@@ -8,9 +8,9 @@ import logging
 from datetime import datetime, timedelta
 
 from bot.app import web_client
-from bot.clock import FixedClock
 from bot.config import Settings
-from bot.runtime import Services
+from bot.domain.clock import FixedClock
+from handlers.context import Services
 from handlers.delivery import run_due
 from storage import events
 from storage.db import Database

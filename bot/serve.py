@@ -10,10 +10,10 @@ from aiohttp import web
 from slack_bolt.adapter.socket_mode.aiohttp import AsyncSocketModeHandler
 
 from bot.app import EVENTS_PATH, build_app, http_app
-from bot.clock import SystemClock
 from bot.config import Settings
+from bot.domain.clock import SystemClock
 from bot.runner import every_minute
-from bot.runtime import Services
+from handlers.context import Services
 from storage.db import Database
 
 log = logging.getLogger(__name__)

@@ -12,9 +12,9 @@ from slack_bolt.async_app import AsyncApp
 from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot import grammar
-from bot.runtime import Services
+from bot.domain import grammar
 from handlers import home
+from handlers.context import Services
 from handlers.lead_subcommands import add
 from handlers.replies import Refusal, plain
 from handlers.subcommands import Invocation, subcommand

@@ -17,16 +17,16 @@ import aiohttp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.digest import Digest
-from bot.reminders import due_reminders
-from bot.runtime import Services
-from bot.schedule import WorkspaceSettings, due_day
-from bot.temperature import WARM_AT
+from bot.domain.digest import Digest
+from bot.domain.lead import Lead
+from bot.domain.reminders import due_reminders
+from bot.domain.schedule import WorkspaceSettings, due_day
+from bot.domain.temperature import WARM_AT
 from handlers import people
+from handlers.context import Services
 from handlers.digest_views import CHANGES_SHOWN, HOT_SHOWN, digest_blocks
 from handlers.reminders import reminder_message
 from storage import deliveries, leads, pipeline
-from storage.leads import Lead
 
 PERMANENT_ERRORS = {
     "channel_not_found": "the digest channel no longer exists: pick another with "

@@ -6,8 +6,8 @@ from collections import Counter
 from datetime import date, datetime
 from typing import Any
 
-from bot.digest import Digest
-from bot.ranking import Ranked, Scored
+from bot.domain.digest import Digest
+from bot.domain.ranking import Ranked, Scored
 from handlers.format import BAND_EMOJI, ago, band, lead_label, local_date, mention
 from handlers.lead_views import why
 from handlers.replies import Reply, context, divider, header, section, sections

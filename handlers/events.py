@@ -7,7 +7,7 @@ from collections.abc import Awaitable, Callable
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.response import BoltResponse
 
-from bot.runtime import Services
+from handlers.context import Services
 from storage import events
 
 

@@ -7,8 +7,8 @@ import io
 from datetime import datetime
 from pathlib import Path
 
-from bot import grammar
-from bot.lead_csv import write_leads
+from bot.domain import grammar
+from bot.domain.lead_csv import write_leads
 from handlers.replies import Reply
 from handlers.subcommands import Invocation, subcommand
 from storage import leads, pipeline, snapshot

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from bot.temperature import Temperature
-from storage.leads import Lead
+from bot.domain.lead import Lead
+from bot.domain.temperature import Temperature
+from bot.domain.text import truncate
 
 BAND_EMOJI = {"hot": ":fire:", "warm": ":sunny:", "cold": ":snowflake:"}
 STATUS_EMOJI = {"won": ":trophy:", "lost": ":x:"}
@@ -56,7 +57,3 @@ def local_date(moment: datetime, *, with_time: bool = True) -> str:
     token = "{date_short_pretty} {time}" if with_time else "{date_short_pretty}"
     fallback = moment.strftime("%Y-%m-%d %H:%M UTC" if with_time else "%Y-%m-%d")
     return f"<!date^{int(moment.timestamp())}^{token}|{fallback}>"
-
-
-def truncate(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"

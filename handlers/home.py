@@ -14,10 +14,10 @@ from slack_bolt.async_app import AsyncApp
 from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.ranking import Ranked
-from bot.reminders import is_quiet
-from bot.runtime import Services
+from bot.domain.ranking import Ranked
+from bot.domain.reminders import is_quiet
 from handlers import people
+from handlers.context import Services
 from handlers.digest_views import band_counts
 from handlers.format import band, lead_label, local_date, mention
 from handlers.lead_actions import touch_actions

@@ -9,8 +9,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from bot.domain.lead import Lead
 from handlers.replies import plain
-from storage.leads import Lead
 
 LOG_ACTION = "lead_log"
 SNOOZE_ACTION = "lead_snooze"

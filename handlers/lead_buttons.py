@@ -15,8 +15,9 @@ from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.runtime import Services
+from bot.domain.lead import Lead
 from handlers import home, reminders
+from handlers.context import Services
 from handlers.lead_actions import (
     ASSIGN_ACTION,
     CARD_PREFIX,
@@ -32,7 +33,6 @@ from handlers.lead_views import card_reply
 from handlers.log_modal import Origin, open_log_modal
 from handlers.reminders import lead_ids
 from storage import leads
-from storage.leads import Lead
 
 
 def register(app: AsyncApp) -> None:

@@ -14,10 +14,10 @@ from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot import grammar
-from bot.dates import DateError
-from bot.runtime import Services
+from bot.domain import grammar
+from bot.domain.dates import DateError
 from handlers import home, people
+from handlers.context import Services
 from handlers.format import escape
 from handlers.replies import Refusal, Reply, refusal_reply, section
 from handlers.subcommands import Invocation, handler_for

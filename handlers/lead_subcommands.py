@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from bot import grammar
-from bot.dates import parse_future, parse_past
+from bot.domain import grammar
+from bot.domain.dates import parse_future, parse_past
+from bot.domain.lead import Lead
 from handlers.format import band, escape, lead_label, local_date, mention
 from handlers.lead_views import LIST_LIMIT, card_reply, help_reply, lead_list
 from handlers.log_modal import open_log_modal
@@ -12,7 +13,6 @@ from handlers.replies import Refusal, Reply, context, section
 from handlers.subcommands import Invocation, subcommand
 from handlers.touches import log_touch, logged_reply
 from storage import leads, pipeline
-from storage.leads import Lead
 
 SNOOZE_OFF = {"off", "none", "cancel", "stop", "clear"}
 

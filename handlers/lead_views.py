@@ -5,9 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from bot.grammar import KIND_HINTS, SOURCE_HINTS, USAGE
-from bot.ranking import Ranked
-from bot.temperature import KINDS, Reason, Temperature
+from bot.domain.grammar import KIND_HINTS, SOURCE_HINTS, USAGE
+from bot.domain.lead import Lead, Touch
+from bot.domain.ranking import Ranked
+from bot.domain.temperature import KINDS, Reason, Temperature
 from handlers.format import (
     ago,
     band,
@@ -21,7 +22,6 @@ from handlers.format import (
 from handlers.lead_actions import card_actions
 from handlers.permalinks import message_link
 from handlers.replies import Reply, context, divider, header, section, sections
-from storage.leads import Lead, Touch
 
 LIST_LIMIT = 25
 

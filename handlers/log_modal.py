@@ -14,11 +14,11 @@ from typing import Any
 from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.web.async_slack_response import AsyncSlackResponse
 
-from bot.grammar import KIND_HINTS, MAX_NOTE
+from bot.domain.grammar import KIND_HINTS, MAX_NOTE
+from bot.domain.lead import Lead
 from handlers import permalinks
 from handlers.format import lead_label, truncate
 from handlers.replies import plain, section
-from storage.leads import Lead
 
 CALLBACK_ID = "log_touch"
 LEAD_BLOCK, LEAD_ACTION = "lead", "lead_pick"

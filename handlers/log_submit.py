@@ -6,10 +6,10 @@ from slack_bolt.async_app import AsyncApp
 from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.dates import DateError, parse_past
-from bot.grammar import KIND_HINTS, MAX_NOTE
-from bot.runtime import Services
+from bot.domain.dates import DateError, parse_past
+from bot.domain.grammar import KIND_HINTS, MAX_NOTE
 from handlers import home, people, reminders
+from handlers.context import Services
 from handlers.format import truncate
 from handlers.log_modal import (
     CALLBACK_ID,

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from bot.grammar import LeadRef
-from bot.runtime import Services
+from bot.domain.grammar import LeadRef
+from bot.domain.lead import Lead
+from handlers.context import Services
 from handlers.format import escape, lead_label, mention
 from handlers.lead_actions import pick_button
 from handlers.replies import Refusal, context, section
 from storage import leads
-from storage.leads import Lead
 
 MAX_MATCHES_SHOWN = 10
 

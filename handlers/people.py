@@ -15,9 +15,9 @@ import aiohttp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.runtime import Services
+from bot.domain.slack_user import SlackUser
+from handlers.context import Services
 from storage import users
-from storage.users import SlackUser
 
 STALE_AFTER = timedelta(days=1)
 ADMIN_FRESH_FOR = timedelta(minutes=5)

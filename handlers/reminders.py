@@ -12,12 +12,12 @@ from typing import Any
 
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.runtime import Services
+from bot.domain.lead import Lead
+from handlers.context import Services
 from handlers.format import ago, band, lead_label, local_date, mention
 from handlers.lead_actions import touch_actions
 from handlers.replies import Reply, context, section
 from storage import leads
-from storage.leads import Lead
 
 BLOCK_PREFIX = "lead:"
 LEADS_SHOWN = 20

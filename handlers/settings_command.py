@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from bot import grammar
-from bot.dates import zone
-from bot.schedule import WorkspaceSettings
+from bot.domain import grammar
+from bot.domain.dates import zone
+from bot.domain.schedule import WorkspaceSettings
 from handlers import people
 from handlers.delivery import digest_for, explain
 from handlers.digest_views import digest_blocks

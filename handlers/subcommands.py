@@ -15,7 +15,7 @@ from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.runtime import Services
+from handlers.context import Services
 from handlers.replies import Reply
 
 

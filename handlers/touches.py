@@ -5,13 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from bot.runtime import Services
-from bot.temperature import KINDS, Temperature
+from bot.domain.lead import Lead
+from bot.domain.temperature import KINDS, Temperature
+from handlers.context import Services
 from handlers.format import band, lead_label, local_date
 from handlers.lead_views import why
 from handlers.replies import Refusal, Reply, context, section
 from storage import leads
-from storage.leads import Lead
 
 JUST_NOW = timedelta(minutes=1)
 

@@ -6,6 +6,13 @@ runs together with its version bump in a single transaction, so a crash leaves
 the schema either before or after it, never half-way. A database whose version
 is newer than this code knows is refused rather than guessed at: run the newer
 hotleads, or restore a backup.
+
+The one exception is ``leads.fill_cutoffs``, which runs after the migrations on
+every open. Migration 0004 added the ``hot_until``/``warm_until`` columns, but
+their values come from the temperature model in Python, not from SQL, and on a
+large database take tens of seconds: they are filled in short batches so the
+bot can answer meanwhile and a crash loses nothing. Once every lead has them
+(new leads are written with them), the check costs one query that finds nothing.
 """
 
 from __future__ import annotations
@@ -58,6 +65,7 @@ async def _open(path: Path) -> aiosqlite.Connection:
 async def schema_version(conn: aiosqlite.Connection) -> int:
     async with conn.execute("PRAGMA user_version") as cursor:
         row = await cursor.fetchone()
+    assert row is not None
     return int(row[0])
 
 
@@ -138,7 +146,9 @@ class Database:
                 await self._writer.execute("PRAGMA wal_autocheckpoint = 0")
             while not stop.is_set():
                 async with conn.execute("PRAGMA wal_checkpoint(PASSIVE)") as cursor:
-                    _, frames, _ = await cursor.fetchone()
+                    row = await cursor.fetchone()
+                assert row is not None
+                _, frames, _ = row
                 if frames > RESTART_AT_FRAMES:
                     # The log only starts over when a write begins with every page
                     # copied, which never happens while writes keep coming: copy the

@@ -16,8 +16,9 @@ from typing import Any
 
 import aiosqlite
 
-from bot.schedule import WorkspaceSettings
-from storage.times import from_db, to_db
+from bot.domain.schedule import WorkspaceSettings
+from storage.batches import chunks
+from storage.times import from_db, required_from_db, to_db
 
 STALE_CLAIM = timedelta(minutes=10)
 """A claim this old with no outcome belonged to a runner that died mid-send."""
@@ -90,7 +91,7 @@ def _delivery(row: aiosqlite.Row) -> Delivery:
         local_date=date.fromisoformat(row["local_date"]),
         status=row["status"],
         attempts=row["attempts"],
-        claimed_at=from_db(row["claimed_at"]),
+        claimed_at=required_from_db(row["claimed_at"]),
         sent_at=from_db(row["sent_at"]),
         error=row["error"],
         channel=row["channel"],
@@ -118,7 +119,9 @@ async def claim(
         )
         return True
     status, claimed_at = row
-    retry = status == "failed" or (status == "claimed" and now - from_db(claimed_at) > STALE_CLAIM)
+    retry = status == "failed" or (
+        status == "claimed" and now - required_from_db(claimed_at) > STALE_CLAIM
+    )
     if not retry:
         return False
     await conn.execute(
@@ -191,15 +194,14 @@ async def last_sent_digest(conn: aiosqlite.Connection, team_id: str) -> Delivery
 
 async def last_reminded(conn: aiosqlite.Connection, lead_ids: list[int]) -> dict[int, datetime]:
     found: dict[int, datetime] = {}
-    for start in range(0, len(lead_ids), 500):
-        chunk = lead_ids[start : start + 500]
+    for chunk in chunks(lead_ids):
         async with conn.execute(
             "SELECT lead_id, reminded_at FROM lead_reminders"
             f" WHERE lead_id IN ({','.join('?' * len(chunk))})",
             chunk,
         ) as cursor:
             for row in await cursor.fetchall():
-                found[row[0]] = from_db(row[1])
+                found[row[0]] = required_from_db(row[1])
     return found
 
 

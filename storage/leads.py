@@ -8,70 +8,19 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from datetime import datetime
-from typing import TYPE_CHECKING
 
 import aiosqlite
 
-from bot.temperature import Cutoffs, Signal, Temperature, cutoffs, record_touch, temperature
-from storage.times import from_db, to_db
-
-if TYPE_CHECKING:  # only a type: bot.lead_csv itself imports Lead from here
-    from bot.lead_csv import ImportedLead
-
-LEAD_FIELDS = ("name", "company", "email", "phone", "source")
+from bot.domain.lead import Lead, Touch, edited, lead_keys
+from bot.domain.lead_csv import ImportedLead
+from bot.domain.temperature import Cutoffs, Signal, cutoffs, record_touch, temperature
+from bot.domain.vocabulary import Status
+from storage.batches import chunks
+from storage.times import from_db, required_from_db, to_db
 
 log = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class Lead:
-    id: int
-    team_id: str
-    number: int
-    name: str
-    company: str
-    email: str
-    phone: str
-    source: str
-    owner: str
-    status: str
-    lost_reason: str
-    created_by: str
-    created_at: datetime
-    updated_at: datetime
-    last_touch_at: datetime | None
-    snoozed_until: datetime | None
-    score: int
-    scored_at: datetime
-    hot_until: datetime
-    warm_until: datetime
-    signals: dict[str, Signal] = field(default_factory=dict)
-    touch_count: int = 0
-
-    @property
-    def last_activity_at(self) -> datetime:
-        """The last time anybody did anything with the lead: a touch, or creating it."""
-        return max(self.created_at, self.last_touch_at or self.created_at)
-
-    def temperature(self, now: datetime) -> Temperature:
-        return temperature(self.source, self.created_at, self.signals, now)
-
-    def cutoffs(self) -> Cutoffs:
-        return cutoffs(self.source, self.created_at, self.signals)
-
-
-@dataclass(frozen=True)
-class Touch:
-    id: int
-    lead_id: int
-    kind: str
-    note: str
-    at: datetime
-    logged_by: str
-    logged_at: datetime
-    permalink: str
 
 
 LEAD_COLUMNS = """
@@ -83,11 +32,11 @@ LEAD_COLUMNS = """
 
 
 def lead_from_row(row: aiosqlite.Row, signals: dict[str, Signal]) -> Lead:
-    created_at = from_db(row["created_at"])
+    created_at = required_from_db(row["created_at"])
     if row["hot_until"] is None:  # not filled in yet: see fill_cutoffs
         until = cutoffs(row["source"], created_at, signals)
     else:
-        until = Cutoffs(from_db(row["hot_until"]), from_db(row["warm_until"]))
+        until = Cutoffs(required_from_db(row["hot_until"]), required_from_db(row["warm_until"]))
     return Lead(
         id=row["id"],
         team_id=row["team_id"],
@@ -102,11 +51,11 @@ def lead_from_row(row: aiosqlite.Row, signals: dict[str, Signal]) -> Lead:
         lost_reason=row["lost_reason"],
         created_by=row["created_by"],
         created_at=created_at,
-        updated_at=from_db(row["updated_at"]),
+        updated_at=required_from_db(row["updated_at"]),
         last_touch_at=from_db(row["last_touch_at"]),
         snoozed_until=from_db(row["snoozed_until"]),
         score=row["score"],
-        scored_at=from_db(row["scored_at"]),
+        scored_at=required_from_db(row["scored_at"]),
         hot_until=until.hot_until,
         warm_until=until.warm_until,
         signals=signals,
@@ -129,9 +78,7 @@ async def signals_for(
     conn: aiosqlite.Connection, lead_ids: Sequence[int]
 ) -> dict[int, dict[str, Signal]]:
     found: dict[int, dict[str, Signal]] = {lead_id: {} for lead_id in lead_ids}
-    # Chunked to stay under SQLite's bound-parameter limit.
-    for start in range(0, len(lead_ids), 500):
-        chunk = lead_ids[start : start + 500]
+    for chunk in chunks(lead_ids):
         marks = ",".join("?" * len(chunk))
         async with conn.execute(
             f"SELECT {SIGNAL_COLUMNS} FROM lead_signals s WHERE s.lead_id IN ({marks})", chunk
@@ -175,14 +122,6 @@ async def search(
         " ORDER BY l.status != 'open', l.score DESC, l.number LIMIT ?",
         (team_id, pattern, pattern, limit),
     )
-
-
-def lead_keys(name: str, company: str, email: str) -> set[str]:
-    """What makes two leads the same: the email, or the name with the company, ignoring case."""
-    keys = {f"name:{name}\0{company}".lower()}
-    if email:
-        keys.add(f"email:{email}".lower())
-    return keys
 
 
 async def duplicate_keys(conn: aiosqlite.Connection, team_id: str) -> set[str]:
@@ -253,6 +192,7 @@ async def create(
         ),
     ) as cursor:
         lead_id = cursor.lastrowid
+    assert lead_id is not None
     lead = await get_by_id(conn, lead_id)
     assert lead is not None
     return lead
@@ -312,17 +252,17 @@ async def recent_touches(conn: aiosqlite.Connection, lead_id: int, limit: int = 
         (lead_id, limit),
     ) as cursor:
         rows = await cursor.fetchall()
-    return [Touch(r[0], r[1], r[2], r[3], from_db(r[4]), r[5], from_db(r[6]), r[7]) for r in rows]
+    return [
+        Touch(r[0], r[1], r[2], r[3], required_from_db(r[4]), r[5], required_from_db(r[6]), r[7])
+        for r in rows
+    ]
 
 
 async def update(
     conn: aiosqlite.Connection, lead: Lead, changes: dict[str, str], now: datetime
 ) -> Lead:
     """Change contact fields (and the source, which re-scores the lead)."""
-    unknown = set(changes) - set(LEAD_FIELDS)
-    if unknown:
-        raise ValueError(f"not editable: {sorted(unknown)}")
-    updated = replace(lead, **changes, updated_at=now)
+    updated = edited(lead, changes, now)
     score = updated.temperature(now).score
     until = updated.cutoffs()
     assignments = ", ".join(f"{column} = ?" for column in changes)
@@ -341,7 +281,7 @@ async def update(
 
 
 async def set_status(
-    conn: aiosqlite.Connection, lead: Lead, status: str, now: datetime, reason: str = ""
+    conn: aiosqlite.Connection, lead: Lead, status: Status, now: datetime, reason: str = ""
 ) -> Lead:
     await conn.execute(
         "UPDATE leads SET status = ?, lost_reason = ?, updated_at = ? WHERE id = ?",
@@ -403,8 +343,7 @@ async def save_scores(
 async def by_ids(conn: aiosqlite.Connection, lead_ids: Sequence[int]) -> list[Lead]:
     """The leads with these ids, in no particular order."""
     found: list[Lead] = []
-    for start in range(0, len(lead_ids), 500):
-        chunk = list(lead_ids[start : start + 500])
+    for chunk in chunks(lead_ids):
         found += await _leads(conn, f"l.id IN ({','.join('?' * len(chunk))})", chunk)
     return found
 
@@ -467,7 +406,7 @@ async def fill_cutoffs(conn: aiosqlite.Connection, batch: int = 1000) -> int:
         async with conn.execute(
             "SELECT id, source, created_at FROM leads WHERE hot_until IS NULL LIMIT ?", (batch,)
         ) as cursor:
-            rows = await cursor.fetchall()
+            rows = list(await cursor.fetchall())
         if not rows:
             if filled:
                 log.info("worked out when %d leads stop being hot and warm", filled)
@@ -476,7 +415,7 @@ async def fill_cutoffs(conn: aiosqlite.Connection, batch: int = 1000) -> int:
             log.info("working out when each lead stops being hot and warm (once, after an upgrade)")
         signals = await signals_for(conn, [row[0] for row in rows])
         values = [
-            (*_stored(cutoffs(source, from_db(created_at), signals[lead_id])), lead_id)
+            (*_stored(cutoffs(source, required_from_db(created_at), signals[lead_id])), lead_id)
             for lead_id, source, created_at in rows
         ]
         await conn.execute("BEGIN IMMEDIATE")
@@ -491,4 +430,5 @@ async def count(conn: aiosqlite.Connection, team_id: str) -> int:
     """Every lead of a workspace, whatever its status."""
     async with conn.execute("SELECT count(*) FROM leads WHERE team_id = ?", (team_id,)) as cursor:
         row = await cursor.fetchone()
+    assert row is not None
     return int(row[0])

@@ -1,8 +1,8 @@
 """Reads over a workspace's open leads that stay quick at 100k of them.
 
 Each lead keeps the moments it stops being hot and warm
-(``bot.temperature.cutoffs``), so a band is a range on an index: counts never
-load a lead, and a list reads only the few it shows (``bot.ranking``).
+(``bot.domain.temperature.cutoffs``), so a band is a range on an index: counts never
+load a lead, and a list reads only the few it shows (``bot.domain.ranking``).
 """
 
 from __future__ import annotations
@@ -15,10 +15,11 @@ from datetime import datetime, timedelta
 
 import aiosqlite
 
-from bot.digest import COOLING_WINDOW, WARMEST_SHOWN, Digest
-from bot.ranking import Ranked, Scored, Top
+from bot.domain.digest import COOLING_WINDOW, WARMEST_SHOWN, Digest
+from bot.domain.lead import Lead
+from bot.domain.ranking import Ranked, Scored, Top
 from storage import leads
-from storage.leads import LEAD_COLUMNS, Lead, lead_from_row, signals_for
+from storage.leads import LEAD_COLUMNS, lead_from_row, signals_for
 from storage.times import to_db
 
 BANDS = {
@@ -52,6 +53,7 @@ def _where(
 async def _count(conn: aiosqlite.Connection, where: str, params: dict[str, object]) -> int:
     async with conn.execute(f"SELECT count(*) FROM leads l WHERE {where}", params) as cursor:
         row = await cursor.fetchone()
+    assert row is not None
     return int(row[0])
 
 
@@ -64,7 +66,7 @@ async def band_counts(
     conn: aiosqlite.Connection, team_id: str, now: datetime, owner: str | None = None
 ) -> Counter[str]:
     """How many open leads are hot, warm and cold right now."""
-    counts = Counter()
+    counts: Counter[str] = Counter()
     for band in ("all", "hot", "cold"):
         counts[band] = await _count(conn, *_where(team_id, now, band, owner))
     counts["warm"] = counts.pop("all") - counts["hot"] - counts["cold"]
@@ -90,7 +92,7 @@ async def ranked(
         " ORDER BY l.score DESC, l.number",
         params,
     ) as cursor:
-        while page := await cursor.fetchmany(PAGE):
+        while page := list(await cursor.fetchmany(PAGE)):
             stop = next((i for i, row in enumerate(page) if top.full_above(row[1], row[2])), None)
             for lead in await leads.by_ids(conn, [row[0] for row in page[:stop]]):
                 top.offer(lead)
@@ -144,7 +146,7 @@ async def quiet_warm(
     """Warm leads, not snoozed, that nobody has touched for ``quiet_days``.
 
     With ``unreminded``, only those not reminded in this quiet period (see
-    ``bot.reminders.due_reminders``, which has the last word): the minute loop
+    ``bot.domain.reminders.due_reminders``, which has the last word): the minute loop
     then reads the few leads it may send, not every quiet one, every minute.
     """
     where, params = _where(team_id, now, "warm", owner)

@@ -7,9 +7,10 @@ from collections.abc import Iterator
 from contextlib import closing
 from pathlib import Path
 
-from bot.temperature import Signal
+from bot.domain.lead import Lead
+from bot.domain.temperature import Signal
 from storage.db import BUSY_TIMEOUT_MS
-from storage.leads import LEAD_COLUMNS, SIGNAL_COLUMNS, Lead, lead_from_row, signal_from_row
+from storage.leads import LEAD_COLUMNS, SIGNAL_COLUMNS, lead_from_row, signal_from_row
 
 
 def leads_of(path: Path, team_id: str, size: int = 2000) -> Iterator[list[Lead]]:

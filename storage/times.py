@@ -14,3 +14,11 @@ def to_db(moment: datetime) -> str:
 
 def from_db(text: str | None) -> datetime | None:
     return None if text is None else datetime.fromisoformat(text)
+
+
+def required_from_db(text: str) -> datetime:
+    """A NOT NULL column: a missing value is a broken database, not an empty field."""
+    moment = from_db(text)
+    if moment is None:
+        raise ValueError("a required time is missing from the database")
+    return moment

@@ -2,21 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime
-
 import aiosqlite
 
-from storage.times import from_db, to_db
-
-
-@dataclass(frozen=True)
-class SlackUser:
-    team_id: str
-    user_id: str
-    tz: str | None
-    is_admin: bool
-    fetched_at: datetime
+from bot.domain.slack_user import SlackUser
+from storage.times import required_from_db, to_db
 
 
 async def get(conn: aiosqlite.Connection, team_id: str, user_id: str) -> SlackUser | None:
@@ -27,7 +16,7 @@ async def get(conn: aiosqlite.Connection, team_id: str, user_id: str) -> SlackUs
         row = await cursor.fetchone()
     if row is None:
         return None
-    return SlackUser(team_id, user_id, row[0], bool(row[1]), from_db(row[2]))
+    return SlackUser(team_id, user_id, row[0], bool(row[1]), required_from_db(row[2]))
 
 
 async def save(conn: aiosqlite.Connection, user: SlackUser) -> None:

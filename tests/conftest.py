@@ -13,13 +13,13 @@ from fake_slack import FakeSlack
 from slack_requests import SlackSender
 
 from bot.app import build_app, http_app, web_client
-from bot.clock import FixedClock
 from bot.config import Settings
-from bot.runtime import Services
+from bot.domain.clock import FixedClock
+from bot.domain.lead import Lead
+from handlers.context import Services
 from handlers.delivery import Outcome, run_due
-from storage import snapshot
+from storage import leads, snapshot
 from storage.db import Database
-from storage.leads import Lead
 
 SIGNING_SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
 TEAM = "T0001"
@@ -119,3 +119,38 @@ async def every_lead(db: Database, team_id: str) -> list[Lead]:
     """Every lead of a workspace, by number: what the tests check the app against."""
     batches = await asyncio.to_thread(lambda: list(snapshot.leads_of(db.path, team_id)))
     return [lead for batch in batches for lead in batch]
+
+
+STORED_NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
+"""``now`` for storage tests that need no clock."""
+
+
+@pytest.fixture
+async def db(tmp_path) -> AsyncIterator[Database]:
+    """A fresh database file, migrated by the real code."""
+    database = await Database.open(tmp_path / "hotleads.db")
+    yield database
+    await database.close()
+
+
+async def add_lead(
+    db: Database,
+    team: str = "T1",
+    name: str = "Jane Doe",
+    company: str = "Acme",
+    email: str = "",
+    source: str = "referral",
+    at: datetime = STORED_NOW,
+) -> Lead:
+    async with db.transaction() as conn:
+        return await leads.create(
+            conn,
+            team_id=team,
+            name=name,
+            company=company,
+            email=email,
+            source=source,
+            owner="U1",
+            created_by="U1",
+            now=at,
+        )

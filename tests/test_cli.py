@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from conftest import every_lead
 
-from bot.lead_csv import COLUMNS
+from bot.domain.lead_csv import COLUMNS
 from storage import deliveries, leads
 from storage.db import Database
 

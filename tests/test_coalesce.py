@@ -2,7 +2,7 @@ import asyncio
 
 import pytest
 
-from bot.coalesce import Coalescer
+from handlers.coalesce import Coalescer
 
 
 async def test_asks_during_a_run_share_one_rerun_of_the_last_job():

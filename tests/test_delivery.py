@@ -7,9 +7,9 @@ from conftest import TEAM, every_lead, mrkdwn_text, reply_text
 from slack_requests import block_actions_payload
 
 from bot.app import web_client
-from bot.clock import FixedClock
-from bot.runtime import Services
-from bot.temperature import cutoffs, signals_from
+from bot.domain.clock import FixedClock
+from bot.domain.temperature import cutoffs, signals_from
+from handlers.context import Services
 from handlers.delivery import run_due
 from handlers.lead_actions import LOG_ACTION, LOST_ACTION, SNOOZE_ACTION
 from storage import deliveries, leads

@@ -26,7 +26,7 @@ from conftest import SIGNING_SECRET, TEAM, every_lead, reply_text
 from slack_requests import SlackSender, sign, slash_command_body
 
 from bot.app import web_client
-from bot.schedule import WorkspaceSettings
+from bot.domain.schedule import WorkspaceSettings
 from storage import deliveries, leads
 
 ROOT = Path(__file__).parent.parent

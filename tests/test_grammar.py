@@ -4,8 +4,8 @@ import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from bot import grammar, temperature
-from bot.grammar import (
+from bot.domain import grammar, temperature
+from bot.domain.grammar import (
     KINDS,
     MAX_FIELD,
     MAX_NAME,

@@ -19,9 +19,9 @@ from hypothesis import strategies as st
 from slack_requests import SlackSender
 
 from bot.app import build_app, http_app
-from bot.clock import FixedClock
 from bot.config import Settings
-from bot.runtime import Services
+from bot.domain.clock import FixedClock
+from handlers.context import Services
 from storage.db import Database
 
 WORDS = [

@@ -1,5 +1,6 @@
 """/lead end to end: signed requests to the real app, replies checked, database checked."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -88,7 +89,9 @@ async def test_show_explains_the_score(hotleads):
     await hotleads.command("log #1 demo great demo")
     reply = await hotleads.command("show jane")
     text = reply_text(reply)
-    assert "Had a demo" in text and "Referred by someone" in text and "+" in text
+    assert "Had a demo" in text and "Referred by someone" in text
+    for label in ("Had a demo", "Referred by someone who knows them"):
+        assert re.search(re.escape(label) + r"[^\n]*: \*\+[1-9][0-9]*\*", text), label
     assert "great demo" in text and "jane@acme.com" in text
 
 
@@ -176,7 +179,6 @@ async def test_snooze_and_unsnooze(hotleads):
         'add "Jane Doe',
         "add Jane source:carrier-pigeon",
         "add Jane email:not-an-email",
-        "log #1 smoke-signal",
     ],
 )
 async def test_bad_input_gets_a_clear_message_and_stores_nothing(hotleads, text):
@@ -184,6 +186,14 @@ async def test_bad_input_gets_a_clear_message_and_stores_nothing(hotleads, text)
     assert reply["response_type"] == "ephemeral"
     assert ":warning:" in reply["text"]
     assert await stored(hotleads) == []
+
+
+async def test_unknown_kind_gets_a_clear_message_and_logs_nothing(hotleads):
+    await hotleads.command("add Jane Doe")
+    reply = await hotleads.command("log #1 smoke-signal")
+    assert reply["response_type"] == "ephemeral"
+    assert ":warning:" in reply["text"]
+    assert (await stored(hotleads))[0].touch_count == 0
 
 
 async def test_user_text_never_pings_or_links(hotleads):

@@ -1,8 +1,11 @@
 import json
+from collections.abc import Mapping
 from pathlib import Path
 
 import yaml
 from jsonschema import Draft7Validator
+
+from bot.config import Settings
 
 ROOT = Path(__file__).parent.parent
 SCHEMA = json.loads((Path(__file__).parent / "data" / "manifest.schema.v1.json").read_text())
@@ -30,16 +33,32 @@ def test_manifest_declares_what_the_app_uses():
     assert doc["features"]["bot_user"]["display_name"]
 
 
+class ReadNames(Mapping[str, str]):
+    """A valid environment that notes every variable ``Settings.from_env`` asks for."""
+
+    def __init__(self, values: dict[str, str]):
+        self.values, self.asked = values, set()
+
+    def __getitem__(self, name: str) -> str:
+        self.asked.add(name)
+        return self.values[name]
+
+    def __iter__(self):
+        return iter(self.values)
+
+    def __len__(self) -> int:
+        return len(self.values)
+
+
+def settings_variables() -> set[str]:
+    env = ReadNames({"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_SIGNING_SECRET": "s"})
+    Settings.from_env(env)
+    return env.asked
+
+
 def test_env_example_lists_every_setting():
     text = (ROOT / ".env.example").read_text()
-    for name in (
-        "SLACK_BOT_TOKEN",
-        "SLACK_SIGNING_SECRET",
-        "SLACK_APP_TOKEN",
-        "SLACK_API_URL",
-        "DATABASE_URL",
-        "PORT",
-        "LOG_LEVEL",
-        "HOTLEADS_ADMINS",
-    ):
+    names = settings_variables()
+    assert {"SLACK_BOT_TOKEN", "HOTLEADS_ADMINS"} <= names  # the recording itself works
+    for name in sorted(names):
         assert f"\n{name}=" in text, name

@@ -8,9 +8,9 @@ import pytest
 import pytest_asyncio
 from conftest import every_lead
 
-from bot.ranking import hottest_first
-from bot.reminders import due_reminders, is_quiet
-from bot.temperature import KINDS, SOURCES
+from bot.domain.ranking import hottest_first
+from bot.domain.reminders import due_reminders, is_quiet
+from bot.domain.temperature import KINDS, SOURCES
 from storage import deliveries, leads, pipeline
 from storage.db import Database, migrations
 from storage.times import to_db

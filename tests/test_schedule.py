@@ -3,10 +3,10 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from bot.reminders import due_reminders, is_quiet
-from bot.schedule import WorkspaceSettings, due_day
-from bot.temperature import cutoffs, signals_from
-from storage.leads import Lead
+from bot.domain.lead import Lead
+from bot.domain.reminders import due_reminders, is_quiet
+from bot.domain.schedule import WorkspaceSettings, due_day
+from bot.domain.temperature import cutoffs, signals_from
 
 BERLIN = WorkspaceSettings("T1", "C1", "09:00", "Europe/Berlin", 7)
 MONDAY = date(2026, 11, 23)

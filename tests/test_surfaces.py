@@ -21,8 +21,8 @@ import pytest
 from conftest import TEAM, every_lead, reply_text
 from slack_requests import block_actions_payload, event_body, sign, view_submission_payload
 
+from bot.domain.lead import Lead
 from storage import leads
-from storage.leads import Lead
 
 DAY = timedelta(days=1)
 EXPORT_HEADER = (

@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.temperature import (
+from bot.domain.temperature import (
     HOT_AT,
     KINDS,
     SOURCES,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta
 
-from storage.leads import Lead
+from bot.domain.lead import Lead
 
 
 def is_quiet(lead: Lead, now: datetime, quiet_days: int) -> bool:

@@ -12,8 +12,8 @@ import heapq
 from dataclasses import dataclass
 from datetime import datetime
 
-from bot.temperature import Temperature
-from storage.leads import Lead
+from bot.domain.lead import Lead
+from bot.domain.temperature import Temperature
 
 
 @dataclass(frozen=True)

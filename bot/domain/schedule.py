@@ -10,9 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, time
 
-from bot.dates import zone
-
-WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+from bot.domain.dates import zone
+from bot.domain.vocabulary import WEEKDAYS, Weekday
 
 
 @dataclass(frozen=True)
@@ -22,7 +21,8 @@ class WorkspaceSettings:
     digest_time: str = "09:00"
     tz: str = "UTC"
     quiet_days: int = 7
-    digest_days: tuple[str, ...] = ("mon", "tue", "wed", "thu", "fri")
+    digest_days: tuple[Weekday, ...] = WEEKDAYS[:5]
+    """Monday first; storage keeps them as ``mon,tue``."""
 
     @property
     def send_at(self) -> time:

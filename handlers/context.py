@@ -3,16 +3,23 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Protocol
 
-from bot.clock import Clock
-from bot.coalesce import Coalescer
-from bot.config import Settings
+from bot.domain.clock import Clock
+from handlers.coalesce import Coalescer
 from storage.db import Database
+
+
+class ListenerSettings(Protocol):
+    """What listeners read of the process settings (``bot.config.Settings`` has it)."""
+
+    @property
+    def admins(self) -> frozenset[str]: ...
 
 
 @dataclass(frozen=True)
 class Services:
-    settings: Settings
+    settings: ListenerSettings
     db: Database
     clock: Clock
     redraws: Coalescer = field(default_factory=Coalescer)

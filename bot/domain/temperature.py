@@ -16,6 +16,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from bot.domain.vocabulary import KIND_WORDS, SOURCE_WORDS, Band, Kind, Source
+
 HOT_AT = 50
 """A score at or above this is hot: ready to buy."""
 WARM_AT = 25
@@ -35,29 +37,38 @@ class Rule:
     half_life_days: float
 
 
-SOURCES: dict[str, Rule] = {
-    "referral": Rule("Referred by someone who knows them", 45, 60),
-    "client": Rule("Existing customer", 40, 60),
-    "event": Rule("Met at an event", 35, 45),
-    "inbound": Rule("Came to us", 35, 45),
-    "remarketing": Rule("Saw our ads, newsletter or site", 30, 45),
-    "cold": Rule("Cold outreach", 10, 30),
+_SOURCE_WEIGHTS: dict[Source, tuple[int, float]] = {
+    "referral": (45, 60),
+    "client": (40, 60),
+    "event": (35, 45),
+    "inbound": (35, 45),
+    "remarketing": (30, 45),
+    "cold": (10, 30),
 }
+"""Weight and half-life in days of where a lead came from."""
 
+_KIND_WEIGHTS: dict[Kind, tuple[int, float]] = {
+    "quote": (80, 14),
+    "trial": (80, 14),
+    "demo": (70, 14),
+    "inbound": (60, 10),
+    "download": (55, 7),
+    "meeting": (45, 21),
+    "referral": (35, 30),
+    "call": (30, 14),
+    "reply": (30, 14),
+    "webinar": (30, 14),
+    "event": (30, 21),
+    "email": (5, 7),
+    "note": (0, 7),
+}
+"""Weight and half-life in days of each kind of touch."""
+
+SOURCES: dict[str, Rule] = {
+    source: Rule(SOURCE_WORDS[source].label, *weight) for source, weight in _SOURCE_WEIGHTS.items()
+}
 KINDS: dict[str, Rule] = {
-    "quote": Rule("Asked for a quote", 80, 14),
-    "trial": Rule("Signed up for a trial", 80, 14),
-    "demo": Rule("Had a demo", 70, 14),
-    "inbound": Rule("Called or wrote to us", 60, 10),
-    "download": Rule("Downloaded a white paper", 55, 7),
-    "meeting": Rule("Met with us", 45, 21),
-    "referral": Rule("Referral", 35, 30),
-    "call": Rule("Call", 30, 14),
-    "reply": Rule("Answered our outreach", 30, 14),
-    "webinar": Rule("Attended a webinar", 30, 14),
-    "event": Rule("Met at an event", 30, 21),
-    "email": Rule("We emailed them", 5, 7),
-    "note": Rule("Note", 0, 7),
+    kind: Rule(KIND_WORDS[kind].label, *weight) for kind, weight in _KIND_WEIGHTS.items()
 }
 
 
@@ -89,7 +100,7 @@ class Reason:
 @dataclass(frozen=True)
 class Temperature:
     score: int
-    band: str
+    band: Band
     reasons: tuple[Reason, ...]
 
     @property
@@ -97,7 +108,7 @@ class Temperature:
         return self.reasons[0] if self.reasons else None
 
 
-def band_for(score: float) -> str:
+def band_for(score: float) -> Band:
     if score >= HOT_AT:
         return "hot"
     if score >= WARM_AT:
@@ -106,7 +117,7 @@ def band_for(score: float) -> str:
 
 
 def _fade(days: float, half_life_days: float) -> float:
-    return 0.5 ** (days / half_life_days)
+    return float(0.5 ** (days / half_life_days))
 
 
 def _days(later: datetime, earlier: datetime) -> float:
@@ -195,7 +206,9 @@ def cutoffs(source: str, created_at: datetime, signals: Mapping[str, Signal]) ->
     latest = max([start, *(s.as_of.timestamp() for s in signals.values())])
     rate = math.log(2) / 86400  # per second, over a half-life in days
     # (fade per second, as of, strength, cap) times the weight, for each signal
-    terms = [(rate / SOURCES[source].half_life_days, start, SOURCES[source].weight, math.inf)]
+    terms: list[tuple[float, float, float, float]] = [
+        (rate / SOURCES[source].half_life_days, start, SOURCES[source].weight, math.inf)
+    ]
     terms += [
         (
             rate / KINDS[k].half_life_days,

@@ -13,9 +13,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TextIO
 
-from bot import grammar
-from bot.temperature import band_for, score
-from storage.leads import Lead
+from bot.domain import grammar
+from bot.domain.lead import Lead
+from bot.domain.temperature import band_for, score
+from bot.domain.vocabulary import SOURCES, STATUSES, Source, Status
 
 COLUMNS = (
     "id",
@@ -33,7 +34,6 @@ COLUMNS = (
     "snoozed_until",
     "created_at",
 )
-STATUSES = ("open", "won", "lost")
 USER_ID = re.compile(r"^[UW][A-Z0-9]+$")
 
 
@@ -86,9 +86,9 @@ class ImportedLead:
     company: str
     email: str
     phone: str
-    source: str
+    source: Source
     owner: str
-    status: str
+    status: Status
     created_at: datetime | None
     last_touch_at: datetime | None
     snoozed_until: datetime | None
@@ -133,8 +133,8 @@ def parse_row(
         raise BadRow(f"email “{email}” is not an email address")
     source = _text(row, "source", grammar.MAX_FIELD).lower() or "cold"
     source = grammar.SOURCE_ALIASES.get(source, source)
-    if source not in grammar.SOURCES:
-        raise BadRow(f"source “{source}” is not one of {', '.join(grammar.SOURCES)}")
+    if source not in SOURCES:
+        raise BadRow(f"source “{source}” is not one of {', '.join(SOURCES)}")
     owner = _text(row, "owner", grammar.MAX_FIELD) or (default_owner or "")
     if not owner:
         raise BadRow("owner is empty: add the column or pass --owner U…")

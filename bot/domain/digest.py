@@ -6,7 +6,7 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import timedelta
 
-from bot.ranking import Ranked, Scored
+from bot.domain.ranking import Ranked, Scored
 
 COOLING_WINDOW = timedelta(days=2)
 """A hot lead that drops to warm within this long is "cooling soon"."""

@@ -1,7 +1,7 @@
 """The grammar of the ``/lead`` slash command: Slack's text in, a typed command out.
 
 Everything here is pure: no Slack client, no storage, no clock. Dates stay as the raw
-text the rep typed; ``bot.dates`` reads them in the rep's time zone later.
+text the rep typed; ``bot.domain.dates`` reads them in the rep's time zone later.
 
 Slack sends the text with ``should_escape: true``, so its own markup (mentions, channel
 links, auto-linked emails, phones and URLs) arrives as ``<...>`` while a ``&``, ``<`` or
@@ -21,23 +21,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TypeAlias
 
-# These mirror the source and kind tables in bot/temperature.py (tests check they agree).
-SOURCES = ("referral", "client", "inbound", "event", "remarketing", "cold")
-KINDS = (
-    "quote",
-    "trial",
-    "demo",
-    "inbound",
-    "call",
-    "meeting",
-    "email",
-    "reply",
-    "download",
-    "webinar",
-    "event",
-    "referral",
-    "note",
-)
+from bot.domain.text import truncate
+from bot.domain.vocabulary import BANDS as BAND_NAMES
+from bot.domain.vocabulary import KIND_WORDS, KINDS, SOURCE_WORDS, SOURCES, WEEKDAYS
+
 SOURCE_ALIASES = {
     "customer": "client",
     "existing": "client",
@@ -54,31 +41,9 @@ KIND_ALIASES = {
     "mail": "email",
     "visit": "meeting",
 }
-SOURCE_HINTS = {
-    "referral": "introduced by someone who knows them",
-    "client": "existing customer",
-    "inbound": "came to us: form, hotline, quote request",
-    "event": "met at a networking event or trade show",
-    "remarketing": "saw our ads, newsletter or site",
-    "cold": "we reached out first",
-}
-KIND_HINTS = {
-    "quote": "asked for a quote",
-    "trial": "signed up for a trial",
-    "demo": "had a demo",
-    "inbound": "they called or wrote to us",
-    "call": "a call with them",
-    "meeting": "met in person or video",
-    "email": "we emailed them",
-    "reply": "they answered our outreach",
-    "download": "white paper, e-book",
-    "webinar": "attended a webinar",
-    "event": "met at an event",
-    "referral": "referred someone or got referred again",
-    "note": "just a note, no signal",
-}
-BANDS = ("hot", "warm", "cold", "all")
-WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+SOURCE_HINTS = {source: word.hint for source, word in SOURCE_WORDS.items()}
+KIND_HINTS = {kind: word.hint for kind, word in KIND_WORDS.items()}
+BANDS = (*BAND_NAMES, "all")
 
 MAX_NAME = 200
 MAX_NOTE = 2000
@@ -362,7 +327,7 @@ def _unclosed(text: str, at: int) -> GrammarError:
 
 
 def _short(text: str, limit: int = 40) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+    return truncate(text, limit)
 
 
 def _plain(raw: str) -> str:
