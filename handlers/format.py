@@ -5,10 +5,12 @@ from __future__ import annotations
 from datetime import datetime
 
 from bot.temperature import Temperature
+from handlers.payloads import is_user_id
 from storage.leads import Lead
 
 BAND_EMOJI = {"hot": ":fire:", "warm": ":sunny:", "cold": ":snowflake:"}
 STATUS_EMOJI = {"won": ":trophy:", "lost": ":x:"}
+UNKNOWN_USER = "_someone unknown_"
 
 
 def escape(text: str) -> str:
@@ -17,7 +19,8 @@ def escape(text: str) -> str:
 
 
 def mention(user_id: str) -> str:
-    return f"<@{user_id}>"
+    """A ping for a Slack user id; anything else stored as an owner never becomes markup."""
+    return f"<@{user_id}>" if is_user_id(user_id) else UNKNOWN_USER
 
 
 def lead_label(lead: Lead, limit: int = 200) -> str:
