@@ -13,15 +13,58 @@ from __future__ import annotations
 import codecs
 import logging
 from collections.abc import Mapping
+from typing import Annotated
 
+import msgspec
 from aiohttp import web
 from aiohttp.typedefs import Handler, Middleware
-from slack_bolt.request.internals import (
-    build_normalized_headers,
-    extract_content_type,
-    parse_body,
-)
+from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_sdk.signature import SignatureVerifier
+
+
+class _Action(msgspec.Struct):
+    action_id: str
+    block_id: str | None = None
+
+
+class _Actions(msgspec.Struct):
+    actions: Annotated[list[_Action], msgspec.Meta(min_length=1)]
+
+
+class _View(msgspec.Struct):
+    callback_id: str
+
+
+class _Submitted(msgspec.Struct):
+    view: _View
+
+
+class _Routed(msgspec.Struct):
+    callback_id: str
+
+
+class _Suggested(msgspec.Struct):
+    action_id: str
+
+
+class _Event(msgspec.Struct):
+    type: str
+
+
+class _Envelope(msgspec.Struct):
+    event: _Event
+
+
+ROUTING: dict[str, type[msgspec.Struct]] = {
+    "block_actions": _Actions,
+    "view_submission": _Submitted,
+    "view_closed": _Submitted,
+    "shortcut": _Routed,
+    "message_action": _Routed,
+    "block_suggestion": _Suggested,
+    "event_callback": _Envelope,
+}
+"""What Bolt itself indexes to route each payload type: without it Bolt raises, not us."""
 
 MAX_TIMESTAMP_DIGITS = 12
 """Unix seconds need 10 digits for centuries; a longer header is no timestamp."""
@@ -71,14 +114,27 @@ def _unreadable(text: str, request: web.Request) -> str:
     """Why Bolt could not read this body the way it reads Slack's, or ``""``."""
     if request.charset is not None and _codec(request.charset) != "utf-8":
         return "the body must be UTF-8"
-    # Bolt's own reading, so what passes here is what Bolt gets.
-    content_type = extract_content_type(build_normalized_headers(request.headers))  # type: ignore[arg-type]
+    # Bolt's own reading, as its aiohttp adapter does it, so what passes here is what
+    # Bolt gets: it parses the body and reads the ids of its context from it.
     try:
-        body = parse_body(text, content_type)
+        body = AsyncBoltRequest(
+            body=text,
+            query=request.query_string,
+            headers=request.headers,  # type: ignore[arg-type]
+        ).body
     except (ValueError, RecursionError):
         return "the body is not valid JSON"
+    except (TypeError, KeyError, AttributeError, IndexError) as error:
+        return f"the body is not shaped as Slack's: {type(error).__name__}"
     if not isinstance(body, dict):
         return "the body must be a JSON object"
+    kind = body.get("type")
+    if kind is not None and not isinstance(kind, str):
+        return "the payload type must be a string"
+    try:
+        msgspec.convert(body, ROUTING[kind]) if kind in ROUTING else None
+    except msgspec.ValidationError as error:
+        return f"the {kind} payload can't be routed: {error}"
     return ""
 
 

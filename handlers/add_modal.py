@@ -9,12 +9,10 @@ from __future__ import annotations
 from typing import Any
 
 from slack_bolt.async_app import AsyncApp
-from slack_bolt.context.ack.async_ack import AsyncAck
-from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.domain import grammar
-from handlers import home
-from handlers.context import Services
+from handlers import door, home, payloads
+from handlers.door import Tools
 from handlers.lead_subcommands import add
 from handlers.replies import Refusal, plain
 from handlers.subcommands import Invocation, subcommand
@@ -86,20 +84,13 @@ def register(app: AsyncApp) -> None:
     app.view(CALLBACK_ID)(submit)
 
 
-def _values(view: dict) -> dict[str, str]:
-    values = {}
-    for block, actions in view["state"]["values"].items():
-        state = actions.get(block, {})
-        if "selected_option" in state:
-            values[block] = (state["selected_option"] or {}).get("value", "")
-        elif "selected_user" in state:
-            values[block] = state["selected_user"] or ""
-        else:
-            values[block] = (
-                " ".join((state.get("value") or "").split())
-                if block != NOTE
-                else (state.get("value") or "").strip()
-            )
+def _values(form: payloads.Submission) -> dict[str, str]:
+    """The fields as the typed command would read them; the owner as picked, checked below."""
+    values = {
+        block: value.strip() if block == NOTE else " ".join(value.split())
+        for block, value in form.fields.items()
+    }
+    values[OWNER] = form.users.get(OWNER, "")
     return values
 
 
@@ -117,21 +108,20 @@ def field_errors(values: dict[str, str]) -> dict[str, str]:
         errors[EMAIL] = "That doesn't look like an email address."
     if values.get(SOURCE) not in grammar.SOURCES:
         errors[SOURCE] = "Pick where the lead came from."
-    if not values.get(OWNER):
+    if not payloads.is_user_id(values.get(OWNER)):
         errors[OWNER] = "Pick who owns the lead."
     return errors
 
 
-async def submit(
-    ack: AsyncAck, body: dict, view: dict, client: AsyncWebClient, context: dict
-) -> None:
-    services: Services = context["services"]
-    values = _values(view)
+@door.view(payloads.submission)
+async def submit(form: payloads.Submission, tools: Tools) -> None:
+    services, ack, client = tools.services, tools.ack, tools.client
+    values = _values(form)
     errors = field_errors(values)
     if errors:
         await ack(response_action="errors", errors=errors)
         return
-    team_id, user_id = view.get("team_id") or body["team"]["id"], body["user"]["id"]
+    team_id, user_id = form.team_id, form.user_id
     command = grammar.Add(
         name=values[NAME],
         company=values.get(COMPANY) or None,

@@ -7,9 +7,11 @@ from datetime import datetime
 from bot.domain.lead import Lead
 from bot.domain.temperature import Temperature
 from bot.domain.text import truncate
+from handlers.payloads import is_user_id
 
 BAND_EMOJI = {"hot": ":fire:", "warm": ":sunny:", "cold": ":snowflake:"}
 STATUS_EMOJI = {"won": ":trophy:", "lost": ":x:"}
+UNKNOWN_USER = "_someone unknown_"
 
 
 def escape(text: str) -> str:
@@ -18,7 +20,8 @@ def escape(text: str) -> str:
 
 
 def mention(user_id: str) -> str:
-    return f"<@{user_id}>"
+    """A ping for a Slack user id; anything else stored as an owner never becomes markup."""
+    return f"<@{user_id}>" if is_user_id(user_id) else UNKNOWN_USER
 
 
 def lead_label(lead: Lead, limit: int = 200) -> str:

@@ -11,14 +11,14 @@ from typing import Any
 
 from aiosqlite import Connection
 from slack_bolt.async_app import AsyncApp
-from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.domain.ranking import Ranked
 from bot.domain.reminders import is_quiet
-from handlers import people
+from handlers import door, payloads, people
 from handlers.context import Services
 from handlers.digest_views import band_counts
+from handlers.door import Tools
 from handlers.format import band, lead_label, local_date, mention
 from handlers.lead_actions import touch_actions
 from handlers.lead_views import list_line
@@ -105,7 +105,7 @@ async def team_pipeline(reader: Connection, team_id: str, now: datetime) -> list
         blocks.append(divider())
         blocks.append(section(f"{mention(rep.owner)} — {rep.open} open, {rep.hot} hot"))
         blocks += sections([list_line(s.lead, s.temperature, now) for s in top.shown])
-        blocks += _cut(top, f"/lead list all <@{rep.owner}>")
+        blocks += _cut(top, f"/lead list all {mention(rep.owner)}")
     if len(everyone) > REPS_SHOWN:
         blocks.append(context(f"…and {len(everyone) - REPS_SHOWN} more: `/lead list all team`"))
     return blocks
@@ -165,23 +165,17 @@ def register(app: AsyncApp) -> None:
     app.action(TOGGLE_ACTION)(on_toggle)
 
 
-async def on_home_opened(event: dict, body: dict, client: AsyncWebClient, context: dict) -> None:
-    if event.get("tab", "home") != "home":
+@door.event(payloads.home_opened)
+async def on_home_opened(opened: payloads.HomeOpened, tools: Tools) -> None:
+    if opened.tab != "home":
         return
-    services: Services = context["services"]
-    team_id = body["team_id"]
-    await people.refresh_if_stale(client, services, team_id, event["user"], services.clock.now())
-    await publish(client, services, team_id, event["user"])
+    services, client = tools.services, tools.client
+    now = services.clock.now()
+    await people.refresh_if_stale(client, services, opened.team_id, opened.user_id, now)
+    await publish(client, services, opened.team_id, opened.user_id)
 
 
-async def on_toggle(
-    ack: AsyncAck, body: dict, action: dict, client: AsyncWebClient, context: dict
-) -> None:
-    await ack()
-    await publish(
-        client,
-        context["services"],
-        body["team"]["id"],
-        body["user"]["id"],
-        action["value"] == "team",
-    )
+@door.action(payloads.toggle_click)
+async def on_toggle(toggle: payloads.ToggleClick, tools: Tools) -> None:
+    clicker = toggle.clicker
+    await publish(tools.client, tools.services, clicker.team_id, clicker.user_id, toggle.show_team)

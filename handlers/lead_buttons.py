@@ -7,17 +7,15 @@ again, so the rep sees what happened.
 
 from __future__ import annotations
 
-import json
+import functools
 from datetime import timedelta
 
 from slack_bolt.async_app import AsyncApp
-from slack_bolt.context.ack.async_ack import AsyncAck
-from slack_bolt.context.respond.async_respond import AsyncRespond
-from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.domain.lead import Lead
-from handlers import home, reminders
+from handlers import door, home, payloads, reminders
 from handlers.context import Services
+from handlers.door import Tools
 from handlers.lead_actions import (
     ASSIGN_ACTION,
     CARD_PREFIX,
@@ -30,7 +28,8 @@ from handlers.lead_actions import (
 )
 from handlers.lead_command import answer, invocation
 from handlers.lead_views import card_reply
-from handlers.log_modal import Origin, open_log_modal
+from handlers.log_modal import open_log_modal
+from handlers.payloads import Clicker, Origin
 from handlers.reminders import lead_ids
 from storage import leads
 
@@ -44,170 +43,113 @@ def register(app: AsyncApp) -> None:
     app.action(PICK_ACTION)(on_pick)
 
 
-async def _clicked_lead(services: Services, body: dict, raw_id: str) -> Lead | None:
+async def _clicked_lead(services: Services, clicker: Clicker, lead_id: int) -> Lead | None:
     """The lead behind a button, only if it belongs to the clicker's workspace."""
-    lead = await leads.get_by_id(services.db.reader, int(raw_id)) if raw_id.isdigit() else None
-    return lead if lead and lead.team_id == body["team"]["id"] else None
+    lead = await leads.get_by_id(services.db.reader, lead_id)
+    return lead if lead and lead.team_id == clicker.team_id else None
 
 
-def _in_message(body: dict) -> bool:
-    return body.get("container", {}).get("type") == "message"
-
-
-async def on_log(
-    ack: AsyncAck, body: dict, action: dict, client: AsyncWebClient, context: dict
-) -> None:
-    await ack()
-    lead = await _clicked_lead(context["services"], body, action.get("value", ""))
+@door.action(payloads.lead_click)
+async def on_log(click: payloads.LeadClick, tools: Tools) -> None:
+    lead = await _clicked_lead(tools.services, click.clicker, click.lead_id)
     if lead is None:
         return
+    clicker = click.clicker
     origin = Origin(lead_id=lead.id)
-    if _in_message(body):
+    if clicker.in_message:
         origin = Origin(
             lead_id=lead.id,
-            channel=body["container"]["channel_id"],
-            ts=body["container"]["message_ts"],
-            reminder_leads=tuple(lead_ids(body.get("message", {}))),
+            channel=clicker.channel_id,
+            ts=clicker.message_ts,
+            reminder_leads=tuple(lead_ids(clicker.block_ids)),
         )
-    await open_log_modal(client, body["trigger_id"], lead=lead, origin=origin)
+    await open_log_modal(tools.client, clicker.trigger_id, lead=lead, origin=origin)
 
 
-async def on_snooze(
-    ack: AsyncAck,
-    body: dict,
-    action: dict,
-    client: AsyncWebClient,
-    respond: AsyncRespond,
-    context: dict,
-) -> None:
-    await ack()
-    services: Services = context["services"]
-    raw_id, _, days = action["selected_option"]["value"].partition(":")
-    lead = await _clicked_lead(services, body, raw_id)
-    if lead is None or days not in SNOOZE_CHOICES:
+@door.action(functools.partial(payloads.snooze_click, choices=frozenset(SNOOZE_CHOICES)))
+async def on_snooze(click: payloads.SnoozeClick, tools: Tools) -> None:
+    services = tools.services
+    lead = await _clicked_lead(services, click.clicker, click.lead_id)
+    if lead is None:
         return
     now = services.clock.now()
     async with services.db.transaction() as conn:
-        await leads.snooze(conn, lead, now + timedelta(days=int(days)), now)
-    await _redraw(client, services, body, respond, lead.id)
+        await leads.snooze(conn, lead, now + timedelta(days=int(click.days)), now)
+    await _redraw(tools, click.clicker, lead.id)
 
 
-async def on_lost(
-    ack: AsyncAck,
-    body: dict,
-    action: dict,
-    client: AsyncWebClient,
-    respond: AsyncRespond,
-    context: dict,
-) -> None:
-    await _close(ack, body, action, client, respond, context["services"], "lost")
+@door.action(payloads.lead_click)
+async def on_lost(click: payloads.LeadClick, tools: Tools) -> None:
+    await _close(click, tools, "lost")
 
 
-async def on_won(
-    ack: AsyncAck,
-    body: dict,
-    action: dict,
-    client: AsyncWebClient,
-    respond: AsyncRespond,
-    context: dict,
-) -> None:
-    await _close(ack, body, action, client, respond, context["services"], "won")
+@door.action(payloads.lead_click)
+async def on_won(click: payloads.LeadClick, tools: Tools) -> None:
+    await _close(click, tools, "won")
 
 
-async def _close(
-    ack: AsyncAck,
-    body: dict,
-    action: dict,
-    client: AsyncWebClient,
-    respond: AsyncRespond,
-    services: Services,
-    status: str,
-) -> None:
-    await ack()
-    lead = await _clicked_lead(services, body, action.get("value", ""))
+async def _close(click: payloads.LeadClick, tools: Tools, status: str) -> None:
+    services = tools.services
+    lead = await _clicked_lead(services, click.clicker, click.lead_id)
     if lead is None or lead.status == status:
         return
     async with services.db.transaction() as conn:
         await leads.set_status(conn, lead, status, services.clock.now())
-    await _redraw(client, services, body, respond, lead.id)
+    await _redraw(tools, click.clicker, lead.id)
 
 
-async def on_assign(
-    ack: AsyncAck,
-    body: dict,
-    action: dict,
-    client: AsyncWebClient,
-    respond: AsyncRespond,
-    context: dict,
-) -> None:
-    await ack()
-    services: Services = context["services"]
-    block_id = action.get("block_id", "")
-    raw_id = block_id.removeprefix(CARD_PREFIX)
-    lead = await _clicked_lead(services, body, raw_id)
-    owner = action.get("selected_user") or ""
-    if lead is None or not owner or owner == lead.owner:
+@door.action(functools.partial(payloads.assign_click, block_prefix=CARD_PREFIX))
+async def on_assign(click: payloads.AssignClick, tools: Tools) -> None:
+    services = tools.services
+    lead = await _clicked_lead(services, click.clicker, click.lead_id)
+    if lead is None or click.owner == lead.owner:
         return
     async with services.db.transaction() as conn:
-        await leads.set_owner(conn, lead, owner, services.clock.now())
-    await _redraw(client, services, body, respond, lead.id)
+        await leads.set_owner(conn, lead, click.owner, services.clock.now())
+    await _redraw(tools, click.clicker, lead.id)
 
 
-async def on_pick(
-    ack: AsyncAck,
-    body: dict,
-    action: dict,
-    client: AsyncWebClient,
-    respond: AsyncRespond,
-    context: dict,
-) -> None:
+@door.action(payloads.pick_click)
+async def on_pick(click: payloads.PickClick, tools: Tools) -> None:
     """A match picked from an ambiguous reply: run the original command on it."""
-    await ack()
-    services: Services = context["services"]
-    picked = json.loads(action["value"])
-    team_id, user_id = body["team"]["id"], body["user"]["id"]
+    services, clicker = tools.services, click.clicker
     call = await invocation(
         services,
-        client,
-        ack,
-        respond,
-        team_id=team_id,
-        user_id=user_id,
-        channel_id=body.get("channel", {}).get("id", ""),
-        trigger_id=body.get("trigger_id", ""),
-        text=picked["command"],
+        tools.client,
+        tools.ack,
+        tools.respond,  # type: ignore[arg-type]
+        team_id=clicker.team_id,
+        user_id=clicker.user_id,
+        channel_id=clicker.channel_id,
+        trigger_id=clicker.trigger_id,
+        text=click.pick.command,
     )
-    reply = await answer(call, picked=int(picked["lead"]))
-    if reply is not None:
-        await respond(replace_original=True, text=reply.text, blocks=reply.blocks)
-    await home.redraw(client, services, team_id, user_id)
+    reply = await answer(call, picked=click.pick.lead)
+    if reply is not None and tools.respond is not None:
+        await tools.respond(replace_original=True, text=reply.text, blocks=reply.blocks)
+    await home.redraw(tools.client, services, clicker.team_id, clicker.user_id)
 
 
-async def _redraw(
-    client: AsyncWebClient,
-    services: Services,
-    body: dict,
-    respond: AsyncRespond | None = None,
-    lead_id: int | None = None,
-) -> None:
+async def _redraw(tools: Tools, clicker: Clicker, lead_id: int) -> None:
     """Show the result where the click came from: the card, the reminder, the Home tab."""
-    team_id, user_id = body["team"]["id"], body["user"]["id"]
-    if respond and lead_id and body.get("container", {}).get("is_ephemeral"):
+    client, services = tools.client, tools.services
+    team_id, user_id = clicker.team_id, clicker.user_id
+    if tools.respond and clicker.is_ephemeral:
         lead = await leads.get_by_id(services.db.reader, lead_id)
         touches = await leads.recent_touches(services.db.reader, lead_id, limit=5)
         reply = card_reply(lead, touches, services.clock.now())
-        await respond(replace_original=True, text=reply.text, blocks=reply.blocks)
-    elif _in_message(body):
+        await tools.respond(replace_original=True, text=reply.text, blocks=reply.blocks)
+    elif clicker.in_message:
         await reminders.refresh(
             client,
             services,
             team_id,
             user_id,
-            body["container"]["channel_id"],
-            body["container"]["message_ts"],
-            lead_ids(body.get("message", {})),
+            clicker.channel_id,
+            clicker.message_ts,
+            lead_ids(clicker.block_ids),
         )
-    if body.get("view", {}).get("type") == "home":
+    if clicker.on_home:
         await home.publish(client, services, team_id, user_id)  # the rep is looking at it
     else:
         await home.redraw(client, services, team_id, user_id)

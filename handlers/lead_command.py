@@ -16,8 +16,9 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.domain import grammar
 from bot.domain.dates import DateError
-from handlers import home, people
+from handlers import door, home, payloads, people
 from handlers.context import Services
+from handlers.door import Tools
 from handlers.format import escape
 from handlers.replies import Refusal, Reply, refusal_reply, section
 from handlers.subcommands import Invocation, handler_for
@@ -33,26 +34,25 @@ def register(app: AsyncApp) -> None:
     app.command(COMMAND)(on_lead)
 
 
-async def on_lead(
-    ack: AsyncAck, respond: AsyncRespond, command: dict, client: AsyncWebClient, context: dict
-) -> None:
-    services: Services = context["services"]
-    team_id, user_id = command["team_id"], command["user_id"]
+@door.command(payloads.command)
+async def on_lead(command: payloads.Command, tools: Tools) -> None:
+    services, client = tools.services, tools.client
+    team_id, user_id = command.team_id, command.user_id
     call = await invocation(
         services,
         client,
-        ack,
-        respond,
+        tools.ack,
+        tools.respond,  # type: ignore[arg-type]
         team_id=team_id,
         user_id=user_id,
-        channel_id=command.get("channel_id", ""),
-        trigger_id=command.get("trigger_id", ""),
-        text=command.get("text", ""),
+        channel_id=command.channel_id,
+        trigger_id=command.trigger_id,
+        text=command.text,
     )
     now = call.now
     reply = await answer(call)
     if reply is not None:
-        await ack(**reply.as_ack())
+        await tools.ack(**reply.as_ack())
     await people.refresh_if_stale(client, services, team_id, user_id, now)
     if call.text.split()[:1] and call.text.split()[0].lower() in CHANGES_PIPELINE:
         await home.redraw(client, services, team_id, user_id)

@@ -7,17 +7,16 @@ the command's rules (no touches in the future, notes up to 2,000 characters).
 
 from __future__ import annotations
 
-import json
-from dataclasses import asdict, dataclass, replace
 from typing import Any
 
+import msgspec
 from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.web.async_slack_response import AsyncSlackResponse
 
 from bot.domain.grammar import KIND_HINTS, MAX_NOTE
 from bot.domain.lead import Lead
-from handlers import permalinks
 from handlers.format import lead_label, truncate
+from handlers.payloads import Origin
 from handlers.replies import plain, section
 
 CALLBACK_ID = "log_touch"
@@ -26,28 +25,6 @@ KIND_BLOCK, KIND_ACTION = "kind", "kind_pick"
 NOTE_BLOCK, NOTE_ACTION = "note", "note_text"
 WHEN_BLOCK, WHEN_ACTION = "when", "when_text"
 OPTIONS_SHOWN = 50
-
-
-@dataclass(frozen=True)
-class Origin:
-    """Where the modal was opened from, carried in ``private_metadata``."""
-
-    lead_id: int | None = None
-    permalink: str = ""
-    channel: str = ""
-    ts: str = ""
-    reminder_leads: tuple[int, ...] = ()
-
-    def dump(self) -> str:
-        return json.dumps(asdict(self))
-
-    @classmethod
-    def load(cls, text: str) -> Origin:
-        data = json.loads(text) if text else {}
-        known = {k: v for k, v in data.items() if k in cls.__dataclass_fields__}
-        known["reminder_leads"] = tuple(known.get("reminder_leads", ()))
-        known["permalink"] = permalinks.checked(known.get("permalink", ""))
-        return cls(**known)
 
 
 def _option(text: str, value: str) -> dict[str, Any]:
@@ -64,7 +41,7 @@ def log_view(lead: Lead | None, note: str = "", origin: Origin | None = None) ->
     origin = origin or Origin()
     blocks: list[dict[str, Any]] = []
     if lead is not None:
-        origin = replace(origin, lead_id=lead.id)
+        origin = msgspec.structs.replace(origin, lead_id=lead.id)
         blocks.append(section(f"Lead: {lead_label(lead)}"))
     else:
         blocks.append(

@@ -2,29 +2,25 @@
 
 from __future__ import annotations
 
+from msgspec import Struct
 from slack_bolt.async_app import AsyncApp
-from slack_bolt.context.ack.async_ack import AsyncAck
-from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.domain.dates import DateError, parse_past
 from bot.domain.grammar import KIND_HINTS, MAX_NOTE
-from handlers import home, people, reminders
-from handlers.context import Services
+from handlers import door, home, payloads, people, reminders
+from handlers.door import Tools
 from handlers.format import truncate
 from handlers.log_modal import (
     CALLBACK_ID,
-    KIND_ACTION,
     KIND_BLOCK,
     LEAD_ACTION,
     LEAD_BLOCK,
-    NOTE_ACTION,
     NOTE_BLOCK,
     OPTIONS_SHOWN,
-    WHEN_ACTION,
     WHEN_BLOCK,
-    Origin,
     lead_option,
 )
+from handlers.payloads import Origin
 from handlers.replies import Refusal
 from handlers.touches import log_touch, logged_reply
 from storage import leads, pipeline
@@ -35,45 +31,51 @@ def register(app: AsyncApp) -> None:
     app.view(CALLBACK_ID)(submit)
 
 
-async def suggest_leads(ack: AsyncAck, body: dict, context: dict) -> None:
+@door.options(payloads.lead_search)
+async def suggest_leads(search: payloads.LeadSearch, tools: Tools) -> None:
     """Leads matching what the rep typed, searched in the database, never a cut list."""
-    services: Services = context["services"]
-    team_id = body["team"]["id"] if body.get("team") else body["user"]["team_id"]
-    query = (body.get("value") or "").strip()
-    if query:
-        found = await leads.search(services.db.reader, team_id, query, limit=OPTIONS_SHOWN)
+    services = tools.services
+    if search.query:
+        found = await leads.search(
+            services.db.reader, search.team_id, search.query, limit=OPTIONS_SHOWN
+        )
     else:
         mine = await pipeline.ranked(
             services.db.reader,
-            team_id,
+            search.team_id,
             services.clock.now(),
             OPTIONS_SHOWN,
-            owner=body["user"]["id"],
+            owner=search.user_id,
         )
         found = [s.lead for s in mine.shown]
-    await ack(options=[lead_option(lead) for lead in found])
+    await tools.ack(options=[lead_option(lead) for lead in found])
 
 
-def _value(view: dict, block: str, action: str) -> str:
-    state = view["state"]["values"].get(block, {}).get(action, {})
-    if "selected_option" in state:
-        return (state["selected_option"] or {}).get("value", "")
-    return (state.get("value") or "").strip()
+class LogSubmission(Struct, frozen=True):
+    """The Log a touch modal, read: where it came from and the lead picked, if any."""
+
+    form: payloads.Submission
+    origin: Origin
+    picked: int | None
 
 
-async def submit(
-    ack: AsyncAck, body: dict, view: dict, client: AsyncWebClient, context: dict
-) -> None:
-    services: Services = context["services"]
-    team_id = view.get("team_id") or body["team"]["id"]
-    user_id = body["user"]["id"]
+def _log_submission(body: dict) -> LogSubmission:
+    form = payloads.submission(body)
+    origin = Origin.load(form.private_metadata)
+    picked = form.fields.get(LEAD_BLOCK)
+    return LogSubmission(form, origin, payloads.lead_id(picked) if picked else None)
+
+
+@door.view(_log_submission)
+async def submit(submitted: LogSubmission, tools: Tools) -> None:
+    services, ack, client = tools.services, tools.ack, tools.client
+    form, origin = submitted.form, submitted.origin
+    team_id, user_id = form.team_id, form.user_id
     now = services.clock.now()
-    origin = Origin.load(view.get("private_metadata", ""))
-    picked = _value(view, LEAD_BLOCK, LEAD_ACTION)
-    lead_id = origin.lead_id or (int(picked) if picked.isdigit() else 0)
-    kind = _value(view, KIND_BLOCK, KIND_ACTION)
-    note = _value(view, NOTE_BLOCK, NOTE_ACTION)
-    when = _value(view, WHEN_BLOCK, WHEN_ACTION)
+    lead_id = origin.lead_id or submitted.picked or 0
+    kind = form.fields.get(KIND_BLOCK, "")
+    note = form.fields.get(NOTE_BLOCK, "").strip()
+    when = form.fields.get(WHEN_BLOCK, "").strip()
     errors: dict[str, str] = {}
     if kind not in KIND_HINTS:
         errors[KIND_BLOCK] = "Pick what happened."

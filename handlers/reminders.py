@@ -7,6 +7,8 @@ since the reminder shows what happened instead of its buttons.
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
@@ -16,6 +18,7 @@ from bot.domain.lead import Lead
 from handlers.context import Services
 from handlers.format import ago, band, lead_label, local_date, mention
 from handlers.lead_actions import touch_actions
+from handlers.payloads import Invalid, lead_id
 from handlers.replies import Reply, context, section
 from storage import leads
 
@@ -61,13 +64,13 @@ def reminder_message(owner: str, quiet: list[Lead], reminded_at: datetime, now: 
     return Reply(f"{count} gone quiet", blocks)
 
 
-def lead_ids(message: dict[str, Any]) -> list[int]:
+def lead_ids(block_ids: Iterable[str]) -> list[int]:
     """The leads a reminder message was about, read back from its block ids."""
     ids = []
-    for block in message.get("blocks", []):
-        block_id = block.get("block_id", "")
-        if block_id.startswith(BLOCK_PREFIX) and block_id[len(BLOCK_PREFIX) :].isdigit():
-            ids.append(int(block_id[len(BLOCK_PREFIX) :]))
+    for block_id in block_ids:
+        if block_id.startswith(BLOCK_PREFIX):
+            with contextlib.suppress(Invalid):
+                ids.append(lead_id(block_id.removeprefix(BLOCK_PREFIX)))
     return ids
 
 

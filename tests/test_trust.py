@@ -235,9 +235,19 @@ async def _log_from_modal(hotleads, permalink: object) -> tuple[str, str]:
     return mrkdwn_text(await hotleads.command("show #1")), touch.permalink
 
 
-@pytest.mark.parametrize(
-    "tampered", [EVIL, "https://evil.example/archives/C7/p1700000123000400", 42]
-)
+async def test_metadata_whose_permalink_is_no_text_is_refused_whole(hotleads):
+    await hotleads.command("add Jane Doe company:Acme")
+    lead = await leads.get(hotleads.db.reader, TEAM, 1)
+    metadata = json.dumps({"lead_id": lead.id, "permalink": 42})
+    payload = view_submission_payload(
+        "log_touch", log_values(None, "call", note="Called"), private_metadata=metadata
+    )
+    status, _ = await hotleads.sender.interactive(payload)
+    assert status == 200
+    assert await leads.recent_touches(hotleads.db.reader, lead.id) == []
+
+
+@pytest.mark.parametrize("tampered", [EVIL, "https://evil.example/archives/C7/p1700000123000400"])
 async def test_a_tampered_permalink_in_the_modal_is_dropped_at_the_door(hotleads, tampered):
     card, stored = await _log_from_modal(hotleads, tampered)
     assert stored == ""

@@ -1,0 +1,212 @@
+"""The one rule for every listener: read the payload at the door, ack first, then work.
+
+A payload that fails ``handlers.payloads`` changes nothing and gets a short
+"out of date" answer. An exception after the ack is logged once, with its
+traceback, and answered where the user is waiting; it never reaches Bolt, which
+would reset the ack and leave Slack to show an error after three seconds.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+import aiohttp
+from slack_bolt.context.ack.async_ack import AsyncAck
+from slack_bolt.context.respond.async_respond import AsyncRespond
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+
+from handlers import payloads
+from handlers.context import Services
+from handlers.payloads import Invalid, Where
+
+OUT_OF_DATE = ":warning: That button is out of date — run the command again."
+FORM_OUT_OF_DATE = (
+    ":warning: That form is out of date and nothing was saved — run the command again."
+)
+COMMAND_GARBLED = (
+    ":warning: That command arrived incomplete, so I did nothing. Please run it again."
+)
+FAILED = (
+    ":warning: Something went wrong on our side. "
+    "Please try again; if it keeps happening, tell your Slack admin."
+)
+
+log = logging.getLogger(__name__)
+
+P = TypeVar("P")
+
+
+@dataclass(frozen=True)
+class Tools:
+    """What a listener works with once its payload is read."""
+
+    services: Services
+    client: AsyncWebClient
+    ack: AsyncAck
+    respond: AsyncRespond | None
+    """Only when Slack sent a usable ``response_url``."""
+
+
+Listener = Callable[[P, Tools], Awaitable[None]]
+BoltListener = Callable[..., Awaitable[None]]
+
+
+def _tools(ack: AsyncAck, client: AsyncWebClient, context: dict, where: Where) -> Tools:
+    respond = AsyncRespond(response_url=where.response_url) if where.response_url else None
+    return Tools(context["services"], client, ack, respond)
+
+
+async def tell(tools: Tools, where: Where, text: str) -> None:
+    """A short word to whoever is waiting: in place of the click, in the channel, or by DM."""
+    try:
+        if tools.respond is not None:
+            await tools.respond(text=text, response_type="ephemeral", replace_original=False)
+        elif where.user_id and where.channel_id:
+            await tools.client.chat_postEphemeral(
+                channel=where.channel_id, user=where.user_id, text=text
+            )
+        elif where.user_id:
+            await tools.client.chat_postMessage(channel=where.user_id, text=text)
+    except (SlackApiError, aiohttp.ClientError, TimeoutError) as error:
+        log.warning("could not tell %s: %s", where.user_id, error)
+
+
+async def _work(
+    name: str, listener: Listener[P], payload: P, tools: Tools, where: Where, fallback: str | None
+) -> None:
+    try:
+        await listener(payload, tools)
+    except Exception:
+        log.exception("%s failed", name)
+        if tools.ack.response is None:
+            await tools.ack()
+        if fallback is not None:
+            await tell(tools, where, fallback)
+
+
+def _named(listener: Callable[..., Any], door: BoltListener) -> BoltListener:
+    """Named after the listener for Bolt's logs; its own signature is what Bolt fills in."""
+    door.__name__ = door.__qualname__ = listener.__name__
+    return door
+
+
+def action(parse: Callable[[dict], P]) -> Callable[[Listener[P]], BoltListener]:
+    """A button or select: acked at once; an out-of-date value is told so and changes nothing."""
+
+    def wrap(listener: Listener[P]) -> BoltListener:
+        async def door(ack: AsyncAck, body: dict, client: AsyncWebClient, context: dict) -> None:
+            await ack()
+            where = payloads.where(body)
+            tools = _tools(ack, client, context, where)
+            try:
+                payload = parse(body)
+            except Invalid as error:
+                log.info("out-of-date %s: %s", listener.__name__, error)
+                await tell(tools, where, OUT_OF_DATE)
+                return
+            await _work(listener.__name__, listener, payload, tools, where, FAILED)
+
+        return _named(listener, door)
+
+    return wrap
+
+
+def shortcut(parse: Callable[[dict], P]) -> Callable[[Listener[P]], BoltListener]:
+    """A shortcut is answered like a button: ack, then read, then work."""
+    return action(parse)
+
+
+def view(parse: Callable[[dict], P]) -> Callable[[Listener[P]], BoltListener]:
+    """A modal submit: the listener acks, with field errors or to close; a bad payload closes."""
+
+    def wrap(listener: Listener[P]) -> BoltListener:
+        async def door(ack: AsyncAck, body: dict, client: AsyncWebClient, context: dict) -> None:
+            where = payloads.where(body)
+            tools = _tools(ack, client, context, where)
+            try:
+                payload = parse(body)
+            except Invalid as error:
+                log.info("out-of-date %s: %s", listener.__name__, error)
+                await ack()
+                await tell(tools, where, FORM_OUT_OF_DATE)
+                return
+            await _work(listener.__name__, listener, payload, tools, where, FAILED)
+
+        return _named(listener, door)
+
+    return wrap
+
+
+def options(parse: Callable[[dict], P]) -> Callable[[Listener[P]], BoltListener]:
+    """A select's search: anything unreadable, or any failure, offers no options."""
+
+    def wrap(listener: Listener[P]) -> BoltListener:
+        async def door(ack: AsyncAck, body: dict, client: AsyncWebClient, context: dict) -> None:
+            where = payloads.where(body)
+            tools = _tools(ack, client, context, where)
+            try:
+                payload = parse(body)
+            except Invalid as error:
+                log.info("out-of-date %s: %s", listener.__name__, error)
+                await ack(options=[])
+                return
+            try:
+                await listener(payload, tools)
+            except Exception:
+                log.exception("%s failed", listener.__name__)
+                if ack.response is None:
+                    await ack(options=[])
+
+        return _named(listener, door)
+
+    return wrap
+
+
+def event(parse: Callable[[dict], P]) -> Callable[[Listener[P]], BoltListener]:
+    """An Events API event: Bolt has acked it; nobody waits, so failures are only logged."""
+
+    def wrap(listener: Listener[P]) -> BoltListener:
+        async def door(ack: AsyncAck, body: dict, client: AsyncWebClient, context: dict) -> None:
+            where = payloads.where(body)
+            try:
+                payload = parse(body)
+            except Invalid as error:
+                log.info("unreadable %s: %s", listener.__name__, error)
+                return
+            tools = _tools(ack, client, context, where)
+            await _work(listener.__name__, listener, payload, tools, where, None)
+
+        return _named(listener, door)
+
+    return wrap
+
+
+def command(parse: Callable[[dict], P]) -> Callable[[Listener[P]], BoltListener]:
+    """A slash command: the listener acks with its reply; a garbled form is told so."""
+
+    def wrap(listener: Listener[P]) -> BoltListener:
+        async def door(ack: AsyncAck, body: dict, client: AsyncWebClient, context: dict) -> None:
+            where = payloads.where(body)
+            tools = _tools(ack, client, context, where)
+            try:
+                payload = parse(body)
+            except Invalid as error:
+                log.info("garbled %s: %s", listener.__name__, error)
+                await ack(response_type="ephemeral", text=COMMAND_GARBLED)
+                return
+            try:
+                await listener(payload, tools)
+            except Exception:
+                log.exception("%s failed", listener.__name__)
+                if ack.response is None:
+                    await ack(response_type="ephemeral", text=FAILED)
+                else:
+                    await tell(tools, where, FAILED)
+
+        return _named(listener, door)
+
+    return wrap

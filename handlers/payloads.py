@@ -1,0 +1,481 @@
+"""Every payload Slack sends, parsed at the door into small typed values.
+
+A missing field, a wrong type, an id not shaped like Slack's, a lead id that
+can't be one or metadata that isn't ours is refused here, once, as ``Invalid``:
+listeners only ever see checked values, and nothing is changed before the
+whole payload has been read.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Any, TypeVar
+
+import msgspec
+from msgspec import Meta, Struct
+
+from handlers import permalinks
+
+MAX_LEAD_ID = 2**63 - 1
+USER_ID = re.compile(r"[UW][A-Z0-9]{1,20}")
+_LEAD_ID = re.compile(r"[1-9][0-9]{0,18}")
+
+UserId = Annotated[str, Meta(pattern=r"^[UW][A-Z0-9]{1,20}\Z")]
+ChannelId = Annotated[str, Meta(pattern=r"^[CDG][A-Z0-9]{1,20}\Z")]
+TeamId = Annotated[str, Meta(pattern=r"^T[A-Z0-9]{1,20}\Z")]
+EnterpriseId = Annotated[str, Meta(pattern=r"^E[A-Z0-9]{1,20}\Z")]
+EventId = Annotated[str, Meta(pattern=r"^Ev[A-Za-z0-9]{1,40}\Z")]
+MessageTs = Annotated[str, Meta(pattern=r"^[0-9]{10}\.[0-9]{6}\Z")]
+TriggerId = Annotated[str, Meta(pattern=r"^[A-Za-z0-9._-]{1,255}\Z")]
+ResponseUrl = Annotated[str, Meta(pattern=r"^https?://[!-~]{1,2000}\Z")]
+LeadId = Annotated[int, Meta(ge=1, le=MAX_LEAD_ID)]
+Text = Annotated[str, Meta(max_length=40_000)]
+OptionalChannel = Annotated[str, Meta(pattern=r"^(?:[CDG][A-Z0-9]{1,20})?\Z")]
+OptionalTs = Annotated[str, Meta(pattern=r"^(?:[0-9]{10}\.[0-9]{6})?\Z")]
+
+T = TypeVar("T")
+
+
+class Invalid(Exception):
+    """A payload the app can't have sent, or Slack can't have filled in: nothing changes."""
+
+
+def is_user_id(text: object) -> bool:
+    """Shaped like a Slack user id (``U…``/``W…``): the only thing ever put in a mention."""
+    return isinstance(text, str) and USER_ID.fullmatch(text) is not None
+
+
+def lead_id(text: object) -> int:
+    """A lead id written as ASCII digits, positive, within SQLite's 63 bits."""
+    if not isinstance(text, str) or not _LEAD_ID.fullmatch(text) or int(text) > MAX_LEAD_ID:
+        raise Invalid(f"not a lead id: {text!r:.40}")
+    return int(text)
+
+
+def _convert(raw: Any, kind: type[T]) -> T:
+    try:
+        return msgspec.convert(raw, kind)
+    except msgspec.ValidationError as error:
+        raise Invalid(str(error)) from error
+
+
+def _decode(text: str, kind: type[T]) -> T:
+    try:
+        return msgspec.json.decode(text, type=kind)
+    except (msgspec.ValidationError, msgspec.DecodeError) as error:
+        raise Invalid(str(error)) from error
+
+
+# ------------------------------------------------------------------ what Slack sends
+
+
+class _User(Struct):
+    id: UserId
+    team_id: TeamId | None = None
+
+
+class _Team(Struct):
+    id: TeamId
+
+
+class _Channel(Struct):
+    id: ChannelId
+
+
+class _Container(Struct):
+    type: str = ""
+    channel_id: ChannelId | None = None
+    message_ts: MessageTs | None = None
+    is_ephemeral: bool = False
+
+
+class _Block(Struct):
+    block_id: str = ""
+
+
+class _Message(Struct):
+    blocks: list[_Block] | None = None
+    text: Text = ""
+
+
+class _Option(Struct):
+    value: str
+
+
+class _Action(Struct):
+    action_id: str
+    block_id: str = ""
+    value: Text | None = None
+    selected_option: _Option | None = None
+    selected_user: str | None = None
+
+
+class _ViewKind(Struct):
+    type: str = ""
+
+
+class _BlockActions(Struct, kw_only=True):
+    user: _User
+    actions: Annotated[list[_Action], Meta(min_length=1)]
+    team: _Team | None = None
+    container: _Container | None = None
+    message: _Message | None = None
+    trigger_id: TriggerId  # Slack sends one with every click; a modal can't open without it
+    view: _ViewKind | None = None
+    channel: _Channel | None = None
+    response_url: ResponseUrl | None = None
+
+
+class _StateValue(Struct):
+    value: Text | None = None
+    selected_option: _Option | None = None
+    selected_user: str | None = None
+
+
+class _State(Struct):
+    values: dict[str, dict[str, _StateValue]]
+
+
+class _View(Struct):
+    state: _State
+    team_id: TeamId | None = None
+    private_metadata: Text = ""
+
+
+class _ViewSubmission(Struct):
+    user: _User
+    view: _View
+    team: _Team | None = None
+
+
+class _Suggestion(Struct):
+    user: _User
+    team: _Team | None = None
+    value: Text = ""
+
+
+class _Shortcut(Struct):
+    user: _User
+    trigger_id: TriggerId
+    channel: _Channel
+    message_ts: MessageTs
+    team: _Team | None = None
+    message: _Message | None = None
+
+
+class _HomeEvent(Struct):
+    user: UserId
+    tab: str = "home"
+
+
+class _HomeOpened(Struct):
+    team_id: TeamId
+    event: _HomeEvent
+
+
+class _Envelope(Struct):
+    team_id: TeamId
+    event_id: EventId
+
+
+class _Command(Struct, kw_only=True):
+    team_id: TeamId
+    user_id: UserId
+    channel_id: ChannelId | None = None
+    trigger_id: TriggerId  # Slack sends one with every command; the forms open with it
+    text: Text = ""
+
+
+def _team_of(team: _Team | None, user: _User) -> str:
+    team_id = team.id if team else user.team_id
+    if team_id is None:
+        raise Invalid("no team")
+    return team_id
+
+
+# ------------------------------------------------------------------ what listeners get
+
+
+class Clicker(Struct, frozen=True):
+    """Who clicked, in which workspace, and where the clicked thing is shown."""
+
+    team_id: str
+    user_id: str
+    trigger_id: str
+    channel_id: str
+    message_ts: str
+    in_message: bool
+    is_ephemeral: bool
+    on_home: bool
+    block_ids: tuple[str, ...]
+
+
+class Click(Struct, frozen=True):
+    clicker: Clicker
+    block_id: str
+    value: str | None
+    selected_value: str | None
+    selected_user: str | None
+
+
+def click(body: dict[str, Any]) -> Click:
+    """A ``block_actions`` payload: its first action and the clicker."""
+    raw = _convert(body, _BlockActions)
+    container = raw.container or _Container()
+    in_message = container.type == "message"
+    if in_message and (container.channel_id is None or container.message_ts is None):
+        raise Invalid("message container without channel or ts")
+    blocks = (raw.message.blocks or []) if raw.message else []
+    action = raw.actions[0]
+    clicker = Clicker(
+        team_id=_team_of(raw.team, raw.user),
+        user_id=raw.user.id,
+        trigger_id=raw.trigger_id,
+        channel_id=container.channel_id or (raw.channel.id if raw.channel else ""),
+        message_ts=container.message_ts or "",
+        in_message=in_message,
+        is_ephemeral=container.is_ephemeral,
+        on_home=raw.view is not None and raw.view.type == "home",
+        block_ids=tuple(block.block_id for block in blocks),
+    )
+    return Click(
+        clicker=clicker,
+        block_id=action.block_id,
+        value=action.value,
+        selected_value=action.selected_option.value if action.selected_option else None,
+        selected_user=action.selected_user,
+    )
+
+
+class LeadClick(Struct, frozen=True):
+    clicker: Clicker
+    lead_id: int
+
+
+def lead_click(body: dict[str, Any]) -> LeadClick:
+    """Log a touch, Won, Mark lost: the button's value is the lead id."""
+    clicked = click(body)
+    return LeadClick(clicked.clicker, lead_id(clicked.value))
+
+
+class SnoozeClick(Struct, frozen=True):
+    clicker: Clicker
+    lead_id: int
+    days: str
+
+
+def snooze_click(body: dict[str, Any], choices: frozenset[str]) -> SnoozeClick:
+    """The Snooze select: ``<lead id>:<days>``, days one of the offered ``choices``."""
+    clicked = click(body)
+    raw_id, _, days = (clicked.selected_value or "").partition(":")
+    if days not in choices:
+        raise Invalid(f"not a snooze choice: {days!r:.40}")
+    return SnoozeClick(clicked.clicker, lead_id(raw_id), days)
+
+
+class AssignClick(Struct, frozen=True):
+    clicker: Clicker
+    lead_id: int
+    owner: str
+
+
+def assign_click(body: dict[str, Any], block_prefix: str) -> AssignClick:
+    """The Reassign select on a card: the lead from the block id, the new owner checked."""
+    clicked = click(body)
+    if not clicked.block_id.startswith(block_prefix) or not is_user_id(clicked.selected_user):
+        raise Invalid("reassign without a card or a user")
+    raw_id = clicked.block_id.removeprefix(block_prefix)
+    return AssignClick(clicked.clicker, lead_id(raw_id), str(clicked.selected_user))
+
+
+class Pick(Struct, frozen=True):
+    """What a match button of an ambiguous reply carries: the lead and the command."""
+
+    lead: LeadId
+    command: Annotated[str, Meta(max_length=2000)]
+
+
+class PickClick(Struct, frozen=True):
+    clicker: Clicker
+    pick: Pick
+
+
+def pick_click(body: dict[str, Any]) -> PickClick:
+    clicked = click(body)
+    return PickClick(clicked.clicker, _decode(clicked.value or "", Pick))
+
+
+class ToggleClick(Struct, frozen=True):
+    clicker: Clicker
+    show_team: bool
+
+
+def toggle_click(body: dict[str, Any]) -> ToggleClick:
+    clicked = click(body)
+    if clicked.value not in ("team", "mine"):
+        raise Invalid(f"not a Home view: {clicked.value!r:.40}")
+    return ToggleClick(clicked.clicker, clicked.value == "team")
+
+
+class Origin(Struct, frozen=True, omit_defaults=False):
+    """Where the Log a touch modal was opened from, carried in ``private_metadata``."""
+
+    lead_id: LeadId | None = None
+    permalink: Annotated[str, Meta(max_length=2000)] = ""
+    channel: OptionalChannel = ""
+    ts: OptionalTs = ""
+    reminder_leads: tuple[LeadId, ...] = ()
+
+    def dump(self) -> str:
+        return msgspec.json.encode(self).decode()
+
+    @classmethod
+    def load(cls, text: str) -> Origin:
+        """The metadata as sent, with a permalink kept only if it has Slack's shape."""
+        origin = _decode(text, cls) if text else cls()
+        return msgspec.structs.replace(origin, permalink=permalinks.checked(origin.permalink))
+
+
+class Submission(Struct, frozen=True):
+    """A modal submitted: who, where, its fields by block id, and its metadata."""
+
+    team_id: str
+    user_id: str
+    fields: dict[str, str]
+    users: dict[str, str]
+    private_metadata: str
+
+
+def submission(body: dict[str, Any]) -> Submission:
+    """A ``view_submission``: text and select values by block, picked users kept apart.
+
+    A picked user is kept as sent: the modal puts an id that isn't one on its field.
+    """
+    raw = _convert(body, _ViewSubmission)
+    fields: dict[str, str] = {}
+    users: dict[str, str] = {}
+    for block, actions in raw.view.state.values.items():
+        for state in actions.values():
+            if state.selected_user is not None:
+                users[block] = state.selected_user
+            elif state.selected_option is not None:
+                fields[block] = state.selected_option.value
+            else:
+                fields[block] = state.value or ""
+    return Submission(
+        team_id=raw.view.team_id or _team_of(raw.team, raw.user),
+        user_id=raw.user.id,
+        fields=fields,
+        users=users,
+        private_metadata=raw.view.private_metadata,
+    )
+
+
+class LeadSearch(Struct, frozen=True):
+    team_id: str
+    user_id: str
+    query: str
+
+
+def lead_search(body: dict[str, Any]) -> LeadSearch:
+    """A ``block_suggestion`` from the lead picker: what the rep has typed so far."""
+    raw = _convert(body, _Suggestion)
+    return LeadSearch(_team_of(raw.team, raw.user), raw.user.id, raw.value.strip())
+
+
+class Shortcut(Struct, frozen=True):
+    team_id: str
+    user_id: str
+    trigger_id: str
+    channel_id: str
+    message_ts: str
+    text: str
+
+
+def message_shortcut(body: dict[str, Any]) -> Shortcut:
+    raw = _convert(body, _Shortcut)
+    return Shortcut(
+        team_id=_team_of(raw.team, raw.user),
+        user_id=raw.user.id,
+        trigger_id=raw.trigger_id,
+        channel_id=raw.channel.id,
+        message_ts=raw.message_ts,
+        text=raw.message.text if raw.message else "",
+    )
+
+
+class HomeOpened(Struct, frozen=True):
+    team_id: str
+    user_id: str
+    tab: str
+
+
+def home_opened(body: dict[str, Any]) -> HomeOpened:
+    raw = _convert(body, _HomeOpened)
+    return HomeOpened(raw.team_id, raw.event.user, raw.event.tab)
+
+
+class Delivery(Struct, frozen=True):
+    """An Events API envelope: the workspace and the id Slack repeats on retries."""
+
+    team_id: str
+    event_id: str
+
+
+def event_delivery(body: dict[str, Any]) -> Delivery:
+    raw = _convert(body, _Envelope)
+    return Delivery(raw.team_id, raw.event_id)
+
+
+class Command(Struct, frozen=True):
+    team_id: str
+    user_id: str
+    channel_id: str
+    text: str
+    trigger_id: str
+
+
+def command(body: dict[str, Any]) -> Command:
+    """A slash command form."""
+    raw = _convert(body, _Command)
+    return Command(raw.team_id, raw.user_id, raw.channel_id or "", raw.text, raw.trigger_id)
+
+
+class Where(Struct, frozen=True):
+    """Where to tell the user something, read leniently from any payload; each part checked."""
+
+    user_id: str | None
+    channel_id: str | None
+    response_url: str | None
+
+
+_WHERE_PARTS: dict[str, Any] = {
+    "user": UserId,
+    "channel": ChannelId,
+    "url": ResponseUrl,
+}
+
+
+def _checked(value: Any, part: str) -> str | None:
+    try:
+        return msgspec.convert(value, _WHERE_PARTS[part])
+    except msgspec.ValidationError:
+        return None
+
+
+def _get(node: Any, *path: str) -> Any:
+    for key in path:
+        node = node.get(key) if isinstance(node, dict) else None
+    return node
+
+
+def where(body: Any) -> Where:
+    """Never raises: a refusal must still find its way to whoever is waiting."""
+    user = _checked(_get(body, "user", "id") or _get(body, "user_id"), "user")
+    channel = _checked(
+        _get(body, "container", "channel_id")
+        or _get(body, "channel", "id")
+        or _get(body, "channel_id"),
+        "channel",
+    )
+    return Where(user, channel, _checked(_get(body, "response_url"), "url"))

@@ -1,0 +1,221 @@
+"""No payload, however mangled, makes the app fail, change data it shouldn't, or ping anyone.
+
+The listeners are found by running ``handlers.register_all`` against a recorder,
+so a listener added later is fuzzed without touching this file; each gets a
+valid payload drawn from what the app itself showed, then hypothesis mangles one
+field (gone, null, wrong type, huge number, unicode digit, markup) or puts
+markup into every string. Bounded by ``HOTLEADS_FUZZ_EXAMPLES`` (default 40);
+for a deep run: ``HOTLEADS_FUZZ_EXAMPLES=2000 pytest tests/test_payload_fuzz.py``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import copy
+import json
+import os
+import time
+from typing import Any
+from urllib.parse import urlencode
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from slack_requests import event_body, interactive_body, sign, view_submission_payload
+from test_payloads import PING, database, every_mrkdwn
+from test_surfaces import (
+    add_values,
+    block_suggestion_payload,
+    card_elements,
+    click,
+    home_click,
+    log_values,
+    message_shortcut_payload,
+)
+
+import handlers
+
+EXAMPLES = int(os.environ.get("HOTLEADS_FUZZ_EXAMPLES", "40"))
+BAD = [
+    None,
+    5,
+    -1,
+    10**26,
+    "99999999999999999999999999",
+    "²",
+    "",
+    [],
+    {},
+    True,
+    "<!everyone>",
+    "U1> <!everyone> <@U1",
+    "<!here>",
+    "{not json",
+]
+MARKUP = " <!everyone> <@U1|x> <!here>"
+
+
+class Recorder:
+    """Stands in for the Bolt app to list what ``register_all`` registers."""
+
+    def __init__(self) -> None:
+        self.registered: list[tuple[str, str]] = []
+
+    def __getattr__(self, kind: str):
+        def register(key: Any = None, *_: Any, **__: Any):
+            if callable(key):  # app.middleware(fn)
+                return key
+            self.registered.append((kind, str(key)))
+            return lambda listener: listener
+
+        return register
+
+
+def registered() -> list[tuple[str, str]]:
+    recorder = Recorder()
+    handlers.register_all(recorder)  # type: ignore[arg-type]
+    return recorder.registered
+
+
+async def templates(hotleads) -> dict[tuple[str, str], tuple[dict[str, Any], list[tuple]]]:
+    """A valid payload per listener, from the app's own surfaces; and the paths it must refuse."""
+    await hotleads.command("add Jane Doe company:Acme source:referral")
+    await hotleads.command("add John Roe company:Acme source:referral")
+    block_id, elements = card_elements(await hotleads.command("show #1"))
+    pick = next(
+        b["accessory"] for b in (await hotleads.command("won acme"))["blocks"] if "accessory" in b
+    )
+    week = elements["lead_snooze"]["options"][1]
+    actions = {
+        **{
+            a: click(hotleads, e, block_id, key="f")
+            for a, e in elements.items()
+            if e["type"] == "button"
+        },
+        "lead_snooze": click(
+            hotleads, elements["lead_snooze"], block_id, key="f", selected_option=week
+        ),
+        "lead_assign": click(
+            hotleads, elements["lead_assign"], block_id, key="f", selected_user="U9"
+        ),
+        pick["action_id"]: click(hotleads, pick, "b", key="f"),
+        "home_toggle": home_click("home_toggle", user_id="UADMIN", value="team"),
+    }
+    who = [("user", "id")]
+    found: dict = {}
+    for kind, key in registered():
+        if kind == "action":
+            found[(kind, key)] = (actions[key], [*who, ("actions",)])
+        elif kind == "view":
+            values = add_values() if key == "add_lead" else log_values(1)
+            found[(kind, key)] = (view_submission_payload(key, values), [*who, ("view", "state")])
+        elif kind == "options":
+            found[(kind, key)] = (block_suggestion_payload("ja", action_id=key), who)
+        elif kind == "message_shortcut":
+            payload = message_shortcut_payload("Call me <!here>")
+            payload["callback_id"] = key
+            found[(kind, key)] = (payload, [*who, ("trigger_id",)])
+        elif kind == "event":
+            event = {"type": key, "user": "U1", "channel": "D0001", "tab": "home"}
+            envelope = json.loads(event_body(event))
+            found[(kind, key)] = (envelope, [("event", "user"), ("team_id",), ("event_id",)])
+        elif kind == "command":
+            form = {"command": key, "text": "log #1 call fuzz", "team_id": "T0001", "user_id": "U1"}
+            found[(kind, key)] = (form, [("user_id",), ("team_id",)])
+        else:
+            raise AssertionError(f"no template for {kind} {key}: teach this test about it")
+    return found
+
+
+def paths(node: Any, prefix: tuple = ()) -> list[tuple]:
+    found = [prefix] if prefix else []
+    if isinstance(node, dict):
+        for key, value in node.items():
+            found += paths(value, (*prefix, key))
+    elif isinstance(node, list):
+        for i, value in enumerate(node):
+            found += paths(value, (*prefix, i))
+    return found
+
+
+def marked(node: Any) -> Any:
+    if isinstance(node, str):
+        return node + MARKUP
+    if isinstance(node, dict):
+        return {k: marked(v) for k, v in node.items()}
+    if isinstance(node, list):
+        return [marked(v) for v in node]
+    return node
+
+
+def mutate(payload: dict, path: tuple, bad: Any, drop: bool) -> dict:
+    mangled = copy.deepcopy(payload)
+    node = mangled
+    for key in path[:-1]:
+        node = node[key]
+    if drop and isinstance(node, dict):
+        del node[path[-1]]
+    else:
+        node[path[-1]] = bad
+    return mangled
+
+
+def body_of(kind: str, payload: dict) -> str:
+    if kind == "command":
+        return _form({k: v for k, v in payload.items() if v is not None})
+    if kind == "event":
+        return json.dumps(payload)
+    return interactive_body(payload)
+
+
+def _form(fields: dict) -> str:
+    return urlencode({k: v if isinstance(v, str) else repr(v) for k, v in fields.items()})
+
+
+@pytest.mark.parametrize("listener", registered(), ids=lambda kk: f"{kk[0]}:{kk[1]}")
+async def test_no_mangled_payload_breaks_changes_or_pings(hotleads, listener):
+    kind = listener[0]
+    payload, required = (await templates(hotleads))[listener]
+    fuzz_kind = "command" if kind == "command" else "event" if kind == "event" else "interactive"
+    cases: list[tuple[dict, bool]] = []
+
+    @settings(
+        max_examples=max(1, EXAMPLES // len(registered())),
+        deadline=None,
+        database=None,
+        suppress_health_check=list(HealthCheck),
+    )
+    @given(st.data())
+    def draw(data: st.DataObject) -> None:
+        if data.draw(st.booleans()):
+            case = marked(payload)
+            cases.append((case, False))
+            return
+        path = data.draw(st.sampled_from(list(paths(payload))))
+        bad = data.draw(st.sampled_from(BAD))
+        drop = data.draw(st.booleans())
+        must_refuse = path in required
+        cases.append((mutate(payload, path, bad, drop), must_refuse))
+
+    draw()
+    for case, must_refuse in cases:
+        await asyncio.sleep(0.2)  # the last case's work after its ack lands first
+        before = database(hotleads)
+        hotleads.slack.calls.clear()
+        hotleads.slack.responses.clear()
+        if fuzz_kind == "event" and case.get("event_id") == payload.get("event_id"):
+            case["event_id"] = f"Ev{time.time_ns()}"  # a new delivery, not a retry
+        body = body_of(fuzz_kind, case)
+        started = time.perf_counter()
+        status, answer = await hotleads.sender.post(
+            body, sign(body, hotleads.sender.signing_secret)
+        )
+        took = time.perf_counter() - started
+        assert status == 200 or 400 <= status < 500, (status, answer, case)
+        assert took < 3, (took, case)
+        if must_refuse:
+            await asyncio.sleep(0.2)
+            assert database(hotleads) == before, case
+        shown = every_mrkdwn(hotleads)
+        assert not PING.search(shown), (PING.search(shown), case)
+        assert hotleads.slack.rejections == [], case
