@@ -7,6 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.dates import DateError, check_plausible, latest_plan, parse_future, parse_past
+from bot.lead_csv import BadRow, parse_row
 from storage.times import from_db, to_db
 
 NOW = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
@@ -176,3 +177,31 @@ def test_text_order_is_time_order_for_any_year(a, b):
     assert len(to_db(a)) == len(to_db(b)) == 20
     assert (to_db(a) < to_db(b)) == (a.replace(microsecond=0) < b.replace(microsecond=0))
     assert from_db(to_db(a)) == a.replace(microsecond=0)
+
+
+@pytest.mark.parametrize(
+    ("column", "value", "says"),
+    [
+        (
+            "created_at",
+            "0225-03-14T04:56:00Z",
+            "created_at: I read “0225-03-14T04:56:00Z” as 14 Mar 0225",
+        ),
+        ("last_touch_at", "0001-01-01T00:00:00+09:00", "before 1990"),
+        ("snoozed_until", "9999-12-31T23:00:00-05:00", "more than 10 years ahead"),
+        ("snoozed_until", "1989-12-31T23:00:00Z", "before 1990"),
+        ("last_touch_at", "2026-12-01T00:00:00Z", "in the future"),
+    ],
+)
+def test_imported_rows_with_dates_no_team_means_are_refused(column, value, says):
+    with pytest.raises(BadRow) as refused:
+        parse_row({"name": "Jane", "owner": "U1", column: value}, 2, None, NOW)
+    assert says in str(refused.value)
+
+
+def test_imported_rows_keep_past_snoozes_and_old_enough_touches():
+    row = {"name": "Jane", "owner": "U1", "snoozed_until": "2020-01-01T00:00:00Z"}
+    row["last_touch_at"] = "1990-01-01T00:00:00Z"
+    imported = parse_row(row, 2, None, NOW)
+    assert imported.snoozed_until == datetime(2020, 1, 1, tzinfo=UTC)
+    assert imported.last_touch_at == datetime(1990, 1, 1, tzinfo=UTC)
