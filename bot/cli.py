@@ -19,6 +19,7 @@ from dotenv import load_dotenv
 
 from bot import admin, demo
 from bot.config import ConfigError, Settings
+from bot.domain.dates import DateError, check_plausible
 from storage.db import SchemaTooNew
 
 EXIT_USAGE = 2
@@ -61,7 +62,12 @@ def _moment(text: str) -> datetime:
         moment = datetime.fromisoformat(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"{text!r} is not an ISO 8601 time") from None
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    moment = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    try:
+        check_plausible(moment, datetime.now(UTC), text, plan=True)
+    except DateError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+    return moment
 
 
 def main(argv: Sequence[str] | None = None) -> int:

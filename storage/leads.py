@@ -67,7 +67,7 @@ SIGNAL_COLUMNS = "s.lead_id, s.kind, s.strength, s.as_of, s.last_at, s.count"
 
 
 def signal_from_row(row: Sequence) -> Signal:
-    return Signal(row[2], datetime.fromisoformat(row[3]), datetime.fromisoformat(row[4]), row[5])
+    return Signal(row[2], required_from_db(row[3]), required_from_db(row[4]), row[5])
 
 
 def _stored(until: Cutoffs) -> tuple[str, str]:

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 from aiohttp import web
@@ -89,11 +91,18 @@ async def slack() -> AsyncIterator[FakeSlack]:
 
 @pytest.fixture
 async def hotleads(tmp_path, slack) -> AsyncIterator[Hotleads]:
+    async with running_hotleads(tmp_path / "hotleads.db", slack) as running:
+        yield running
+
+
+@asynccontextmanager
+async def running_hotleads(path: Path, slack: FakeSlack) -> AsyncIterator[Hotleads]:
+    """The app on loopback over the database at ``path``, opened (and migrated) as serve does."""
     settings = Settings(
         bot_token="xoxb-test-token",
         signing_secret=SIGNING_SECRET,
         slack_api_url=slack.url,
-        database_path=tmp_path / "hotleads.db",
+        database_path=path,
         admins=frozenset({"UADMIN"}),
     )
     db = await Database.open(settings.database_path)

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from conftest import every_lead
+from old_rows import write_old_database
 
 from bot.domain.lead_csv import COLUMNS
 from storage import deliveries, leads
@@ -203,3 +204,32 @@ async def test_demo_shows_tomorrows_digest_and_reminders(tmp_path):
     assert "DM to Anna" in out and "DM to Ben" in out and "DM to Chloé" in out
     assert "[Log a touch]" in out
     assert (tmp_path / "demo.db").exists()
+
+
+async def test_export_and_run_due_work_on_a_database_holding_old_unpadded_years(tmp_path, slack):
+    exported, sent = tmp_path / "export.db", tmp_path / "due.db"
+    for path in (exported, sent):
+        await write_old_database(path, NOW)  # each command is the first to open its file
+    code, out, err = await hotleads("export", env=db_env(exported))
+    assert code == 0, err
+    jane, omar = csv.DictReader(io.StringIO(out))
+    assert (jane["last_touch_at"], omar["created_at"]) == ("0225-03-14T04:56:00Z",) * 2
+    assert omar["snoozed_until"] == "9999-12-31T23:00:00Z"
+    env = {
+        **db_env(sent),
+        "SLACK_BOT_TOKEN": "xoxb-test",
+        "SLACK_SIGNING_SECRET": "s",
+        "SLACK_API_URL": slack.url,
+    }
+    code, out, err = await hotleads("run-due", "--now", "2026-11-23T09:30:00", env=env)
+    assert code == 0, err
+    assert "sent: digest T0001/CSALES 2026-11-23" in out
+
+
+@pytest.mark.parametrize(
+    ("now", "says"), [("0225-03-14T09:00:00", "before 1990"), ("9999-12-31T23:00:00", "10 years")]
+)
+async def test_run_due_refuses_a_time_no_team_means(tmp_path, now, says):
+    env = {"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_SIGNING_SECRET": "s", **db_env(tmp_path / "h.db")}
+    code, _, err = await hotleads("run-due", "--now", now, env=env)
+    assert code == 2 and says in err and "Traceback" not in err

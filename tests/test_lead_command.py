@@ -231,3 +231,39 @@ async def test_bad_signature_is_rejected_and_stores_nothing(hotleads):
     status, _ = await hotleads.sender.post(body, stale)
     assert status == 401
     assert await stored(hotleads) == []
+
+
+async def test_a_mistyped_year_is_refused_with_a_guess_and_the_workspace_keeps_working(hotleads):
+    await hotleads.command("add Jane Doe source:referral")
+    reply = await hotleads.command('log #1 meeting when:"0225-03-14"')
+    assert "14 Mar 0225" in reply_text(reply) and "before 1990" in reply_text(reply)
+    assert "did you mean 2025?" in reply_text(reply)
+    assert (await stored(hotleads))[0].touch_count == 0
+    assert "Jane Doe" in reply_text(await hotleads.command("show #1"))
+    assert "Jane Doe" in reply_text(await hotleads.command("list"))
+
+
+async def in_tokyo(hotleads):
+    hotleads.slack.users["U1"] = {"id": "U1", "tz": "Asia/Tokyo", "is_admin": False}
+    await hotleads.command("add Jane Doe source:referral")  # caches U1's zone after the ack
+    await hotleads.slack.wait_for("users.info")
+
+
+async def test_year_one_from_tokyo_is_refused_not_an_overflow(hotleads):
+    await in_tokyo(hotleads)
+    for text in ('log #1 meeting when:"0001-01-01"', 'snooze #1 "0001-01-01"'):
+        reply = await hotleads.command(text)
+        assert "1 Jan 0001" in reply_text(reply) and "before 1990" in reply_text(reply)
+    (lead,) = await stored(hotleads)
+    assert (lead.touch_count, lead.snoozed_until) == (0, None)
+
+
+@pytest.mark.parametrize("tz", ["UTC", "America/New_York", "Asia/Tokyo"])
+async def test_a_snooze_to_the_end_of_time_is_refused_not_an_overflow(hotleads, tz):
+    hotleads.slack.users["U1"] = {"id": "U1", "tz": tz, "is_admin": False}
+    await hotleads.command("add Jane Doe source:referral")
+    await hotleads.slack.wait_for("users.info")
+    reply = await hotleads.command('snooze #1 "9999-12-31 23:00"')
+    assert "31 Dec 9999" in reply_text(reply) and "more than 10 years ahead" in reply_text(reply)
+    assert (await stored(hotleads))[0].snoozed_until is None
+    assert "Snoozed" in reply_text(await hotleads.command('snooze #1 "in 9 years"'))

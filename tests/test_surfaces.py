@@ -385,6 +385,26 @@ async def test_log_modal_refuses_a_future_when_on_the_field(hotleads):
     assert (await lead_no(hotleads, 1)).touch_count == 0
 
 
+@pytest.mark.parametrize(
+    ("tz", "when", "says"),
+    [
+        ("UTC", "0225-03-14", "14 Mar 0225 — that's before 1990; did you mean 2025?"),
+        ("Asia/Tokyo", "0001-01-01", "1 Jan 0001 — that's before 1990"),
+        ("America/New_York", "9999-12-31 23:00", "in the future"),
+    ],
+)
+async def test_log_modal_refuses_a_date_no_team_means_on_the_field(hotleads, tz, when, says):
+    hotleads.slack.users["U1"] = {"id": "U1", "tz": tz, "is_admin": False}
+    await hotleads.command("add Jane Doe source:referral")  # caches U1's zone after the ack
+    await hotleads.slack.wait_for("users.info")
+    lead = await lead_no(hotleads, 1)
+    values = log_values(lead.id, "meeting", when=when)
+    answer = await interact(hotleads, view_submission_payload("log_touch", values))
+    assert answer["response_action"] == "errors"
+    assert list(answer["errors"]) == ["when"] and says in answer["errors"]["when"]
+    assert (await lead_no(hotleads, 1)).touch_count == 0
+
+
 async def test_log_modal_refuses_another_workspaces_lead_on_the_picker(hotleads):
     await hotleads.command("add Secret Lead", team_id="TOTHER")
     (secret,) = await stored(hotleads, "TOTHER")

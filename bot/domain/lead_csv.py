@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from typing import TextIO
 
 from bot.domain import grammar
+from bot.domain.dates import DateError, check_plausible
 from bot.domain.lead import Lead
 from bot.domain.temperature import band_for, score
 from bot.domain.vocabulary import SOURCES, STATUSES, Source, Status
@@ -109,8 +110,13 @@ def _time(row: dict[str, str], column: str, now: datetime) -> datetime | None:
             f"{column} “{text}” is not an ISO 8601 time like 2026-01-31T09:00:00Z"
         ) from None
     moment = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-    if column != "snoozed_until" and moment > now:
+    plan = column == "snoozed_until"
+    if not plan and moment > now:
         raise BadRow(f"{column} {text} is in the future")
+    try:
+        check_plausible(moment, now, text, plan=plan)
+    except DateError as error:
+        raise BadRow(f"{column}: {error}") from None
     return moment
 
 

@@ -1,0 +1,86 @@
+"""A database as hotleads wrote it before migration 0005: years before 1000 without zeros.
+
+``strftime("%Y")`` wrote ``225-03-14T04:56:00Z`` for a touch logged
+``when:"0225-03-14"``; such rows must not break a workspace that holds them.
+"""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+from bot.domain.schedule import WorkspaceSettings
+from storage import deliveries, events, leads, users
+from storage.db import Database
+from storage.users import SlackUser
+
+TEAM = "T0001"
+PADDED_SINCE = 5
+"""The first schema version that stores four-digit years."""
+TYPO = datetime(225, 3, 14, 4, 56, tzinfo=UTC)
+YEAR_ONE = datetime(1, 1, 1, tzinfo=UTC)
+END_OF_TIME = datetime(9999, 12, 31, 23, 0, tzinfo=UTC)
+TIMESTAMP = re.compile(r"^(at|as_of|.+_at|.+_until)$")
+
+
+def timestamp_columns(raw: sqlite3.Connection) -> dict[str, list[str]]:
+    """Every column of every table that holds a stored moment, read from the schema itself."""
+    tables = [r[0] for r in raw.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
+    found = {}
+    for table in tables:
+        names = [r[1] for r in raw.execute(f"PRAGMA table_info({table})")]
+        if columns := [n for n in names if TIMESTAMP.match(n)]:
+            found[table] = columns
+    return found
+
+
+async def write_old_database(path: Path, now: datetime) -> None:
+    """Leads whose touches, creation and snooze hold the dates old hotleads accepted, one row
+    in every table, then every timestamp rewritten as strftime wrote it, at schema 4."""
+    db = await Database.open(path)
+    async with db.transaction() as conn:
+        await deliveries.save_settings(
+            conn, WorkspaceSettings(TEAM, "CSALES", "09:00", "UTC"), "UADMIN", now
+        )
+        jane = await leads.create(
+            conn,
+            team_id=TEAM,
+            name="Jane Doe",
+            source="referral",
+            owner="U1",
+            created_by="U1",
+            now=now - timedelta(days=30),
+        )
+        await leads.add_touch(conn, jane, kind="meeting", at=TYPO, logged_by="U1", now=now)
+        omar = await leads.create(
+            conn,
+            team_id=TEAM,
+            name="Omar Haddad",
+            source="cold",
+            owner="U1",
+            created_by="import",
+            now=TYPO,  # imported with created_at 0225-03-14
+        )
+        await leads.add_touch(conn, omar, kind="call", at=YEAR_ONE, logged_by="U1", now=now)
+        await leads.snooze(conn, omar, END_OF_TIME, now)
+        await users.save(conn, SlackUser(TEAM, "U1", "UTC", False, now))
+        await events.first_arrival(conn, TEAM, "Ev1", now)
+        day = date(2026, 11, 20)
+        await deliveries.claim(conn, TEAM, "digest", "CSALES", day, now - timedelta(days=3))
+        await deliveries.finish(
+            conn, TEAM, "digest", "CSALES", day, status="sent", now=now - timedelta(days=3)
+        )
+        await deliveries.mark_reminded(conn, [jane.id], now - timedelta(days=30))
+    await db.close()
+    with sqlite3.connect(path) as raw:
+        for table, columns in timestamp_columns(raw).items():
+            for column in columns:
+                raw.execute(
+                    f"UPDATE {table} SET {column} = ltrim(substr({column}, 1, 4), '0')"
+                    f" || substr({column}, 5) WHERE {column} < '1000'"
+                )
+        raw.execute(f"PRAGMA user_version = {PADDED_SINCE - 1}")
+        assert raw.execute("SELECT count(*) FROM interactions WHERE at LIKE '225-%'").fetchone()[0]
+    raw.close()
