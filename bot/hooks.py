@@ -67,7 +67,7 @@ def new_hook(
     else:
         secret = secrets.token_urlsafe(32)
     hook = Hook(
-        id=secrets.token_urlsafe(HOOK_ID_BYTES),
+        id=_hook_id(),
         team_id=team_id,
         type=type,
         kind=kind,
@@ -78,6 +78,14 @@ def new_hook(
         signing_key=secret,
     )
     return NewHook(hook, secret)
+
+
+def _hook_id() -> str:
+    """Random and URL-safe, never starting with ``-`` (a command line would read an option)."""
+    while True:
+        hook_id = secrets.token_urlsafe(HOOK_ID_BYTES)
+        if hook_id[0].isalnum():
+            return hook_id
 
 
 def secret_hash(secret: str) -> str:

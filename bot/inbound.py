@@ -20,6 +20,8 @@ from bot import grammar
 CLOCK_SKEW = timedelta(minutes=1)
 """How far in the future ``at`` may be: the sender's clock may run a little fast."""
 DEFAULT_SOURCE = "inbound"
+MAX_BODY = 64 * 1024
+"""Bytes: a lead is a few hundred; anything near this is not one."""
 USER_ID = re.compile(r"[UW][A-Z0-9]{2,}")
 
 

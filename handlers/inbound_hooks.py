@@ -27,13 +27,12 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot import calendly, typeform
 from bot.dates import zone
 from bot.hooks import Hook, authentic
-from bot.inbound import Arrival, InboundError, Refused, Stored, arrival, decode
+from bot.inbound import MAX_BODY, Arrival, InboundError, Refused, Stored, arrival, decode
 from bot.rate_limit import Buckets
 from bot.runtime import Services
 from storage import hooks, leads, users
 
 PATH = "/hooks/{hook_id}"
-MAX_BODY = 64 * 1024
 JSON = "application/json"
 FORM = "application/x-www-form-urlencoded"
 CONTENT_TYPES = {"generic": (JSON, FORM), "typeform": (JSON,), "calendly": (JSON,)}
