@@ -23,7 +23,7 @@ def test_manifest_declares_what_the_app_uses():
     assert command["command"] == "/lead"
     assert command["should_escape"] is True
     assert command["url"].endswith("/slack/events")
-    assert {"commands", "chat:write", "im:write", "users:read"} <= set(
+    assert {"commands", "chat:write", "im:write", "users:read", "users:read.email"} <= set(
         doc["oauth_config"]["scopes"]["bot"]
     )
     assert doc["settings"]["interactivity"]["is_enabled"] is True
@@ -41,5 +41,6 @@ def test_env_example_lists_every_setting():
         "PORT",
         "LOG_LEVEL",
         "HOTLEADS_ADMINS",
+        "PUBLIC_URL",
     ):
         assert f"\n{name}=" in text, name
