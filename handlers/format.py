@@ -17,6 +17,11 @@ def escape(text: str) -> str:
 
 
 def mention(user_id: str) -> str:
+    """A Slack mention; a lead from a hook may have no owner yet, and a hook is nobody's."""
+    if not user_id:
+        return "nobody"
+    if user_id.startswith("hook:"):
+        return "an integration"
     return f"<@{user_id}>"
 
 

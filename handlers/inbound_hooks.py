@@ -13,6 +13,7 @@ import asyncio
 import logging
 import math
 import time
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 from urllib.parse import parse_qsl
@@ -135,7 +136,7 @@ class HookReceiver:
             raise Refusal(400, str(error), error.field) from None
         if signal.owner_email:
             owner = await self._user_by_email(hook.team_id, signal.owner_email)
-            signal = Arrival(**{**signal.__dict__, "owner": owner, "owner_email": ""})
+            signal = replace(signal, owner=owner, owner_email="")
         return signal
 
     async def _zone(self, hook: Hook) -> ZoneInfo:

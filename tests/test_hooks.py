@@ -598,3 +598,22 @@ async def test_socket_mode_serves_health_and_hooks_but_no_slack_events(hotleads)
     finally:
         await runner.cleanup()
     assert [lead.name for lead in await every_lead(hotleads.db, TEAM)] == ["Jane"]
+
+
+async def test_a_lead_with_no_owner_gets_no_reminder_and_its_card_says_nobody(hotleads):
+    made = await make_hook(hotleads, kind="note")
+    status, answer = await send(hotleads, made, {"name": "Jane Doe", "source": "referral"})
+    assert status == 200, answer
+    hotleads.slack.default_user = {"tz": "UTC", "is_admin": False}
+    await hotleads.command("settings channel:<#CSALES|sales> time:09:00", user_id="UADMIN")
+    await hotleads.slack.wait_for_responses("cmd")
+    hotleads.clock.moment += timedelta(days=10)
+    lead = (await every_lead(hotleads.db, TEAM))[0]
+    assert lead.temperature(hotleads.clock.now()).band == "warm"  # quiet and warm: reminder-worthy
+    outcomes = await hotleads.run_due()
+    # The digest went out; no reminder to nobody (Slack refuses users.info without a user).
+    assert [outcome.kind for outcome in outcomes] == ["digest"]
+    card = await hotleads.command("show #1")
+    text = str(card)
+    assert "nobody" in text and "an integration" in text
+    assert "<@>" not in text and "<@hook:" not in text
