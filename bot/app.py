@@ -20,6 +20,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 import handlers
 from bot.signatures import signed_requests_only
 from handlers.context import Services
+from handlers.inbound_hooks import HookReceiver
 
 EVENTS_PATH = "/slack/events"
 
@@ -76,13 +77,29 @@ async def on_error(
     )
 
 
-def http_app(app: AsyncApp, signing_secret: str) -> web.Application:
-    """Bolt's aiohttp application, behind a signature check, plus a health check."""
+def http_app(
+    app: AsyncApp, signing_secret: str, services: Services | None = None
+) -> web.Application:
+    """Bolt's aiohttp application, behind a signature check, plus a health check.
+
+    With ``services``, inbound hooks too: they carry their own secrets, so Slack's
+    signature check (which covers only ``/slack/events``) never sees them.
+    """
     web_app = app.web_app(path=EVENTS_PATH)
     web_app.middlewares.append(signed_requests_only(signing_secret, EVENTS_PATH))
-
-    async def health(_: web.Request) -> web.Response:
-        return web.json_response({"ok": True})
-
-    web_app.router.add_get("/healthz", health)
+    web_app.router.add_get("/healthz", _health)
+    if services is not None:
+        web_app.add_routes(HookReceiver(services, web_client(services)).routes())
     return web_app
+
+
+def hooks_app(services: Services) -> web.Application:
+    """In Socket Mode, the only HTTP there is: the health check and inbound hooks."""
+    web_app = web.Application()
+    web_app.router.add_get("/healthz", _health)
+    web_app.add_routes(HookReceiver(services, web_client(services)).routes())
+    return web_app
+
+
+async def _health(_: web.Request) -> web.Response:
+    return web.json_response({"ok": True})

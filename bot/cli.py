@@ -17,9 +17,10 @@ from pathlib import Path
 
 from dotenv import load_dotenv
 
-from bot import admin, demo
+from bot import admin, demo, hook_admin
 from bot.config import ConfigError, Settings
 from bot.domain.dates import DateError, check_plausible
+from bot.domain.hooks import TYPES
 from storage.db import SchemaTooNew
 
 EXIT_USAGE = 2
@@ -54,6 +55,21 @@ def parser() -> argparse.ArgumentParser:
     imp.add_argument("--team", help="Slack team id (needed unless the database has exactly one)")
     imp.add_argument("--owner", help="Slack user id for rows without an owner")
     imp.add_argument("--dry-run", action="store_true", help="check the file, store nothing")
+
+    hooks_cmd = commands.add_parser("hooks", help="make, list and revoke inbound webhooks")
+    hook_commands = hooks_cmd.add_subparsers(dest="hooks_command", metavar="ACTION", required=True)
+    new = hook_commands.add_parser("new", help="make a hook and print its URL and secret once")
+    new.add_argument("--team", required=True, help="Slack team id the leads go to")
+    new.add_argument("--type", choices=TYPES, default="generic", help="who sends (default generic)")
+    new.add_argument("--kind", help="what a delivery counts as, e.g. quote (default inbound)")
+    new.add_argument("--owner", help="Slack user id who gets the leads without an owner")
+    new.add_argument("--json", action="store_true", help='print {"id", "url", "secret"}')
+    listing = hook_commands.add_parser("list", help="the hooks, with use and last error")
+    listing.add_argument("--team", help="only this Slack team's")
+    revoke = hook_commands.add_parser("revoke", help="turn a hook off for good")
+    revoke.add_argument("hook_id", metavar="HOOK_ID")
+
+    commands.add_parser("openapi", help="print the inbound hooks' OpenAPI document")
     return top
 
 
@@ -88,6 +104,21 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
 
 
+async def _hooks(args: argparse.Namespace, settings: Settings) -> int:
+    if args.hooks_command == "new":
+        return await hook_admin.new(
+            settings,
+            team=args.team,
+            type=args.type,
+            kind=args.kind,
+            owner=args.owner,
+            as_json=args.json,
+        )
+    if args.hooks_command == "list":
+        return await hook_admin.list_hooks(settings, team=args.team)
+    return await hook_admin.revoke(settings, args.hook_id)
+
+
 async def _run(command: str, args: argparse.Namespace, settings: Settings) -> int:
     # Slack's libraries are loaded only by the commands that talk to Slack:
     # an export or import starts half a second sooner without them.
@@ -104,6 +135,13 @@ async def _run(command: str, args: argparse.Namespace, settings: Settings) -> in
         return await demo.show(datetime.now(UTC), args.db)
     if command == "migrate":
         return await admin.migrate(settings)
+    if command == "hooks":
+        return await _hooks(args, settings)
+    if command == "openapi":
+        from bot.openapi import text
+
+        sys.stdout.write(text())
+        return 0
     if command == "export":
         return await admin.export(settings, team=args.team, out=args.out)
     return await admin.import_csv(

@@ -33,6 +33,8 @@ class Settings:
     port: int = 3000
     log_level: str = "INFO"
     admins: frozenset[str] = field(default_factory=frozenset)
+    public_url: str | None = None
+    """Where the world reaches this server (``https://hotleads.example.com``): hook URLs start here."""
 
     @classmethod
     def from_env(cls, env: Mapping[str, str], *, need_slack: bool = True) -> Settings:
@@ -66,6 +68,7 @@ class Settings:
             admins=frozenset(
                 u.strip() for u in env.get("HOTLEADS_ADMINS", "").split(",") if u.strip()
             ),
+            public_url=_public_url(env.get("PUBLIC_URL", "").strip()),
         )
 
 
@@ -80,6 +83,16 @@ def _api_url(url: str) -> str:
     if not url.startswith(("http://", "https://")):
         raise ConfigError(f"SLACK_API_URL must be an http(s) URL such as {SLACK_API_DEFAULT}.")
     return url if url.endswith("/") else url + "/"
+
+
+def _public_url(url: str) -> str | None:
+    if not url:
+        return None
+    if not url.startswith(("http://", "https://")):
+        raise ConfigError(
+            "PUBLIC_URL must be this server's public address, such as https://hotleads.example.com."
+        )
+    return url.rstrip("/")
 
 
 def database_path(url: str) -> Path:

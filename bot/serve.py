@@ -9,7 +9,7 @@ import signal
 from aiohttp import web
 from slack_bolt.adapter.socket_mode.aiohttp import AsyncSocketModeHandler
 
-from bot.app import EVENTS_PATH, build_app, http_app
+from bot.app import EVENTS_PATH, build_app, hooks_app, http_app
 from bot.config import Settings
 from bot.domain.clock import SystemClock
 from bot.runner import every_minute
@@ -35,12 +35,13 @@ async def serve(settings: Settings) -> None:
             handler = AsyncSocketModeHandler(app, settings.app_token)
             await handler.connect_async()
             log.info("hotleads connected to Slack over Socket Mode")
+            runner = await _listen(hooks_app(services), settings.port)
+            log.info("hotleads taking inbound hooks on http://0.0.0.0:%s/hooks/", settings.port)
             await stop.wait()
+            await runner.cleanup()
             await handler.close_async()
         else:
-            runner = web.AppRunner(http_app(app, settings.signing_secret))
-            await runner.setup()
-            await web.TCPSite(runner, host="0.0.0.0", port=settings.port).start()
+            runner = await _listen(http_app(app, settings.signing_secret, services), settings.port)
             log.info("hotleads listening on http://0.0.0.0:%s%s", settings.port, EVENTS_PATH)
             await stop.wait()
             await runner.cleanup()
@@ -50,6 +51,13 @@ async def serve(settings: Settings) -> None:
         await checkpoints
         await _finish_work_after_acks()
         await db.close()
+
+
+async def _listen(web_app: web.Application, port: int) -> web.AppRunner:
+    runner = web.AppRunner(web_app)
+    await runner.setup()
+    await web.TCPSite(runner, host="0.0.0.0", port=port).start()
+    return runner
 
 
 async def _finish_work_after_acks(grace: float = 5.0) -> None:

@@ -200,7 +200,8 @@ async def _send_reminders(
     )
     by_owner: dict[str, list[Lead]] = defaultdict(list)
     for lead in quiet_leads:
-        by_owner[lead.owner].append(lead)
+        if lead.owner:  # a lead from a hook may have nobody yet: no one to remind
+            by_owner[lead.owner].append(lead)
     reminded = await deliveries.last_reminded(services.db.reader, [lead.id for lead in quiet_leads])
     outcomes = []
     for owner, owned in sorted(by_owner.items()):

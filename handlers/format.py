@@ -20,7 +20,11 @@ def escape(text: str) -> str:
 
 
 def mention(user_id: str) -> str:
-    """A ping for a Slack user id; anything else stored as an owner never becomes markup."""
+    """A ping for a Slack user id; a hook is nobody's, and anything else never becomes markup."""
+    if not user_id:
+        return "nobody"
+    if user_id.startswith("hook:"):
+        return "an integration"
     return f"<@{user_id}>" if is_user_id(user_id) else UNKNOWN_USER
 
 

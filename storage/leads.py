@@ -208,12 +208,16 @@ async def add_touch(
     now: datetime,
     note: str = "",
     permalink: str = "",
+    how: str = "",
 ) -> Lead:
-    """Record a touch, fold it into the lead's signal for that kind, refresh the score."""
+    """Record a touch, fold it into the lead's signal for that kind, refresh the score.
+
+    ``how`` says how it came in when no rep typed it ("integration (typeform)").
+    """
     await conn.execute(
-        "INSERT INTO interactions (lead_id, kind, note, at, logged_by, logged_at, permalink)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?)",
-        (lead.id, kind, note, to_db(at), logged_by, to_db(now), permalink),
+        "INSERT INTO interactions (lead_id, kind, note, at, logged_by, logged_at, permalink, how)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        (lead.id, kind, note, to_db(at), logged_by, to_db(now), permalink, how),
     )
     signal = record_touch(lead.signals.get(kind), kind, at)
     await conn.execute(

@@ -108,7 +108,7 @@ async def running_hotleads(path: Path, slack: FakeSlack) -> AsyncIterator[Hotlea
     db = await Database.open(settings.database_path)
     clock = FixedClock(START)
     services = Services(settings=settings, db=db, clock=clock)
-    runner = web.AppRunner(http_app(build_app(services), settings.signing_secret))
+    runner = web.AppRunner(http_app(build_app(services), settings.signing_secret, services))
     await runner.setup()
     site = web.TCPSite(runner, "127.0.0.1", 0)
     await site.start()

@@ -439,6 +439,7 @@ class FakeSlack:
             "chat.scheduleMessage": self._schedule_message,
             "conversations.open": _open_conversation,
             "users.info": self._user_info,
+            "users.lookupByEmail": self._user_by_email,
             "chat.getPermalink": _permalink,
             "files.getUploadURLExternal": self._upload_url,
             "files.completeUploadExternal": self._complete_upload,
@@ -483,6 +484,14 @@ class FakeSlack:
         if user is None and self.default_user is not None:
             user = {**self.default_user, "id": user_id}
         return {"ok": True, "user": user} if user else {"ok": False, "error": "user_not_found"}
+
+    def _user_by_email(self, params: dict[str, Any]) -> dict[str, Any]:
+        """Real Slack matches the profile email, ignoring case, and says ``users_not_found``."""
+        email = str(params.get("email", "")).lower()
+        for user in self.users.values():
+            if str(user.get("profile", {}).get("email", "")).lower() == email:
+                return {"ok": True, "user": user}
+        return {"ok": False, "error": "users_not_found"}
 
     def _view(self, params: dict[str, Any]) -> dict[str, Any]:
         view_id = params.get("view_id") or self._new_id("V")

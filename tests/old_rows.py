@@ -12,9 +12,9 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from bot.domain.schedule import WorkspaceSettings
+from bot.domain.slack_user import SlackUser
 from storage import deliveries, events, leads, users
-from storage.db import Database
-from storage.users import SlackUser
+from storage.db import Database, migrations
 
 TEAM = "T0001"
 PADDED_SINCE = 5
@@ -74,6 +74,7 @@ async def write_old_database(path: Path, now: datetime) -> None:
         )
         await deliveries.mark_reminded(conn, [jane.id], now - timedelta(days=30))
     await db.close()
+    _rewind_schema(path, PADDED_SINCE - 1)
     with sqlite3.connect(path) as raw:
         for table, columns in timestamp_columns(raw).items():
             for column in columns:
@@ -81,6 +82,30 @@ async def write_old_database(path: Path, now: datetime) -> None:
                     f"UPDATE {table} SET {column} = ltrim(substr({column}, 1, 4), '0')"
                     f" || substr({column}, 5) WHERE {column} < '1000'"
                 )
-        raw.execute(f"PRAGMA user_version = {PADDED_SINCE - 1}")
         assert raw.execute("SELECT count(*) FROM interactions WHERE at LIKE '225-%'").fetchone()[0]
     raw.close()
+
+
+def _rewind_schema(path: Path, version: int) -> None:
+    """The same rows in a database built by the first ``version`` migrations only.
+
+    Later migrations add tables and columns; copying the columns both schemas have
+    keeps this helper true however many migrations follow.
+    """
+    current = path.with_suffix(".current")
+    path.rename(current)
+    with sqlite3.connect(path) as old:
+        old.executescript("".join(migrations()[:version]) + f"PRAGMA user_version = {version};")
+        old.execute("ATTACH DATABASE ? AS current", (str(current),))
+        tables = [
+            r[0] for r in old.execute("SELECT name FROM main.sqlite_master WHERE type = 'table'")
+        ]
+        for table in tables:
+            kept = {r[1] for r in old.execute(f"PRAGMA main.table_info({table})")}
+            shared = [
+                r[1] for r in old.execute(f"PRAGMA current.table_info({table})") if r[1] in kept
+            ]
+            names = ", ".join(shared)
+            old.execute(f"INSERT INTO main.{table} ({names}) SELECT {names} FROM current.{table}")
+    old.close()
+    current.unlink()

@@ -3,6 +3,7 @@
 import asyncio
 import csv
 import io
+import json
 import os
 import sys
 from datetime import UTC, datetime, timedelta
@@ -233,3 +234,45 @@ async def test_run_due_refuses_a_time_no_team_means(tmp_path, now, says):
     env = {"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_SIGNING_SECRET": "s", **db_env(tmp_path / "h.db")}
     code, _, err = await hotleads("run-due", "--now", now, env=env)
     assert code == 2 and says in err and "Traceback" not in err
+
+
+async def test_hooks_new_list_and_revoke(tmp_path):
+    env = {**db_env(tmp_path / "h.db"), "PUBLIC_URL": "https://hotleads.example.com"}
+    code, out, err = await hotleads(
+        "hooks",
+        "new",
+        "--team",
+        "T1",
+        "--type",
+        "typeform",
+        "--kind",
+        "signup",
+        "--owner",
+        "UANA",
+        "--json",
+        env=env,
+    )
+    assert code == 0, err
+    made = json.loads(out)
+    assert made["url"] == f"https://hotleads.example.com/hooks/{made['id']}"
+    assert len(made["id"]) >= 22 and made["secret"]
+    code, out, _ = await hotleads("hooks", "list", "--team", "T1", env=env)
+    assert code == 0
+    assert made["id"] in out and "typeform" in out and "kind trial" in out and "live" in out
+    assert made["secret"] not in out
+    code, out, _ = await hotleads("hooks", "revoke", made["id"], env=env)
+    assert code == 0 and "revoked" in out
+    code, out, _ = await hotleads("hooks", "list", env=env)
+    assert "revoked" in out
+    code, _, err = await hotleads("hooks", "revoke", made["id"], env=env)
+    assert code == 2 and "no live hook" in err
+
+
+async def test_hooks_new_without_public_url_gives_the_path(tmp_path):
+    code, out, err = await hotleads("hooks", "new", "--team", "T1", env=db_env(tmp_path / "h.db"))
+    assert code == 0, err
+    assert "Path:   /hooks/" in out and "public address" in out and "Secret: whsec_" in out
+    code, _, err = await hotleads(
+        "hooks", "new", "--team", "T1", "--kind", "telepathy", env=db_env(tmp_path / "h.db")
+    )
+    assert code == 2 and "--kind" in err

@@ -67,3 +67,11 @@ def test_socket_mode_needs_no_signing_secret():
 
 def test_offline_commands_need_no_tokens():
     assert Settings.from_env({}, need_slack=False).bot_token == ""
+
+
+def test_public_url_is_optional_and_loses_its_trailing_slash():
+    assert Settings.from_env(GOOD).public_url is None
+    settings = Settings.from_env({**GOOD, "PUBLIC_URL": "https://hotleads.example.com/"})
+    assert settings.public_url == "https://hotleads.example.com"
+    with pytest.raises(ConfigError, match="PUBLIC_URL"):
+        Settings.from_env({**GOOD, "PUBLIC_URL": "hotleads.example.com"})

@@ -26,7 +26,7 @@ def test_manifest_declares_what_the_app_uses():
     assert command["command"] == "/lead"
     assert command["should_escape"] is True
     assert command["url"].endswith("/slack/events")
-    assert {"commands", "chat:write", "im:write", "users:read"} <= set(
+    assert {"commands", "chat:write", "im:write", "users:read", "users:read.email"} <= set(
         doc["oauth_config"]["scopes"]["bot"]
     )
     assert doc["settings"]["interactivity"]["is_enabled"] is True

@@ -464,16 +464,28 @@ def _field(option: _Option, clearable: bool = False) -> str:
     text = option.text
     if not text:
         return _empty(option, clearable)
-    if option.key in ("name", "company", "phone"):
-        limit = MAX_NAME if option.key == "name" else MAX_FIELD
-        return _limited(option.key, _one_line(text), limit)
-    if option.key == "email":
-        return _email(text)
-    if option.key == "source":
-        return _source(text)
     if option.key == "owner":
         return _user(_Word(option.raw), "owner:@maria")
-    return _limited(option.key, text, MAX_NOTE if option.key == "note" else MAX_FIELD)
+    return checked(option.key, text)
+
+
+def checked(key: str, text: str) -> str:
+    """A lead's field as every door checks it (the command, webhooks): length, email, source.
+
+    ``text`` is plain text, not Slack markup; raises ``GrammarError`` naming the problem.
+    """
+    if key in ("name", "company", "phone"):
+        return _limited(key, _one_line(text), MAX_NAME if key == "name" else MAX_FIELD)
+    if key == "email":
+        return _email(text)
+    if key == "source":
+        return _source(text)
+    return _limited(key, text, MAX_NOTE if key == "note" else MAX_FIELD)
+
+
+def known_kind(word: str) -> str | None:
+    """The kind a word names, aliases included (``signup`` is ``trial``), or ``None``."""
+    return _kind(word)
 
 
 _CLEARABLE = frozenset({"company", "phone", "email"})

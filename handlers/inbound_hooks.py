@@ -1,0 +1,254 @@
+"""``POST /hooks/<hook_id>``: leads from forms, Zapier and booking tools, stored within one request.
+
+The door checks, in this order, and stores nothing unless all pass: the hook
+exists and is live (404), its rate (429), the size (413), the content type
+(415), the sender's secret or signature (401), the body (400). Then one write
+transaction matches or creates the lead and logs the touch, so a retry with the
+same idempotency key finds the first delivery and stores nothing twice.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import math
+import time
+from dataclasses import replace
+from datetime import datetime
+from typing import Any
+from urllib.parse import parse_qsl
+from zoneinfo import ZoneInfo
+
+import aiohttp
+import msgspec
+from aiohttp import web
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.domain.dates import zone
+from bot.domain.hooks import Hook, authentic
+from bot.domain.rate_limit import Buckets
+from handlers import hook_calendly as calendly
+from handlers import hook_typeform as typeform
+from handlers.context import Services
+from handlers.hook_payloads import MAX_BODY, Arrival, InboundError, Refused, Stored, arrival, decode
+from storage import hooks, leads, users
+
+PATH = "/hooks/{hook_id}"
+JSON = "application/json"
+FORM = "application/x-www-form-urlencoded"
+CONTENT_TYPES = {"generic": (JSON, FORM), "typeform": (JSON,), "calendly": (JSON,)}
+LOOKUP_TIMEOUT = 2.0
+"""Seconds to wait for ``users.lookupByEmail`` before asking the sender to retry."""
+EMAILS_KNOWN_FOR = 3600.0
+"""Seconds an owner's email → user id answer is reused: most senders name the same few reps."""
+
+log = logging.getLogger(__name__)
+
+
+class Refusal(Exception):
+    def __init__(self, status: int, error: str, field: str | None = None, **headers: str):
+        super().__init__(error)
+        self.status, self.error, self.field, self.headers = status, error, field, headers
+
+    def response(self) -> web.Response:
+        body = msgspec.json.encode(Refused(ok=False, error=self.error, field=self.field))
+        return web.Response(
+            status=self.status, body=body, content_type=JSON, headers=self.headers or None
+        )
+
+
+class HookReceiver:
+    """The hook route, with what it keeps between requests: rate buckets and owners' emails."""
+
+    def __init__(
+        self, services: Services, client: AsyncWebClient, buckets: Buckets | None = None
+    ) -> None:
+        self.services = services
+        self.client = client
+        self.buckets = buckets or Buckets()
+        self._emails: dict[tuple[str, str], tuple[str, float]] = {}
+
+    def routes(self) -> list[web.RouteDef]:
+        return [web.post(PATH, self.receive)]
+
+    async def receive(self, request: web.Request) -> web.Response:
+        hook: Hook | None = None
+        try:
+            hook = await self._live_hook(request.match_info["hook_id"])
+            body = await self._body(hook, request)
+            now = self.services.clock.now()
+            if not authentic(hook, body, request.headers, now):
+                raise Refusal(401, "The secret or signature is missing or wrong.")
+            signal = await self._read(hook, body, request, now)
+            if isinstance(signal, str):
+                return _json({"ok": True, "ignored": [signal]})
+            return _json(await self._store(hook, signal, now))
+        except Refusal as refusal:
+            if hook is not None and refusal.status in (400, 401):
+                await self._remember_refusal(hook, refusal)
+            return refusal.response()
+
+    async def _live_hook(self, hook_id: str) -> Hook:
+        hook = await hooks.get(self.services.db.reader, hook_id)
+        if hook is None or hook.revoked_at is not None:
+            raise Refusal(404, "There is no such hook, or it was revoked.")
+        wait = self.buckets.take(hook.id, time.monotonic())
+        if wait:
+            raise Refusal(
+                429,
+                f"Too many requests: this hook takes {self.buckets.per_minute} a minute.",
+                **{"Retry-After": str(math.ceil(wait))},
+            )
+        return hook
+
+    async def _body(self, hook: Hook, request: web.Request) -> bytes:
+        too_big = Refusal(413, f"The body is over {MAX_BODY // 1024} KiB.")
+        if (request.content_length or 0) > MAX_BODY:
+            raise too_big
+        try:
+            body = await request.read()
+        except web.HTTPRequestEntityTooLarge:
+            raise too_big from None
+        if len(body) > MAX_BODY:
+            raise too_big
+        accepted = CONTENT_TYPES[hook.type]
+        if request.content_type not in accepted:
+            raise Refusal(415, f"Send the body as {' or '.join(accepted)}.")
+        return body
+
+    async def _read(
+        self, hook: Hook, body: bytes, request: web.Request, now: datetime
+    ) -> Arrival | str:
+        """The signal in the body, or the name of a Calendly event that carries none."""
+        try:
+            if hook.type == "typeform":
+                lead, ignored, key = typeform.read(body), (), None
+            elif hook.type == "calendly":
+                booking = calendly.read(body)
+                if isinstance(booking, str):
+                    return booking
+                lead, ignored, key = booking.lead(await self._zone(hook)), (), None
+            else:
+                lead, ignored = decode(_fields(body, request.content_type))
+                key = request.headers.get("Idempotency-Key") or request.headers.get("webhook-id")
+            signal = arrival(lead, default_kind=hook.kind, now=now, key=key, ignored=ignored)
+        except InboundError as error:
+            raise Refusal(400, str(error), error.field) from None
+        if signal.owner_email:
+            owner = await self._user_by_email(hook.team_id, signal.owner_email)
+            signal = replace(signal, owner=owner, owner_email="")
+        return signal
+
+    async def _zone(self, hook: Hook) -> ZoneInfo:
+        known = await users.get(self.services.db.reader, hook.team_id, hook.owner)
+        return zone(known.tz if known else None)
+
+    async def _user_by_email(self, team_id: str, email: str) -> str:
+        cached = self._emails.get((team_id, email.lower()))
+        if cached and time.monotonic() - cached[1] < EMAILS_KNOWN_FOR:
+            return cached[0]
+        try:
+            async with asyncio.timeout(LOOKUP_TIMEOUT):
+                response = await self.client.users_lookupByEmail(email=email)
+        except SlackApiError as error:
+            if error.response.get("error") == "users_not_found":
+                raise Refusal(
+                    400, f"No one in this Slack workspace has the email {email}.", "owner"
+                ) from None
+            raise _slack_unsure(error) from None
+        except (aiohttp.ClientError, TimeoutError) as error:
+            raise _slack_unsure(error) from None
+        user_id = response["user"]["id"]
+        self._emails[(team_id, email.lower())] = (user_id, time.monotonic())
+        return user_id
+
+    async def _store(self, hook: Hook, signal: Arrival, now: datetime) -> Stored:
+        by = f"hook:{hook.id}"
+        async with self.services.db.transaction() as conn:
+            known = await hooks.delivered(conn, hook.id, signal.key) if signal.key else None
+            if known is not None:
+                lead = await leads.get_by_id(conn, known)
+                assert lead is not None  # deliveries go with their lead
+                await hooks.used(conn, hook.id, now)
+                return _stored(lead, now, created=False, duplicate=True, signal=signal)
+            lead = await leads.find_duplicate(
+                conn, hook.team_id, signal.name, signal.company, signal.email
+            )
+            created = lead is None
+            if lead is None:
+                lead = await leads.create(
+                    conn,
+                    team_id=hook.team_id,
+                    name=signal.name,
+                    source=signal.source,
+                    owner=owner_for(hook, signal),
+                    created_by=by,
+                    now=now,
+                    company=signal.company,
+                    email=signal.email,
+                    phone=signal.phone,
+                    created_at=min(signal.at, now),
+                )
+            lead = await leads.add_touch(
+                conn,
+                lead,
+                kind=signal.kind,
+                at=signal.at,
+                logged_by=by,
+                now=now,
+                note=signal.note,
+                how=hook.how,
+            )
+            if signal.key:
+                await hooks.remember(conn, hook.id, signal.key, lead.id, now)
+            await hooks.used(conn, hook.id, now)
+        return _stored(lead, now, created=created, duplicate=False, signal=signal)
+
+    async def _remember_refusal(self, hook: Hook, refusal: Refusal) -> None:
+        async with self.services.db.transaction() as conn:
+            await hooks.refused(
+                conn, hook.id, f"{refusal.status}: {refusal.error}", self.services.clock.now()
+            )
+
+
+def _slack_unsure(error: Exception) -> Refusal:
+    """Slack could not say who the owner is: nothing stored, and the sender may retry."""
+    log.warning("users.lookupByEmail failed: %s", error)
+    return Refusal(
+        503, "Slack can't say who the owner is right now; try again.", **{"Retry-After": "30"}
+    )
+
+
+def owner_for(hook: Hook, signal: Arrival) -> str:
+    """The payload's owner, else the hook's; round robin over ``reps:`` will come before nobody."""
+    return signal.owner or hook.owner
+
+
+def _fields(body: bytes, content_type: str) -> dict[str, Any]:
+    try:
+        if content_type == FORM:
+            return dict(parse_qsl(body.decode("utf-8"), keep_blank_values=True))
+        fields = msgspec.json.decode(body)
+    except (UnicodeDecodeError, msgspec.DecodeError):
+        raise InboundError("The body is not valid JSON or form data in UTF-8.") from None
+    if not isinstance(fields, dict):
+        raise InboundError("The body must be a JSON object of lead fields.")
+    return fields
+
+
+def _stored(
+    lead: leads.Lead, now: datetime, *, created: bool, duplicate: bool, signal: Arrival
+) -> Stored:
+    return Stored(
+        ok=True,
+        lead=lead.number,
+        created=created,
+        duplicate=duplicate,
+        temperature=lead.temperature(now).band,
+        ignored=list(signal.ignored),
+    )
+
+
+def _json(answer: Any) -> web.Response:
+    return web.Response(body=msgspec.json.encode(answer), content_type=JSON)

@@ -1,0 +1,112 @@
+"""Inbound hooks and the deliveries they stored: every read and write of their tables."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import aiosqlite
+
+from bot.domain.hooks import Hook
+from storage.times import from_db, required_from_db, to_db
+
+MAX_ERROR = 300
+"""Characters of the last refusal kept for ``hooks list``."""
+
+_COLUMNS = (
+    "id, team_id, type, kind, owner, created_by, created_at, secret_hash, signing_key,"
+    " revoked_at, last_used_at, received, last_error"
+)
+
+
+def _hook(row: aiosqlite.Row) -> Hook:
+    return Hook(
+        id=row["id"],
+        team_id=row["team_id"],
+        type=row["type"],
+        kind=row["kind"],
+        owner=row["owner"],
+        created_by=row["created_by"],
+        created_at=required_from_db(row["created_at"]),
+        secret_hash=row["secret_hash"],
+        signing_key=row["signing_key"],
+        revoked_at=from_db(row["revoked_at"]),
+        last_used_at=from_db(row["last_used_at"]),
+        received=row["received"],
+        last_error=row["last_error"],
+    )
+
+
+async def create(conn: aiosqlite.Connection, hook: Hook) -> None:
+    await conn.execute(
+        "INSERT INTO hooks (id, team_id, type, kind, owner, created_by, created_at,"
+        " secret_hash, signing_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (
+            hook.id,
+            hook.team_id,
+            hook.type,
+            hook.kind,
+            hook.owner,
+            hook.created_by,
+            to_db(hook.created_at),
+            hook.secret_hash,
+            hook.signing_key,
+        ),
+    )
+
+
+async def get(conn: aiosqlite.Connection, hook_id: str) -> Hook | None:
+    async with conn.execute(f"SELECT {_COLUMNS} FROM hooks WHERE id = ?", (hook_id,)) as cursor:
+        row = await cursor.fetchone()
+    return _hook(row) if row else None
+
+
+async def of_team(conn: aiosqlite.Connection, team_id: str | None) -> list[Hook]:
+    """A workspace's hooks (every workspace's without ``team_id``), oldest first."""
+    where, params = ("WHERE team_id = ?", (team_id,)) if team_id else ("", ())
+    async with conn.execute(
+        f"SELECT {_COLUMNS} FROM hooks {where} ORDER BY team_id, created_at, id", params
+    ) as cursor:
+        return [_hook(row) for row in await cursor.fetchall()]
+
+
+async def revoke(conn: aiosqlite.Connection, hook_id: str, now: datetime) -> bool:
+    """Revoke a live hook; ``False`` when there is none by that id (or it already was)."""
+    async with conn.execute(
+        "UPDATE hooks SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL",
+        (to_db(now), hook_id),
+    ) as cursor:
+        return cursor.rowcount == 1
+
+
+async def used(conn: aiosqlite.Connection, hook_id: str, now: datetime) -> None:
+    await conn.execute(
+        "UPDATE hooks SET received = received + 1, last_used_at = ? WHERE id = ?",
+        (to_db(now), hook_id),
+    )
+
+
+async def refused(conn: aiosqlite.Connection, hook_id: str, error: str, now: datetime) -> None:
+    """Remember why the last delivery was refused, for whoever set the sender up."""
+    await conn.execute(
+        "UPDATE hooks SET last_error = ?, last_error_at = ? WHERE id = ?",
+        (error[:MAX_ERROR], to_db(now), hook_id),
+    )
+
+
+async def delivered(conn: aiosqlite.Connection, hook_id: str, key: str) -> int | None:
+    """The lead a delivery with this idempotency key already went to, if it came before."""
+    async with conn.execute(
+        "SELECT lead_id FROM hook_deliveries WHERE hook_id = ? AND key = ?", (hook_id, key)
+    ) as cursor:
+        row = await cursor.fetchone()
+    return row[0] if row else None
+
+
+async def remember(
+    conn: aiosqlite.Connection, hook_id: str, key: str, lead_id: int, now: datetime
+) -> None:
+    """Keep the key; the primary key makes a second delivery with it fail, never store twice."""
+    await conn.execute(
+        "INSERT INTO hook_deliveries (hook_id, key, lead_id, received_at) VALUES (?, ?, ?, ?)",
+        (hook_id, key, lead_id, to_db(now)),
+    )
