@@ -16,13 +16,23 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.domain.ranking import Ranked
 from bot.domain.reminders import is_quiet
 from handlers import door, payloads, people
+from handlers.blocks import (
+    band,
+    context,
+    divider,
+    header,
+    lead_label,
+    local_date,
+    mention,
+    plain,
+    section,
+    sections,
+)
+from handlers.buttons import touch_actions
 from handlers.context import Services
-from handlers.digest_views import band_counts
+from handlers.digest import band_counts
 from handlers.door import Tools
-from handlers.format import band, lead_label, local_date, mention
-from handlers.lead_actions import touch_actions
-from handlers.lead_views import list_line
-from handlers.replies import context, divider, header, plain, section, sections
+from handlers.lists import list_line
 from storage import deliveries, pipeline
 
 TOGGLE_ACTION = "home_toggle"

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import json
+from typing import Any
+
 from bot.domain.grammar import LeadRef
 from bot.domain.lead import Lead
+from handlers.blocks import Refusal, context, escape, lead_label, mention, plain, section
 from handlers.context import Services
-from handlers.format import escape, lead_label, mention
-from handlers.lead_actions import pick_button
-from handlers.replies import Refusal, context, section
 from storage import leads
 
 MAX_MATCHES_SHOWN = 10
+PICK_ACTION = "lead_pick_match"
+"""A match picked from an ambiguous reply; ``lead_command`` runs the command again on it."""
 
 
 async def find_lead(services: Services, team_id: str, ref: LeadRef, command: str = "") -> Lead:
@@ -53,3 +56,16 @@ def ambiguous(text: str, matches: list[Lead], command: str) -> Refusal:
     if len(matches) > MAX_MATCHES_SHOWN:
         blocks.append(context("…and more: type more of the name."))
     return Refusal(message, blocks)
+
+
+def pick_button(lead: Lead, command: str) -> dict[str, Any] | None:
+    """A button that finishes an ambiguous command on this lead; None if it can't fit."""
+    value = json.dumps({"lead": lead.number, "command": command})
+    if len(value) > 2000:
+        return None
+    return {
+        "type": "button",
+        "action_id": PICK_ACTION,
+        "text": plain(f"#{lead.number}"),
+        "value": value,
+    }

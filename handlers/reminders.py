@@ -15,11 +15,10 @@ from typing import Any
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.domain.lead import Lead
+from handlers.blocks import Reply, ago, band, context, lead_label, local_date, mention, section
+from handlers.buttons import touch_actions
 from handlers.context import Services
-from handlers.format import ago, band, lead_label, local_date, mention
-from handlers.lead_actions import touch_actions
 from handlers.payloads import Invalid, lead_id
-from handlers.replies import Reply, context, section
 from storage import leads
 
 BLOCK_PREFIX = "lead:"

@@ -7,10 +7,8 @@ from datetime import datetime, timedelta
 
 from bot.domain.lead import Lead
 from bot.domain.temperature import KINDS, Temperature
+from handlers.blocks import Refusal, Reply, band, context, lead_label, local_date, section, why
 from handlers.context import Services
-from handlers.format import band, lead_label, local_date
-from handlers.lead_views import why
-from handlers.replies import Refusal, Reply, context, section
 from storage import leads
 
 JUST_NOW = timedelta(minutes=1)

@@ -1,21 +1,27 @@
-"""The "Add lead" modal, opened by ``/lead add`` with nothing after it.
+"""Adding a lead: ``/lead add Jane Doe company:Acme`` or the "Add lead" modal.
 
-Errors show on the field that has them; on success the rep gets the same
-confirmation as the typed command, in their DM with the app.
+Both end in ``add_lead``. The modal shows each error on the field that has it;
+on success the rep gets the same confirmation as the typed command, in their DM
+with the app.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
 
 from slack_bolt.async_app import AsyncApp
 
 from bot.domain import grammar
+from bot.domain.lead import Lead
 from handlers import door, home, payloads
+from handlers.blocks import Refusal, Reply, band, context, lead_label, mention, plain, section
+from handlers.context import Services
 from handlers.door import Tools
-from handlers.lead_subcommands import add
-from handlers.replies import Refusal, plain
-from handlers.subcommands import Invocation, subcommand
+from storage import leads
+
+if TYPE_CHECKING:
+    from handlers.lead_command import Invocation
 
 CALLBACK_ID = "add_lead"
 NAME, COMPANY, SOURCE, EMAIL, PHONE, OWNER, NOTE = (
@@ -27,6 +33,65 @@ NAME, COMPANY, SOURCE, EMAIL, PHONE, OWNER, NOTE = (
     "owner",
     "note",
 )
+
+
+class Duplicate(Refusal):
+    """The lead is already here (same email, or same name and company): nothing added."""
+
+    def __init__(self, existing: Lead):
+        super().__init__(
+            f"{lead_label(existing)} is already here (owner {mention(existing.owner)}), "
+            f"so I didn't add it again. See it with `/lead show #{existing.number}`."
+        )
+        self.existing = existing
+
+
+async def add_lead(
+    services: Services, cmd: grammar.Add, *, team_id: str, user_id: str, now: datetime
+) -> Lead:
+    """Store the lead (and its first note); a Duplicate if it is already here."""
+    async with services.db.transaction() as conn:
+        existing = await leads.find_duplicate(
+            conn, team_id, cmd.name, cmd.company or "", cmd.email or ""
+        )
+        if existing:
+            raise Duplicate(existing)
+        lead = await leads.create(
+            conn,
+            team_id=team_id,
+            name=cmd.name,
+            company=cmd.company or "",
+            email=cmd.email or "",
+            phone=cmd.phone or "",
+            source=cmd.source or "cold",
+            owner=cmd.owner or user_id,
+            created_by=user_id,
+            now=now,
+        )
+        if cmd.note:
+            lead = await leads.add_touch(
+                conn, lead, kind="note", note=cmd.note, at=now, logged_by=user_id, now=now
+            )
+    return lead
+
+
+def added_reply(lead: Lead, cmd: grammar.Add, now: datetime) -> Reply:
+    text = f":white_check_mark: Added {lead_label(lead)} — {band(lead.temperature(now))}, owner {mention(lead.owner)}."
+    notes = []
+    if cmd.source is None:
+        notes.append(
+            "No `source:` given, so I recorded it as `cold` outreach. If someone referred them "
+            f"or they came to us, say so: `/lead edit #{lead.number} source:referral`."
+        )
+    notes.append(f"Log what happens next: `/lead log #{lead.number} call spoke to them`")
+    return Reply(text, [section(text), context(*notes)])
+
+
+async def add(cmd: grammar.Add, call: Invocation) -> Reply:
+    lead = await add_lead(
+        call.services, cmd, team_id=call.team_id, user_id=call.user_id, now=call.now
+    )
+    return added_reply(lead, cmd, call.now)
 
 
 def _text_input(
@@ -74,14 +139,9 @@ def add_view(owner: str) -> dict[str, Any]:
     }
 
 
-@subcommand(grammar.AddForm)
 async def add_form(cmd: grammar.AddForm, call: Invocation) -> None:
     await call.ack()
     await call.client.views_open(trigger_id=call.trigger_id, view=add_view(call.user_id))
-
-
-def register(app: AsyncApp) -> None:
-    app.view(CALLBACK_ID)(submit)
 
 
 def _values(form: payloads.Submission) -> dict[str, str]:
@@ -131,24 +191,21 @@ async def submit(form: payloads.Submission, tools: Tools) -> None:
         owner=values[OWNER],
         note=values.get(NOTE) or None,
     )
-    call = Invocation(
-        services=services,
-        client=client,
-        ack=ack,
-        respond=None,  # type: ignore[arg-type]
-        team_id=team_id,
-        user_id=user_id,
-        channel_id="",
-        trigger_id="",
-        now=services.clock.now(),
-        tz=None,
-    )
+    now = services.clock.now()
     try:
-        reply = await add(command, call)
-    except Refusal:
-        duplicate = "A lead with this email, or this name and company, is already here."
-        await ack(response_action="errors", errors={NAME: duplicate})
+        lead = await add_lead(services, command, team_id=team_id, user_id=user_id, now=now)
+    except Duplicate as duplicate:
+        existing = duplicate.existing
+        await ack(
+            response_action="errors",
+            errors={NAME: f"{existing.name[:100]} (#{existing.number}) is already here."},
+        )
         return
     await ack()
+    reply = added_reply(lead, command, now)
     await client.chat_postMessage(channel=user_id, text=reply.text, blocks=reply.blocks)
     await home.redraw(client, services, team_id, user_id)
+
+
+def register(app: AsyncApp) -> None:
+    app.view(CALLBACK_ID)(submit)

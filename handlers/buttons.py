@@ -1,23 +1,22 @@
-"""Buttons that act on one lead, and the ids their listeners match on.
+"""The row of buttons under a lead, and the ids their listeners match on.
 
-The same Log a touch / Snooze / Mark lost buttons appear in reminder DMs, on
-the Home tab and on lead cards; ``lead_buttons`` answers them all.
+The same Log a touch / Snooze / Mark lost buttons appear in reminder DMs, on the
+Home tab and on lead cards, so the row is drawn here, below every surface; each
+button is answered in its feature module (``log``, ``snooze``, ``close``, ``assign``).
 """
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from bot.domain.lead import Lead
-from handlers.replies import plain
+from handlers.blocks import plain
 
 LOG_ACTION = "lead_log"
 SNOOZE_ACTION = "lead_snooze"
 LOST_ACTION = "lead_lost"
 WON_ACTION = "lead_won"
 ASSIGN_ACTION = "lead_assign"
-PICK_ACTION = "lead_pick_match"
 CARD_PREFIX = "card:"
 SNOOZE_CHOICES = {"3": "3 days", "7": "1 week", "14": "2 weeks"}
 
@@ -83,16 +82,3 @@ def card_actions(lead: Lead) -> dict[str, Any]:
         }
     )
     return block
-
-
-def pick_button(lead: Lead, command: str) -> dict[str, Any] | None:
-    """A button that finishes an ambiguous command on this lead; None if it can't fit."""
-    value = json.dumps({"lead": lead.number, "command": command})
-    if len(value) > 2000:
-        return None
-    return {
-        "type": "button",
-        "action_id": PICK_ACTION,
-        "text": plain(f"#{lead.number}"),
-        "value": value,
-    }

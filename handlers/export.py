@@ -6,12 +6,15 @@ import asyncio
 import io
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from bot.domain import grammar
 from bot.domain.lead_csv import write_leads
-from handlers.replies import Reply
-from handlers.subcommands import Invocation, subcommand
+from handlers.blocks import Reply
 from storage import leads, pipeline, snapshot
+
+if TYPE_CHECKING:
+    from handlers.lead_command import Invocation
 
 
 def _csv(path: Path, team_id: str, now: datetime, band: str) -> tuple[str, int]:
@@ -20,7 +23,6 @@ def _csv(path: Path, team_id: str, now: datetime, band: str) -> tuple[str, int]:
     return out.getvalue(), written
 
 
-@subcommand(grammar.Export)
 async def export(cmd: grammar.Export, call: Invocation) -> Reply | None:
     reader = call.services.db.reader
     if cmd.band == "all":
