@@ -15,6 +15,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.domain.ranking import Ranked
 from bot.domain.reminders import is_quiet
+from bot.domain.slack_user import SlackUser
 from handlers import door, payloads, people
 from handlers.blocks import (
     band,
@@ -150,24 +151,34 @@ async def publish(
     user_id: str,
     show_team: bool = False,
     settle: float = 0.0,
+    known: SlackUser | None = None,
 ) -> None:
-    """Draw the rep's Home from the database, one draw per rep at a time."""
+    """Draw the rep's Home from the database, one draw per rep at a time.
+
+    ``known`` is the rep's cached user row, when the caller has read it already.
+    """
 
     async def draw() -> None:
         # Rights checked fresh: the team view is for admins now, not yesterday.
-        admin = await people.is_admin(client, services, team_id, user_id)
+        admin = await people.is_admin(client, services, team_id, user_id, known)
         view = await home_view(services, team_id, user_id, show_team, admin is True)
         await client.views_publish(user_id=user_id, view=view)
 
     await services.redraws.run((team_id, user_id), draw, settle)
 
 
-async def redraw(client: AsyncWebClient, services: Services, team_id: str, user_id: str) -> None:
+async def redraw(
+    client: AsyncWebClient,
+    services: Services,
+    team_id: str,
+    user_id: str,
+    known: SlackUser | None = None,
+) -> None:
     """Draw the rep's Home again after they changed something.
 
     After ``CHANGE_SETTLE`` seconds, so a burst of changes shares one draw.
     """
-    await publish(client, services, team_id, user_id, settle=CHANGE_SETTLE)
+    await publish(client, services, team_id, user_id, settle=CHANGE_SETTLE, known=known)
 
 
 def register(app: AsyncApp) -> None:

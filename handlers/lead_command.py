@@ -19,6 +19,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.domain import grammar
 from bot.domain.dates import DateError
+from bot.domain.slack_user import SlackUser
 from handlers import (
     add,
     assign,
@@ -68,8 +69,13 @@ class Invocation:
     channel_id: str
     trigger_id: str
     now: datetime
-    tz: str | None
+    known: SlackUser | None
+    """The caller's cached user row, read once per request."""
     text: str = ""
+
+    @property
+    def tz(self) -> str | None:
+        return self.known.tz if self.known else None
 
 
 def help_reply(unknown: str | None = None, topic: str | None = None) -> Reply:
@@ -135,9 +141,9 @@ async def on_lead(command: payloads.Command, tools: Tools) -> None:
     reply = await answer(call)
     if reply is not None:
         await tools.ack(**reply.as_ack())
-    await people.refresh_if_stale(client, services, team_id, user_id, now)
+    known = await people.refresh_if_stale(client, services, team_id, user_id, now, call.known)
     if call.text.split()[:1] and call.text.split()[0].lower() in CHANGES_PIPELINE:
-        await home.redraw(client, services, team_id, user_id)
+        await home.redraw(client, services, team_id, user_id, known)
 
 
 @door.action(payloads.pick_click)
@@ -185,7 +191,7 @@ async def invocation(
         channel_id=channel_id,
         trigger_id=trigger_id,
         now=services.clock.now(),
-        tz=known.tz if known else None,
+        known=known,
         text=text,
     )
 

@@ -23,7 +23,6 @@ from handlers import clicks, door, home, payloads, people, reminders
 from handlers.blocks import Refusal, Reply, lead_label, plain, section, truncate
 from handlers.buttons import LOG_ACTION
 from handlers.door import Tools
-from handlers.lookup import find_lead
 from handlers.payloads import Origin
 from handlers.reminders import lead_ids
 from handlers.touches import log_touch, logged_reply
@@ -129,12 +128,12 @@ async def open_log_modal(
 
 
 async def log(cmd: grammar.Log, call: Invocation) -> Reply:
-    lead = await find_lead(call.services, call.team_id, cmd.ref, call.text)
     at = parse_past(cmd.when, call.tz, call.now) if cmd.when else call.now
     logged = await log_touch(
         call.services,
         team_id=call.team_id,
-        lead_id=lead.id,
+        lead=cmd.ref,
+        command=call.text,
         kind=cmd.kind,
         note=cmd.note,
         at=at,
@@ -230,7 +229,7 @@ async def submit(submitted: LogSubmission, tools: Tools) -> None:
         logged = await log_touch(
             services,
             team_id=team_id,
-            lead_id=lead_id,
+            lead=lead_id,
             kind=kind,
             note=note,
             at=at,

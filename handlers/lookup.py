@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from aiosqlite import Connection
+
 from bot.domain.grammar import LeadRef
 from bot.domain.lead import Lead
 from handlers.blocks import Refusal, context, escape, lead_label, mention, plain, section
@@ -18,7 +20,11 @@ PICK_ACTION = "lead_pick_match"
 
 async def find_lead(services: Services, team_id: str, ref: LeadRef, command: str = "") -> Lead:
     """The lead meant, or a Refusal listing the candidates (nothing is changed)."""
-    conn = services.db.reader
+    return await find_lead_in(services.db.reader, team_id, ref, command)
+
+
+async def find_lead_in(conn: Connection, team_id: str, ref: LeadRef, command: str = "") -> Lead:
+    """``find_lead`` on ``conn``: inside a write, the lead found is the lead changed."""
     if ref.number is not None:
         lead = await leads.get(conn, team_id, ref.number)
         if lead is None:

@@ -75,7 +75,9 @@ async def settings(cmd: grammar.Settings, call: Invocation) -> Reply | None:
 
 
 async def _change(cmd: grammar.Settings, call: Invocation) -> Reply:
-    allowed = await people.is_admin(call.client, call.services, call.team_id, call.user_id)
+    allowed = await people.is_admin(
+        call.client, call.services, call.team_id, call.user_id, call.known
+    )
     if allowed is None:
         text = (
             ":warning: I couldn't check your permissions with Slack, so nothing changed. Try again."

@@ -5,10 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from bot.domain.grammar import LeadRef
 from bot.domain.lead import Lead
 from bot.domain.temperature import KINDS, Temperature
 from handlers.blocks import Refusal, Reply, band, context, lead_label, local_date, section, why
 from handlers.context import Services
+from handlers.lookup import find_lead_in
 from storage import leads
 
 JUST_NOW = timedelta(minutes=1)
@@ -27,24 +29,39 @@ async def log_touch(
     services: Services,
     *,
     team_id: str,
-    lead_id: int,
+    lead: int | LeadRef,
     kind: str,
     note: str,
     at: datetime,
     user_id: str,
     now: datetime,
     permalink: str = "",
+    command: str = "",
 ) -> Logged:
-    """Store one touch; the lead is re-read inside the write so concurrent touches all count."""
+    """Store one touch on a lead picked by id (modal) or as typed (``command``).
+
+    The lead is read once, inside the write, so concurrent touches all count;
+    its temperature is scored once before and once after.
+    """
     async with services.db.transaction() as conn:
-        lead = await leads.get_by_id(conn, lead_id)
-        if lead is None or lead.team_id != team_id:
+        if isinstance(lead, LeadRef):
+            found: Lead | None = await find_lead_in(conn, team_id, lead, command)
+        else:
+            found = await leads.get_by_id(conn, lead)
+        if found is None or found.team_id != team_id:
             raise Refusal("That lead no longer exists.")
-        before = lead.temperature(now)
-        lead = await leads.add_touch(
-            conn, lead, kind=kind, note=note, at=at, logged_by=user_id, now=now, permalink=permalink
+        before = found.temperature(now)
+        touched, after = await leads.scored_touch(
+            conn,
+            found,
+            kind=kind,
+            note=note,
+            at=at,
+            logged_by=user_id,
+            now=now,
+            permalink=permalink,
         )
-    return Logged(lead, before, lead.temperature(now), kind, at)
+    return Logged(touched, before, after, kind, at)
 
 
 def _change(before: Temperature, after: Temperature) -> str:

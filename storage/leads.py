@@ -15,7 +15,7 @@ import aiosqlite
 
 from bot.domain.lead import Lead, Touch, edited, lead_keys
 from bot.domain.lead_csv import ImportedLead
-from bot.domain.temperature import Cutoffs, Signal, cutoffs, record_touch, temperature
+from bot.domain.temperature import Cutoffs, Signal, Temperature, cutoffs, record_touch, temperature
 from bot.domain.vocabulary import Status
 from storage.batches import chunks
 from storage.times import from_db, required_from_db, to_db
@@ -214,6 +214,33 @@ async def add_touch(
 
     ``how`` says how it came in when no rep typed it ("integration (typeform)").
     """
+    touched, _ = await scored_touch(
+        conn,
+        lead,
+        kind=kind,
+        at=at,
+        logged_by=logged_by,
+        now=now,
+        note=note,
+        permalink=permalink,
+        how=how,
+    )
+    return touched
+
+
+async def scored_touch(
+    conn: aiosqlite.Connection,
+    lead: Lead,
+    *,
+    kind: str,
+    at: datetime,
+    logged_by: str,
+    now: datetime,
+    note: str = "",
+    permalink: str = "",
+    how: str = "",
+) -> tuple[Lead, Temperature]:
+    """``add_touch``, with the temperature it scored at ``now``, so no caller scores it again."""
     await conn.execute(
         "INSERT INTO interactions (lead_id, kind, note, at, logged_by, logged_at, permalink, how)"
         " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
@@ -229,7 +256,8 @@ async def add_touch(
     )
     signals = {**lead.signals, kind: signal}
     last_touch = max(lead.last_touch_at or at, at)
-    score = temperature(lead.source, lead.created_at, signals, now).score
+    scored = temperature(lead.source, lead.created_at, signals, now)
+    score = scored.score
     until = cutoffs(lead.source, lead.created_at, signals)
     await conn.execute(
         "UPDATE leads SET last_touch_at = ?, score = ?, scored_at = ?, updated_at = ?,"
@@ -246,7 +274,7 @@ async def add_touch(
         scored_at=now,
         updated_at=now,
         touch_count=lead.touch_count + 1,
-    )
+    ), scored
 
 
 async def recent_touches(conn: aiosqlite.Connection, lead_id: int, limit: int = 5) -> list[Touch]:
