@@ -329,6 +329,15 @@ async def test_add_modal_refuses_a_duplicate_on_the_field(hotleads):
     assert hotleads.slack.calls_to("chat.postMessage") == []
 
 
+async def test_add_modal_names_the_lead_it_duplicates(hotleads):
+    await hotleads.command("add Jane Doe company:Acme")
+    await hotleads.command("add Omar Other company:Beta")
+    answer = await interact(
+        hotleads, view_submission_payload("add_lead", add_values("Omar Other", company="Beta"))
+    )
+    assert answer["errors"]["name"] == "Omar Other (#2) is already here."
+
+
 # ---------------------------------------------------------------- the Log modal
 
 
