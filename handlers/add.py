@@ -15,7 +15,17 @@ from slack_bolt.async_app import AsyncApp
 from bot.domain import grammar
 from bot.domain.lead import Lead
 from handlers import door, home, payloads
-from handlers.blocks import Refusal, Reply, band, context, lead_label, mention, plain, section
+from handlers.blocks import (
+    Refusal,
+    Reply,
+    band,
+    context,
+    lead_label,
+    mention,
+    plain,
+    section,
+    truncate,
+)
 from handlers.context import Services
 from handlers.door import Tools
 from storage import leads
@@ -155,19 +165,18 @@ def _values(form: payloads.Submission) -> dict[str, str]:
 
 
 def field_errors(values: dict[str, str]) -> dict[str, str]:
-    """What is wrong, by field, with the same limits as the typed command."""
+    """What is wrong, by field: the very checks of the typed command (``grammar.checked``)."""
     errors = {}
     if not values.get(NAME):
         errors[NAME] = "A lead needs a name."
-    limits = {NAME: grammar.MAX_NAME, COMPANY: grammar.MAX_FIELD, EMAIL: grammar.MAX_FIELD}
-    limits |= {PHONE: grammar.MAX_FIELD, NOTE: grammar.MAX_NOTE}
-    for field, limit in limits.items():
-        if len(values.get(field, "")) > limit:
-            errors[field] = f"Keep it under {limit} characters."
-    if values.get(EMAIL) and not grammar.is_email(values[EMAIL]):
-        errors[EMAIL] = "That doesn't look like an email address."
-    if values.get(SOURCE) not in grammar.SOURCES:
-        errors[SOURCE] = "Pick where the lead came from."
+    for field in (NAME, COMPANY, EMAIL, PHONE, NOTE, SOURCE):
+        value = values.get(field, "")
+        if field in errors or (not value and field != SOURCE):
+            continue
+        try:
+            grammar.checked(field, value)
+        except grammar.GrammarError as error:
+            errors[field] = truncate(str(error), 150)
     if not payloads.is_user_id(values.get(OWNER)):
         errors[OWNER] = "Pick who owns the lead."
     return errors
