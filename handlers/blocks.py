@@ -151,6 +151,12 @@ def local_date(moment: datetime, *, with_time: bool = True) -> str:
     return f"<!date^{int(moment.timestamp())}^{token}|{fallback}>"
 
 
+def snoozed(lead: Lead, *, with_time: bool = True) -> str:
+    """“Snoozed until Fri 12 Dec”, the one wording wherever a snoozed lead is shown."""
+    assert lead.snoozed_until is not None
+    return f"Snoozed until {local_date(lead.snoozed_until, with_time=with_time)}"
+
+
 def reason_line(reason: Reason, now: datetime) -> str:
     when = ""
     if reason.last_at and not reason.factor.startswith("source:"):

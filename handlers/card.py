@@ -19,6 +19,7 @@ from handlers.blocks import (
     reason_line,
     section,
     sections,
+    snoozed,
     status_or_band,
     truncate,
 )
@@ -70,8 +71,8 @@ def lead_card(
     else:
         blocks.append(section(f"No touches yet. Log one: `/lead log #{lead.number} call`"))
     notes = [f"Added {local_date(lead.created_at, with_time=False)} by {mention(lead.created_by)}"]
-    if lead.snoozed_until and lead.snoozed_until > now:
-        notes.append(f"Snoozed until {local_date(lead.snoozed_until)}")
+    if lead.is_snoozed(now):
+        notes.append(snoozed(lead))
     blocks.append(context(*notes))
     blocks.append(card_actions(lead))
     return blocks

@@ -15,7 +15,17 @@ from typing import Any
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.domain.lead import Lead
-from handlers.blocks import Reply, ago, band, context, lead_label, local_date, mention, section
+from handlers.blocks import (
+    Reply,
+    ago,
+    band,
+    context,
+    lead_label,
+    local_date,
+    mention,
+    section,
+    snoozed,
+)
 from handlers.buttons import touch_actions
 from handlers.context import Services
 from handlers.payloads import Invalid, lead_id
@@ -29,8 +39,8 @@ def _outcome(lead: Lead, reminded_at: datetime, now: datetime) -> str | None:
     """What happened to the lead since the reminder, if anything."""
     if lead.status != "open":
         return f":x: Marked {lead.status}" if lead.status == "lost" else ":trophy: Won"
-    if lead.snoozed_until and lead.snoozed_until > now:
-        return f":zzz: Snoozed until {local_date(lead.snoozed_until, with_time=False)}"
+    if lead.is_snoozed(now):
+        return f":zzz: {snoozed(lead, with_time=False)}"
     if lead.last_activity_at > reminded_at:
         return f":white_check_mark: Touched {ago(lead.last_activity_at, now)}"
     return None
