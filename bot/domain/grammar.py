@@ -23,6 +23,7 @@ from typing import TypeAlias
 
 from bot.domain.text import truncate
 from bot.domain.vocabulary import BANDS as BAND_NAMES
+from bot.domain.vocabulary import KIND_ALIASES as GROUP_KIND_ALIASES
 from bot.domain.vocabulary import KIND_WORDS, KINDS, SOURCE_WORDS, SOURCES, WEEKDAYS
 
 SOURCE_ALIASES = {
@@ -33,6 +34,7 @@ SOURCE_ALIASES = {
     "outbound": "cold",
 }
 KIND_ALIASES = {
+    **GROUP_KIND_ALIASES,
     "quote-request": "quote",
     "signup": "trial",
     "sign-up": "trial",
@@ -609,15 +611,25 @@ def _parse_log(words: list[_Word]) -> Log | LogForm:
             f"What happened? Add a kind after the lead, like `/lead log #12 call`. "
             f"Kinds: {', '.join(KINDS)}."
         )
-    kind = _kind(rest[0].text.strip())
-    if kind is None:
-        raise _unknown_kind(rest)
-    parts = [_joined(rest[1:])]
+    kind, rest = _log_kind(rest)
+    parts = [_joined(rest)]
     if "note" in options:
         parts.append(_field(options["note"]))
     note = " ".join(part for part in parts if part)
     when = _field(options["when"]) if "when" in options else None
     return Log(ref=ref, kind=kind, note=_limited("note", note, MAX_NOTE), when=when)
+
+
+def _log_kind(words: list[_Word]) -> tuple[str, list[_Word]]:
+    """The kind first, one word or two (``no answer``), and the words after it."""
+    if len(words) > 1:
+        kind = _kind(f"{words[0].text.strip()} {words[1].text.strip()}")
+        if kind is not None:
+            return kind, words[2:]
+    kind = _kind(words[0].text.strip())
+    if kind is None:
+        raise _unknown_kind(words)
+    return kind, words[1:]
 
 
 def _unknown_kind(words: list[_Word]) -> GrammarError:
