@@ -51,6 +51,8 @@ MAX_NAME = 200
 MAX_NOTE = 2000
 MAX_FIELD = 200
 MAX_QUIET = 90
+MAX_RESPOND = 72
+"""Hours: a buying signal unanswered for three days is far past the point."""
 
 # Mrkdwn-safe (no raw <, > or &) so the help reply can show these as they are.
 USAGE = {
@@ -87,7 +89,7 @@ USAGE = {
         "`/lead assign LEAD @someone` — give the lead to someone else\n`/lead assign #12 @maria`"
     ),
     "settings": (
-        "`/lead settings [channel:#…] [time:HH:MM] [tz:Area/City] [quiet:DAYS] [days:…]`"
+        "`/lead settings [channel:#…] [time:HH:MM] [tz:Area/City] [quiet:DAYS] [respond:HOURS] [days:…]`"
         " — see or change the daily digest and reminders (admins change them)\n"
         "`/lead settings channel:#sales time:09:00 tz:Europe/Berlin quiet:7 days:mon-fri`"
     ),
@@ -207,7 +209,7 @@ class Assign:
 
 @dataclass(frozen=True)
 class Settings:
-    """Validated, normalised changes (channel id, time, tz, quiet, days); empty means show."""
+    """Validated, normalised changes (channel id, time, tz, quiet, respond, days); empty: show."""
 
     changes: dict[str, str]
 
@@ -524,6 +526,7 @@ _EXAMPLES = {
     "time": "`time:09:00`",
     "tz": "`tz:Europe/Berlin`",
     "quiet": "`quiet:7`",
+    "respond": "`respond:4`",
     "days": "`days:mon-fri`",
 }
 
@@ -751,7 +754,7 @@ def _parse_export(words: list[_Word]) -> Export:
 
 # Settings --------------------------------------------------------------------------------
 
-_SETTINGS_KEYS = frozenset({"channel", "time", "tz", "quiet", "days"})
+_SETTINGS_KEYS = frozenset({"channel", "time", "tz", "quiet", "respond", "days"})
 
 
 def _parse_settings(words: list[_Word]) -> Settings:
@@ -759,7 +762,7 @@ def _parse_settings(words: list[_Word]) -> Settings:
     _no_more(
         "settings",
         rest,
-        "It takes `channel:`, `time:`, `tz:`, `quiet:` and `days:`, like "
+        "It takes `channel:`, `time:`, `tz:`, `quiet:`, `respond:` and `days:`, like "
         "`/lead settings time:09:00 days:mon-fri`.",
     )
     changes = {}
@@ -818,6 +821,16 @@ def _quiet(option: _Option) -> str:
     return str(int(text))
 
 
+def _respond(option: _Option) -> str:
+    text = option.text
+    if not _QUIET.fullmatch(text) or not 1 <= int(text) <= MAX_RESPOND:
+        raise GrammarError(
+            f"`respond:` is how many hours a buying signal may wait for our answer: a whole "
+            f"number from 1 to {MAX_RESPOND}, like `respond:4`, not “{_short(text)}”."
+        )
+    return str(int(text))
+
+
 _DAY_GROUPS = {
     "weekdays": "mon-fri",
     "weekday": "mon-fri",
@@ -864,6 +877,7 @@ _SETTINGS: dict[str, Callable[[_Option], str]] = {
     "time": _time,
     "tz": _tz,
     "quiet": _quiet,
+    "respond": _respond,
     "days": _days,
 }
 

@@ -256,7 +256,7 @@ def _shares(points: list[tuple[str, float]], total: int) -> list[tuple[str, int]
     exact = [(factor, total * p / raw) for factor, p in points]
     whole = {factor: math.floor(x) for factor, x in exact}
     left = total - sum(whole.values())
-    for factor, x in sorted(exact, key=lambda fx: -(fx[1] - math.floor(fx[1])))[:left]:
+    for factor, _ in sorted(exact, key=lambda fx: -(fx[1] - math.floor(fx[1])))[:left]:
         whole[factor] += 1
     return [(factor, whole[factor]) for factor, _ in points]
 
