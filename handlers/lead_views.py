@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from bot.domain.grammar import KIND_HINTS, SOURCE_HINTS, USAGE
 from bot.domain.lead import Lead, Touch
 from bot.domain.ranking import Ranked
-from bot.domain.temperature import KINDS, Reason, Temperature
+from bot.domain.temperature import KINDS, Reason, Temperature, latest_buying_signal
+from bot.domain.vocabulary import ANSWERS, GROUP_WORDS, KIND_GROUPS
 from handlers.format import (
     ago,
     band,
@@ -40,6 +41,41 @@ def why(temperature: Temperature, now: datetime) -> str:
     """The strongest reason, short: what a rep reads first."""
     strongest = temperature.strongest
     return reason_line(strongest, now) if strongest else "no signals yet"
+
+
+def fit_and_interest(temperature: Temperature, now: datetime) -> str:
+    """The two sides of a score, apart: who they are, and what they did."""
+    interest = temperature.interest
+    shown = "nothing yet"
+    if interest is not None:
+        label = interest.label[0].lower() + interest.label[1:]
+        shown = f"{label} {ago(interest.last_at, now)}" if interest.last_at else label
+    return f"*Fit:* {temperature.fit} · *Interest:* {shown}"
+
+
+def speed_line(lead: Lead, touches: list[Touch], now: datetime) -> str:
+    """Speed to lead on the latest buying signal: "answered in 35 min" or "waiting 2 days"."""
+    latest = latest_buying_signal(lead.signals)
+    if latest is None or lead.status != "open":
+        return ""
+    kind, at = latest
+    if kind in ANSWERS:
+        return ""
+    answers = [t.at for t in touches if t.kind in ANSWERS and t.at >= at]
+    if answers:
+        return f":stopwatch: Speed to lead: answered in {duration(min(answers) - at)}"
+    if any(s.last_at >= at for k, s in lead.signals.items() if k in ANSWERS):
+        return ""
+    return f":stopwatch: Speed to lead: waiting {duration(now - at)} for our answer"
+
+
+def duration(delta: timedelta) -> str:
+    minutes = max(0, round(delta.total_seconds() / 60))
+    if minutes < 90:
+        return f"{minutes} min"
+    if minutes < 48 * 60:
+        return f"{round(minutes / 60)} hours"
+    return f"{round(minutes / 1440)} days"
 
 
 def list_line(lead: Lead, temperature: Temperature, now: datetime) -> str:
@@ -76,6 +112,10 @@ def lead_card(
     if lead.status == "lost" and lead.lost_reason:
         blocks.append(context(f"Lost: {escape(lead.lost_reason)}"))
     reasons = [f"• {reason_line(r, now)}" for r in temperature.reasons] or ["• no signals yet"]
+    blocks.append(section(fit_and_interest(temperature, now)))
+    speed = speed_line(lead, touches, now)
+    if speed:
+        blocks.append(context(speed))
     blocks.append(
         section(
             f"*Score {temperature.score}/100 — {temperature.band}*, because:\n" + "\n".join(reasons)
@@ -126,7 +166,10 @@ def help_reply(unknown: str | None = None, topic: str | None = None) -> Reply:
         ["*Sources* (where the lead came from)"]
         + [f"• `{name}` — {hint}" for name, hint in SOURCE_HINTS.items()]
     )
-    blocks += sections(
-        ["*Kinds of touch*"] + [f"• `{name}` — {hint}" for name, hint in KIND_HINTS.items()]
-    )
+    kinds = ["*Kinds of touch*, in four groups"]
+    for group, members in KIND_GROUPS.items():
+        kinds.append(f"_{GROUP_WORDS[group]}_")
+        kinds += [f"• `{name}` — {KIND_HINTS[name]}" for name in members]
+    kinds.append(f"• `note` — {KIND_HINTS['note']}")
+    blocks += sections(kinds)
     return Reply(intro, blocks)
