@@ -38,6 +38,12 @@ def parser() -> argparse.ArgumentParser:
     export.add_argument("--team", help="Slack team id (needed when the database has several)")
     export.add_argument("--out", help="file to write (default: standard output)")
 
+    rep = commands.add_parser("report", help="is the score right? win rates of closed leads")
+    rep.add_argument(
+        "--team", action="append", default=[], help="Slack team id (repeat it; default: all)"
+    )
+    rep.add_argument("--days", type=_days, default=90, help="window in days (default: 90)")
+
     due = commands.add_parser("run-due", help="send the digests and reminders due now")
     due.add_argument(
         "--now", type=_moment, help="act as if it were this ISO 8601 time (naive means UTC)"
@@ -84,6 +90,12 @@ def _moment(text: str) -> datetime:
     except DateError as error:
         raise argparse.ArgumentTypeError(str(error)) from None
     return moment
+
+
+def _days(text: str) -> int:
+    if not text.isdigit() or not 1 <= int(text) <= 3650:
+        raise argparse.ArgumentTypeError(f"{text!r} isn't a number of days from 1 to 3650")
+    return int(text)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -144,6 +156,8 @@ async def _run(command: str, args: argparse.Namespace, settings: Settings) -> in
         return 0
     if command == "export":
         return await admin.export(settings, team=args.team, out=args.out)
+    if command == "report":
+        return await admin.report(settings, teams=args.team, days=args.days, now=datetime.now(UTC))
     return await admin.import_csv(
         settings, args.file, team=args.team, owner=args.owner, dry_run=args.dry_run
     )
