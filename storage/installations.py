@@ -170,7 +170,7 @@ async def reseal(conn: aiosqlite.Connection, sealer: Sealer) -> int:
     async with conn.execute(
         "SELECT enterprise_id, team_id, bot_token, refresh_token FROM installations"
     ) as cursor:
-        rows = await cursor.fetchall()
+        rows = list(await cursor.fetchall())
     for row in rows:
         await conn.execute(
             "UPDATE installations SET bot_token = ?, refresh_token = ?"

@@ -471,3 +471,19 @@ async def test_a_revoked_token_switches_the_workspace_off_instead_of_retrying(ho
     hosted.clock.moment += timedelta(days=1)
     assert await hosted.run_due() == []
     assert hosted.slack.calls == []
+
+
+async def test_workspaces_command_lists_each_installation_with_its_leads(hosted, capsys):
+    from bot import workspace_admin
+
+    await hosted.install("TACME", "Acme")
+    await hosted.install("TBETA", "Beta")
+    async with hosted.sender("TACME") as sender:
+        await sender.command("add Jane Doe source:referral", user_id="U1", team_id="TACME")
+    async with hosted.db.transaction() as conn:
+        await installations.deactivate(conn, "TBETA", "token_revoked")
+    settings = multi_settings(hosted.db.path, hosted.slack)
+    assert await workspace_admin.list_workspaces(settings) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[1].split("\t")[:2] == ["TACME", "Acme"] and lines[1].endswith("\tyes\t1")
+    assert lines[2].startswith("TBETA\tBeta") and lines[2].endswith("\tno (token_revoked)\t0")
