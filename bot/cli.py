@@ -17,7 +17,7 @@ from pathlib import Path
 
 from dotenv import load_dotenv
 
-from bot import admin, demo, hook_admin
+from bot import admin, demo, hook_admin, workspace_admin
 from bot.config import ConfigError, Settings
 from bot.domain.dates import DateError, check_plausible
 from bot.domain.hooks import TYPES
@@ -76,6 +76,13 @@ def parser() -> argparse.ArgumentParser:
     revoke.add_argument("hook_id", metavar="HOOK_ID")
 
     commands.add_parser("openapi", help="print the inbound hooks' OpenAPI document")
+    commands.add_parser("keygen", help="print a new HOTLEADS_ENCRYPTION_KEY")
+    workspaces = commands.add_parser(
+        "workspaces", help="list the workspaces that installed hotleads"
+    )
+    workspaces.add_argument(
+        "--reseal", action="store_true", help="seal every token again with the newest key first"
+    )
     return top
 
 
@@ -102,6 +109,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
     load_dotenv()
     command = args.command or "serve"
+    if command == "keygen":  # before the settings: they may be waiting for this very key
+        return workspace_admin.keygen()
     try:
         settings = Settings.from_env(os.environ, need_slack=command in ("serve", "run-due"))
         logging.basicConfig(
@@ -149,6 +158,8 @@ async def _run(command: str, args: argparse.Namespace, settings: Settings) -> in
         return await admin.migrate(settings)
     if command == "hooks":
         return await _hooks(args, settings)
+    if command == "workspaces":
+        return await workspace_admin.list_workspaces(settings, reseal=args.reseal)
     if command == "openapi":
         from bot.openapi import text
 
