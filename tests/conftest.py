@@ -56,7 +56,7 @@ class Hotleads:
         seeing the call in the fake is not yet seeing the row.
         """
         async with asyncio.timeout(timeout):
-            while await users.get(self.db.reader, TEAM, user_id) is None:
+            while await users.get(self.db.reader, TEAM, user_id) is None:  # noqa: ASYNC110 (a row, not an event)
                 await asyncio.sleep(0.01)
 
     async def run_due(self) -> list[Outcome]:
