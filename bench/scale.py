@@ -45,7 +45,8 @@ from bot.domain.clock import FixedClock
 from handlers import delivery
 from handlers.context import Services
 from handlers.digest_views import digest_blocks
-from storage.db import Database, migrations
+from storage.db import Database
+from storage.engine import Address, migrations
 from storage.times import to_db
 
 TARGETS = {
@@ -131,7 +132,7 @@ def _services(path: Path, db: Database, api_url: str) -> Services:
         bot_token=BOT_TOKEN,
         signing_secret=SIGNING_SECRET,
         slack_api_url=api_url,
-        database_path=path,
+        database=Address.sqlite(path),
     )
     return Services(settings=settings, db=db, clock=FixedClock(NOW))
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from aiosqlite import Connection
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
@@ -24,6 +23,7 @@ from handlers.lead_actions import touch_actions
 from handlers.lead_views import list_line
 from handlers.replies import context, divider, header, plain, section, sections
 from storage import deliveries, pipeline
+from storage.engine import Connection
 
 TOGGLE_ACTION = "home_toggle"
 HOME_BLOCK_LIMIT = 100

@@ -10,15 +10,19 @@ import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from datetime import datetime
-
-import aiosqlite
+from typing import TYPE_CHECKING
 
 from bot.domain.lead import Lead, Touch, edited, lead_keys
 from bot.domain.lead_csv import ImportedLead
 from bot.domain.temperature import Cutoffs, Signal, cutoffs, record_touch, temperature
 from bot.domain.vocabulary import Status
 from storage.batches import chunks
+from storage.engine import Connection, Row
+from storage.progress import Progress, quiet
 from storage.times import from_db, required_from_db, to_db
+
+if TYPE_CHECKING:
+    from storage.db import Database
 
 log = logging.getLogger(__name__)
 
@@ -31,7 +35,7 @@ LEAD_COLUMNS = """
 """
 
 
-def lead_from_row(row: aiosqlite.Row, signals: dict[str, Signal]) -> Lead:
+def lead_from_row(row: Row, signals: dict[str, Signal]) -> Lead:
     created_at = required_from_db(row["created_at"])
     if row["hot_until"] is None:  # not filled in yet: see fill_cutoffs
         until = cutoffs(row["source"], created_at, signals)
@@ -66,7 +70,7 @@ def lead_from_row(row: aiosqlite.Row, signals: dict[str, Signal]) -> Lead:
 SIGNAL_COLUMNS = "s.lead_id, s.kind, s.strength, s.as_of, s.last_at, s.count"
 
 
-def signal_from_row(row: Sequence) -> Signal:
+def signal_from_row(row: Row) -> Signal:
     return Signal(row[2], required_from_db(row[3]), required_from_db(row[4]), row[5])
 
 
@@ -74,46 +78,37 @@ def _stored(until: Cutoffs) -> tuple[str, str]:
     return to_db(until.hot_until), to_db(until.warm_until)
 
 
-async def signals_for(
-    conn: aiosqlite.Connection, lead_ids: Sequence[int]
-) -> dict[int, dict[str, Signal]]:
+async def signals_for(conn: Connection, lead_ids: Sequence[int]) -> dict[int, dict[str, Signal]]:
     found: dict[int, dict[str, Signal]] = {lead_id: {} for lead_id in lead_ids}
     for chunk in chunks(lead_ids):
         marks = ",".join("?" * len(chunk))
-        async with conn.execute(
+        for row in await conn.fetchall(
             f"SELECT {SIGNAL_COLUMNS} FROM lead_signals s WHERE s.lead_id IN ({marks})", chunk
-        ) as cursor:
-            # fetchall: iterating would cross to aiosqlite's thread every 64 rows
-            for row in await cursor.fetchall():
-                found[row[0]][row[1]] = signal_from_row(row)
+        ):
+            found[row[0]][row[1]] = signal_from_row(row)
     return found
 
 
-async def _leads(conn: aiosqlite.Connection, where: str, params: Iterable[object]) -> list[Lead]:
-    async with conn.execute(
-        f"SELECT {LEAD_COLUMNS} FROM leads l WHERE {where}", tuple(params)
-    ) as c:
-        rows = await c.fetchall()
+async def _leads(conn: Connection, where: str, params: Iterable[object]) -> list[Lead]:
+    rows = await conn.fetchall(f"SELECT {LEAD_COLUMNS} FROM leads l WHERE {where}", tuple(params))
     signals = await signals_for(conn, [row["id"] for row in rows])
     return [lead_from_row(row, signals[row["id"]]) for row in rows]
 
 
-async def _one(conn: aiosqlite.Connection, where: str, params: Iterable[object]) -> Lead | None:
+async def _one(conn: Connection, where: str, params: Iterable[object]) -> Lead | None:
     found = await _leads(conn, where, params)
     return found[0] if found else None
 
 
-async def get(conn: aiosqlite.Connection, team_id: str, number: int) -> Lead | None:
+async def get(conn: Connection, team_id: str, number: int) -> Lead | None:
     return await _one(conn, "l.team_id = ? AND l.number = ?", (team_id, number))
 
 
-async def get_by_id(conn: aiosqlite.Connection, lead_id: int) -> Lead | None:
+async def get_by_id(conn: Connection, lead_id: int) -> Lead | None:
     return await _one(conn, "l.id = ?", (lead_id,))
 
 
-async def search(
-    conn: aiosqlite.Connection, team_id: str, text: str, limit: int = 10
-) -> list[Lead]:
+async def search(conn: Connection, team_id: str, text: str, limit: int = 10) -> list[Lead]:
     """Leads whose name or company contains ``text``, ignoring case; open ones first."""
     pattern = "%" + text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
     return await _leads(
@@ -124,19 +119,18 @@ async def search(
     )
 
 
-async def duplicate_keys(conn: aiosqlite.Connection, team_id: str) -> set[str]:
+async def duplicate_keys(conn: Connection, team_id: str) -> set[str]:
     """Every lead key of a workspace, read once: an import checks thousands of rows."""
     keys: set[str] = set()
-    async with conn.execute(
+    for name, company, email in await conn.fetchall(
         "SELECT name, company, email FROM leads WHERE team_id = ?", (team_id,)
-    ) as cursor:
-        for name, company, email in await cursor.fetchall():
-            keys |= lead_keys(name, company, email)
+    ):
+        keys |= lead_keys(name, company, email)
     return keys
 
 
 async def find_duplicate(
-    conn: aiosqlite.Connection, team_id: str, name: str, company: str, email: str
+    conn: Connection, team_id: str, name: str, company: str, email: str
 ) -> Lead | None:
     """The lead this one would duplicate: same email, or same name and company."""
     if email:
@@ -152,8 +146,25 @@ async def find_duplicate(
     )
 
 
+async def next_numbers(conn: Connection, team_id: str, count: int) -> range:
+    """Take the workspace's next ``count`` lead numbers.
+
+    One statement on the workspace's counter row: a concurrent add, in this
+    process or another, waits for this transaction and gets the numbers after
+    these; a rolled-back add gives its numbers back. No gaps, no duplicates.
+    """
+    row = await conn.fetchone(
+        "INSERT INTO lead_numbers (team_id, last_number) VALUES (?, ?)"
+        " ON CONFLICT (team_id) DO UPDATE SET last_number = lead_numbers.last_number"
+        " + excluded.last_number RETURNING last_number",
+        (team_id, count),
+    )
+    assert row is not None
+    return range(row[0] - count + 1, row[0] + 1)
+
+
 async def create(
-    conn: aiosqlite.Connection,
+    conn: Connection,
     *,
     team_id: str,
     name: str,
@@ -169,14 +180,14 @@ async def create(
     """Insert a lead with the next number of its workspace."""
     created_at = created_at or now
     score = temperature(source, created_at, {}, now).score
-    async with conn.execute(
+    numbers = await next_numbers(conn, team_id, 1)
+    row = await conn.fetchone(
         "INSERT INTO leads (team_id, number, name, company, email, phone, source, owner,"
         " created_by, created_at, updated_at, score, scored_at, hot_until, warm_until)"
-        " VALUES (?, (SELECT coalesce(max(number), 0) + 1 FROM leads WHERE team_id = ?),"
-        " ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
         (
             team_id,
-            team_id,
+            numbers[0],
             name,
             company,
             email,
@@ -190,16 +201,15 @@ async def create(
             to_db(now),
             *_stored(cutoffs(source, created_at, {})),
         ),
-    ) as cursor:
-        lead_id = cursor.lastrowid
-    assert lead_id is not None
-    lead = await get_by_id(conn, lead_id)
+    )
+    assert row is not None
+    lead = await get_by_id(conn, row[0])
     assert lead is not None
     return lead
 
 
 async def add_touch(
-    conn: aiosqlite.Connection,
+    conn: Connection,
     lead: Lead,
     *,
     kind: str,
@@ -214,6 +224,11 @@ async def add_touch(
 
     ``how`` says how it came in when no rep typed it ("integration (typeform)").
     """
+    # Take the lead's row first: a touch logged at the same moment in another
+    # process waits here, then folds into the signal this one leaves, not into the
+    # one both read before. (SQLite's single writer already serialises them.)
+    await conn.execute("UPDATE leads SET updated_at = ? WHERE id = ?", (to_db(now), lead.id))
+    lead = await get_by_id(conn, lead.id) or lead
     await conn.execute(
         "INSERT INTO interactions (lead_id, kind, note, at, logged_by, logged_at, permalink, how)"
         " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
@@ -249,22 +264,19 @@ async def add_touch(
     )
 
 
-async def recent_touches(conn: aiosqlite.Connection, lead_id: int, limit: int = 5) -> list[Touch]:
-    async with conn.execute(
+async def recent_touches(conn: Connection, lead_id: int, limit: int = 5) -> list[Touch]:
+    rows = await conn.fetchall(
         "SELECT id, lead_id, kind, note, at, logged_by, logged_at, permalink FROM interactions"
         " WHERE lead_id = ? ORDER BY at DESC, id DESC LIMIT ?",
         (lead_id, limit),
-    ) as cursor:
-        rows = await cursor.fetchall()
+    )
     return [
         Touch(r[0], r[1], r[2], r[3], required_from_db(r[4]), r[5], required_from_db(r[6]), r[7])
         for r in rows
     ]
 
 
-async def update(
-    conn: aiosqlite.Connection, lead: Lead, changes: dict[str, str], now: datetime
-) -> Lead:
+async def update(conn: Connection, lead: Lead, changes: dict[str, str], now: datetime) -> Lead:
     """Change contact fields (and the source, which re-scores the lead)."""
     updated = edited(lead, changes, now)
     score = updated.temperature(now).score
@@ -285,7 +297,7 @@ async def update(
 
 
 async def set_status(
-    conn: aiosqlite.Connection, lead: Lead, status: Status, now: datetime, reason: str = ""
+    conn: Connection, lead: Lead, status: Status, now: datetime, reason: str = ""
 ) -> Lead:
     await conn.execute(
         "UPDATE leads SET status = ?, lost_reason = ?, updated_at = ? WHERE id = ?",
@@ -294,16 +306,14 @@ async def set_status(
     return replace(lead, status=status, lost_reason=reason, updated_at=now)
 
 
-async def set_owner(conn: aiosqlite.Connection, lead: Lead, owner: str, now: datetime) -> Lead:
+async def set_owner(conn: Connection, lead: Lead, owner: str, now: datetime) -> Lead:
     await conn.execute(
         "UPDATE leads SET owner = ?, updated_at = ? WHERE id = ?", (owner, to_db(now), lead.id)
     )
     return replace(lead, owner=owner, updated_at=now)
 
 
-async def snooze(
-    conn: aiosqlite.Connection, lead: Lead, until: datetime | None, now: datetime
-) -> Lead:
+async def snooze(conn: Connection, lead: Lead, until: datetime | None, now: datetime) -> Lead:
     await conn.execute(
         "UPDATE leads SET snoozed_until = ?, updated_at = ? WHERE id = ?",
         (to_db(until) if until else None, to_db(now), lead.id),
@@ -312,7 +322,7 @@ async def snooze(
 
 
 async def stale_scores(
-    conn: aiosqlite.Connection,
+    conn: Connection,
     team_id: str,
     *,
     min_score: int,
@@ -329,22 +339,19 @@ async def stale_scores(
     )
 
 
-async def save_scores(
-    conn: aiosqlite.Connection, scored: Sequence[tuple[Lead, int]], now: datetime
-) -> int:
+async def save_scores(conn: Connection, scored: Sequence[tuple[Lead, int]], now: datetime) -> int:
     """Store each lead's score as of ``now``, unless it was re-scored since it was read.
 
     Scores only fall while nothing is logged, so a fresh stored score is a tight
     upper bound, and ``storage.pipeline`` lists stop reading early on it.
     """
-    async with conn.executemany(
+    return await conn.executemany(
         "UPDATE leads SET score = ?, scored_at = ? WHERE id = ? AND scored_at = ?",
         [(score, to_db(now), lead.id, to_db(lead.scored_at)) for lead, score in scored],
-    ) as cursor:
-        return cursor.rowcount
+    )
 
 
-async def by_ids(conn: aiosqlite.Connection, lead_ids: Sequence[int]) -> list[Lead]:
+async def by_ids(conn: Connection, lead_ids: Sequence[int]) -> list[Lead]:
     """The leads with these ids, in no particular order."""
     found: list[Lead] = []
     for chunk in chunks(lead_ids):
@@ -352,13 +359,14 @@ async def by_ids(conn: aiosqlite.Connection, lead_ids: Sequence[int]) -> list[Le
     return found
 
 
-async def teams(conn: aiosqlite.Connection) -> list[str]:
-    async with conn.execute("SELECT DISTINCT team_id FROM leads ORDER BY team_id") as cursor:
-        return [row[0] for row in await cursor.fetchall()]
+async def teams(conn: Connection) -> list[str]:
+    return [
+        row[0] for row in await conn.fetchall("SELECT DISTINCT team_id FROM leads ORDER BY team_id")
+    ]
 
 
 async def insert_imported(
-    conn: aiosqlite.Connection,
+    conn: Connection,
     team_id: str,
     rows: Iterable[ImportedLead],
     *,
@@ -367,11 +375,16 @@ async def insert_imported(
 ) -> None:
     """Insert leads from a CSV file as they were, in one statement, without reading them back."""
 
-    def values(row: ImportedLead) -> tuple:
+    rows = list(rows)
+    if not rows:
+        return
+    numbers = await next_numbers(conn, team_id, len(rows))
+
+    def values(row: ImportedLead, number: int) -> tuple:
         created_at = row.created_at or now
         return (
             team_id,
-            team_id,
+            number,
             row.name,
             row.company,
             row.email,
@@ -393,46 +406,44 @@ async def insert_imported(
         "INSERT INTO leads (team_id, number, name, company, email, phone, source, owner, status,"
         " created_by, created_at, updated_at, last_touch_at, snoozed_until, score, scored_at,"
         " hot_until, warm_until)"
-        " VALUES (?, (SELECT coalesce(max(number), 0) + 1 FROM leads WHERE team_id = ?),"
-        " ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        [values(row) for row in rows],
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [values(row, number) for row, number in zip(rows, numbers, strict=True)],
     )
 
 
-async def fill_cutoffs(conn: aiosqlite.Connection, batch: int = 1000) -> int:
+async def fill_cutoffs(db: Database, batch: int = 1000, progress: Progress = quiet) -> int:
     """Work out the cutoffs of leads stored before they were kept; returns how many.
 
-    Runs on the writer in short transactions, so a crash part-way loses nothing:
-    the next start carries on where it stopped.
+    Runs in short transactions, so a crash part-way loses nothing: the next
+    start carries on where it stopped.
     """
+    missing = await db.reader.fetchone("SELECT count(*) FROM leads WHERE hot_until IS NULL")
+    assert missing is not None
+    if not missing[0]:
+        return 0
+    log.info("working out when each lead stops being hot and warm (once, after an upgrade)")
     filled = 0
-    while True:
-        async with conn.execute(
+    with progress("working out cutoffs", missing[0]) as advance:
+        while rows := await db.reader.fetchall(
             "SELECT id, source, created_at FROM leads WHERE hot_until IS NULL LIMIT ?", (batch,)
-        ) as cursor:
-            rows = list(await cursor.fetchall())
-        if not rows:
-            if filled:
-                log.info("worked out when %d leads stop being hot and warm", filled)
-            return filled
-        if not filled:
-            log.info("working out when each lead stops being hot and warm (once, after an upgrade)")
-        signals = await signals_for(conn, [row[0] for row in rows])
-        values = [
-            (*_stored(cutoffs(source, required_from_db(created_at), signals[lead_id])), lead_id)
-            for lead_id, source, created_at in rows
-        ]
-        await conn.execute("BEGIN IMMEDIATE")
-        await conn.executemany(
-            "UPDATE leads SET hot_until = ?, warm_until = ? WHERE id = ?", values
-        )
-        await conn.commit()
-        filled += len(rows)
+        ):
+            signals = await signals_for(db.reader, [row[0] for row in rows])
+            values = [
+                (*_stored(cutoffs(source, required_from_db(created_at), signals[lead_id])), lead_id)
+                for lead_id, source, created_at in rows
+            ]
+            async with db.transaction() as conn:
+                await conn.executemany(
+                    "UPDATE leads SET hot_until = ?, warm_until = ? WHERE id = ?", values
+                )
+            filled += len(rows)
+            advance(len(rows))
+    log.info("worked out when %d leads stop being hot and warm", filled)
+    return filled
 
 
-async def count(conn: aiosqlite.Connection, team_id: str) -> int:
+async def count(conn: Connection, team_id: str) -> int:
     """Every lead of a workspace, whatever its status."""
-    async with conn.execute("SELECT count(*) FROM leads WHERE team_id = ?", (team_id,)) as cursor:
-        row = await cursor.fetchone()
+    row = await conn.fetchone("SELECT count(*) FROM leads WHERE team_id = ?", (team_id,))
     assert row is not None
     return int(row[0])
