@@ -1,7 +1,9 @@
 """Sending what is due: each workspace's digest and each rep's quiet-lead reminder.
 
 Every message is claimed in the database before it is sent, so any number of
-runners (the server's minute loop, a cron ``run-due``) send it once. A send
+runners (each server's minute loop, a cron ``run-due``) send it once. On
+PostgreSQL each runner takes a workspace only if no other has it right now, so
+several processes share the workspaces and one slow team holds up no other. A send
 that fails gives its claim back for the next run; a permanent refusal
 (channel gone, app not invited) is recorded for ``/lead settings`` to show.
 """
@@ -75,12 +77,15 @@ async def run_due(services: Services, client: AsyncWebClient, now: datetime) -> 
     """Send every digest and reminder due at ``now``, in every workspace."""
     outcomes: list[Outcome] = []
     for team_id in await deliveries.workspaces(services.db.reader):
-        settings = await deliveries.get_settings(services.db.reader, team_id)
-        await refresh_scores(services, team_id, now)
-        digest = await _send_digest(services, client, settings, now)
-        if digest:
-            outcomes.append(digest)
-        outcomes += await _send_reminders(services, client, settings, now)
+        async with services.db.workspace_turn(team_id) as ours:
+            if not ours:  # another process is on this workspace now: its claims cover it
+                continue
+            settings = await deliveries.get_settings(services.db.reader, team_id)
+            await refresh_scores(services, team_id, now)
+            digest = await _send_digest(services, client, settings, now)
+            if digest:
+                outcomes.append(digest)
+            outcomes += await _send_reminders(services, client, settings, now)
     return outcomes
 
 
