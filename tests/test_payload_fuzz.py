@@ -35,6 +35,14 @@ from test_surfaces import (
 
 import handlers
 
+
+@pytest.fixture
+def backend() -> str:
+    """SQLite only: these check what Slack sends and is sent, which no engine changes;
+    the storage and end-to-end suites run on PostgreSQL too (see conftest)."""
+    return "sqlite"
+
+
 EXAMPLES = int(os.environ.get("HOTLEADS_FUZZ_EXAMPLES", "40"))
 BAD = [
     None,

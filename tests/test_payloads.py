@@ -28,6 +28,14 @@ from bot.domain.schedule import WorkspaceSettings
 from handlers.door import FORM_OUT_OF_DATE, OUT_OF_DATE
 from storage import deliveries, schema
 
+
+@pytest.fixture
+def backend() -> str:
+    """SQLite only: these check what Slack sends and is sent, which no engine changes;
+    the storage and end-to-end suites run on PostgreSQL too (see conftest)."""
+    return "sqlite"
+
+
 PING = re.compile(r"<!(?:everyone|here|channel)\b|<@(?![UW][A-Z0-9]{1,20}[>|])")
 
 

@@ -226,3 +226,24 @@ async def test_copy_moves_a_team_from_sqlite_to_postgres_and_back(tmp_path, pg):
         assert lead.number == len(original["leads"]) + 1
     finally:
         await db.close()
+
+
+async def test_slacks_retry_of_one_event_to_two_servers_is_handled_once(servers, slack, pg):
+    event = {"type": "app_home_opened", "user": "U1", "channel": "D0001", "tab": "home"}
+    async with (
+        SlackSender(servers[0].url, SIGNING_SECRET) as one,
+        SlackSender(servers[1].url, SIGNING_SECRET) as two,
+    ):
+        answers = await asyncio.gather(
+            one.event(event, event_id="EvRetry1"), two.event(event, event_id="EvRetry1")
+        )
+    assert [status for status, _ in answers] == [200, 200]
+    await slack.wait_for("views.publish")
+    await asyncio.sleep(1.0)  # a second draw, if one were coming, would be here by now
+    assert len(slack.calls_to("views.publish")) == 1
+    db = await Database.open(pg, run_migrations=False)
+    try:
+        row = await db.reader.fetchone("SELECT count(*) FROM seen_events")
+        assert row[0] == 1
+    finally:
+        await db.close()
