@@ -45,8 +45,8 @@ from bot.domain.clock import FixedClock
 from handlers import delivery
 from handlers.context import Services
 from handlers.digest_views import digest_blocks
-from storage.db import Database
-from storage.engine import Address, migrations
+from storage.db import Database, migrations
+from storage.engine import Address
 from storage.times import to_db
 
 TARGETS = {

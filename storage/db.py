@@ -2,7 +2,8 @@
 
 Migration policy: migrations are the numbered ``migrations/NNNN_*.sql`` files,
 an append-only list, written once for both engines (``storage.engine``).
-On SQLite ``PRAGMA user_version`` counts how many have run. Each one
+On SQLite ``PRAGMA user_version`` counts how many have run (on PostgreSQL the
+row of ``hotleads_schema``, under an advisory lock: ``storage.postgres``). Each one
 runs together with its version bump in a single transaction, so a crash leaves
 the schema either before or after it, never half-way. A database whose version
 is newer than this code knows is refused rather than guessed at: run the newer

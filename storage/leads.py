@@ -151,13 +151,16 @@ async def next_numbers(conn: Connection, team_id: str, count: int) -> range:
 
     One statement on the workspace's counter row: a concurrent add, in this
     process or another, waits for this transaction and gets the numbers after
-    these; a rolled-back add gives its numbers back. No gaps, no duplicates.
+    these; a rolled-back add gives its numbers back. No gaps, no duplicates. A
+    workspace's first numbers follow any leads written without the counter
+    (``bench.generate``, an old copy).
     """
     row = await conn.fetchone(
-        "INSERT INTO lead_numbers (team_id, last_number) VALUES (?, ?)"
-        " ON CONFLICT (team_id) DO UPDATE SET last_number = lead_numbers.last_number"
-        " + excluded.last_number RETURNING last_number",
-        (team_id, count),
+        "INSERT INTO lead_numbers (team_id, last_number)"
+        " VALUES (:team, (SELECT coalesce(max(number), 0) FROM leads WHERE team_id = :team) + :n)"
+        " ON CONFLICT (team_id) DO UPDATE SET last_number = lead_numbers.last_number + :n"
+        " RETURNING last_number",
+        {"team": team_id, "n": count},
     )
     assert row is not None
     return range(row[0] - count + 1, row[0] + 1)

@@ -96,9 +96,15 @@ class PgReader:
             return await PgConnection(conn).executemany(sql, rows)
 
     async def pages(self, sql: str, params: Params, size: int) -> AsyncIterator[list[Row]]:
-        async with self._pool.connection() as conn:
-            async for page in PgConnection(conn).pages(sql, params, size):
-                yield page
+        """All rows read at once, the connection given back, then handed out a page at a time.
+
+        A reader that holds its connection while it pages would borrow a second
+        one for each page's leads: enough of them at once empty the pool and
+        wait on each other for good.
+        """
+        rows = await self.fetchall(sql, params)
+        for start in range(0, len(rows), size):
+            yield rows[start : start + size]
 
 
 async def open_pool(address: Address, max_size: int = POOL_MAX) -> AsyncConnectionPool:
