@@ -105,6 +105,21 @@ def _delivery(row: aiosqlite.Row) -> Delivery:
     )
 
 
+async def settled(
+    conn: aiosqlite.Connection, team_id: str, kind: str, recipient: str, day: date
+) -> bool:
+    """Sent or refused for good: a run need not even work out what it would say.
+
+    A shortcut only; ``claim`` still decides who sends.
+    """
+    async with conn.execute(
+        "SELECT 1 FROM deliveries WHERE team_id = ? AND kind = ? AND recipient = ?"
+        " AND local_date = ? AND status IN ('sent', 'refused')",
+        (team_id, kind, recipient, day.isoformat()),
+    ) as cursor:
+        return await cursor.fetchone() is not None
+
+
 async def claim(
     conn: aiosqlite.Connection, team_id: str, kind: str, recipient: str, day: date, now: datetime
 ) -> bool:

@@ -2,22 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date, datetime
 
 import aiosqlite
 
+from bot.domain.next_steps import NextStep
 from storage.times import from_db, required_from_db, to_db
-
-
-@dataclass(frozen=True)
-class NextStep:
-    lead_id: int
-    what: str
-    due_on: date | None
-    set_by: str
-    set_at: datetime
-    done_at: datetime | None
 
 
 def _step(row: aiosqlite.Row) -> NextStep:
@@ -70,5 +60,16 @@ async def owners_steps(conn: aiosqlite.Connection, team_id: str, owner: str) -> 
         " WHERE l.team_id = ? AND l.owner = ? AND l.status = 'open' AND s.done_at IS NULL"
         " ORDER BY s.due_on IS NULL, s.due_on, l.number",
         (team_id, owner),
+    ) as cursor:
+        return [_step(row) for row in await cursor.fetchall()]
+
+
+async def team_due(conn: aiosqlite.Connection, team_id: str, day: date) -> list[NextStep]:
+    """Open next steps on a workspace's open leads due on or before ``day``, oldest first."""
+    async with conn.execute(
+        f"SELECT {_COLUMNS} FROM next_steps s JOIN leads l ON l.id = s.lead_id"
+        " WHERE l.team_id = ? AND l.status = 'open' AND s.done_at IS NULL AND s.due_on <= ?"
+        " ORDER BY s.due_on, l.number",
+        (team_id, day.isoformat()),
     ) as cursor:
         return [_step(row) for row in await cursor.fetchall()]

@@ -221,3 +221,23 @@ async def digest(
         if counts["hot"]
         else (await ranked(conn, team_id, now, WARMEST_SHOWN, band="warm")).shown,
     )
+
+
+async def hot_leads(
+    conn: aiosqlite.Connection, team_id: str, now: datetime, owner: str | None = None
+) -> list[Lead]:
+    """Every hot open lead (of ``owner``): the only ones a buying signal can keep waiting."""
+    where, params = _where(team_id, now, "hot", owner)
+    async with conn.execute(
+        f"SELECT {LEAD_COLUMNS} FROM leads l WHERE {where} ORDER BY l.id", params
+    ) as cursor:
+        return await _loaded(conn, list(await cursor.fetchall()))
+
+
+async def hot_owners(conn: aiosqlite.Connection, team_id: str, now: datetime) -> list[str]:
+    """The reps who own a hot lead: who may have a lead waiting for an answer."""
+    where, params = _where(team_id, now, "hot")
+    async with conn.execute(
+        f"SELECT DISTINCT l.owner FROM leads l WHERE {where} AND l.owner != ''", params
+    ) as cursor:
+        return [row[0] for row in await cursor.fetchall()]
