@@ -79,6 +79,7 @@ def lead_card(
     touches: list[Touch],
     now: datetime,
     step: NextStep | None = None,
+    tz: str | None = None,
 ) -> list[dict[str, Any]]:
     fields = [
         f"*Company*\n{escape(lead.company) or '—'}",
@@ -100,7 +101,7 @@ def lead_card(
     if speed:
         blocks.append(context(speed))
     if step is not None and lead.status == "open":
-        blocks.append(section(step_line(step, today_for(None, now))))
+        blocks.append(section(step_line(step, today_for(tz, now))))
     blocks.append(
         section(
             f"*Score {temperature.score}/100 — {temperature.band}*, because:\n" + "\n".join(reasons)
@@ -120,13 +121,20 @@ def lead_card(
 
 
 def card_reply(
-    lead: Lead, touches: list[Touch], now: datetime, step: NextStep | None = None
+    lead: Lead,
+    touches: list[Touch],
+    now: datetime,
+    step: NextStep | None = None,
+    tz: str | None = None,
 ) -> Reply:
-    """``/lead show``: the card, its buttons, and a one-line fallback text."""
+    """``/lead show``: the card, its buttons, and a one-line fallback text.
+
+    ``tz`` is the reader's zone: whether a next step is due today is read on their calendar.
+    """
     temperature = lead.temperature(now)
     return Reply(
         f"#{lead.number} {escape(lead.name)}: {status_or_band(lead, temperature)}",
-        lead_card(lead, temperature, touches, now, step),
+        lead_card(lead, temperature, touches, now, step, tz),
     )
 
 
@@ -135,4 +143,4 @@ async def show(cmd: grammar.Show, call: Invocation) -> Reply:
     reader = call.services.db.reader
     touches = await leads.recent_touches(reader, lead.id, limit=TOUCHES_SHOWN)
     step = (await next_steps.open_steps(reader, [lead.id])).get(lead.id)
-    return card_reply(lead, touches, call.now, step)
+    return card_reply(lead, touches, call.now, step, call.tz)
