@@ -262,16 +262,15 @@ async def _daily(
 ) -> Daily:
     """What the owner's DM says today: waiting first, then steps due, then quiet leads.
 
-    A quiet lead with a next step that is not overdue is in hand: it is left out.
+    A quiet lead with a next step that is not overdue is in hand: it is left out;
+    so is a snoozed lead, waiting or not. A step due is shown even then: it is a plan.
     """
     reader = services.db.reader
+    hot = await pipeline.hot_leads(reader, settings.team_id, now, owner)
     waiting_leads = [
         lead
-        for lead, _ in waiting(
-            await pipeline.hot_leads(reader, settings.team_id, now, owner),
-            now,
-            settings.respond_hours,
-        )
+        for lead, _ in waiting(hot, now, settings.respond_hours)
+        if not lead.is_snoozed(now)  # snoozed from this message: not again until it ends
     ]
     mine = await next_steps.owners_steps(reader, settings.team_id, owner)
     due = [step for step in overdue_first(mine, today) if is_due(step, today)]

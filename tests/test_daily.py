@@ -4,7 +4,8 @@ the digest, Home and ``/lead report``, across days and time zones with a fake cl
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from conftest import TEAM, every_lead, reply_text
+from conftest import START, TEAM, every_lead, reply_text
+from slack_requests import block_actions_payload
 from test_delivery import add_lead, configure, digests, dms
 from test_report import NOW as REPORT_NOW
 from test_report import seed
@@ -12,7 +13,7 @@ from test_surfaces import blocks_text, home_opened
 
 from bot.domain.next_steps import NextStep, in_hand, is_due, is_overdue, overdue_first
 from handlers.buttons import LOG_ACTION, SNOOZE_ACTION
-from storage import next_steps
+from storage import leads, next_steps
 
 HOUR, DAY = timedelta(hours=1), timedelta(days=1)
 # Monday 23 November 2026. Tokyo is UTC+9, New York UTC-5.
@@ -218,3 +219,42 @@ async def test_the_report_command_is_the_cli_report_for_the_caller(hotleads, tmp
     assert "<@U0>" in text and "4 of 8 buying signals (50%)" in text
     assert "Not enough closed leads yet" in reply_text(await hotleads.command("report days:5"))
     assert ":warning:" in reply_text(await hotleads.command("report days:soon"))
+
+
+async def test_snoozing_a_waiting_lead_from_the_dm_keeps_it_out_until_the_snooze_ends(hotleads):
+    await configure(hotleads, "time:09:00 tz:UTC")
+    await add_lead(hotleads, "add Quinn Quote source:inbound", days_ago=1)
+    await add_lead(hotleads, "log #1 quote", days_ago=1)
+    await hotleads.run_due()
+    (dm,) = dms(hotleads)
+    message = {"type": "message", "ts": "1700000000.000100", "blocks": dm.params["blocks"]}
+    quinn = (await leads.get(hotleads.db.reader, TEAM, 1)).id
+    snooze = block_actions_payload(SNOOZE_ACTION, message=message, channel_id="DU1")
+    snooze["actions"][0] |= {"type": "static_select", "selected_option": {"value": f"{quinn}:3"}}
+    status, _ = await hotleads.sender.interactive(snooze)
+    assert status == 200
+    (update,) = await hotleads.slack.wait_for("chat.update")
+    assert "Quinn Quote" in reply_text(update.params) and "Snoozed until" in reply_text(
+        update.params
+    )
+    for days in (1, 2):
+        hotleads.clock.moment = START + days * DAY
+        await hotleads.run_due()
+    assert len(dms(hotleads)) == 1
+    hotleads.clock.moment = START + 3 * DAY
+    await hotleads.run_due()
+    assert len(dms(hotleads)) == 2 and "Waiting 4 days" in reply_text(dms(hotleads)[1].params)
+
+
+async def test_the_digest_lists_next_steps_due_with_their_owner(hotleads):
+    await configure(hotleads, "channel:<#CSALES|sales> time:09:00 tz:UTC")
+    await hotleads.command("add Ann Apple source:referral")
+    await hotleads.command("add Bo Berry source:referral")
+    await hotleads.command("next #1 send the proposal due:2026-11-24")
+    await hotleads.command("next #2 call back due:2026-11-30")
+    hotleads.clock.moment = START + DAY
+    await hotleads.run_due()
+    (digest,) = digests(hotleads)
+    text = reply_text(digest.params)
+    assert "Next steps due" in text and "Ann Apple" in text and "<@U1>: send the proposal" in text
+    assert "call back" not in text
