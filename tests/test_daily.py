@@ -6,6 +6,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from conftest import START, TEAM, every_lead, reply_text
 from slack_requests import block_actions_payload
+from test_cli import db_env
+from test_cli import hotleads as cli
 from test_delivery import add_lead, configure, digests, dms
 from test_report import NOW as REPORT_NOW
 from test_report import seed
@@ -258,3 +260,22 @@ async def test_the_digest_lists_next_steps_due_with_their_owner(hotleads):
     text = reply_text(digest.params)
     assert "Next steps due" in text and "Ann Apple" in text and "<@U1>: send the proposal" in text
     assert "call back" not in text
+
+
+async def test_run_due_now_sends_a_step_on_the_owners_day(hotleads):
+    await configure(hotleads, "time:09:00 tz:UTC")
+    hotleads.slack.users["U1"] = {"id": "U1", "tz": "Asia/Tokyo", "is_admin": False}
+    await hotleads.command("add Tokyo Lead source:referral")
+    await hotleads.command("next #1 send the quote due:2026-11-24")
+    env = {
+        **db_env(hotleads.db.path),
+        "SLACK_BOT_TOKEN": "xoxb-test-token",
+        "SLACK_SIGNING_SECRET": "s",
+        "SLACK_API_URL": hotleads.slack.url,
+    }
+    code, out, err = await cli("run-due", "--now", "2026-11-23T23:59:00+00:00", env=env)
+    assert (code, out) == (0, ""), err
+    code, out, err = await cli("run-due", "--now", "2026-11-24T00:00:00+00:00", env=env)
+    assert code == 0, err
+    assert out.strip() == "sent: reminder T0001/U1 2026-11-24"
+    assert "send the quote (due today)" in reply_text(dms(hotleads)[0].params)
