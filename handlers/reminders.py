@@ -114,7 +114,12 @@ def reminder_message(owner: str, daily: Daily, reminded_at: datetime, now: datet
     """One DM bundling, for one rep, the leads waiting, the steps due and the quiet leads."""
     shown = daily.leads[:LEADS_SHOWN]
     summary = _summary(daily, now)
-    intro = f"{mention(owner)}, your leads today: {summary}. Answer the waiting ones first:"
+    first = (
+        " Answer the waiting ones first:"
+        if "waiting" in summary
+        else " A touch now keeps them warm:"
+    )
+    intro = f"{mention(owner)}, your leads today: {summary}.{first}"
     blocks = [section(intro)]
     for lead in shown:
         blocks += _lead_blocks(lead, daily, reminded_at, now)
