@@ -16,6 +16,7 @@ from old_rows import write_old_database
 from bot.domain.lead_csv import COLUMNS
 from storage import deliveries, leads
 from storage.db import Database
+from storage.engine import Address
 
 ROOT = Path(__file__).parent.parent
 NOW = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
@@ -37,8 +38,8 @@ async def hotleads(*args: str, env: dict[str, str] | None = None, cwd: Path = RO
     return process.returncode, out.decode(), err.decode()
 
 
-def db_env(path: Path) -> dict[str, str]:
-    return {"DATABASE_URL": f"sqlite:///{path}"}
+def db_env(where: Path | Address) -> dict[str, str]:
+    return {"DATABASE_URL": where.url if isinstance(where, Address) else f"sqlite:///{where}"}
 
 
 async def seed(path: Path, team: str = "T1") -> None:

@@ -212,7 +212,7 @@ async def test_declined_ends_reminders_and_waiting(hotleads):
 
 
 async def test_the_report_command_is_the_cli_report_for_the_caller(hotleads, tmp_path):
-    await seed(hotleads.db.path, team=TEAM)
+    await seed(hotleads.db.address, team=TEAM)
     hotleads.clock.moment = REPORT_NOW
     reply = await hotleads.command("report days:90")
     assert reply["response_type"] == "ephemeral"
@@ -268,7 +268,7 @@ async def test_run_due_now_sends_a_step_on_the_owners_day(hotleads):
     await hotleads.command("add Tokyo Lead source:referral")
     await hotleads.command("next #1 send the quote due:2026-11-24")
     env = {
-        **db_env(hotleads.db.path),
+        **db_env(hotleads.db.address),
         "SLACK_BOT_TOKEN": "xoxb-test-token",
         "SLACK_SIGNING_SECRET": "s",
         "SLACK_API_URL": hotleads.slack.url,
