@@ -17,6 +17,7 @@ from bot.domain.dates import zone
 from bot.domain.lead import Lead
 from bot.domain.reminders import due_reminders
 from bot.domain.schedule import WorkspaceSettings
+from bot.domain.text import plural
 from bot.domain.vocabulary import WEEKDAYS
 from storage import deliveries, leads, pipeline
 from storage.db import Database
@@ -146,7 +147,7 @@ async def digest_text(reader: Connection, now: datetime, settings: WorkspaceSett
     lines = [
         f"#sales · {local:%A %d %B, %H:%M} ({settings.tz})",
         f"HOT LEADS — {digest.counts['hot']} hot · {digest.counts['warm']} warm · "
-        f"{digest.counts['cold']} cold open leads",
+        f"{digest.counts['cold']} cold · {plural(sum(digest.counts.values()), 'open lead')}",
     ]
     for i, s in enumerate(digest.hot.shown, start=1):
         why = s.temperature.strongest
@@ -178,7 +179,7 @@ async def reminders_text(
             continue
         lines = [
             f"DM to {name} · {local:%A %H:%M} {tz}",
-            f"  {len(quiet)} warm lead(s) gone quiet:",
+            f"  {plural(len(quiet), 'warm lead')} gone quiet:",
         ]
         for lead in quiet:
             lines.append(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.domain import grammar
-from bot.domain.dates import parse_future, parse_past
+from bot.domain.dates import parse_future, parse_past, past_at_end
 from bot.domain.lead import Lead
 from handlers.format import band, escape, lead_label, local_date, mention
 from handlers.lead_views import LIST_LIMIT, card_reply, help_reply, lead_list
@@ -23,7 +23,7 @@ def _done(text: str, *more: dict) -> Reply:
 
 @subcommand(grammar.Help)
 async def show_help(cmd: grammar.Help, call: Invocation) -> Reply:
-    return help_reply(unknown=cmd.unknown, topic=cmd.topic)
+    return help_reply(unknown=cmd.unknown, topic=cmd.topic, suggestion=cmd.suggestion)
 
 
 @subcommand(grammar.Add)
@@ -63,6 +63,10 @@ async def add(cmd: grammar.Add, call: Invocation) -> Reply:
     temperature = lead.temperature(call.now)
     text = f":white_check_mark: Added {lead_label(lead)} — {band(temperature)}, owner {mention(lead.owner)}."
     notes = []
+    if cmd.by_comma:
+        notes.append(f"Read as: {_what_went_where(lead)}.")
+    if cmd.misspelled:
+        notes.append(f"Read `{escape(cmd.misspelled)}` as `{lead.source}`.")
     if cmd.source is None:
         notes.append(
             "No `source:` given, so I recorded it as `cold` outreach. If someone referred them "
@@ -72,21 +76,33 @@ async def add(cmd: grammar.Add, call: Invocation) -> Reply:
     return _done(text, context(*notes))
 
 
+def _what_went_where(lead: Lead) -> str:
+    fields = [("name", lead.name), ("company", lead.company), ("email", lead.email)]
+    fields += [("phone", lead.phone), ("source", lead.source)]
+    return ", ".join(f"{key} “{escape(value)}”" for key, value in fields if value)
+
+
 @subcommand(grammar.Log)
 async def log(cmd: grammar.Log, call: Invocation) -> Reply:
     lead = await find_lead(call.services, call.team_id, cmd.ref, call.text)
-    at = parse_past(cmd.when, call.tz, call.now) if cmd.when else call.now
+    note, phrase, at = cmd.note, cmd.when, call.now
+    if cmd.when:
+        at = parse_past(cmd.when, call.tz, call.now)
+    else:
+        trailing = past_at_end(cmd.note, call.tz, call.now)
+        if trailing.at is not None:
+            note, phrase, at = trailing.note, trailing.phrase, trailing.at
     logged = await log_touch(
         call.services,
         team_id=call.team_id,
         lead_id=lead.id,
         kind=cmd.kind,
-        note=cmd.note,
+        note=note,
         at=at,
         user_id=call.user_id,
         now=call.now,
     )
-    return logged_reply(logged, call.now)
+    return logged_reply(logged, call.now, call.tz, phrase)
 
 
 @subcommand(grammar.LogForm)
@@ -97,7 +113,7 @@ async def log_form(cmd: grammar.LogForm, call: Invocation) -> None:
 
 @subcommand(grammar.Show)
 async def show(cmd: grammar.Show, call: Invocation) -> Reply:
-    lead = await find_lead(call.services, call.team_id, cmd.ref, call.text)
+    lead = await find_lead(call.services, call.team_id, cmd.ref, call.text, closed_too=True)
     touches = await leads.recent_touches(call.services.db.reader, lead.id, limit=5)
     return card_reply(lead, touches, call.now)
 
@@ -161,7 +177,8 @@ async def _refuse_duplicate(conn, lead: Lead, changes: dict[str, str]) -> None:
 async def _set_status(
     call: Invocation, ref: grammar.LeadRef, status: str, reason: str = ""
 ) -> Lead:
-    lead = await find_lead(call.services, call.team_id, ref, call.text)
+    closed_too = status == "open"  # reopening is for closed leads
+    lead = await find_lead(call.services, call.team_id, ref, call.text, closed_too=closed_too)
     if lead.status == status:
         raise Refusal(f"{lead_label(lead)} is already {status}.")
     async with call.services.db.transaction() as conn:

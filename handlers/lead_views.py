@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from bot.domain.grammar import KIND_HINTS, SOURCE_HINTS, USAGE
+from bot.domain.grammar import KIND_HINTS, SOURCE_HINTS, USAGE, short_usage
 from bot.domain.lead import Lead, Touch
 from bot.domain.ranking import Ranked
 from bot.domain.temperature import KINDS, Reason, Temperature
@@ -114,12 +114,13 @@ def lead_list(title: str, found: Ranked, now: datetime, empty_hint: str) -> Repl
     return Reply(f"{title}: {found.total} open leads", blocks)
 
 
-def help_reply(unknown: str | None = None, topic: str | None = None) -> Reply:
-    intro = (
-        f"I don't know `{escape(truncate(unknown, 50))}`. Here is what `/lead` does:"
-        if unknown
-        else "*/lead* keeps your leads and tells you which are hot, and why."
-    )
+def help_reply(
+    unknown: str | None = None, topic: str | None = None, suggestion: str | None = None
+) -> Reply:
+    """All of the help, one command's, or for a mistyped subcommand one suggestion only."""
+    if unknown:
+        return _unknown_reply(unknown, suggestion)
+    intro = "*/lead* keeps your leads and tells you which are hot, and why."
     usage = [USAGE[topic]] if topic in USAGE else list(USAGE.values())
     blocks = [section(intro), *sections(usage), divider()]
     blocks += sections(
@@ -130,3 +131,12 @@ def help_reply(unknown: str | None = None, topic: str | None = None) -> Reply:
         ["*Kinds of touch*"] + [f"• `{name}` — {hint}" for name, hint in KIND_HINTS.items()]
     )
     return Reply(intro, blocks)
+
+
+def _unknown_reply(unknown: str, suggestion: str | None) -> Reply:
+    typed = escape(truncate(unknown, 50)).replace("`", "'")
+    if suggestion:
+        text = f"I don't know `{typed}`. Did you mean `{suggestion}`?"
+        return Reply(text, [section(text), context(short_usage(suggestion))])
+    text = f"I don't know `{typed}`. `/lead help` shows what `/lead` does."
+    return Reply(text, [section(text), context("Commands: " + ", ".join(f"`{n}`" for n in USAGE))])

@@ -5,9 +5,12 @@ from __future__ import annotations
 from msgspec import Struct
 from slack_bolt.async_app import AsyncApp
 
+from bot.domain import references
 from bot.domain.dates import DateError, parse_past
 from bot.domain.grammar import KIND_HINTS, MAX_NOTE
+from bot.domain.lead import Lead
 from handlers import door, home, payloads, people, reminders
+from handlers.context import Services
 from handlers.door import Tools
 from handlers.format import truncate
 from handlers.log_modal import (
@@ -20,6 +23,7 @@ from handlers.log_modal import (
     WHEN_BLOCK,
     lead_option,
 )
+from handlers.lookup import CANDIDATES
 from handlers.payloads import Origin
 from handlers.replies import Refusal
 from handlers.touches import log_touch, logged_reply
@@ -36,9 +40,7 @@ async def suggest_leads(search: payloads.LeadSearch, tools: Tools) -> None:
     """Leads matching what the rep typed, searched in the database, never a cut list."""
     services = tools.services
     if search.query:
-        found = await leads.search(
-            services.db.reader, search.team_id, search.query, limit=OPTIONS_SHOWN
-        )
+        found = await _matching(services, search.team_id, search.query)
     else:
         mine = await pipeline.ranked(
             services.db.reader,
@@ -49,6 +51,16 @@ async def suggest_leads(search: payloads.LeadSearch, tools: Tools) -> None:
         )
         found = [s.lead for s in mine.shown]
     await tools.ack(options=[lead_option(lead) for lead in found])
+
+
+async def _matching(services: Services, team_id: str, query: str) -> list[Lead]:
+    """``#12`` finds lead 12; a name finds leads by the tiers ``/lead`` uses, best first."""
+    wanted = references.number(query)
+    if wanted is not None:
+        lead = await leads.get(services.db.reader, team_id, wanted)
+        return [lead] if lead else []
+    found = await leads.search(services.db.reader, team_id, query, limit=CANDIDATES)
+    return references.ranked(query, found)[:OPTIONS_SHOWN]
 
 
 class LogSubmission(Struct, frozen=True):
@@ -82,10 +94,11 @@ async def submit(submitted: LogSubmission, tools: Tools) -> None:
     if len(note) > MAX_NOTE:
         errors[NOTE_BLOCK] = f"Keep the note under {MAX_NOTE} characters (it has {len(note)})."
     at = now
+    known = await people.cached(services, team_id, user_id)
+    tz = known.tz if known else None
     if when:
-        known = await people.cached(services, team_id, user_id)
         try:
-            at = parse_past(when, known.tz if known else None, now)
+            at = parse_past(when, tz, now)
         except DateError as error:
             errors[WHEN_BLOCK] = truncate(str(error), 150)
     if errors:
@@ -108,7 +121,7 @@ async def submit(submitted: LogSubmission, tools: Tools) -> None:
         await ack(response_action="errors", errors={block: refusal.message})
         return
     await ack()
-    reply = logged_reply(logged, now)
+    reply = logged_reply(logged, now, tz, when or None)
     await client.chat_postMessage(channel=user_id, text=reply.text, blocks=reply.blocks)
     if origin.channel and origin.ts and origin.reminder_leads:
         await reminders.refresh(

@@ -9,13 +9,20 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
-from datetime import datetime
+from datetime import UTC, datetime
 
 import aiosqlite
 
 from bot.domain.lead import Lead, Touch, edited, lead_keys
 from bot.domain.lead_csv import ImportedLead
-from bot.domain.temperature import Cutoffs, Signal, cutoffs, record_touch, temperature
+from bot.domain.temperature import (
+    Cutoffs,
+    Signal,
+    cutoffs,
+    record_touch,
+    signals_from,
+    temperature,
+)
 from bot.domain.vocabulary import Status
 from storage.batches import chunks
 from storage.times import from_db, required_from_db, to_db
@@ -27,7 +34,8 @@ LEAD_COLUMNS = """
     l.id, l.team_id, l.number, l.name, l.company, l.email, l.phone, l.source, l.owner,
     l.status, l.lost_reason, l.created_by, l.created_at, l.updated_at, l.last_touch_at,
     l.snoozed_until, l.score, l.scored_at, l.hot_until, l.warm_until,
-    (SELECT count(*) FROM interactions i WHERE i.lead_id = l.id) AS touch_count
+    (SELECT count(*) FROM interactions i WHERE i.lead_id = l.id AND i.deleted_at IS NULL)
+        AS touch_count
 """
 
 
@@ -111,16 +119,27 @@ async def get_by_id(conn: aiosqlite.Connection, lead_id: int) -> Lead | None:
     return await _one(conn, "l.id = ?", (lead_id,))
 
 
+MAX_SEARCH_WORDS = 6
+
+
+def _like(text: str) -> str:
+    return "%" + text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
 async def search(
     conn: aiosqlite.Connection, team_id: str, text: str, limit: int = 10
 ) -> list[Lead]:
-    """Leads whose name or company contains ``text``, ignoring case; open ones first."""
-    pattern = "%" + text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    """Leads whose name or company holds ``text``, or every word of it, ignoring case.
+
+    Open ones first; ``bot.domain.references`` decides which one was meant.
+    """
+    words = text.split()[:MAX_SEARCH_WORDS] or [text]
+    each_word = " AND ".join(["lower(l.name || ' ' || l.company) LIKE ? ESCAPE '\\'"] * len(words))
     return await _leads(
         conn,
-        "l.team_id = ? AND (lower(l.name) LIKE ? ESCAPE '\\' OR lower(l.company) LIKE ? ESCAPE '\\')"
+        f"l.team_id = ? AND ({each_word})"
         " ORDER BY l.status != 'open', l.score DESC, l.number LIMIT ?",
-        (team_id, pattern, pattern, limit),
+        (team_id, *map(_like, words), limit),
     )
 
 
@@ -212,30 +231,68 @@ async def add_touch(
 ) -> Lead:
     """Record a touch, fold it into the lead's signal for that kind, refresh the score.
 
-    ``how`` says how it came in when no rep typed it ("integration (typeform)").
+    ``how`` says how it came in: command, modal, button, import, "integration (typeform)".
     """
     await conn.execute(
         "INSERT INTO interactions (lead_id, kind, note, at, logged_by, logged_at, permalink, how)"
         " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
         (lead.id, kind, note, to_db(at), logged_by, to_db(now), permalink, how),
     )
+    if at >= lead.signals.get(kind, _NO_SIGNAL).as_of:
+        return await _fold_in(conn, lead, kind, at, now)
+    return await rescore(conn, lead, now)  # backdated: fold the history again, in order
+
+
+_NO_SIGNAL = Signal(0.0, datetime.min.replace(tzinfo=UTC), datetime.min.replace(tzinfo=UTC), 0)
+
+
+async def _fold_in(
+    conn: aiosqlite.Connection, lead: Lead, kind: str, at: datetime, now: datetime
+) -> Lead:
+    """The newest touch of its kind: folding it in gives what folding the history gives."""
     signal = record_touch(lead.signals.get(kind), kind, at)
+    await _store_signal(conn, lead.id, kind, signal)
+    signals = {**lead.signals, kind: signal}
+    return await _store_score(conn, lead, signals, max(lead.last_touch_at or at, at), now)
+
+
+async def _store_signal(
+    conn: aiosqlite.Connection, lead_id: int, kind: str, signal: Signal
+) -> None:
     await conn.execute(
         "INSERT INTO lead_signals (lead_id, kind, strength, as_of, last_at, count)"
         " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (lead_id, kind) DO UPDATE SET"
         " strength = excluded.strength, as_of = excluded.as_of,"
         " last_at = excluded.last_at, count = excluded.count",
-        (lead.id, kind, signal.strength, to_db(signal.as_of), to_db(signal.last_at), signal.count),
+        (lead_id, kind, signal.strength, to_db(signal.as_of), to_db(signal.last_at), signal.count),
     )
-    signals = {**lead.signals, kind: signal}
-    last_touch = max(lead.last_touch_at or at, at)
+
+
+async def _store_score(
+    conn: aiosqlite.Connection,
+    lead: Lead,
+    signals: dict[str, Signal],
+    last_touch: datetime | None,
+    now: datetime,
+) -> Lead:
     score = temperature(lead.source, lead.created_at, signals, now).score
     until = cutoffs(lead.source, lead.created_at, signals)
     await conn.execute(
         "UPDATE leads SET last_touch_at = ?, score = ?, scored_at = ?, updated_at = ?,"
         " hot_until = ?, warm_until = ? WHERE id = ?",
-        (to_db(last_touch), score, to_db(now), to_db(now), *_stored(until), lead.id),
+        (
+            to_db(last_touch) if last_touch else None,
+            score,
+            to_db(now),
+            to_db(now),
+            *_stored(until),
+            lead.id,
+        ),
     )
+    async with conn.execute(
+        "SELECT count(*) FROM interactions WHERE lead_id = ? AND deleted_at IS NULL", (lead.id,)
+    ) as cursor:
+        (count,) = await cursor.fetchone() or (0,)
     return replace(
         lead,
         signals=signals,
@@ -245,21 +302,138 @@ async def add_touch(
         score=score,
         scored_at=now,
         updated_at=now,
-        touch_count=lead.touch_count + 1,
+        touch_count=count,
+    )
+
+
+async def rescore(conn: aiosqlite.Connection, lead: Lead, now: datetime) -> Lead:
+    """Signals, score and cutoffs from the lead's remaining touches, folded in time order.
+
+    After an edit, a delete, a restore or an undo the lead is exactly as if the history
+    had always been what it is now.
+    """
+    async with conn.execute(
+        "SELECT kind, at FROM interactions WHERE lead_id = ? AND deleted_at IS NULL"
+        " ORDER BY at, id",
+        (lead.id,),
+    ) as cursor:
+        history = [(kind, required_from_db(at)) for kind, at in await cursor.fetchall()]
+    signals = signals_from(history)
+    await conn.execute("DELETE FROM lead_signals WHERE lead_id = ?", (lead.id,))
+    for kind, signal in signals.items():
+        await _store_signal(conn, lead.id, kind, signal)
+    last_touch = max((at for _, at in history), default=None)
+    return await _store_score(conn, lead, signals, last_touch, now)
+
+
+TOUCH_COLUMNS = (
+    "id, lead_id, kind, note, at, logged_by, logged_at, permalink, how, deleted_at, deleted_by"
+)
+
+
+def _touch(r: Sequence) -> Touch:
+    return Touch(
+        r[0],
+        r[1],
+        r[2],
+        r[3],
+        required_from_db(r[4]),
+        r[5],
+        required_from_db(r[6]),
+        r[7],
+        r[8],
+        from_db(r[9]),
+        r[10],
     )
 
 
 async def recent_touches(conn: aiosqlite.Connection, lead_id: int, limit: int = 5) -> list[Touch]:
+    """The latest touches that count, newest first."""
     async with conn.execute(
-        "SELECT id, lead_id, kind, note, at, logged_by, logged_at, permalink FROM interactions"
-        " WHERE lead_id = ? ORDER BY at DESC, id DESC LIMIT ?",
+        f"SELECT {TOUCH_COLUMNS} FROM interactions"
+        " WHERE lead_id = ? AND deleted_at IS NULL ORDER BY at DESC, id DESC LIMIT ?",
         (lead_id, limit),
     ) as cursor:
-        rows = await cursor.fetchall()
-    return [
-        Touch(r[0], r[1], r[2], r[3], required_from_db(r[4]), r[5], required_from_db(r[6]), r[7])
-        for r in rows
-    ]
+        return [_touch(r) for r in await cursor.fetchall()]
+
+
+async def history(
+    conn: aiosqlite.Connection, lead_id: int, *, limit: int, offset: int = 0
+) -> tuple[list[Touch], int]:
+    """One page of every touch, deleted ones too, newest first; and how many there are."""
+    async with conn.execute(
+        f"SELECT {TOUCH_COLUMNS} FROM interactions WHERE lead_id = ?"
+        " ORDER BY at DESC, id DESC LIMIT ? OFFSET ?",
+        (lead_id, limit, offset),
+    ) as cursor:
+        page = [_touch(r) for r in await cursor.fetchall()]
+    async with conn.execute(
+        "SELECT count(*) FROM interactions WHERE lead_id = ?", (lead_id,)
+    ) as cursor:
+        (total,) = await cursor.fetchone() or (0,)
+    return page, total
+
+
+async def get_touch(conn: aiosqlite.Connection, touch_id: int) -> Touch | None:
+    async with conn.execute(
+        f"SELECT {TOUCH_COLUMNS} FROM interactions WHERE id = ?", (touch_id,)
+    ) as cursor:
+        row = await cursor.fetchone()
+    return _touch(row) if row else None
+
+
+async def last_touch_by(
+    conn: aiosqlite.Connection, team_id: str, user_id: str, since: datetime
+) -> Touch | None:
+    """The touch ``user_id`` logged most recently since ``since``, not deleted."""
+    async with conn.execute(
+        f"SELECT {', '.join('i.' + c.strip() for c in TOUCH_COLUMNS.split(','))}"
+        " FROM interactions i JOIN leads l ON l.id = i.lead_id"
+        " WHERE l.team_id = ? AND i.logged_by = ? AND i.logged_at >= ? AND i.deleted_at IS NULL"
+        " ORDER BY i.logged_at DESC, i.id DESC LIMIT 1",
+        (team_id, user_id, to_db(since)),
+    ) as cursor:
+        row = await cursor.fetchone()
+    return _touch(row) if row else None
+
+
+async def change_touch(
+    conn: aiosqlite.Connection,
+    lead: Lead,
+    touch_id: int,
+    *,
+    kind: str,
+    at: datetime,
+    note: str,
+    now: datetime,
+) -> Lead:
+    await conn.execute(
+        "UPDATE interactions SET kind = ?, at = ?, note = ? WHERE id = ? AND lead_id = ?",
+        (kind, to_db(at), note, touch_id, lead.id),
+    )
+    return await rescore(conn, lead, now)
+
+
+async def delete_touch(
+    conn: aiosqlite.Connection, lead: Lead, touch_id: int, *, by: str, now: datetime
+) -> Lead:
+    """Kept for the record (who, when), no longer counted."""
+    await conn.execute(
+        "UPDATE interactions SET deleted_at = ?, deleted_by = ?"
+        " WHERE id = ? AND lead_id = ? AND deleted_at IS NULL",
+        (to_db(now), by, touch_id, lead.id),
+    )
+    return await rescore(conn, lead, now)
+
+
+async def restore_touch(
+    conn: aiosqlite.Connection, lead: Lead, touch_id: int, *, now: datetime
+) -> Lead:
+    await conn.execute(
+        "UPDATE interactions SET deleted_at = NULL, deleted_by = '' WHERE id = ? AND lead_id = ?",
+        (touch_id, lead.id),
+    )
+    return await rescore(conn, lead, now)
 
 
 async def update(
@@ -365,7 +539,10 @@ async def insert_imported(
     created_by: str,
     now: datetime,
 ) -> None:
-    """Insert leads from a CSV file as they were, in one statement, without reading them back."""
+    """Insert leads from a CSV file as they were, in one statement, without reading them back.
+
+    A row with a note gets it as a note touch (logged by ``created_by``, how: import).
+    """
 
     def values(row: ImportedLead) -> tuple:
         created_at = row.created_at or now
@@ -389,14 +566,30 @@ async def insert_imported(
             *_stored(cutoffs(row.source, created_at, {})),
         )
 
-    await conn.executemany(
+    insert = (
         "INSERT INTO leads (team_id, number, name, company, email, phone, source, owner, status,"
         " created_by, created_at, updated_at, last_touch_at, snoozed_until, score, scored_at,"
         " hot_until, warm_until)"
         " VALUES (?, (SELECT coalesce(max(number), 0) + 1 FROM leads WHERE team_id = ?),"
-        " ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        [values(row) for row in rows],
+        " ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
     )
+    rows = list(rows)
+    await conn.executemany(insert, [values(row) for row in rows if not row.note])
+    for row in (row for row in rows if row.note):
+        async with conn.execute(insert + " RETURNING id", values(row)) as cursor:
+            (lead_id,) = await cursor.fetchone() or (0,)
+        lead = await get_by_id(conn, lead_id)
+        assert lead is not None
+        await add_touch(
+            conn,
+            lead,
+            kind="note",
+            note=row.note,
+            at=row.created_at or now,
+            logged_by=created_by,
+            now=now,
+            how="import",
+        )
 
 
 async def fill_cutoffs(conn: aiosqlite.Connection, batch: int = 1000) -> int:

@@ -20,7 +20,7 @@ from bot.domain.clock import FixedClock
 from bot.domain.lead import Lead
 from handlers.context import Services
 from handlers.delivery import Outcome, run_due
-from storage import leads, snapshot
+from storage import leads, snapshot, users
 from storage.db import Database
 
 SIGNING_SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
@@ -48,6 +48,13 @@ class Hotleads:
         status, body = await self.sender.command(text, **fields)
         assert status == 200, body
         return body
+
+    async def knows_zone(self, user_id: str, timeout: float = 5) -> None:  # noqa: ASYNC109
+        """Wait until the app has cached ``user_id``'s zone (it does so after the ack)."""
+        await self.slack.wait_for("users.info")
+        async with asyncio.timeout(timeout):
+            while (await users.get(self.db.reader, TEAM, user_id)) is None:  # noqa: ASYNC110
+                await asyncio.sleep(0.01)
 
     async def run_due(self) -> list[Outcome]:
         """What ``run-due`` does, at the fake clock's time."""
