@@ -44,7 +44,7 @@ from bot.config import Settings
 from bot.domain.clock import FixedClock
 from handlers import delivery
 from handlers.context import Services
-from handlers.digest_views import digest_blocks
+from handlers.digest import digest_blocks, digest_for
 from storage.db import Database, migrations
 from storage.times import to_db
 
@@ -161,7 +161,7 @@ async def digest_once(path: Path, api_url: str) -> tuple[float, int]:
         services = _services(path, db, api_url)
 
         async def build():
-            digest = await delivery.digest_for(services, TEAM, NOW)
+            digest = await digest_for(services, TEAM, NOW)
             digest_blocks(digest, NOW.date(), NOW)
             return digest.hot.total
 

@@ -1,30 +1,30 @@
-"""Slack in and out: every Bolt listener and all Block Kit lives below here."""
+"""Slack in and out: every Bolt listener and all Block Kit lives below here.
+
+One module per feature a rep would name; each ends in ``register(app)``, and
+``register_all`` calls them all, in the order of ``FEATURES``.
+"""
 
 from __future__ import annotations
 
 from slack_bolt.async_app import AsyncApp
 
 from handlers import (
-    add_modal,
+    add,
+    assign,
+    close,
     events,
-    export_command,
+    history,
     home,
-    lead_buttons,
     lead_command,
-    lead_subcommands,
-    log_submit,
-    settings_command,
+    log,
     shortcut,
+    snooze,
 )
 
-LISTENERS = (events, lead_command, add_modal, log_submit, lead_buttons, home, shortcut)
-SUBCOMMANDS = (
-    lead_subcommands,
-    settings_command,
-    export_command,
-)  # imported for their @subcommand registrations
+FEATURES = (events, lead_command, add, log, snooze, close, assign, history, home, shortcut)
+"""Modules with listeners; ``events`` first, so retries are answered before anything runs."""
 
 
 def register_all(app: AsyncApp) -> None:
-    for module in LISTENERS:
+    for module in FEATURES:
         module.register(app)

@@ -17,14 +17,13 @@ import aiohttp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.domain.digest import Digest
 from bot.domain.lead import Lead
 from bot.domain.reminders import due_reminders
 from bot.domain.schedule import WorkspaceSettings, due_day
 from bot.domain.temperature import WARM_AT
 from handlers import people
 from handlers.context import Services
-from handlers.digest_views import CHANGES_SHOWN, HOT_SHOWN, digest_blocks
+from handlers.digest import digest_blocks, digest_for
 from handlers.reminders import reminder_message
 from storage import deliveries, leads, pipeline
 
@@ -82,19 +81,6 @@ async def run_due(services: Services, client: AsyncWebClient, now: datetime) -> 
             outcomes.append(digest)
         outcomes += await _send_reminders(services, client, settings, now)
     return outcomes
-
-
-async def digest_for(services: Services, team_id: str, now: datetime) -> Digest:
-    """The digest at ``now``, with what changed since the last one sent."""
-    previous = await deliveries.last_sent_digest(services.db.reader, team_id)
-    return await pipeline.digest(
-        services.db.reader,
-        team_id,
-        now,
-        set(previous.detail.get("hot", [])) if previous else None,
-        hot_shown=HOT_SHOWN,
-        changes_shown=CHANGES_SHOWN,
-    )
 
 
 async def refresh_scores(services: Services, team_id: str, now: datetime) -> int:

@@ -15,14 +15,25 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.domain.ranking import Ranked
 from bot.domain.reminders import is_quiet
+from bot.domain.slack_user import SlackUser
 from handlers import door, payloads, people
+from handlers.blocks import (
+    band,
+    context,
+    divider,
+    header,
+    lead_label,
+    local_date,
+    mention,
+    plain,
+    section,
+    sections,
+)
+from handlers.buttons import touch_actions
 from handlers.context import Services
-from handlers.digest_views import band_counts
+from handlers.digest import band_counts
 from handlers.door import Tools
-from handlers.format import band, lead_label, local_date, mention
-from handlers.lead_actions import touch_actions
-from handlers.lead_views import list_line
-from handlers.replies import context, divider, header, plain, section, sections
+from handlers.lists import list_line
 from storage import deliveries, pipeline
 
 TOGGLE_ACTION = "home_toggle"
@@ -140,24 +151,34 @@ async def publish(
     user_id: str,
     show_team: bool = False,
     settle: float = 0.0,
+    known: SlackUser | None = None,
 ) -> None:
-    """Draw the rep's Home from the database, one draw per rep at a time."""
+    """Draw the rep's Home from the database, one draw per rep at a time.
+
+    ``known`` is the rep's cached user row, when the caller has read it already.
+    """
 
     async def draw() -> None:
         # Rights checked fresh: the team view is for admins now, not yesterday.
-        admin = await people.is_admin(client, services, team_id, user_id)
+        admin = await people.is_admin(client, services, team_id, user_id, known)
         view = await home_view(services, team_id, user_id, show_team, admin is True)
         await client.views_publish(user_id=user_id, view=view)
 
     await services.redraws.run((team_id, user_id), draw, settle)
 
 
-async def redraw(client: AsyncWebClient, services: Services, team_id: str, user_id: str) -> None:
+async def redraw(
+    client: AsyncWebClient,
+    services: Services,
+    team_id: str,
+    user_id: str,
+    known: SlackUser | None = None,
+) -> None:
     """Draw the rep's Home again after they changed something.
 
     After ``CHANGE_SETTLE`` seconds, so a burst of changes shares one draw.
     """
-    await publish(client, services, team_id, user_id, settle=CHANGE_SETTLE)
+    await publish(client, services, team_id, user_id, settle=CHANGE_SETTLE, known=known)
 
 
 def register(app: AsyncApp) -> None:

@@ -1,13 +1,16 @@
 """The ``/lead`` slash command: parse, answer from the database, ack with the reply.
 
-Only local database work happens before ``ack``; anything that talks to Slack
-(refreshing the caller's time zone, opening modals, uploads) comes after.
+``COMMANDS`` says which function answers which subcommand. Only local database
+work happens before ``ack``; anything that talks to Slack (refreshing the caller's
+time zone, opening modals, uploads) comes after.
 """
 
 from __future__ import annotations
 
-import logging
-from dataclasses import replace
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, replace
+from datetime import datetime
+from typing import Any
 
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.context.ack.async_ack import AsyncAck
@@ -16,22 +19,122 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.domain import grammar
 from bot.domain.dates import DateError
-from handlers import door, home, payloads, people
+from bot.domain.slack_user import SlackUser
+from handlers import (
+    add,
+    assign,
+    card,
+    close,
+    digest,
+    door,
+    edit,
+    export,
+    history,
+    home,
+    lists,
+    log,
+    payloads,
+    people,
+    settings,
+    snooze,
+)
+from handlers.blocks import (
+    Refusal,
+    Reply,
+    context,
+    divider,
+    escape,
+    refusal_reply,
+    section,
+    sections,
+    truncate,
+)
 from handlers.context import Services
 from handlers.door import Tools
-from handlers.format import escape
-from handlers.replies import Refusal, Reply, refusal_reply, section
-from handlers.subcommands import Invocation, handler_for
+from handlers.lookup import PICK_ACTION
 
 COMMAND = "/lead"
 CHANGES_PIPELINE = {"add", "log", "snooze", "edit", "won", "lost", "reopen", "assign"}
 """Subcommands after which the caller's Home tab is drawn again."""
 
-log = logging.getLogger(__name__)
+
+@dataclass(frozen=True)
+class Invocation:
+    """One ``/lead`` call: who, where, when, and the means to answer."""
+
+    services: Services
+    client: AsyncWebClient
+    ack: AsyncAck
+    respond: AsyncRespond
+    team_id: str
+    user_id: str
+    channel_id: str
+    trigger_id: str
+    now: datetime
+    known: SlackUser | None
+    """The caller's cached user row, read once per request."""
+    text: str = ""
+
+    @property
+    def tz(self) -> str | None:
+        return self.known.tz if self.known else None
 
 
-def register(app: AsyncApp) -> None:
-    app.command(COMMAND)(on_lead)
+def help_reply(
+    unknown: str | None = None, topic: str | None = None, suggestion: str | None = None
+) -> Reply:
+    """All of the help, one command's, or for a mistyped subcommand one suggestion only."""
+    if unknown:
+        return _unknown_reply(unknown, suggestion)
+    intro = "*/lead* keeps your leads and tells you which are hot, and why."
+    usage = [grammar.USAGE[topic]] if topic in grammar.USAGE else list(grammar.USAGE.values())
+    blocks = [section(intro), *sections(usage), divider()]
+    blocks += sections(
+        ["*Sources* (where the lead came from)"]
+        + [f"• `{name}` — {hint}" for name, hint in grammar.SOURCE_HINTS.items()]
+    )
+    blocks += sections(
+        ["*Kinds of touch*"] + [f"• `{name}` — {hint}" for name, hint in grammar.KIND_HINTS.items()]
+    )
+    return Reply(intro, blocks)
+
+
+def _unknown_reply(unknown: str, suggestion: str | None) -> Reply:
+    typed = escape(truncate(unknown, 50)).replace("`", "'")
+    if suggestion:
+        text = f"I don't know `{typed}`. Did you mean `{suggestion}`?"
+        return Reply(text, [section(text), context(grammar.short_usage(suggestion))])
+    text = f"I don't know `{typed}`. `/lead help` shows what `/lead` does."
+    names = ", ".join(f"`{name}`" for name in grammar.USAGE)
+    return Reply(text, [section(text), context(f"Commands: {names}")])
+
+
+async def show_help(cmd: grammar.Help, call: Invocation) -> Reply:
+    return help_reply(unknown=cmd.unknown, topic=cmd.topic, suggestion=cmd.suggestion)
+
+
+Handler = Callable[[Any, Invocation], Awaitable[Reply | None]]
+COMMANDS: dict[type, Handler] = {
+    grammar.Help: show_help,
+    grammar.Add: add.add,
+    grammar.AddForm: add.add_form,
+    grammar.Log: log.log,
+    grammar.LogForm: log.log_form,
+    grammar.Show: card.show,
+    grammar.List: lists.list_leads,
+    grammar.Snooze: snooze.snooze,
+    grammar.Edit: edit.edit,
+    grammar.Won: close.won,
+    grammar.Lost: close.lost,
+    grammar.Reopen: close.reopen,
+    grammar.History: history.history,
+    grammar.Undo: history.undo,
+    grammar.Assign: assign.assign,
+    grammar.Settings: settings.settings,
+    grammar.Digest: digest.digest_preview,
+    grammar.Export: export.export,
+}
+"""Which function answers which subcommand: ``None`` when it acked by itself."""
 
 
 @door.command(payloads.command)
@@ -53,9 +156,30 @@ async def on_lead(command: payloads.Command, tools: Tools) -> None:
     reply = await answer(call)
     if reply is not None:
         await tools.ack(**reply.as_ack())
-    await people.refresh_if_stale(client, services, team_id, user_id, now)
+    known = await people.refresh_if_stale(client, services, team_id, user_id, now, call.known)
     if call.text.split()[:1] and call.text.split()[0].lower() in CHANGES_PIPELINE:
-        await home.redraw(client, services, team_id, user_id)
+        await home.redraw(client, services, team_id, user_id, known)
+
+
+@door.action(payloads.pick_click)
+async def on_pick(click: payloads.PickClick, tools: Tools) -> None:
+    """A match picked from an ambiguous reply: run the original command on it."""
+    services, clicker = tools.services, click.clicker
+    call = await invocation(
+        services,
+        tools.client,
+        tools.ack,
+        tools.respond,  # type: ignore[arg-type]
+        team_id=clicker.team_id,
+        user_id=clicker.user_id,
+        channel_id=clicker.channel_id,
+        trigger_id=clicker.trigger_id,
+        text=click.pick.command,
+    )
+    reply = await answer(call, picked=click.pick.lead)
+    if reply is not None and tools.respond is not None:
+        await tools.respond(replace_original=True, text=reply.text, blocks=reply.blocks)
+    await home.redraw(tools.client, services, clicker.team_id, clicker.user_id)
 
 
 async def invocation(
@@ -82,7 +206,7 @@ async def invocation(
         channel_id=channel_id,
         trigger_id=trigger_id,
         now=services.clock.now(),
-        tz=known.tz if known else None,
+        known=known,
         text=text,
     )
 
@@ -97,9 +221,14 @@ async def answer(call: Invocation, picked: int | None = None) -> Reply | None:
         parsed = grammar.parse(call.text)
         if picked is not None and hasattr(parsed, "ref"):
             parsed = replace(parsed, ref=grammar.LeadRef(number=picked, text=None))
-        return await handler_for(parsed)(parsed, call)
+        return await COMMANDS[type(parsed)](parsed, call)
     except (grammar.GrammarError, DateError) as error:
         message = f":warning: {escape(str(error))}"
         return Reply(message, [section(message)])
     except Refusal as refusal:
         return refusal_reply(refusal)
+
+
+def register(app: AsyncApp) -> None:
+    app.command(COMMAND)(on_lead)
+    app.action(PICK_ACTION)(on_pick)

@@ -2,18 +2,23 @@
 
 from __future__ import annotations
 
+import json
+from typing import Any
+
+from aiosqlite import Connection
+
 from bot.domain import references
 from bot.domain.grammar import LeadRef
 from bot.domain.lead import Lead
+from handlers.blocks import Refusal, context, escape, lead_label, mention, plain, section
 from handlers.context import Services
-from handlers.format import escape, lead_label, mention
-from handlers.lead_actions import pick_button
-from handlers.replies import Refusal, context, section
 from storage import leads
 
 MAX_MATCHES_SHOWN = 10
 CANDIDATES = 200
 """Enough to rank by tier: a name is rarely a fragment of more leads than this."""
+PICK_ACTION = "lead_pick_match"
+"""A match picked from an ambiguous reply; ``lead_command`` runs the command again on it."""
 
 
 async def find_lead(
@@ -23,7 +28,13 @@ async def find_lead(
 
     ``closed_too``: won and lost leads count too (``show``, ``reopen``, ``history``).
     """
-    conn = services.db.reader
+    return await find_lead_in(services.db.reader, team_id, ref, command, closed_too=closed_too)
+
+
+async def find_lead_in(
+    conn: Connection, team_id: str, ref: LeadRef, command: str = "", *, closed_too: bool = False
+) -> Lead:
+    """``find_lead`` on ``conn``: inside a write, the lead found is the lead changed."""
     if ref.number is not None:
         lead = await leads.get(conn, team_id, ref.number)
         if lead is None:
@@ -66,3 +77,16 @@ def ambiguous(text: str, matches: list[Lead], command: str) -> Refusal:
     if len(matches) > MAX_MATCHES_SHOWN:
         blocks.append(context("…and more: type more of the name."))
     return Refusal(message, blocks)
+
+
+def pick_button(lead: Lead, command: str) -> dict[str, Any] | None:
+    """A button that finishes an ambiguous command on this lead; None if it can't fit."""
+    value = json.dumps({"lead": lead.number, "command": command})
+    if len(value) > 2000:
+        return None
+    return {
+        "type": "button",
+        "action_id": PICK_ACTION,
+        "text": plain(f"#{lead.number}"),
+        "value": value,
+    }

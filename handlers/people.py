@@ -52,15 +52,26 @@ async def fetch(
 
 
 async def refresh_if_stale(
-    client: AsyncWebClient, services: Services, team_id: str, user_id: str, now: datetime
-) -> None:
-    known = await cached(services, team_id, user_id)
+    client: AsyncWebClient,
+    services: Services,
+    team_id: str,
+    user_id: str,
+    now: datetime,
+    known: SlackUser | None = None,
+) -> SlackUser | None:
+    """The user as cached (``known``, if the caller read it already), asked again when stale."""
+    known = known or await cached(services, team_id, user_id)
     if known is None or now - known.fetched_at > STALE_AFTER:
-        await fetch(client, services, team_id, user_id)
+        return await fetch(client, services, team_id, user_id)
+    return known
 
 
 async def is_admin(
-    client: AsyncWebClient, services: Services, team_id: str, user_id: str
+    client: AsyncWebClient,
+    services: Services,
+    team_id: str,
+    user_id: str,
+    known: SlackUser | None = None,
 ) -> bool | None:
     """May this user do what only admins may? ``None`` when Slack can't say right now.
 
@@ -69,7 +80,7 @@ async def is_admin(
     """
     if user_id in services.settings.admins:
         return True
-    known = await cached(services, team_id, user_id)
+    known = known or await cached(services, team_id, user_id)
     if known is None or services.clock.now() - known.fetched_at > ADMIN_FRESH_FOR:
         known = await fetch(client, services, team_id, user_id)
     return None if known is None else known.is_admin

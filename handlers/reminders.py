@@ -15,11 +15,20 @@ from typing import Any
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.domain.lead import Lead
+from handlers.blocks import (
+    Reply,
+    ago,
+    band,
+    context,
+    lead_label,
+    local_date,
+    mention,
+    section,
+    snoozed,
+)
+from handlers.buttons import touch_actions
 from handlers.context import Services
-from handlers.format import ago, band, lead_label, local_date, mention
-from handlers.lead_actions import touch_actions
 from handlers.payloads import Invalid, lead_id
-from handlers.replies import Reply, context, section
 from storage import leads
 
 BLOCK_PREFIX = "lead:"
@@ -30,8 +39,8 @@ def _outcome(lead: Lead, reminded_at: datetime, now: datetime) -> str | None:
     """What happened to the lead since the reminder, if anything."""
     if lead.status != "open":
         return f":x: Marked {lead.status}" if lead.status == "lost" else ":trophy: Won"
-    if lead.snoozed_until and lead.snoozed_until > now:
-        return f":zzz: Snoozed until {local_date(lead.snoozed_until, with_time=False)}"
+    if lead.is_snoozed(now):
+        return f":zzz: {snoozed(lead, with_time=False)}"
     if lead.last_activity_at > reminded_at:
         return f":white_check_mark: Touched {ago(lead.last_activity_at, now)}"
     return None

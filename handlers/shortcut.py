@@ -13,7 +13,7 @@ from slack_sdk.errors import SlackApiError
 
 from handlers import door, payloads
 from handlers.door import Tools
-from handlers.log_modal import log_view, open_log_modal
+from handlers.log import log_view, open_log_modal
 from handlers.payloads import Origin
 
 CALLBACK_ID = "log_as_touch"

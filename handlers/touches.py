@@ -6,12 +6,13 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from bot.domain.dates import spoken
+from bot.domain.grammar import LeadRef
 from bot.domain.lead import Lead
 from bot.domain.temperature import KINDS, Temperature
+from handlers.blocks import Refusal, Reply, band, context, escape, lead_label, section, why
+from handlers.buttons import undo_button
 from handlers.context import Services
-from handlers.format import band, escape, lead_label
-from handlers.lead_views import why
-from handlers.replies import Refusal, Reply, context, section
+from handlers.lookup import find_lead_in
 from storage import leads
 
 JUST_NOW = timedelta(minutes=1)
@@ -24,45 +25,64 @@ class Logged:
     after: Temperature
     kind: str
     at: datetime
+    touch_id: int | None = None
 
 
 async def log_touch(
     services: Services,
     *,
     team_id: str,
-    lead_id: int,
+    lead: int | LeadRef,
     kind: str,
     note: str,
     at: datetime,
     user_id: str,
     now: datetime,
     permalink: str = "",
+    command: str = "",
+    how: str = "",
 ) -> Logged:
-    """Store one touch; the lead is re-read inside the write so concurrent touches all count."""
+    """Store one touch on a lead picked by id (modal) or as typed (``command``).
+
+    The lead is read once, inside the write, so concurrent touches all count;
+    its temperature is scored once before and once after.
+    """
     async with services.db.transaction() as conn:
-        lead = await leads.get_by_id(conn, lead_id)
-        if lead is None or lead.team_id != team_id:
+        if isinstance(lead, LeadRef):
+            found: Lead | None = await find_lead_in(conn, team_id, lead, command)
+        else:
+            found = await leads.get_by_id(conn, lead)
+        if found is None or found.team_id != team_id:
             raise Refusal("That lead no longer exists.")
-        before = lead.temperature(now)
-        lead = await leads.add_touch(
-            conn, lead, kind=kind, note=note, at=at, logged_by=user_id, now=now, permalink=permalink
+        before = found.temperature(now)
+        touched, after = await leads.scored_touch(
+            conn,
+            found,
+            kind=kind,
+            note=note,
+            at=at,
+            logged_by=user_id,
+            now=now,
+            permalink=permalink,
+            how=how,
         )
-    return Logged(lead, before, lead.temperature(now), kind, at)
-
-
-def recorded_moment(at: datetime, now: datetime, tz: str | None, phrase: str | None) -> str:
-    """``on Mon 30 Nov, 15:00 — from “yesterday 3pm”``, or ``just now (Tue 1 Dec, 15:46)``."""
-    if phrase:
-        return f"On {spoken(at, tz, now)} — from “{escape(phrase)}”"
-    if now - at < JUST_NOW:
-        return f"Just now ({spoken(at, tz, now)})"
-    return f"On {spoken(at, tz, now)}"
+        mine = await leads.last_touch_by(conn, team_id, user_id, now)
+    return Logged(touched, before, after, kind, at, mine.id if mine else None)
 
 
 def _change(before: Temperature, after: Temperature) -> str:
     if before.band == after.band:
         return f"{band(after)} (was {before.score})"
     return f"{band(before)} → {band(after)}"
+
+
+def recorded_moment(at: datetime, now: datetime, tz: str | None, phrase: str | None) -> str:
+    """``On Mon 30 Nov, 15:00 — from “yesterday 3pm”``, or ``Just now (Tue 1 Dec, 15:46)``."""
+    if phrase:
+        return f"On {spoken(at, tz, now)} — from “{escape(phrase)}”"
+    if now - at < JUST_NOW:
+        return f"Just now ({spoken(at, tz, now)})"
+    return f"On {spoken(at, tz, now)}"
 
 
 def logged_reply(
@@ -77,14 +97,12 @@ def logged_reply(
         f":memo: Logged *{KINDS[logged.kind].label.lower()}* for {lead_label(lead)}: "
         f"{_change(logged.before, logged.after)}"
     )
-    more = [
-        context(
-            f"{recorded_moment(logged.at, now, tz, phrase)}. Strongest reason now: "
-            f"{why(logged.after, now)}"
-        )
-    ]
+    moment = recorded_moment(logged.at, now, tz, phrase)
+    more = [context(f"{moment}. Strongest reason now: {why(logged.after, now)}")]
     if lead.status != "open":
         more.append(
             context(f"This lead is {lead.status}; `/lead reopen #{lead.number}` reopens it.")
         )
+    if logged.touch_id is not None:
+        more.append(undo_button(logged.touch_id))
     return Reply(text, [section(text), *more])

@@ -18,6 +18,7 @@ from bot.domain.lead_csv import ImportedLead
 from bot.domain.temperature import (
     Cutoffs,
     Signal,
+    Temperature,
     cutoffs,
     record_touch,
     signals_from,
@@ -231,6 +232,36 @@ async def add_touch(
 ) -> Lead:
     """Record a touch, fold it into the lead's signal for that kind, refresh the score.
 
+    ``how`` says how it came in when no rep typed it ("integration (typeform)").
+    """
+    touched, _ = await scored_touch(
+        conn,
+        lead,
+        kind=kind,
+        at=at,
+        logged_by=logged_by,
+        now=now,
+        note=note,
+        permalink=permalink,
+        how=how,
+    )
+    return touched
+
+
+async def scored_touch(
+    conn: aiosqlite.Connection,
+    lead: Lead,
+    *,
+    kind: str,
+    at: datetime,
+    logged_by: str,
+    now: datetime,
+    note: str = "",
+    permalink: str = "",
+    how: str = "",
+) -> tuple[Lead, Temperature]:
+    """``add_touch``, with the temperature it scored at ``now``, so no caller scores it again.
+
     ``how`` says how it came in: command, modal, button, import, "integration (typeform)".
     """
     await conn.execute(
@@ -240,7 +271,7 @@ async def add_touch(
     )
     if at >= lead.signals.get(kind, _NO_SIGNAL).as_of:
         return await _fold_in(conn, lead, kind, at, now)
-    return await rescore(conn, lead, now)  # backdated: fold the history again, in order
+    return await rescored(conn, lead, now)  # backdated: fold the history again, in order
 
 
 _NO_SIGNAL = Signal(0.0, datetime.min.replace(tzinfo=UTC), datetime.min.replace(tzinfo=UTC), 0)
@@ -248,7 +279,7 @@ _NO_SIGNAL = Signal(0.0, datetime.min.replace(tzinfo=UTC), datetime.min.replace(
 
 async def _fold_in(
     conn: aiosqlite.Connection, lead: Lead, kind: str, at: datetime, now: datetime
-) -> Lead:
+) -> tuple[Lead, Temperature]:
     """The newest touch of its kind: folding it in gives what folding the history gives."""
     signal = record_touch(lead.signals.get(kind), kind, at)
     await _store_signal(conn, lead.id, kind, signal)
@@ -274,15 +305,15 @@ async def _store_score(
     signals: dict[str, Signal],
     last_touch: datetime | None,
     now: datetime,
-) -> Lead:
-    score = temperature(lead.source, lead.created_at, signals, now).score
+) -> tuple[Lead, Temperature]:
+    scored = temperature(lead.source, lead.created_at, signals, now)
     until = cutoffs(lead.source, lead.created_at, signals)
     await conn.execute(
         "UPDATE leads SET last_touch_at = ?, score = ?, scored_at = ?, updated_at = ?,"
         " hot_until = ?, warm_until = ? WHERE id = ?",
         (
             to_db(last_touch) if last_touch else None,
-            score,
+            scored.score,
             to_db(now),
             to_db(now),
             *_stored(until),
@@ -299,14 +330,16 @@ async def _store_score(
         hot_until=until.hot_until,
         warm_until=until.warm_until,
         last_touch_at=last_touch,
-        score=score,
+        score=scored.score,
         scored_at=now,
         updated_at=now,
         touch_count=count,
-    )
+    ), scored
 
 
-async def rescore(conn: aiosqlite.Connection, lead: Lead, now: datetime) -> Lead:
+async def rescored(
+    conn: aiosqlite.Connection, lead: Lead, now: datetime
+) -> tuple[Lead, Temperature]:
     """Signals, score and cutoffs from the lead's remaining touches, folded in time order.
 
     After an edit, a delete, a restore or an undo the lead is exactly as if the history
@@ -411,7 +444,7 @@ async def change_touch(
         "UPDATE interactions SET kind = ?, at = ?, note = ? WHERE id = ? AND lead_id = ?",
         (kind, to_db(at), note, touch_id, lead.id),
     )
-    return await rescore(conn, lead, now)
+    return (await rescored(conn, lead, now))[0]
 
 
 async def delete_touch(
@@ -423,7 +456,7 @@ async def delete_touch(
         " WHERE id = ? AND lead_id = ? AND deleted_at IS NULL",
         (to_db(now), by, touch_id, lead.id),
     )
-    return await rescore(conn, lead, now)
+    return (await rescored(conn, lead, now))[0]
 
 
 async def restore_touch(
@@ -433,7 +466,7 @@ async def restore_touch(
         "UPDATE interactions SET deleted_at = NULL, deleted_by = '' WHERE id = ? AND lead_id = ?",
         (touch_id, lead.id),
     )
-    return await rescore(conn, lead, now)
+    return (await rescored(conn, lead, now))[0]
 
 
 async def update(

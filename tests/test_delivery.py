@@ -9,9 +9,9 @@ from slack_requests import block_actions_payload
 from bot.app import web_client
 from bot.domain.clock import FixedClock
 from bot.domain.temperature import cutoffs, signals_from
+from handlers.buttons import LOG_ACTION, LOST_ACTION, SNOOZE_ACTION
 from handlers.context import Services
 from handlers.delivery import run_due
-from handlers.lead_actions import LOG_ACTION, LOST_ACTION, SNOOZE_ACTION
 from storage import deliveries, leads
 from storage.db import Database
 

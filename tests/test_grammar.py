@@ -433,9 +433,7 @@ SUBCOMMANDS = sorted(USAGE)
 
 
 def test_usage_covers_every_subcommand():
-    everything = (
-        "help add log show list snooze edit won lost reopen history undo assign settings digest export"
-    )
+    everything = "help add log show list snooze edit won lost reopen history undo assign settings digest export"
     assert sorted(everything.split(" ")) == SUBCOMMANDS
 
 

@@ -329,6 +329,15 @@ async def test_add_modal_refuses_a_duplicate_on_the_field(hotleads):
     assert hotleads.slack.calls_to("chat.postMessage") == []
 
 
+async def test_add_modal_names_the_lead_it_duplicates(hotleads):
+    await hotleads.command("add Jane Doe company:Acme")
+    await hotleads.command("add Omar Other company:Beta")
+    answer = await interact(
+        hotleads, view_submission_payload("add_lead", add_values("Omar Other", company="Beta"))
+    )
+    assert answer["errors"]["name"] == "Omar Other (#2) is already here."
+
+
 # ---------------------------------------------------------------- the Log modal
 
 
@@ -648,7 +657,14 @@ async def test_card_buttons_change_the_lead_and_replace_the_card(hotleads):
     lead = await lead_no(hotleads, 1)
     block_id, elements = card_elements(await hotleads.command("show #1"))
     assert block_id == f"card:{lead.id}"
-    assert list(elements) == ["lead_log", "lead_snooze", "lead_won", "lead_lost", "lead_assign"]
+    assert list(elements) == [
+        "lead_log",
+        "lead_snooze",
+        "lead_won",
+        "lead_lost",
+        "lead_assign",
+        "lead_history",
+    ]
 
     week = next(o for o in elements["lead_snooze"]["options"] if o["text"]["text"] == "1 week")
     await interact(
@@ -678,6 +694,11 @@ async def test_card_buttons_change_the_lead_and_replace_the_card(hotleads):
     (lost,) = await hotleads.slack.wait_for_responses("l")
     assert lost["replace_original"] is True and ":x: lost" in reply_text(lost)
     assert (await lead_no(hotleads, 1)).status == "lost"
+    lost_row = next(b for b in lost["blocks"] if b.get("block_id", "").startswith("card:"))
+    reopen = next(e for e in lost_row["elements"] if e["action_id"] == "lead_reopen")
+    await interact(hotleads, click(hotleads, reopen, block_id, key="r"))
+    (reopened,) = await hotleads.slack.wait_for_responses("r")
+    assert reopened["replace_original"] is True and (await lead_no(hotleads, 1)).status == "open"
     await hotleads.slack.wait_for(
         "views.publish"
     )  # the clicks' Home redraws, settled into one or more

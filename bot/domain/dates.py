@@ -209,7 +209,9 @@ def past_at_end(note: str, tz: str | None, now: datetime) -> Trailing:
         before = words[-count - 1].lower() if count < len(words) else ""
         if before in _NOT_PAST_BEFORE:
             break
-        moment = _past_moment(phrase, local_now) or _dateparser(phrase, local_now, "past")
+        moment = _past_moment(phrase, local_now)
+        if moment is None and phrase.lower().endswith("ago"):  # months: dateparser's calendar
+            moment = _dateparser(phrase, local_now, "past")
         if moment is None or moment > now + CLOCK_SKEW or moment.year < EARLIEST_YEAR:
             continue
         return Trailing(" ".join(words[:-count]), phrase, min(moment.astimezone(UTC), now))

@@ -48,6 +48,10 @@ class Lead:
         """The last time anybody did anything with the lead: a touch, or creating it."""
         return max(self.created_at, self.last_touch_at or self.created_at)
 
+    def is_snoozed(self, now: datetime) -> bool:
+        """No quiet-lead reminders for it yet: a rep snoozed it until after ``now``."""
+        return self.snoozed_until is not None and self.snoozed_until > now
+
     def temperature(self, now: datetime) -> Temperature:
         return temperature(self.source, self.created_at, self.signals, now)
 

@@ -10,7 +10,7 @@ from bot.domain.lead import Lead
 
 def is_quiet(lead: Lead, now: datetime, quiet_days: int) -> bool:
     """Open, warm, not snoozed, and nobody has touched it (or created it) for ``quiet_days``."""
-    if lead.status != "open" or (lead.snoozed_until and lead.snoozed_until > now):
+    if lead.status != "open" or lead.is_snoozed(now):
         return False
     if now - lead.last_activity_at < timedelta(days=quiet_days):
         return False

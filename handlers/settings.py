@@ -1,19 +1,19 @@
-"""``/lead settings`` (see and change the digest schedule) and ``/lead digest`` (preview it)."""
+"""``/lead settings``: see the digest schedule; admins change it."""
 
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
 from bot.domain import grammar
-from bot.domain.dates import zone
 from bot.domain.schedule import WorkspaceSettings
 from handlers import people
-from handlers.delivery import digest_for, explain
-from handlers.digest_views import digest_blocks
-from handlers.format import local_date, mention
-from handlers.replies import Reply, context, section
-from handlers.subcommands import Invocation, subcommand
+from handlers.blocks import Reply, context, local_date, mention, section
+from handlers.delivery import explain
 from storage import deliveries
+
+if TYPE_CHECKING:
+    from handlers.lead_command import Invocation
 
 
 def _days(days: tuple[str, ...]) -> str:
@@ -61,7 +61,6 @@ async def settings_reply(call: Invocation, settings: WorkspaceSettings, changed:
     return Reply(title, blocks)
 
 
-@subcommand(grammar.Settings)
 async def settings(cmd: grammar.Settings, call: Invocation) -> Reply | None:
     current = await deliveries.get_settings(call.services.db.reader, call.team_id)
     if not cmd.changes:
@@ -76,7 +75,9 @@ async def settings(cmd: grammar.Settings, call: Invocation) -> Reply | None:
 
 
 async def _change(cmd: grammar.Settings, call: Invocation) -> Reply:
-    allowed = await people.is_admin(call.client, call.services, call.team_id, call.user_id)
+    allowed = await people.is_admin(
+        call.client, call.services, call.team_id, call.user_id, call.known
+    )
     if allowed is None:
         text = (
             ":warning: I couldn't check your permissions with Slack, so nothing changed. Try again."
@@ -113,18 +114,3 @@ def _apply(current: WorkspaceSettings, changes: dict[str, str]) -> WorkspaceSett
     if "days" in changes:
         updated = replace(updated, digest_days=tuple(changes["days"].split(",")))
     return updated
-
-
-@subcommand(grammar.Digest)
-async def digest_preview(cmd: grammar.Digest, call: Invocation) -> Reply:
-    settings = await deliveries.get_settings(call.services.db.reader, call.team_id)
-    digest = await digest_for(call.services, call.team_id, call.now)
-    day = call.now.astimezone(zone(settings.tz)).date()
-    preview = digest_blocks(digest, day, call.now)
-    where = (
-        f"<#{settings.channel_id}> at {settings.digest_time} ({settings.tz})"
-        if settings.channel_id
-        else "no channel yet (`/lead settings channel:#sales`)"
-    )
-    note = context(f":eyes: Preview, only you see it. The digest goes to {where}.")
-    return Reply(preview.text, [note, *preview.blocks[:48]])

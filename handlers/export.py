@@ -6,13 +6,16 @@ import asyncio
 import io
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from bot.domain import grammar
 from bot.domain.lead_csv import write_leads
 from bot.domain.text import plural
-from handlers.replies import Reply
-from handlers.subcommands import Invocation, subcommand
+from handlers.blocks import Reply
 from storage import leads, pipeline, snapshot
+
+if TYPE_CHECKING:
+    from handlers.lead_command import Invocation
 
 
 def _csv(path: Path, team_id: str, now: datetime, band: str) -> tuple[str, int]:
@@ -21,7 +24,6 @@ def _csv(path: Path, team_id: str, now: datetime, band: str) -> tuple[str, int]:
     return out.getvalue(), written
 
 
-@subcommand(grammar.Export)
 async def export(cmd: grammar.Export, call: Invocation) -> Reply | None:
     reader = call.services.db.reader
     if cmd.band == "all":
@@ -44,6 +46,7 @@ async def export(cmd: grammar.Export, call: Invocation) -> Reply | None:
         content=content,
         filename=f"hotleads-{cmd.band}-{stamp}.csv",
         title=f"hotleads export ({what}s, {stamp})",
-        initial_comment=f"Here {'is' if written == 1 else 'are'} {plural(written, what)}, as of {stamp} (UTC).",
+        initial_comment=f"Here {'is' if written == 1 else 'are'} {plural(written, what)}, "
+        f"as of {stamp} (UTC).",
     )
     return None

@@ -1,16 +1,38 @@
-"""Block Kit for the morning digest, kept inside Slack's message limits."""
+"""The morning digest: what it shows, its Block Kit within Slack's limits, ``/lead digest`` preview.
+
+``delivery`` decides when it is sent; this module decides what it says.
+"""
 
 from __future__ import annotations
 
 from collections import Counter
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from bot.domain import grammar
+from bot.domain.dates import zone
 from bot.domain.digest import Digest
 from bot.domain.ranking import Ranked, Scored
-from handlers.format import BAND_EMOJI, ago, band, lead_label, local_date, mention
-from handlers.lead_views import why
-from handlers.replies import Reply, context, divider, header, section, sections
+from handlers.blocks import (
+    BAND_EMOJI,
+    Reply,
+    ago,
+    band,
+    context,
+    divider,
+    header,
+    lead_label,
+    local_date,
+    mention,
+    section,
+    sections,
+    why,
+)
+from handlers.context import Services
+from storage import deliveries, pipeline
+
+if TYPE_CHECKING:
+    from handlers.lead_command import Invocation
 
 HOT_SHOWN = 30
 CHANGES_SHOWN = 10
@@ -84,3 +106,30 @@ def digest_blocks(digest: Digest, day: date, now: datetime) -> Reply:
     )
     text = f"{title}: {digest.counts.get('hot', 0)} hot, {digest.counts.get('warm', 0)} warm"
     return Reply(text, blocks)
+
+
+async def digest_for(services: Services, team_id: str, now: datetime) -> Digest:
+    """The digest at ``now``, with what changed since the last one sent."""
+    previous = await deliveries.last_sent_digest(services.db.reader, team_id)
+    return await pipeline.digest(
+        services.db.reader,
+        team_id,
+        now,
+        set(previous.detail.get("hot", [])) if previous else None,
+        hot_shown=HOT_SHOWN,
+        changes_shown=CHANGES_SHOWN,
+    )
+
+
+async def digest_preview(cmd: grammar.Digest, call: Invocation) -> Reply:
+    settings = await deliveries.get_settings(call.services.db.reader, call.team_id)
+    digest = await digest_for(call.services, call.team_id, call.now)
+    day = call.now.astimezone(zone(settings.tz)).date()
+    preview = digest_blocks(digest, day, call.now)
+    where = (
+        f"<#{settings.channel_id}> at {settings.digest_time} ({settings.tz})"
+        if settings.channel_id
+        else "no channel yet (`/lead settings channel:#sales`)"
+    )
+    note = context(f":eyes: Preview, only you see it. The digest goes to {where}.")
+    return Reply(preview.text, [note, *preview.blocks[:48]])

@@ -1,0 +1,57 @@
+"""Giving a lead to another rep: ``/lead assign`` and the Reassign menu on the card."""
+
+from __future__ import annotations
+
+import functools
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from slack_bolt.async_app import AsyncApp
+
+from bot.domain import grammar
+from bot.domain.lead import Lead
+from handlers import clicks, door, payloads
+from handlers.blocks import Refusal, Reply, lead_label, mention, section
+from handlers.buttons import ASSIGN_ACTION, CARD_PREFIX
+from handlers.context import Services
+from handlers.door import Tools
+from handlers.lookup import find_lead
+from storage import leads
+
+if TYPE_CHECKING:
+    from handlers.lead_command import Invocation
+
+
+async def reassign(services: Services, lead: Lead, owner: str, now: datetime) -> None:
+    """``owner`` owns the lead now; a Refusal if they already did (nothing changed)."""
+    if lead.owner == owner:
+        raise Refusal(f"{lead_label(lead)} already belongs to {mention(owner)}.")
+    async with services.db.transaction() as conn:
+        await leads.set_owner(conn, lead, owner, now)
+
+
+async def assign(cmd: grammar.Assign, call: Invocation) -> Reply:
+    lead = await find_lead(call.services, call.team_id, cmd.ref, call.text)
+    await reassign(call.services, lead, cmd.user, call.now)
+    text = (
+        f":handshake: {lead_label(lead)} now belongs to {mention(cmd.user)} "
+        f"(was {mention(lead.owner)})."
+    )
+    return Reply(text, [section(text)])
+
+
+@door.action(functools.partial(payloads.assign_click, block_prefix=CARD_PREFIX))
+async def on_assign(click: payloads.AssignClick, tools: Tools) -> None:
+    services = tools.services
+    lead = await clicks.clicked_lead(services, click.clicker, click.lead_id)
+    if lead is None:
+        return
+    try:
+        await reassign(services, lead, click.owner, services.clock.now())
+    except Refusal:
+        return  # picked the owner it already has
+    await clicks.redraw(tools, click.clicker, lead.id)
+
+
+def register(app: AsyncApp) -> None:
+    app.action(ASSIGN_ACTION)(on_assign)

@@ -1,0 +1,93 @@
+"""``/lead show``: the lead card, with its score explained and its buttons."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from bot.domain import grammar
+from bot.domain.lead import Lead, Touch
+from bot.domain.temperature import KINDS, Temperature
+from handlers.blocks import (
+    Reply,
+    context,
+    divider,
+    escape,
+    header,
+    local_date,
+    mention,
+    reason_line,
+    section,
+    sections,
+    snoozed,
+    status_or_band,
+    truncate,
+)
+from handlers.buttons import card_actions
+from handlers.lookup import find_lead
+from handlers.permalinks import message_link
+from storage import leads
+
+if TYPE_CHECKING:
+    from handlers.lead_command import Invocation
+
+TOUCHES_SHOWN = 5
+
+
+def touch_line(touch: Touch) -> str:
+    note = f": {escape(truncate(touch.note, 300))}" if touch.note else ""
+    return (
+        f"• *{KINDS[touch.kind].label}* {local_date(touch.at)} by {mention(touch.logged_by)}"
+        f"{note}{message_link(touch.permalink)}"
+    )
+
+
+def lead_card(
+    lead: Lead, temperature: Temperature, touches: list[Touch], now: datetime
+) -> list[dict[str, Any]]:
+    fields = [
+        f"*Company*\n{escape(lead.company) or '—'}",
+        f"*Owner*\n{mention(lead.owner)}",
+        f"*Email*\n{escape(lead.email) or '—'}",
+        f"*Phone*\n{escape(lead.phone) or '—'}",
+        f"*Source*\n{lead.source}",
+        f"*Status*\n{status_or_band(lead, temperature)}",
+    ]
+    blocks: list[dict[str, Any]] = [
+        header(f"#{lead.number} {lead.name}"),
+        {"type": "section", "fields": [{"type": "mrkdwn", "text": f} for f in fields]},
+    ]
+    if lead.status == "lost" and lead.lost_reason:
+        blocks.append(context(f"Lost: {escape(lead.lost_reason)}"))
+    reasons = [f"• {reason_line(r, now)}" for r in temperature.reasons] or ["• no signals yet"]
+    blocks.append(
+        section(
+            f"*Score {temperature.score}/100 — {temperature.band}*, because:\n" + "\n".join(reasons)
+        )
+    )
+    blocks.append(divider())
+    if touches:
+        blocks += sections(["*Latest touches*", *[touch_line(t) for t in touches]])
+    else:
+        blocks.append(section(f"No touches yet. Log one: `/lead log #{lead.number} call`"))
+    notes = [f"Added {local_date(lead.created_at, with_time=False)} by {mention(lead.created_by)}"]
+    if lead.is_snoozed(now):
+        notes.append(snoozed(lead))
+    blocks.append(context(*notes))
+    blocks.append(card_actions(lead))
+    return blocks
+
+
+def card_reply(lead: Lead, touches: list[Touch], now: datetime) -> Reply:
+    """``/lead show``: the card, its buttons, and a one-line fallback text."""
+    temperature = lead.temperature(now)
+    return Reply(
+        f"#{lead.number} {escape(lead.name)}: {status_or_band(lead, temperature)}",
+        lead_card(lead, temperature, touches, now),
+    )
+
+
+async def show(cmd: grammar.Show, call: Invocation) -> Reply:
+    lead = await find_lead(call.services, call.team_id, cmd.ref, call.text, closed_too=True)
+    touches = await leads.recent_touches(call.services.db.reader, lead.id, limit=TOUCHES_SHOWN)
+    return card_reply(lead, touches, call.now)

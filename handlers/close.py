@@ -1,0 +1,98 @@
+"""Closing a lead as won or lost, and reopening it.
+
+``/lead won``, ``/lead lost``, ``/lead reopen`` and the Won / Mark lost buttons
+all end in ``set_status``.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from slack_bolt.async_app import AsyncApp
+
+from bot.domain import grammar
+from bot.domain.lead import Lead
+from handlers import clicks, door, payloads
+from handlers.blocks import Refusal, Reply, band, escape, lead_label, section
+from handlers.buttons import LOST_ACTION, REOPEN_ACTION, WON_ACTION
+from handlers.context import Services
+from handlers.door import Tools
+from handlers.lookup import find_lead
+from storage import leads
+
+if TYPE_CHECKING:
+    from handlers.lead_command import Invocation
+
+
+async def set_status(
+    services: Services, lead: Lead, status: str, now: datetime, reason: str = ""
+) -> Lead:
+    """The lead, now ``status``; a Refusal if it already was (nothing changed)."""
+    if lead.status == status:
+        raise Refusal(f"{lead_label(lead)} is already {status}.")
+    async with services.db.transaction() as conn:
+        return await leads.set_status(conn, lead, status, now, reason)
+
+
+async def _close(call: Invocation, ref: grammar.LeadRef, status: str, reason: str = "") -> Lead:
+    closed_too = status == "open"  # reopening is for closed leads
+    lead = await find_lead(call.services, call.team_id, ref, call.text, closed_too=closed_too)
+    return await set_status(call.services, lead, status, call.now, reason)
+
+
+def _done(text: str) -> Reply:
+    return Reply(text, [section(text)])
+
+
+async def won(cmd: grammar.Won, call: Invocation) -> Reply:
+    lead = await _close(call, cmd.ref, "won")
+    return _done(f":trophy: {lead_label(lead)} is won. Nice work!")
+
+
+async def lost(cmd: grammar.Lost, call: Invocation) -> Reply:
+    lead = await _close(call, cmd.ref, "lost", cmd.reason)
+    reason = f" ({escape(cmd.reason)})" if cmd.reason else ""
+    return _done(
+        f":x: {lead_label(lead)} is marked lost{reason}. `/lead reopen #{lead.number}` undoes it."
+    )
+
+
+async def reopen(cmd: grammar.Reopen, call: Invocation) -> Reply:
+    lead = await _close(call, cmd.ref, "open")
+    return _done(
+        f":arrows_counterclockwise: {lead_label(lead)} is open again: {band(lead.temperature(call.now))}."
+    )
+
+
+async def _clicked(click: payloads.LeadClick, tools: Tools, status: str) -> None:
+    services = tools.services
+    lead = await clicks.clicked_lead(services, click.clicker, click.lead_id)
+    if lead is None:
+        return
+    try:
+        await set_status(services, lead, status, services.clock.now())
+    except Refusal:
+        return  # a second click on the same button: it already is
+    await clicks.redraw(tools, click.clicker, lead.id)
+
+
+@door.action(payloads.lead_click)
+async def on_lost(click: payloads.LeadClick, tools: Tools) -> None:
+    await _clicked(click, tools, "lost")
+
+
+@door.action(payloads.lead_click)
+async def on_won(click: payloads.LeadClick, tools: Tools) -> None:
+    await _clicked(click, tools, "won")
+
+
+@door.action(payloads.lead_click)
+async def on_reopen(click: payloads.LeadClick, tools: Tools) -> None:
+    await _clicked(click, tools, "open")
+
+
+def register(app: AsyncApp) -> None:
+    app.action(LOST_ACTION)(on_lost)
+    app.action(WON_ACTION)(on_won)
+    app.action(REOPEN_ACTION)(on_reopen)

@@ -1,0 +1,41 @@
+"""``/lead edit #12 email:jane@acme.com``: change a lead's fields, never into a duplicate."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from bot.domain import grammar
+from bot.domain.lead import Lead
+from handlers.blocks import Refusal, Reply, band, escape, lead_label, section
+from handlers.lookup import find_lead
+from storage import leads
+
+if TYPE_CHECKING:
+    from aiosqlite import Connection
+
+    from handlers.lead_command import Invocation
+
+
+async def edit(cmd: grammar.Edit, call: Invocation) -> Reply:
+    lead = await find_lead(call.services, call.team_id, cmd.ref, call.text)
+    async with call.services.db.transaction() as conn:
+        fresh = await leads.get_by_id(conn, lead.id)
+        assert fresh is not None
+        await _refuse_duplicate(conn, fresh, cmd.changes)
+        updated = await leads.update(conn, fresh, cmd.changes, call.now)
+    changed = ", ".join(
+        f"{field} → “{escape(value) or '—'}”" for field, value in cmd.changes.items()
+    )
+    text = f":pencil2: Updated {lead_label(updated)}: {changed}. Now {band(updated.temperature(call.now))}."
+    return Reply(text, [section(text)])
+
+
+async def _refuse_duplicate(conn: Connection, lead: Lead, changes: dict[str, str]) -> None:
+    name = changes.get("name", lead.name)
+    company = changes.get("company", lead.company)
+    email = changes.get("email", lead.email)
+    other = await leads.find_duplicate(conn, lead.team_id, name, company, email)
+    if other and other.id != lead.id:
+        raise Refusal(
+            f"That would make it a duplicate of {lead_label(other)}, so I changed nothing."
+        )

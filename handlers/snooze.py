@@ -1,0 +1,70 @@
+"""Snoozing a lead: no quiet-lead reminders for it until a day the rep picks.
+
+``/lead snooze #12 friday`` and the Snooze menu under a lead both end in
+``snooze_lead``; the menu's ids and choices live in ``buttons``, below every surface.
+"""
+
+from __future__ import annotations
+
+import functools
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
+
+from slack_bolt.async_app import AsyncApp
+
+from bot.domain import grammar
+from bot.domain.dates import parse_future
+from bot.domain.lead import Lead
+from handlers import clicks, door, payloads
+from handlers.blocks import Reply, lead_label, local_date, section
+from handlers.buttons import SNOOZE_ACTION, SNOOZE_CHOICES
+from handlers.context import Services
+from handlers.door import Tools
+from handlers.lookup import find_lead
+from storage import leads
+
+if TYPE_CHECKING:
+    from handlers.lead_command import Invocation
+
+SNOOZE_OFF = {"off", "none", "cancel", "stop", "clear"}
+
+
+async def snooze_lead(
+    services: Services, lead: Lead, until: datetime | None, now: datetime
+) -> None:
+    """Quiet until ``until``; ``None`` turns reminders back on."""
+    async with services.db.transaction() as conn:
+        await leads.snooze(conn, lead, until, now)
+
+
+async def snooze(cmd: grammar.Snooze, call: Invocation) -> Reply:
+    lead = await find_lead(call.services, call.team_id, cmd.ref, call.text)
+    until = (
+        None
+        if cmd.when.strip().lower() in SNOOZE_OFF
+        else parse_future(cmd.when, call.tz, call.now)
+    )
+    await snooze_lead(call.services, lead, until, call.now)
+    if until is None:
+        text = f":alarm_clock: Quiet reminders for {lead_label(lead)} are back on."
+    else:
+        text = (
+            f":zzz: Snoozed {lead_label(lead)} until {local_date(until)}: "
+            "no quiet-lead reminders for it until then."
+        )
+    return Reply(text, [section(text)])
+
+
+@door.action(functools.partial(payloads.snooze_click, choices=frozenset(SNOOZE_CHOICES)))
+async def on_snooze(click: payloads.SnoozeClick, tools: Tools) -> None:
+    services = tools.services
+    lead = await clicks.clicked_lead(services, click.clicker, click.lead_id)
+    if lead is None:
+        return
+    now = services.clock.now()
+    await snooze_lead(services, lead, now + timedelta(days=int(click.days)), now)
+    await clicks.redraw(tools, click.clicker, lead.id)
+
+
+def register(app: AsyncApp) -> None:
+    app.action(SNOOZE_ACTION)(on_snooze)
