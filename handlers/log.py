@@ -50,8 +50,14 @@ def lead_option(lead: Lead) -> dict[str, Any]:
     return _option(f"#{lead.number} {lead.name}{company}", str(lead.id))
 
 
-def log_view(lead: Lead | None, note: str = "", origin: Origin | None = None) -> dict[str, Any]:
-    """The modal; with ``lead`` given it is fixed and shown, otherwise the rep picks one."""
+def log_view(
+    lead: Lead | None, note: str = "", origin: Origin | None = None, guess: Lead | None = None
+) -> dict[str, Any]:
+    """The modal; with ``lead`` given it is fixed and shown, otherwise the rep picks one.
+
+    ``guess`` is pre-selected in the picker (the message shortcut's best guess); the rep
+    can pick another.
+    """
     origin = origin or Origin()
     blocks: list[dict[str, Any]] = []
     if lead is not None:
@@ -68,6 +74,7 @@ def log_view(lead: Lead | None, note: str = "", origin: Origin | None = None) ->
                     "action_id": LEAD_ACTION,
                     "placeholder": plain("Type a name or company"),
                     "min_query_length": 0,
+                    **({"initial_option": lead_option(guess)} if guess else {}),
                 },
             }
         )
@@ -124,9 +131,11 @@ async def open_log_modal(
     lead: Lead | None = None,
     note: str = "",
     origin: Origin | None = None,
+    guess: Lead | None = None,
 ) -> AsyncSlackResponse:
     """Open at once: the trigger id expires three seconds after the click."""
-    return await client.views_open(trigger_id=trigger_id, view=log_view(lead, note, origin))
+    view = log_view(lead, note, origin, guess)
+    return await client.views_open(trigger_id=trigger_id, view=view)
 
 
 async def log(cmd: grammar.Log, call: Invocation) -> Reply:

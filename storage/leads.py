@@ -144,6 +144,22 @@ async def search(
     )
 
 
+async def named_in(conn: aiosqlite.Connection, team_id: str, text: str) -> Lead | None:
+    """The open lead whose name (three letters or more) a message mentions; longest name first."""
+    return await _one(
+        conn,
+        "l.team_id = ? AND l.status = 'open' AND length(l.name) >= 3"
+        " AND instr(lower(?), lower(l.name)) > 0 ORDER BY length(l.name) DESC, l.number LIMIT 1",
+        (team_id, text),
+    )
+
+
+async def with_email(conn: aiosqlite.Connection, team_id: str, email: str) -> Lead | None:
+    return await _one(
+        conn, "l.team_id = ? AND l.email != '' AND lower(l.email) = lower(?)", (team_id, email)
+    )
+
+
 async def duplicate_keys(conn: aiosqlite.Connection, team_id: str) -> set[str]:
     """Every lead key of a workspace, read once: an import checks thousands of rows."""
     keys: set[str] = set()

@@ -286,6 +286,8 @@ class FakeSlack:
         self._failures: defaultdict[str, deque[_Failure]] = defaultdict(deque)
         self._upload_names: dict[str, str] = {}
         self._serial = itertools.count(1)
+        self.views_without_hash = False
+        """Answer views.* with a view lacking ``hash``, as some workspaces' answers do."""
         self._ts_serial = itertools.count(1)
         self._changed = asyncio.Condition()
         self._runner: web.AppRunner | None = None
@@ -502,6 +504,8 @@ class FakeSlack:
             "state": {"values": {}},
             "hash": f"{next(self._serial)}.abc",
         }
+        if self.views_without_hash:
+            del view["hash"]
         return {"ok": True, "view": view}
 
     def _upload_url(self, params: dict[str, Any]) -> dict[str, Any]:

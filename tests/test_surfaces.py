@@ -649,6 +649,37 @@ async def test_message_shortcut_without_a_permalink_still_logs_the_touch(hotlead
     assert (touch.kind, touch.note, touch.permalink) == ("call", "Call me back", "")
 
 
+async def test_message_shortcut_preselects_the_lead_by_email_or_name(hotleads):
+    await hotleads.command("add Jane Doe company:Acme source:referral email:jane@acme.com")
+    await hotleads.command("add Omar Haddad company:Globex")
+    for text, number in (
+        ("From: <mailto:JANE@acme.com|JANE@acme.com>\nCall me", 1),
+        ("Spoke with omar haddad about pricing", 2),
+        ("Nothing to see here", None),
+    ):
+        hotleads.slack.calls.clear()
+        await interact(hotleads, message_shortcut_payload(text))
+        (opened,) = await hotleads.slack.wait_for("views.open")
+        picker = next(b for b in opened.params["view"]["blocks"] if b["block_id"] == "lead")
+        chosen = picker["element"].get("initial_option")
+        if number is None:
+            assert chosen is None
+        else:
+            assert chosen["value"] == str((await lead_no(hotleads, number)).id)
+            (updated,) = await hotleads.slack.wait_for("views.update")
+            again = next(b for b in updated.params["view"]["blocks"] if b["block_id"] == "lead")
+            assert again["element"]["initial_option"] == chosen  # kept when the link comes
+
+
+async def test_message_shortcut_copes_with_a_view_without_hash(hotleads, caplog):
+    hotleads.slack.views_without_hash = True
+    await interact(hotleads, message_shortcut_payload("Call me back"))
+    await hotleads.slack.wait_for("views.open")
+    (updated,) = await hotleads.slack.wait_for("views.update")
+    assert updated.ok and "hash" not in updated.params
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
+
+
 # ---------------------------------------------------------------- lead cards and picks
 
 

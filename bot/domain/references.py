@@ -19,6 +19,15 @@ from bot.domain.lead import Lead
 
 _WORD = re.compile(r"\w+")
 _NUMBER = re.compile(r"#\s*([0-9]{1,18})")
+_EMAIL_IN_TEXT = re.compile(r"[\w.+-]+@(?:[\w-]+\.)+[^\W\d_]{2,}")
+
+
+def emails_in(text: str) -> list[str]:
+    """Email addresses in a message, Slack's ``<mailto:…|…>`` links included, in order."""
+    seen: dict[str, None] = {}
+    for found in _EMAIL_IN_TEXT.findall(text):
+        seen.setdefault(found.lower(), None)
+    return list(seen)
 
 
 def number(text: str) -> int | None:
