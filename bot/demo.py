@@ -141,6 +141,12 @@ def _days_ago(moment: datetime, now: datetime) -> str:
     return "today" if days == 0 else "yesterday" if days == 1 else f"{days} days ago"
 
 
+def _last_touch(lead: Lead, now: datetime) -> str:
+    if lead.last_touch_at is None:
+        return f"no touches yet (added {_days_ago(lead.created_at, now)})"
+    return f"last touch {_days_ago(lead.last_touch_at, now)}"
+
+
 async def digest_text(reader: Connection, now: datetime, settings: WorkspaceSettings) -> str:
     digest = await pipeline.digest(reader, TEAM, now, None, hot_shown=30, changes_shown=10)
     local = now.astimezone(zone(settings.tz))
@@ -153,7 +159,7 @@ async def digest_text(reader: Connection, now: datetime, settings: WorkspaceSett
         why = s.temperature.strongest
         lines.append(
             f"  {i}. [{s.temperature.score}] {_name(s.lead)} · @{REPS[s.lead.owner][0]} · "
-            f"{why.label if why else ''} · last touch {_days_ago(s.lead.last_activity_at, now)}"
+            f"{why.label if why else ''} · {_last_touch(s.lead, now)}"
         )
     if not digest.hot.shown:
         lines.append("  No hot leads today.")
@@ -183,7 +189,7 @@ async def reminders_text(
         ]
         for lead in quiet:
             lines.append(
-                f"  - {_name(lead)}, last touched {_days_ago(lead.last_activity_at, local)}"
+                f"  - {_name(lead)}, {_last_touch(lead, local)}"
                 "   [Log a touch] [Snooze] [Mark lost]"
             )
         blocks.append("\n".join(lines))

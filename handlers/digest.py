@@ -16,11 +16,11 @@ from bot.domain.ranking import Ranked, Scored
 from handlers.blocks import (
     BAND_EMOJI,
     Reply,
-    ago,
     band,
     context,
     divider,
     header,
+    last_touch,
     lead_label,
     local_date,
     mention,
@@ -47,7 +47,7 @@ def _hot_line(position: int, s: Scored, now: datetime) -> str:
     return (
         f"*{position}.* {band(s.temperature)} {lead_label(s.lead, NAME_LIMIT)} · "
         f"{mention(s.lead.owner)}\n      {why(s.temperature, now)} · "
-        f"last touch {ago(s.lead.last_activity_at, now)}"
+        f"{last_touch(s.lead, now)}"
     )
 
 

@@ -20,6 +20,7 @@ from handlers.blocks import (
     ago,
     band,
     context,
+    last_touch,
     lead_label,
     local_date,
     mention,
@@ -51,8 +52,7 @@ def _lead_blocks(lead: Lead, reminded_at: datetime, now: datetime) -> list[dict[
     cold_at = lead.warm_until
     cooling = f"; goes cold {local_date(cold_at, with_time=False)}" if cold_at > now else ""
     line = (
-        f"{band(temperature)} {lead_label(lead, 80)}\n"
-        f"Last touched {ago(lead.last_activity_at, now)}{cooling}"
+        f"{band(temperature)} {lead_label(lead, 80)}\n{last_touch(lead, now).capitalize()}{cooling}"
     )
     done = _outcome(lead, reminded_at, now)
     if done:

@@ -1,6 +1,6 @@
 """Issue 13 end to end: typed values read as meant, typos answered, through the real app."""
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -208,3 +208,19 @@ async def test_aliases_reps_type_are_kinds(hotleads):
     ]:
         await hotleads.command(f"log #1 {word}")
         assert (await only_touch(hotleads, 1)).kind == kind
+
+
+async def test_a_leads_creation_is_not_a_touch(hotleads):
+    await hotleads.command("add Zed Zero source:referral")
+    hotleads.clock.moment += timedelta(days=3)
+    assert "no touches yet (added 3 days ago)" in reply_text(await hotleads.command("list all"))
+    await hotleads.command("log #1 call")
+    assert "last touch just now" in reply_text(await hotleads.command("list all"))
+
+
+async def test_export_reply_counts_in_words(hotleads):
+    await hotleads.command("add Zed Zero source:referral")
+    assert "Exporting 1 lead;" in reply_text(await hotleads.command("export"))
+    await hotleads.command("add Ann Bee source:referral")
+    assert "Exporting 2 leads;" in reply_text(await hotleads.command("export"))
+    await hotleads.slack.wait_for("files.completeUploadExternal", count=2)
