@@ -27,11 +27,14 @@ from slack_sdk.models.views import View
 
 SPEC_PATH = Path(__file__).parent / "data" / "web-api.openapi-v2.json"
 
-# Used by slack_sdk's files_upload_v2 but newer than the 2020 description.
+# Used by slack_sdk's files_upload_v2 and Socket Mode but newer than the 2020 description.
 NEWER_METHODS: dict[str, tuple[str, ...]] = {
     "files.getUploadURLExternal": ("filename", "length"),
     "files.completeUploadExternal": ("files",),
+    "apps.connections.open": (),
 }
+APP_TOKEN_METHODS = frozenset({"apps.connections.open"})
+"""Methods only an app-level token (xapp-) may call; every other one wants xox tokens."""
 # Arguments real Slack insists on although the description does not mark them.
 EXTRA_REQUIRED: dict[str, tuple[str, ...]] = {
     "chat.scheduleMessage": ("channel", "post_at"),
@@ -286,6 +289,8 @@ class FakeSlack:
         self._failures: defaultdict[str, deque[_Failure]] = defaultdict(deque)
         self._upload_names: dict[str, str] = {}
         self._serial = itertools.count(1)
+        self.socket_url: str | None = None
+        """What ``apps.connections.open`` answers: a WebSocket the test serves."""
         self.views_without_hash = False
         """Answer views.* with a view lacking ``hash``, as some workspaces' answers do."""
         self._ts_serial = itertools.count(1)
@@ -397,8 +402,8 @@ class FakeSlack:
         params: dict[str, Any] = {}
         try:
             params = await _read_params(request)
-            _check_auth(headers, params)
             _check_method(method)
+            _check_auth(headers, params, method)
             if self._failures[method]:
                 failure = self._failures[method].popleft()
                 await self._record(Call(method, params, headers, error=failure.error))
@@ -435,6 +440,7 @@ class FakeSlack:
     def _answer(self, method: str, params: dict[str, Any]) -> dict[str, Any]:
         answers: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
             "auth.test": self._auth_test,
+            "apps.connections.open": self._connections_open,
             "chat.postMessage": self._post_message,
             "chat.update": self._update,
             "chat.postEphemeral": lambda _: {"ok": True, "message_ts": self._ts()},
@@ -449,6 +455,11 @@ class FakeSlack:
         }
         answer = answers.get(method)
         return answer(params) if answer else {"ok": True}
+
+    def _connections_open(self, _: dict[str, Any]) -> dict[str, Any]:
+        if self.socket_url is None:
+            return {"ok": False, "error": "internal_error"}
+        return {"ok": True, "url": self.socket_url}
 
     def _auth_test(self, _: dict[str, Any]) -> dict[str, Any]:
         return {
@@ -568,12 +579,15 @@ def _decode(name: str, value: Any) -> Any:
         return value
 
 
-def _check_auth(headers: Mapping[str, str], params: Mapping[str, Any]) -> None:
+def _check_auth(headers: Mapping[str, str], params: Mapping[str, Any], method: str = "") -> None:
     authorization = headers.get("authorization", "")
-    token = authorization.removeprefix("Bearer ") if authorization else params.get("token")
-    if not token:
+    token = str(authorization.removeprefix("Bearer ") if authorization else params.get("token"))
+    if not token or token == "None":
         raise Refusal("not_authed")
-    if not str(token).startswith("xox"):
+    app_level = method in APP_TOKEN_METHODS
+    if token.startswith("xox" if app_level else "xapp-"):
+        raise Refusal("not_allowed_token_type")
+    if not token.startswith("xapp-1-" if app_level else "xox"):
         raise Refusal("invalid_auth")
 
 
