@@ -1,4 +1,4 @@
-"""The operator's commands: migrate, export and import, straight on the database."""
+"""The operator's commands: migrate, export, import and report, straight on the database."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import asyncio
 import csv
 import sys
 from contextlib import ExitStack
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from bot.config import ConfigError, Settings
@@ -20,8 +20,10 @@ from bot.domain.lead_csv import (
     renamed,
     write_leads,
 )
+from bot.domain.report import report as report_text
 from bot.domain.text import plural
 from storage import leads, snapshot
+from storage import report as report_rows
 from storage.db import Database, schema_version
 
 IMPORTED_BY = "import"
@@ -51,6 +53,23 @@ async def _team(db: Database, team: str | None) -> str:
             "The database has no leads yet; pass --team T… to import into a workspace."
         )
     raise ConfigError(f"The database holds several workspaces ({', '.join(known)}): pass --team.")
+
+
+async def report(settings: Settings, *, teams: list[str], days: int, now: datetime) -> int:
+    """Print the report: win rates by band 14 days before the close, source and rep."""
+    db = await Database.open(settings.database_path)
+    try:
+        team_ids = teams or await leads.teams(db.reader)
+        if not team_ids:
+            print("No leads yet.")
+            return 0
+        since = now - timedelta(days=days)
+        closed = await report_rows.closed_since(db.reader, team_ids, since)
+        answers = await report_rows.answers_since(db.reader, team_ids, since)
+    finally:
+        await db.close()
+    print(report_text(closed, answers, days))
+    return 0
 
 
 async def export(settings: Settings, *, team: str | None, out: str | None) -> int:

@@ -5,9 +5,11 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Awaitable, Callable
+from typing import cast
 
 from aiohttp import web
 from slack_bolt.async_app import AsyncApp
+from slack_bolt.oauth.async_oauth_settings import AsyncOAuthSettings
 from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_bolt.response import BoltResponse
 from slack_sdk.http_retry.builtin_async_handlers import (
@@ -18,20 +20,42 @@ from slack_sdk.http_retry.builtin_async_handlers import (
 from slack_sdk.web.async_client import AsyncWebClient
 
 import handlers
+from bot.config import Settings
 from bot.signatures import signed_requests_only
+from handlers import install
+from handlers.authorize import StoredAuthorize
+from handlers.clients import Clients, Installed, OneWorkspace
 from handlers.context import Services
 from handlers.inbound_hooks import HookReceiver
+from handlers.install_store import InstallationStore, StateStore
+from storage.oauth_states import LIFETIME
+from storage.sealing import Sealer
 
 EVENTS_PATH = "/slack/events"
+INSTALL_PATH = "/slack/install"
+REDIRECT_PATH = "/slack/oauth_redirect"
+BOT_SCOPES = ("commands", "chat:write", "im:write", "users:read", "users:read.email", "files:write")
+"""What hotleads asks each workspace for: the manifests' ``oauth_config.scopes.bot``."""
 
 log = logging.getLogger(__name__)
 
 
 def web_client(services: Services) -> AsyncWebClient:
+    """The client with ``SLACK_BOT_TOKEN`` (none in multi-workspace mode)."""
+    settings = _settings(services)
+    return _client(settings, settings.bot_token or None)
+
+
+def _settings(services: Services) -> Settings:
+    """The process settings; listeners see only the part they read (``ListenerSettings``)."""
+    return cast(Settings, services.settings)
+
+
+def _client(settings: Settings, token: str | None) -> AsyncWebClient:
     """A client that waits out rate limits and retries dropped connections and 5xx."""
     return AsyncWebClient(
-        token=services.settings.bot_token,
-        base_url=services.settings.slack_api_url,
+        token=token,
+        base_url=settings.slack_api_url,
         timeout=10,
         retry_handlers=[
             AsyncConnectionErrorRetryHandler(max_retry_count=2),
@@ -41,13 +65,33 @@ def web_client(services: Services) -> AsyncWebClient:
     )
 
 
+def team_clients(services: Services) -> Clients:
+    """The one place run-due, hooks and requests get a workspace's client from."""
+    settings = _settings(services)
+    if not settings.multi_workspace:
+        return OneWorkspace(web_client(services))
+    assert settings.client_id and settings.client_secret
+    return Installed(
+        services.db,
+        Sealer(settings.encryption_keys),
+        client_id=settings.client_id,
+        client_secret=settings.client_secret,
+        new_client=lambda token: _client(settings, token),
+    )
+
+
 def build_app(services: Services) -> AsyncApp:
     """The one Bolt app that production and the tests both run."""
+    settings = _settings(services)
+    multi = {}
+    if settings.multi_workspace:
+        multi = _oauth(services)
     app = AsyncApp(
         client=web_client(services),
-        signing_secret=services.settings.signing_secret or None,
+        signing_secret=settings.signing_secret or None,
         # A slash command must be answered in 3 s; keep work after ack out of the way.
         process_before_response=False,
+        **multi,
     )
 
     async def inject_services(context: dict, next: Callable[[], Awaitable[None]]) -> None:
@@ -57,7 +101,32 @@ def build_app(services: Services) -> AsyncApp:
     app.middleware(inject_services)
     app.error(on_error)
     handlers.register_all(app)
+    if settings.multi_workspace:
+        install.register(app)
     return app
+
+
+def _oauth(services: Services) -> dict:
+    """Bolt's OAuth flow over hotleads' stores, and authorization from the stored rows."""
+    settings = _settings(services)
+    assert settings.client_id and settings.client_secret
+    clients = team_clients(services)
+    assert isinstance(clients, Installed)
+    oauth_settings = AsyncOAuthSettings(
+        client_id=settings.client_id,
+        client_secret=settings.client_secret,
+        scopes=list(BOT_SCOPES),
+        user_scopes=[],
+        redirect_uri=settings.public_url + REDIRECT_PATH if settings.public_url else None,
+        install_path=INSTALL_PATH,
+        redirect_uri_path=REDIRECT_PATH,
+        callback_options=install.callback_options(),
+        installation_store=InstallationStore(services.db, clients.sealer, services.clock),
+        installation_store_bot_only=True,
+        state_store=StateStore(services.db, services.clock),
+        state_expiration_seconds=int(LIFETIME.total_seconds()),
+    )
+    return {"oauth_settings": oauth_settings, "authorize": StoredAuthorize(clients)}
 
 
 async def on_error(
@@ -89,7 +158,7 @@ def http_app(
     web_app.middlewares.append(signed_requests_only(signing_secret, EVENTS_PATH))
     web_app.router.add_get("/healthz", _health)
     if services is not None:
-        web_app.add_routes(HookReceiver(services, web_client(services)).routes())
+        web_app.add_routes(HookReceiver(services, team_clients(services)).routes())
     return web_app
 
 
@@ -97,7 +166,7 @@ def hooks_app(services: Services) -> web.Application:
     """In Socket Mode, the only HTTP there is: the health check and inbound hooks."""
     web_app = web.Application()
     web_app.router.add_get("/healthz", _health)
-    web_app.add_routes(HookReceiver(services, web_client(services)).routes())
+    web_app.add_routes(HookReceiver(services, team_clients(services)).routes())
     return web_app
 
 

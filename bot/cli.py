@@ -17,7 +17,7 @@ from pathlib import Path
 
 from dotenv import load_dotenv
 
-from bot import admin, demo, hook_admin
+from bot import admin, demo, hook_admin, workspace_admin
 from bot.config import ConfigError, Settings
 from bot.domain.dates import DateError, check_plausible
 from bot.domain.hooks import TYPES
@@ -38,6 +38,12 @@ def parser() -> argparse.ArgumentParser:
     export = commands.add_parser("export", help="write leads as CSV")
     export.add_argument("--team", help="Slack team id (needed when the database has several)")
     export.add_argument("--out", help="file to write (default: standard output)")
+
+    rep = commands.add_parser("report", help="is the score right? win rates of closed leads")
+    rep.add_argument(
+        "--team", action="append", default=[], help="Slack team id (repeat it; default: all)"
+    )
+    rep.add_argument("--days", type=_days, default=90, help="window in days (default: 90)")
 
     due = commands.add_parser("run-due", help="send the digests and reminders due now")
     due.add_argument(
@@ -71,6 +77,13 @@ def parser() -> argparse.ArgumentParser:
     revoke.add_argument("hook_id", metavar="HOOK_ID")
 
     commands.add_parser("openapi", help="print the inbound hooks' OpenAPI document")
+    commands.add_parser("keygen", help="print a new HOTLEADS_ENCRYPTION_KEY")
+    workspaces = commands.add_parser(
+        "workspaces", help="list the workspaces that installed hotleads"
+    )
+    workspaces.add_argument(
+        "--reseal", action="store_true", help="seal every token again with the newest key first"
+    )
     return top
 
 
@@ -87,6 +100,12 @@ def _moment(text: str) -> datetime:
     return moment
 
 
+def _days(text: str) -> int:
+    if not text.isdigit() or not 1 <= int(text) <= 3650:
+        raise argparse.ArgumentTypeError(f"{text!r} isn't a number of days from 1 to 3650")
+    return int(text)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
     if args.command == "help":
@@ -94,6 +113,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     load_dotenv()
     command = args.command or "serve"
+    if command == "keygen":  # before the settings: they may be waiting for this very key
+        return workspace_admin.keygen()
     try:
         settings = Settings.from_env(os.environ, need_slack=command in ("serve", "run-due"))
         logging.basicConfig(
@@ -141,6 +162,8 @@ async def _run(command: str, args: argparse.Namespace, settings: Settings) -> in
         return await admin.migrate(settings)
     if command == "hooks":
         return await _hooks(args, settings)
+    if command == "workspaces":
+        return await workspace_admin.list_workspaces(settings, reseal=args.reseal)
     if command == "openapi":
         from bot.openapi import text
 
@@ -148,6 +171,8 @@ async def _run(command: str, args: argparse.Namespace, settings: Settings) -> in
         return 0
     if command == "export":
         return await admin.export(settings, team=args.team, out=args.out)
+    if command == "report":
+        return await admin.report(settings, teams=args.team, days=args.days, now=datetime.now(UTC))
     return await admin.import_csv(
         settings, args.file, team=args.team, owner=args.owner, dry_run=args.dry_run
     )

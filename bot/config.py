@@ -7,6 +7,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from storage import sealing
+
 SLACK_API_DEFAULT = "https://slack.com/api/"
 DATABASE_DEFAULT = "sqlite:///hotleads.db"
 
@@ -20,6 +22,11 @@ _HOW_TO_GET = {
     "OAuth & Permissions page at https://api.slack.com/apps",
     "SLACK_SIGNING_SECRET": "copy the Signing Secret from your app's Basic Information page "
     "at https://api.slack.com/apps",
+    "SLACK_CLIENT_ID": "copy the Client ID from your app's Basic Information page "
+    "at https://api.slack.com/apps",
+    "SLACK_CLIENT_SECRET": "copy the Client Secret from your app's Basic Information page "
+    "at https://api.slack.com/apps",
+    "HOTLEADS_ENCRYPTION_KEY": "run `python -m bot keygen` and keep what it prints secret",
 }
 
 
@@ -35,14 +42,36 @@ class Settings:
     admins: frozenset[str] = field(default_factory=frozenset)
     public_url: str | None = None
     """Where the world reaches this server (``https://hotleads.example.com``): hook URLs start here."""
+    client_id: str | None = None
+    """Set (with the secret) for many workspaces: each installs through Slack's OAuth."""
+    client_secret: str | None = None
+    encryption_keys: tuple[str, ...] = ()
+    """Fernet keys sealing the stored tokens, newest first; older ones still open old tokens."""
+
+    @property
+    def multi_workspace(self) -> bool:
+        return self.client_id is not None
 
     @classmethod
     def from_env(cls, env: Mapping[str, str], *, need_slack: bool = True) -> Settings:
         """Build settings from a mapping (``os.environ`` in production, a dict in tests).
 
         ``need_slack=False`` serves commands that never talk to Slack (migrate,
-        export, import, demo): they should not demand tokens.
+        export, import, demo): they should not demand tokens. With a client id and
+        secret, hotleads serves many workspaces (see ``_many_workspaces``).
         """
+        common = {
+            "slack_api_url": _api_url(env.get("SLACK_API_URL", "").strip() or SLACK_API_DEFAULT),
+            "database_path": database_path(env.get("DATABASE_URL", "").strip() or DATABASE_DEFAULT),
+            "port": _port(env.get("PORT", "").strip() or "3000"),
+            "log_level": _log_level(env.get("LOG_LEVEL", "").strip() or "INFO"),
+            "admins": frozenset(
+                u.strip() for u in env.get("HOTLEADS_ADMINS", "").split(",") if u.strip()
+            ),
+            "public_url": _public_url(env.get("PUBLIC_URL", "").strip()),
+        }
+        if env.get("SLACK_CLIENT_ID", "").strip() or env.get("SLACK_CLIENT_SECRET", "").strip():
+            return cls(**common, **_many_workspaces(env))
         bot_token = _required(env, "SLACK_BOT_TOKEN", need_slack)
         if bot_token and not bot_token.startswith("xoxb-"):
             raise ConfigError(
@@ -61,15 +90,25 @@ class Settings:
             bot_token=bot_token,
             signing_secret=_required(env, "SLACK_SIGNING_SECRET", need_slack and not app_token),
             app_token=app_token,
-            slack_api_url=_api_url(env.get("SLACK_API_URL", "").strip() or SLACK_API_DEFAULT),
-            database_path=database_path(env.get("DATABASE_URL", "").strip() or DATABASE_DEFAULT),
-            port=_port(env.get("PORT", "").strip() or "3000"),
-            log_level=_log_level(env.get("LOG_LEVEL", "").strip() or "INFO"),
-            admins=frozenset(
-                u.strip() for u in env.get("HOTLEADS_ADMINS", "").split(",") if u.strip()
-            ),
-            public_url=_public_url(env.get("PUBLIC_URL", "").strip()),
+            **common,
         )
+
+
+def _many_workspaces(env: Mapping[str, str]) -> dict:
+    """Multi-workspace mode: OAuth needs HTTP (Slack redirects to it) and a key for the tokens."""
+    for single in ("SLACK_BOT_TOKEN", "SLACK_APP_TOKEN"):
+        if env.get(single, "").strip():
+            raise ConfigError(
+                f"{single} is for one workspace, but SLACK_CLIENT_ID is set: each workspace gets "
+                f"its own token when it installs, and OAuth needs HTTP, so unset {single}."
+            )
+    return {
+        "bot_token": "",
+        "client_id": _required(env, "SLACK_CLIENT_ID", True),
+        "client_secret": _required(env, "SLACK_CLIENT_SECRET", True),
+        "signing_secret": _required(env, "SLACK_SIGNING_SECRET", True),
+        "encryption_keys": _fernet_keys(_required(env, "HOTLEADS_ENCRYPTION_KEY", True)),
+    }
 
 
 def _required(env: Mapping[str, str], name: str, needed: bool) -> str:
@@ -77,6 +116,18 @@ def _required(env: Mapping[str, str], name: str, needed: bool) -> str:
     if needed and not value:
         raise ConfigError(f"{name} is not set: {_HOW_TO_GET[name]}, then put it in .env.")
     return value
+
+
+def _fernet_keys(text: str) -> tuple[str, ...]:
+    keys = tuple(k.strip() for k in text.split(",") if k.strip())
+    try:
+        sealing.Sealer(keys)
+    except ValueError:
+        raise ConfigError(
+            "HOTLEADS_ENCRYPTION_KEY must be one or more Fernet keys, comma-separated, newest "
+            "first: " + _HOW_TO_GET["HOTLEADS_ENCRYPTION_KEY"] + "."
+        ) from None
+    return keys
 
 
 def _api_url(url: str) -> str:

@@ -7,7 +7,7 @@ import contextlib
 import logging
 from datetime import datetime, timedelta
 
-from bot.app import web_client
+from bot.app import team_clients
 from bot.config import Settings
 from bot.domain.clock import FixedClock
 from handlers.context import Services
@@ -27,8 +27,8 @@ async def run_due_once(settings: Settings, now: datetime) -> int:
     db = await Database.open(settings.database_path)
     try:
         services = Services(settings=settings, db=db, clock=FixedClock(now))
-        client = web_client(services)
-        for outcome in await run_due(services, client, now):
+        clients = team_clients(services)
+        for outcome in await run_due(services, clients, now):
             print(outcome.line(), flush=True)
     finally:
         await db.close()
@@ -37,11 +37,11 @@ async def run_due_once(settings: Settings, now: datetime) -> int:
 
 async def every_minute(services: Services, stop: asyncio.Event) -> None:
     """The server's own scheduler: the same check as ``run-due``, once a minute."""
-    client = web_client(services)
+    clients = team_clients(services)
     while not stop.is_set():
         try:
             now = services.clock.now()
-            for outcome in await run_due(services, client, now):
+            for outcome in await run_due(services, clients, now):
                 log.info("run-due %s", outcome.line())
             async with services.db.transaction() as conn:
                 await events.forget_before(conn, now - EVENTS_KEPT)

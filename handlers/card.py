@@ -7,9 +7,12 @@ from typing import TYPE_CHECKING, Any
 
 from bot.domain import grammar
 from bot.domain.lead import Lead, Touch
-from bot.domain.temperature import KINDS, Temperature
+from bot.domain.temperature import KINDS, Temperature, latest_buying_signal
+from bot.domain.text import duration
+from bot.domain.vocabulary import ANSWERS
 from handlers.blocks import (
     Reply,
+    ago,
     context,
     divider,
     escape,
@@ -42,6 +45,32 @@ def touch_line(touch: Touch) -> str:
     )
 
 
+def fit_and_interest(temperature: Temperature, now: datetime) -> str:
+    """The two sides of a score, apart: who they are, and what they did."""
+    interest = temperature.interest
+    shown = "nothing yet"
+    if interest is not None:
+        label = interest.label[0].lower() + interest.label[1:]
+        shown = f"{label} {ago(interest.last_at, now)}" if interest.last_at else label
+    return f"*Fit:* {temperature.fit} · *Interest:* {shown}"
+
+
+def speed_line(lead: Lead, touches: list[Touch], now: datetime) -> str:
+    """Speed to lead on the latest buying signal: "answered in 35 min" or "waiting 2 days"."""
+    latest = latest_buying_signal(lead.signals)
+    if latest is None or lead.status != "open":
+        return ""
+    kind, at = latest
+    if kind in ANSWERS:
+        return ""
+    answers = [t.at for t in touches if t.kind in ANSWERS and t.at >= at]
+    if answers:
+        return f":stopwatch: Speed to lead: answered in {duration(min(answers) - at)}"
+    if any(s.last_at >= at for k, s in lead.signals.items() if k in ANSWERS):
+        return ""
+    return f":stopwatch: Speed to lead: waiting {duration(now - at)} for our answer"
+
+
 def lead_card(
     lead: Lead, temperature: Temperature, touches: list[Touch], now: datetime
 ) -> list[dict[str, Any]]:
@@ -60,6 +89,10 @@ def lead_card(
     if lead.status == "lost" and lead.lost_reason:
         blocks.append(context(f"Lost: {escape(lead.lost_reason)}"))
     reasons = [f"• {reason_line(r, now)}" for r in temperature.reasons] or ["• no signals yet"]
+    blocks.append(section(fit_and_interest(temperature, now)))
+    speed = speed_line(lead, touches, now)
+    if speed:
+        blocks.append(context(speed))
     blocks.append(
         section(
             f"*Score {temperature.score}/100 — {temperature.band}*, because:\n" + "\n".join(reasons)

@@ -21,7 +21,9 @@ from bot.domain.lead import Lead
 from bot.domain.reminders import due_reminders
 from bot.domain.schedule import WorkspaceSettings, due_day
 from bot.domain.temperature import WARM_AT
+from handlers import clients as team_clients
 from handlers import people
+from handlers.clients import TOKEN_DEAD, Clients, NotInstalled
 from handlers.context import Services
 from handlers.digest import digest_blocks, digest_for
 from handlers.reminders import reminder_message
@@ -70,16 +72,34 @@ def explain(error: str | None) -> str:
     return PERMANENT_ERRORS.get(error, error)
 
 
-async def run_due(services: Services, client: AsyncWebClient, now: datetime) -> list[Outcome]:
-    """Send every digest and reminder due at ``now``, in every workspace."""
+async def run_due(
+    services: Services, clients: Clients | AsyncWebClient, now: datetime
+) -> list[Outcome]:
+    """Send every digest and reminder due at ``now``, in every installed workspace.
+
+    Each workspace's messages go out with its own client; one whose token
+    Slack refuses for good is switched off and skipped from then on.
+    """
+    clients = team_clients.of(clients)
     outcomes: list[Outcome] = []
     for team_id in await deliveries.workspaces(services.db.reader):
+        try:
+            client = await clients.for_team(team_id)
+        except NotInstalled:
+            continue
         settings = await deliveries.get_settings(services.db.reader, team_id)
         await refresh_scores(services, team_id, now)
         digest = await _send_digest(services, client, settings, now)
         if digest:
             outcomes.append(digest)
-        outcomes += await _send_reminders(services, client, settings, now)
+            if digest.error in TOKEN_DEAD:
+                await clients.token_dead(team_id, digest.error)
+                continue
+        reminders = await _send_reminders(services, client, settings, now)
+        outcomes += reminders
+        dead = next((o.error for o in reminders if o.error in TOKEN_DEAD), None)
+        if dead:
+            await clients.token_dead(team_id, dead)
     return outcomes
 
 

@@ -162,7 +162,7 @@ async def _changeable(tools: Tools, team_id: str, user_id: str, touch_id: int) -
 
 async def history(cmd: grammar.History, call: Invocation) -> Reply:
     lead = await find_lead(call.services, call.team_id, cmd.ref, call.text, closed_too=True)
-    page, total = await leads.history(call.services.db.reader, lead.id, limit=PAGE_SIZE)
+    page, total = await leads.touch_page(call.services.db.reader, lead.id, limit=PAGE_SIZE)
     return history_reply(lead, page, total, 0, call.tz, call.now)
 
 
@@ -217,7 +217,9 @@ async def _redraw(tools: Tools, lead_id: int, offset: int, user_id: str, team_id
     if lead is None:
         return
     known = await people.cached(services, team_id, user_id)
-    page, total = await leads.history(services.db.reader, lead_id, limit=PAGE_SIZE, offset=offset)
+    page, total = await leads.touch_page(
+        services.db.reader, lead_id, limit=PAGE_SIZE, offset=offset
+    )
     now = services.clock.now()
     reply = history_reply(lead, page, total, offset, known.tz if known else None, now)
     await _say(tools, reply, replace=True)
@@ -230,7 +232,7 @@ async def on_history(click: payloads.LeadClick, tools: Tools) -> None:
     if lead is None or lead.team_id != clicker.team_id:
         return
     known = await people.cached(tools.services, clicker.team_id, clicker.user_id)
-    page, total = await leads.history(tools.services.db.reader, lead.id, limit=PAGE_SIZE)
+    page, total = await leads.touch_page(tools.services.db.reader, lead.id, limit=PAGE_SIZE)
     now = tools.services.clock.now()
     reply = history_reply(lead, page, total, 0, known.tz if known else None, now)
     await _say(tools, reply, replace=False)

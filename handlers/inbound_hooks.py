@@ -28,8 +28,10 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.domain.dates import zone
 from bot.domain.hooks import Hook, authentic
 from bot.domain.rate_limit import Buckets
+from handlers import clients as team_clients
 from handlers import hook_calendly as calendly
 from handlers import hook_typeform as typeform
+from handlers.clients import Clients, NotInstalled
 from handlers.context import Services
 from handlers.hook_payloads import MAX_BODY, Arrival, InboundError, Refused, Stored, arrival, decode
 from storage import hooks, leads, users
@@ -62,10 +64,13 @@ class HookReceiver:
     """The hook route, with what it keeps between requests: rate buckets and owners' emails."""
 
     def __init__(
-        self, services: Services, client: AsyncWebClient, buckets: Buckets | None = None
+        self,
+        services: Services,
+        clients: Clients | AsyncWebClient,
+        buckets: Buckets | None = None,
     ) -> None:
         self.services = services
-        self.client = client
+        self.clients = team_clients.of(clients)
         self.buckets = buckets or Buckets()
         self._emails: dict[tuple[str, str], tuple[str, float]] = {}
 
@@ -149,8 +154,14 @@ class HookReceiver:
         if cached and time.monotonic() - cached[1] < EMAILS_KNOWN_FOR:
             return cached[0]
         try:
+            client = await self.clients.for_team(team_id)
+        except NotInstalled:
+            raise Refusal(
+                503, "This hook's Slack workspace has no working installation; reinstall hotleads."
+            ) from None
+        try:
             async with asyncio.timeout(LOOKUP_TIMEOUT):
-                response = await self.client.users_lookupByEmail(email=email)
+                response = await client.users_lookupByEmail(email=email)
         except SlackApiError as error:
             if error.response.get("error") == "users_not_found":
                 raise Refusal(

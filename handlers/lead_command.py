@@ -20,6 +20,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.domain import grammar
 from bot.domain.dates import DateError
 from bot.domain.slack_user import SlackUser
+from bot.domain.vocabulary import GROUP_WORDS, KIND_GROUPS
 from handlers import (
     add,
     assign,
@@ -93,9 +94,12 @@ def help_reply(
         ["*Sources* (where the lead came from)"]
         + [f"• `{name}` — {hint}" for name, hint in grammar.SOURCE_HINTS.items()]
     )
-    blocks += sections(
-        ["*Kinds of touch*"] + [f"• `{name}` — {hint}" for name, hint in grammar.KIND_HINTS.items()]
-    )
+    kinds = ["*Kinds of touch*, in four groups"]
+    for group, members in KIND_GROUPS.items():
+        kinds.append(f"_{GROUP_WORDS[group]}_")
+        kinds += [f"• `{name}` — {grammar.KIND_HINTS[name]}" for name in members]
+    kinds.append(f"• `note` — {grammar.KIND_HINTS['note']}")
+    blocks += sections(kinds)
     return Reply(intro, blocks)
 
 

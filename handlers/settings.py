@@ -44,6 +44,8 @@ async def settings_reply(call: Invocation, settings: WorkspaceSettings, changed:
         f"*Sent at:* {settings.digest_time} ({settings.tz}) on {_days(settings.digest_days)}",
         f"*Quiet after:* {settings.quiet_days} days without a touch "
         "(each rep gets reminders at the same hour in their own time zone)",
+        f"*Answer buying signals within:* {settings.respond_hours} hours "
+        "(after that the lead is waiting, first in its owner's daily message)",
     ]
     title = changed or "*hotleads settings* for this workspace"
     blocks = [
@@ -111,6 +113,8 @@ def _apply(current: WorkspaceSettings, changes: dict[str, str]) -> WorkspaceSett
         updated = replace(updated, tz=changes["tz"])
     if "quiet" in changes:
         updated = replace(updated, quiet_days=int(changes["quiet"]))
+    if "respond" in changes:
+        updated = replace(updated, respond_hours=int(changes["respond"]))
     if "days" in changes:
         updated = replace(updated, digest_days=tuple(changes["days"].split(",")))
     return updated

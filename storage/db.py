@@ -7,10 +7,11 @@ the schema either before or after it, never half-way. A database whose version
 is newer than this code knows is refused rather than guessed at: run the newer
 hotleads, or restore a backup.
 
-The one exception is ``leads.fill_cutoffs``, which runs after the migrations on
-every open. Migration 0004 added the ``hot_until``/``warm_until`` columns, but
-their values come from the temperature model in Python, not from SQL, and on a
-large database take tens of seconds: they are filled in short batches so the
+The one exception is ``leads.rescore_pending``, which runs after the migrations on
+every open. Migration 0004 added the ``hot_until``/``warm_until`` columns, and 0007
+changed the model that fills them and the scores, but their values come from
+the temperature model in Python, not from SQL, and on a large database take
+tens of seconds: they are filled in short batches so the
 bot can answer meanwhile and a crash loses nothing. Once every lead has them
 (new leads are written with them), the check costs one query that finds nothing.
 """
@@ -112,7 +113,7 @@ class Database:
         try:
             if run_migrations:
                 await migrate(writer)
-                await leads.fill_cutoffs(writer)
+                await leads.rescore_pending(writer)
             reader = await _open(path)
         except BaseException:
             await writer.close()
@@ -166,7 +167,7 @@ class Database:
         """Apply pending migrations on the writer, queued behind this process's writes."""
         async with self._write_lock:
             ran = await migrate(self._writer)
-            await leads.fill_cutoffs(self._writer)
+            await leads.rescore_pending(self._writer)
             return ran
 
     async def close(self) -> None:

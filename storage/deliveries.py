@@ -26,14 +26,17 @@ STALE_CLAIM = timedelta(minutes=10)
 
 async def get_settings(conn: aiosqlite.Connection, team_id: str) -> WorkspaceSettings:
     async with conn.execute(
-        "SELECT channel_id, digest_time, tz, quiet_days, digest_days FROM workspace_settings"
+        "SELECT channel_id, digest_time, tz, quiet_days, digest_days, respond_hours"
+        " FROM workspace_settings"
         " WHERE team_id = ?",
         (team_id,),
     ) as cursor:
         row = await cursor.fetchone()
     if row is None:
         return WorkspaceSettings(team_id)
-    return WorkspaceSettings(team_id, row[0], row[1], row[2], row[3], tuple(row[4].split(",")))
+    return WorkspaceSettings(
+        team_id, row[0], row[1], row[2], row[3], tuple(row[4].split(",")), row[5]
+    )
 
 
 async def save_settings(
@@ -41,10 +44,11 @@ async def save_settings(
 ) -> None:
     await conn.execute(
         "INSERT INTO workspace_settings (team_id, channel_id, digest_time, tz, quiet_days,"
-        " digest_days, updated_by, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+        " digest_days, respond_hours, updated_by, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
         " ON CONFLICT (team_id) DO UPDATE SET channel_id = excluded.channel_id,"
         " digest_time = excluded.digest_time, tz = excluded.tz, quiet_days = excluded.quiet_days,"
-        " digest_days = excluded.digest_days, updated_by = excluded.updated_by,"
+        " digest_days = excluded.digest_days, respond_hours = excluded.respond_hours,"
+        " updated_by = excluded.updated_by,"
         " updated_at = excluded.updated_at",
         (
             settings.team_id,
@@ -53,6 +57,7 @@ async def save_settings(
             settings.tz,
             settings.quiet_days,
             ",".join(settings.digest_days),
+            settings.respond_hours,
             user_id,
             to_db(now),
         ),

@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
-from datetime import UTC, datetime
+from datetime import datetime, timedelta
 
 import aiosqlite
 
@@ -20,11 +20,11 @@ from bot.domain.temperature import (
     Signal,
     Temperature,
     cutoffs,
-    record_touch,
     signals_from,
     temperature,
+    with_touch,
 )
-from bot.domain.vocabulary import Status
+from bot.domain.vocabulary import ANSWERS, BUYING, Status
 from storage.batches import chunks
 from storage.times import from_db, required_from_db, to_db
 
@@ -42,7 +42,7 @@ LEAD_COLUMNS = """
 
 def lead_from_row(row: aiosqlite.Row, signals: dict[str, Signal]) -> Lead:
     created_at = required_from_db(row["created_at"])
-    if row["hot_until"] is None:  # not filled in yet: see fill_cutoffs
+    if row["hot_until"] is None:  # not filled in yet: see rescore_pending
         until = cutoffs(row["source"], created_at, signals)
     else:
         until = Cutoffs(required_from_db(row["hot_until"]), required_from_db(row["warm_until"]))
@@ -285,34 +285,28 @@ async def scored_touch(
         " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
         (lead.id, kind, note, to_db(at), logged_by, to_db(now), permalink, how),
     )
-    if at >= lead.signals.get(kind, _NO_SIGNAL).as_of:
-        return await _fold_in(conn, lead, kind, at, now)
-    return await rescored(conn, lead, now)  # backdated: fold the history again, in order
-
-
-_NO_SIGNAL = Signal(0.0, datetime.min.replace(tzinfo=UTC), datetime.min.replace(tzinfo=UTC), 0)
-
-
-async def _fold_in(
-    conn: aiosqlite.Connection, lead: Lead, kind: str, at: datetime, now: datetime
-) -> tuple[Lead, Temperature]:
-    """The newest touch of its kind: folding it in gives what folding the history gives."""
-    signal = record_touch(lead.signals.get(kind), kind, at)
-    await _store_signal(conn, lead.id, kind, signal)
-    signals = {**lead.signals, kind: signal}
+    earlier = lead.signals.get(kind)
+    if kind == "declined" or (earlier is not None and at < earlier.as_of):
+        # A no drops what came before it; a backdated touch folds in its place in time.
+        return await rescored(conn, lead, now)
+    signals = with_touch(lead.signals, kind, at)
+    await _save_signals(conn, lead.id, signals, replace_all=False)
     return await _store_score(conn, lead, signals, max(lead.last_touch_at or at, at), now)
 
 
-async def _store_signal(
-    conn: aiosqlite.Connection, lead_id: int, kind: str, signal: Signal
-) -> None:
-    await conn.execute(
-        "INSERT INTO lead_signals (lead_id, kind, strength, as_of, last_at, count)"
-        " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (lead_id, kind) DO UPDATE SET"
-        " strength = excluded.strength, as_of = excluded.as_of,"
-        " last_at = excluded.last_at, count = excluded.count",
-        (lead_id, kind, signal.strength, to_db(signal.as_of), to_db(signal.last_at), signal.count),
-    )
+async def rescored(
+    conn: aiosqlite.Connection, lead: Lead, now: datetime
+) -> tuple[Lead, Temperature]:
+    """Signals, score and cutoffs from the lead's remaining touches, folded in time order.
+
+    After an edit, a delete, a restore or an undo the lead is exactly as if the history
+    had always been what it is now.
+    """
+    touches = await history(conn, lead.id)
+    signals = signals_from(touches)
+    await _save_signals(conn, lead.id, signals, replace_all=True)
+    last_touch = max((at for _, at in touches), default=None)
+    return await _store_score(conn, lead, signals, last_touch, now)
 
 
 async def _store_score(
@@ -353,26 +347,74 @@ async def _store_score(
     ), scored
 
 
-async def rescored(
-    conn: aiosqlite.Connection, lead: Lead, now: datetime
-) -> tuple[Lead, Temperature]:
-    """Signals, score and cutoffs from the lead's remaining touches, folded in time order.
+async def _save_signals(
+    conn: aiosqlite.Connection, lead_id: int, signals: dict[str, Signal], *, replace_all: bool
+) -> None:
+    if replace_all:
+        await conn.execute("DELETE FROM lead_signals WHERE lead_id = ?", (lead_id,))
+    await conn.executemany(
+        "INSERT INTO lead_signals (lead_id, kind, strength, as_of, last_at, count)"
+        " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (lead_id, kind) DO UPDATE SET"
+        " strength = excluded.strength, as_of = excluded.as_of,"
+        " last_at = excluded.last_at, count = excluded.count",
+        [
+            (lead_id, kind, s.strength, to_db(s.as_of), to_db(s.last_at), s.count)
+            for kind, s in signals.items()
+        ],
+    )
 
-    After an edit, a delete, a restore or an undo the lead is exactly as if the history
-    had always been what it is now.
-    """
+
+async def history(
+    conn: aiosqlite.Connection, lead_id: int, until: datetime | None = None
+) -> list[tuple[str, datetime]]:
+    """Every touch of a lead as (kind, when), oldest first; with ``until``, only up to then."""
+    params: list[int | str]
+    where, params = "lead_id = ? AND deleted_at IS NULL", [lead_id]
+    if until is not None:
+        where, params = where + " AND at <= ?", [lead_id, to_db(until)]
     async with conn.execute(
-        "SELECT kind, at FROM interactions WHERE lead_id = ? AND deleted_at IS NULL"
-        " ORDER BY at, id",
-        (lead.id,),
+        f"SELECT kind, at FROM interactions WHERE {where} ORDER BY at, id", params
     ) as cursor:
-        history = [(kind, required_from_db(at)) for kind, at in await cursor.fetchall()]
-    signals = signals_from(history)
-    await conn.execute("DELETE FROM lead_signals WHERE lead_id = ?", (lead.id,))
-    for kind, signal in signals.items():
-        await _store_signal(conn, lead.id, kind, signal)
-    last_touch = max((at for _, at in history), default=None)
-    return await _store_score(conn, lead, signals, last_touch, now)
+        return [(kind, required_from_db(at)) for kind, at in await cursor.fetchall()]
+
+
+async def histories(
+    conn: aiosqlite.Connection, lead_ids: Sequence[int]
+) -> dict[int, list[tuple[str, datetime]]]:
+    found: dict[int, list[tuple[str, datetime]]] = {lead_id: [] for lead_id in lead_ids}
+    for chunk in chunks(lead_ids):
+        async with conn.execute(
+            f"SELECT lead_id, kind, at FROM interactions WHERE lead_id IN ({','.join('?' * len(chunk))})"
+            " AND deleted_at IS NULL ORDER BY at, id",
+            chunk,
+        ) as cursor:
+            for lead_id, kind, at in await cursor.fetchall():
+                found[lead_id].append((kind, required_from_db(at)))
+    return found
+
+
+async def speed_to_lead(
+    conn: aiosqlite.Connection, lead_ids: Sequence[int]
+) -> dict[int, list[tuple[datetime, datetime | None]]]:
+    """Each buying signal of these leads and our first answer after it (``None``: not yet).
+
+    Read from the touches themselves, so it stays true when a touch is edited
+    or undone. A demo answers itself.
+    """
+    found: dict[int, list[tuple[datetime, datetime | None]]] = {i: [] for i in lead_ids}
+    buying, answers = sorted(BUYING), list(ANSWERS)
+    for chunk in chunks(lead_ids):
+        async with conn.execute(
+            "SELECT b.lead_id, b.at, (SELECT min(a.at) FROM interactions a"
+            f" WHERE a.lead_id = b.lead_id AND a.kind IN ({','.join('?' * len(answers))})"
+            " AND a.at >= b.at AND a.deleted_at IS NULL) FROM interactions b"
+            f" WHERE b.kind IN ({','.join('?' * len(buying))}) AND b.deleted_at IS NULL"
+            f" AND b.lead_id IN ({','.join('?' * len(chunk))}) ORDER BY b.at",
+            (*answers, *buying, *chunk),
+        ) as cursor:
+            for lead_id, at, answered in await cursor.fetchall():
+                found[lead_id].append((required_from_db(at), from_db(answered)))
+    return found
 
 
 TOUCH_COLUMNS = (
@@ -406,7 +448,7 @@ async def recent_touches(conn: aiosqlite.Connection, lead_id: int, limit: int = 
         return [_touch(r) for r in await cursor.fetchall()]
 
 
-async def history(
+async def touch_page(
     conn: aiosqlite.Connection, lead_id: int, *, limit: int, offset: int = 0
 ) -> tuple[list[Touch], int]:
     """One page of every touch, deleted ones too, newest first; and how many there are."""
@@ -507,12 +549,34 @@ async def update(
     )
 
 
+BEFORE_CLOSE = timedelta(days=14)
+"""The report asks which band a lead had this long before it was won or lost."""
+
+
+def _closing(lead: Lead, touches: list[tuple[str, datetime]], at: datetime) -> tuple[int, str, str]:
+    """Score and band at ``at``, and the band ``BEFORE_CLOSE`` earlier, from the history."""
+    now = temperature(lead.source, lead.created_at, signals_from(touches), at)
+    earlier = at - BEFORE_CLOSE
+    before = signals_from((kind, when) for kind, when in touches if when <= earlier)
+    if earlier < lead.created_at:
+        band_before = "none"
+    else:
+        band_before = temperature(lead.source, lead.created_at, before, earlier).band
+    return now.score, now.band, band_before
+
+
 async def set_status(
     conn: aiosqlite.Connection, lead: Lead, status: Status, now: datetime, reason: str = ""
 ) -> Lead:
+    """Win, lose or reopen a lead; a close keeps its score and bands then (see ``_closing``)."""
+    if status == "open":
+        closing: tuple[object, ...] = (None, None, None, None)
+    else:
+        closing = (to_db(now), *_closing(lead, await history(conn, lead.id), now))
     await conn.execute(
-        "UPDATE leads SET status = ?, lost_reason = ?, updated_at = ? WHERE id = ?",
-        (status, reason, to_db(now), lead.id),
+        "UPDATE leads SET status = ?, lost_reason = ?, updated_at = ?, closed_at = ?,"
+        " closed_score = ?, closed_band = ?, band_before_close = ? WHERE id = ?",
+        (status, reason, to_db(now), *closing, lead.id),
     )
     return replace(lead, status=status, lost_reason=reason, updated_at=now)
 
@@ -641,35 +705,60 @@ async def insert_imported(
         )
 
 
-async def fill_cutoffs(conn: aiosqlite.Connection, batch: int = 1000) -> int:
-    """Work out the cutoffs of leads stored before they were kept; returns how many.
+async def rescore_pending(conn: aiosqlite.Connection, batch: int = 500) -> int:
+    """Score again, from their touches, leads the current model has not scored; returns how many.
 
-    Runs on the writer in short transactions, so a crash part-way loses nothing:
-    the next start carries on where it stopped.
+    A migration marks them (``hot_until`` cleared) when the model changes. Each
+    lead's signals are folded again from its history, its score is taken as of
+    its last activity (an upper bound for later, as every stored score is) and
+    its cutoffs worked out; a closed lead also gets its score and bands at the
+    close. Runs on the writer in short transactions, so a crash part-way loses
+    nothing: the next start carries on where it stopped.
     """
-    filled = 0
+    done = 0
     while True:
-        async with conn.execute(
-            "SELECT id, source, created_at FROM leads WHERE hot_until IS NULL LIMIT ?", (batch,)
-        ) as cursor:
-            rows = list(await cursor.fetchall())
+        rows = await _leads(conn, "l.hot_until IS NULL LIMIT ?", (batch,))
         if not rows:
-            if filled:
-                log.info("worked out when %d leads stop being hot and warm", filled)
-            return filled
-        if not filled:
-            log.info("working out when each lead stops being hot and warm (once, after an upgrade)")
-        signals = await signals_for(conn, [row[0] for row in rows])
-        values = [
-            (*_stored(cutoffs(source, required_from_db(created_at), signals[lead_id])), lead_id)
-            for lead_id, source, created_at in rows
-        ]
+            if done:
+                log.info("scored %d leads again with the current model", done)
+            return done
+        if not done:
+            log.info("scoring every lead again with the current model (once, after an upgrade)")
+        touches = await histories(conn, [lead.id for lead in rows])
+        signal_rows, lead_rows, closed_rows = [], [], []
+        for lead in rows:
+            signals = signals_from(touches[lead.id])
+            signal_rows += [
+                (lead.id, k, s.strength, to_db(s.as_of), to_db(s.last_at), s.count)
+                for k, s in signals.items()
+            ]
+            at = lead.last_activity_at
+            score = temperature(lead.source, lead.created_at, signals, at).score
+            until = cutoffs(lead.source, lead.created_at, signals)
+            lead_rows.append((score, to_db(at), *_stored(until), lead.id))
+            if lead.status != "open":
+                closed_at = lead.updated_at
+                closed_rows.append((*_closing(lead, touches[lead.id], closed_at), lead.id))
         await conn.execute("BEGIN IMMEDIATE")
         await conn.executemany(
-            "UPDATE leads SET hot_until = ?, warm_until = ? WHERE id = ?", values
+            "DELETE FROM lead_signals WHERE lead_id = ?", [(lead.id,) for lead in rows]
+        )
+        await conn.executemany(
+            "INSERT INTO lead_signals (lead_id, kind, strength, as_of, last_at, count)"
+            " VALUES (?, ?, ?, ?, ?, ?)",
+            signal_rows,
+        )
+        await conn.executemany(
+            "UPDATE leads SET score = ?, scored_at = ?, hot_until = ?, warm_until = ? WHERE id = ?",
+            lead_rows,
+        )
+        await conn.executemany(
+            "UPDATE leads SET closed_score = ?, closed_band = ?, band_before_close = ?"
+            " WHERE id = ? AND closed_band IS NULL",
+            closed_rows,
         )
         await conn.commit()
-        filled += len(rows)
+        done += len(rows)
 
 
 async def count(conn: aiosqlite.Connection, team_id: str) -> int:

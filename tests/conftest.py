@@ -49,11 +49,14 @@ class Hotleads:
         assert status == 200, body
         return body
 
-    async def knows_zone(self, user_id: str, timeout: float = 5) -> None:  # noqa: ASYNC109
-        """Wait until the app has cached ``user_id``'s zone (it does so after the ack)."""
-        await self.slack.wait_for("users.info")
+    async def user_cached(self, user_id: str = "U1", timeout: float = 5) -> None:  # noqa: ASYNC109
+        """Wait until the app has stored what Slack said of ``user_id`` (its zone, its rights).
+
+        The app asks ``users.info`` after the ack and saves the answer after that:
+        seeing the call in the fake is not yet seeing the row.
+        """
         async with asyncio.timeout(timeout):
-            while (await users.get(self.db.reader, TEAM, user_id)) is None:  # noqa: ASYNC110
+            while await users.get(self.db.reader, TEAM, user_id) is None:  # noqa: ASYNC110 (a row, not an event)
                 await asyncio.sleep(0.01)
 
     async def run_due(self) -> list[Outcome]:

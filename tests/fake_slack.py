@@ -9,9 +9,11 @@ refused ones included, and can be told to fail the way Slack fails (rate limits,
 """
 
 import asyncio
+import base64
 import itertools
 import json
 import socket
+import time
 from collections import Counter, defaultdict, deque
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
@@ -70,6 +72,15 @@ class Call:
     @property
     def ok(self) -> bool:
         return self.error is None
+
+    @property
+    def token(self) -> str | None:
+        """The token the call was made with (Bearer header or ``token`` argument)."""
+        authorization = self.headers.get("authorization", "")
+        if authorization.startswith("Bearer "):
+            return authorization.removeprefix("Bearer ")
+        token = self.params.get("token")
+        return str(token) if token else None
 
 
 class Refusal(Exception):
@@ -278,8 +289,22 @@ def _modal_problems(view: dict[str, Any]) -> list[str]:
 class FakeSlack:
     """Slack's Web API on 127.0.0.1: records calls, validates them, answers like Slack."""
 
-    def __init__(self, *, team_id: str = "T0001") -> None:
+    def __init__(
+        self,
+        *,
+        team_id: str = "T0001",
+        client_id: str = "1111.2222",
+        client_secret: str = "fake-client-secret",
+    ) -> None:
         self.team_id = team_id
+        self.client_id, self.client_secret = client_id, client_secret
+        self.token_lifetime = 43_200  # Slack's rotating tokens last 12 hours
+        self.refresh_delay = 0.0  # seconds oauth.v2.access takes to refresh, to widen races
+        self.tokens: dict[str, dict[str, Any]] = {}  # issued bot token -> its workspace
+        self.revoked: set[str] = set()
+        self._codes: dict[str, dict[str, Any]] = {}
+        self._expires: dict[str, float] = {}  # rotating token -> when Slack stops taking it
+        self._refresh_tokens: dict[str, dict[str, Any]] = {}  # unspent refresh token -> workspace
         self.calls: list[Call] = []
         self.rejections: list[Call] = []
         self.users: dict[str, dict[str, Any]] = {}
@@ -402,14 +427,22 @@ class FakeSlack:
         params: dict[str, Any] = {}
         try:
             params = await _read_params(request)
+            if method == "oauth.v2.access":
+                answer = await self._oauth_access(params, headers)
+                await self._record(Call(method, params, headers, error=answer.get("error")))
+                return web.json_response(answer)
             _check_method(method)
             _check_auth(headers, params, method)
+            dead = self._dead_token(Call(method, params, headers).token)
+            if dead:  # the app did nothing wrong: the workspace took its token back
+                await self._record(Call(method, params, headers, error=dead))
+                return web.json_response({"ok": False, "error": dead})
             if self._failures[method]:
                 failure = self._failures[method].popleft()
                 await self._record(Call(method, params, headers, error=failure.error))
                 return failure.response()
             _check_arguments(method, params)
-            answer = self._answer(method, params)
+            answer = self._answer(method, params, Call(method, params, headers).token)
         except Refusal as refusal:
             await self._record(Call(method, params, headers, refusal.error, rejected=True))
             return web.json_response(refusal.body())
@@ -435,11 +468,98 @@ class FakeSlack:
         await self._record(Call("response_url", body, headers))
         return web.json_response({"ok": True})
 
+    # ------------------------------------------------------------ OAuth
+
+    def approve(
+        self,
+        team_id: str,
+        team_name: str,
+        *,
+        installer: str = "UINSTALLER",
+        scopes: str = "commands,chat:write",
+        rotation: bool = True,
+        bot_user_id: str | None = None,
+    ) -> str:
+        """An admin of ``team_id`` clicks Allow on Slack's page: the code Slack redirects with."""
+        code = f"code-{team_id}-{next(self._serial)}"
+        self._codes[code] = {
+            "team": {"id": team_id, "name": team_name},
+            "installer": installer,
+            "scope": scopes,
+            "rotation": rotation,
+            "bot_user_id": bot_user_id or f"UBOT{team_id}",
+            "bot_id": f"B{team_id}",
+        }
+        return code
+
+    def revoke(self, team_id: str) -> None:
+        """The workspace revokes the app's tokens: calls with them answer ``token_revoked``."""
+        self.revoked |= {t for t, grant in self.tokens.items() if grant["team"]["id"] == team_id}
+
+    def tokens_of(self, team_id: str) -> set[str]:
+        return {t for t, grant in self.tokens.items() if grant["team"]["id"] == team_id}
+
+    async def _oauth_access(
+        self, params: dict[str, Any], headers: Mapping[str, str]
+    ) -> dict[str, Any]:
+        """oauth.v2.access, as Slack's docs show it: a code once, or a refresh token once."""
+        client_id, client_secret = _client_credentials(params, headers)
+        if client_id != self.client_id:
+            return {"ok": False, "error": "invalid_client_id"}
+        if client_secret != self.client_secret:
+            return {"ok": False, "error": "bad_client_secret"}
+        if params.get("grant_type") == "refresh_token":
+            await asyncio.sleep(self.refresh_delay)
+            grant = self._refresh_tokens.pop(str(params.get("refresh_token", "")), None)
+            if grant is None:
+                return {"ok": False, "error": "invalid_refresh_token"}
+            return self._issue(grant)
+        grant = self._codes.pop(str(params.get("code", "")), None)
+        if grant is None:
+            return {"ok": False, "error": "invalid_code"}
+        return self._issue(grant)
+
+    def _issue(self, grant: dict[str, Any]) -> dict[str, Any]:
+        serial = next(self._serial)
+        team_id = grant["team"]["id"]
+        token = (
+            f"xoxe.xoxb-1-{team_id}-{serial}" if grant["rotation"] else f"xoxb-{team_id}-{serial}"
+        )
+        self.tokens[token] = grant
+        if grant["rotation"]:
+            self._expires[token] = time.time() + self.token_lifetime
+        answer = {
+            "ok": True,
+            "access_token": token,
+            "token_type": "bot",
+            "scope": grant["scope"],
+            "bot_user_id": grant["bot_user_id"],
+            "app_id": "A0HOTLEADS",
+            "team": grant["team"],
+            "enterprise": None,
+            "is_enterprise_install": False,
+            "authed_user": {"id": grant["installer"]},
+        }
+        if grant["rotation"]:
+            refresh = f"xoxe-1-{team_id}-{serial}"
+            self._refresh_tokens[refresh] = grant
+            answer |= {"expires_in": self.token_lifetime, "refresh_token": refresh}
+        return answer
+
+    def _dead_token(self, token: str | None) -> str | None:
+        """Tokens this fake issued answer as Slack's do once revoked or expired."""
+        if token in self.revoked:
+            return "token_revoked"
+        if self._expires.get(token or "", float("inf")) < time.time():
+            return "token_expired"
+        return None
+
     # ------------------------------------------------------------ canned answers
 
-    def _answer(self, method: str, params: dict[str, Any]) -> dict[str, Any]:
+    def _answer(self, method: str, params: dict[str, Any], token: str | None) -> dict[str, Any]:
+        if method == "auth.test":
+            return self._auth_test(token)
         answers: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
-            "auth.test": self._auth_test,
             "apps.connections.open": self._connections_open,
             "chat.postMessage": self._post_message,
             "chat.update": self._update,
@@ -461,7 +581,18 @@ class FakeSlack:
             return {"ok": False, "error": "internal_error"}
         return {"ok": True, "url": self.socket_url}
 
-    def _auth_test(self, _: dict[str, Any]) -> dict[str, Any]:
+    def _auth_test(self, token: str | None) -> dict[str, Any]:
+        grant = self.tokens.get(token or "")
+        if grant is not None:  # a token this fake issued: its own workspace's answer
+            return {
+                "ok": True,
+                "url": f"https://{grant['team']['id'].lower()}.slack.com/",
+                "team": grant["team"]["name"],
+                "user": "hotleads",
+                "team_id": grant["team"]["id"],
+                "user_id": grant["bot_user_id"],
+                "bot_id": grant["bot_id"],
+            }
         return {
             "ok": True,
             "url": "https://acme.slack.com/",
@@ -577,6 +708,16 @@ def _decode(name: str, value: Any) -> Any:
         return json.loads(value)
     except json.JSONDecodeError:
         return value
+
+
+def _client_credentials(params: Mapping[str, Any], headers: Mapping[str, str]) -> tuple[str, str]:
+    """HTTP Basic (what slack_sdk sends) or client_id/client_secret arguments."""
+    authorization = headers.get("authorization", "")
+    if authorization.startswith("Basic "):
+        decoded = base64.b64decode(authorization.removeprefix("Basic ")).decode()
+        client_id, _, secret = decoded.partition(":")
+        return client_id, secret
+    return str(params.get("client_id", "")), str(params.get("client_secret", ""))
 
 
 def _check_auth(headers: Mapping[str, str], params: Mapping[str, Any], method: str = "") -> None:

@@ -1,3 +1,4 @@
+import re
 from pathlib import Path
 
 import pytest
@@ -75,3 +76,34 @@ def test_public_url_is_optional_and_loses_its_trailing_slash():
     assert settings.public_url == "https://hotleads.example.com"
     with pytest.raises(ConfigError, match="PUBLIC_URL"):
         Settings.from_env({**GOOD, "PUBLIC_URL": "hotleads.example.com"})
+
+
+MULTI = {
+    "SLACK_CLIENT_ID": "1111.2222",
+    "SLACK_CLIENT_SECRET": "shh",
+    "SLACK_SIGNING_SECRET": "sign",
+    "HOTLEADS_ENCRYPTION_KEY": "m14-t5ps54Nq3QsqhTqPrerpHEn1acJTF5FvboKhjUE=",
+}
+
+
+def test_client_id_and_secret_turn_on_many_workspaces_without_a_bot_token():
+    settings = Settings.from_env(MULTI)
+    assert settings.multi_workspace and settings.bot_token == ""
+    assert settings.encryption_keys == (MULTI["HOTLEADS_ENCRYPTION_KEY"],)
+
+
+@pytest.mark.parametrize(
+    ("change", "named"),
+    [
+        ({"SLACK_CLIENT_SECRET": ""}, "SLACK_CLIENT_SECRET"),
+        ({"SLACK_CLIENT_ID": ""}, "SLACK_CLIENT_ID"),
+        ({"SLACK_SIGNING_SECRET": ""}, "SLACK_SIGNING_SECRET"),
+        ({"HOTLEADS_ENCRYPTION_KEY": ""}, "python -m bot keygen"),
+        ({"HOTLEADS_ENCRYPTION_KEY": "not-a-key"}, "Fernet"),
+        ({"SLACK_APP_TOKEN": "xapp-1"}, "SLACK_APP_TOKEN"),
+        ({"SLACK_BOT_TOKEN": "xoxb-1"}, "SLACK_BOT_TOKEN"),
+    ],
+)
+def test_many_workspaces_refuse_a_missing_or_conflicting_setting_by_name(change, named):
+    with pytest.raises(ConfigError, match=re.escape(named)):
+        Settings.from_env({**MULTI, **change})

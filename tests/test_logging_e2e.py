@@ -15,7 +15,7 @@ async def in_zone(hotleads, tz: str, *wall: int) -> None:
     """U1 lives in ``tz``; the clock stands at ``wall`` on their wall clock."""
     hotleads.slack.users["U1"] = {"id": "U1", "tz": tz, "is_admin": False}
     await hotleads.command("add Zed Zero source:referral")
-    await hotleads.knows_zone("U1")
+    await hotleads.user_cached()
     hotleads.clock.moment = datetime(*wall, tzinfo=ZoneInfo(tz)).astimezone(UTC)
 
 

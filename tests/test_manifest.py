@@ -62,3 +62,18 @@ def test_env_example_lists_every_setting():
     assert {"SLACK_BOT_TOKEN", "HOTLEADS_ADMINS"} <= names  # the recording itself works
     for name in sorted(names):
         assert f"\n{name}=" in text, name
+
+
+def test_multi_workspace_manifest_is_valid_for_slack_and_asks_what_the_app_asks():
+    from bot.app import BOT_SCOPES, REDIRECT_PATH
+
+    doc = yaml.safe_load((ROOT / "manifest.multi.yml").read_text())
+    assert [e.message for e in Draft7Validator(SCHEMA).iter_errors(doc)] == []
+    assert doc["settings"]["token_rotation_enabled"] is True
+    assert {"app_uninstalled", "tokens_revoked"} <= set(
+        doc["settings"]["event_subscriptions"]["bot_events"]
+    )
+    (redirect,) = doc["oauth_config"]["redirect_urls"]
+    assert redirect.endswith(REDIRECT_PATH)
+    for scopes in (doc, manifest()):
+        assert scopes["oauth_config"]["scopes"]["bot"] == list(BOT_SCOPES)

@@ -11,6 +11,8 @@ from old_rows import END_OF_TIME, TYPO, YEAR_ONE, timestamp_columns, write_old_d
 from storage.db import Database, migrations, schema_version
 from storage.times import from_db
 
+RESCORED = {("leads", "hot_until"), ("leads", "warm_until")}
+
 
 async def test_every_timestamp_column_of_every_table_gets_its_four_digits(tmp_path):
     path = tmp_path / "old.db"
@@ -31,7 +33,10 @@ async def test_every_timestamp_column_of_every_table_gets_its_four_digits(tmp_pa
         for table, names in columns.items():
             for name in names:
                 values = {r[0] for r in raw.execute(f"SELECT {name} FROM {table}")}
-                assert values == {"0225-03-14T04:56:00Z"}, (table, name)
+                if (table, name) in RESCORED:  # worked out again by 0007's model, from 0225
+                    assert all(v.startswith("0225-") for v in values), (table, name)
+                else:
+                    assert values == {"0225-03-14T04:56:00Z"}, (table, name)
     raw.close()
 
 

@@ -97,7 +97,7 @@ async def test_band_counts_match_scoring_every_lead(team, days_later):
 
 async def test_cooling_lists_hot_leads_that_turn_warm_soonest_first(team):
     everyone = await every_lead(team, "T1")
-    window = timedelta(days=2)
+    window = timedelta(days=5)
     expected = sorted(
         (x for x, t in by_hand(everyone, NOW, "hot") if x.hot_until <= NOW + window),
         key=lambda x: (x.hot_until, x.number),
@@ -143,6 +143,11 @@ async def test_leads_from_before_cutoffs_get_them_on_open(tmp_path):
         )
         await conn.execute(
             "INSERT INTO lead_signals VALUES (1, 'quote', 1.0, ?, ?, 1)", (stamp, stamp)
+        )
+        await conn.execute(
+            "INSERT INTO interactions (lead_id, kind, at, logged_by, logged_at)"
+            " VALUES (1, 'quote', ?, 'U1', ?)",
+            (stamp, stamp),
         )
     db = await Database.open(path)
     try:

@@ -405,7 +405,7 @@ async def test_log_modal_refuses_a_future_when_on_the_field(hotleads):
 async def test_log_modal_refuses_a_date_no_team_means_on_the_field(hotleads, tz, when, says):
     hotleads.slack.users["U1"] = {"id": "U1", "tz": tz, "is_admin": False}
     await hotleads.command("add Jane Doe source:referral")  # caches U1's zone after the ack
-    await hotleads.knows_zone("U1")
+    await hotleads.user_cached()
     lead = await lead_no(hotleads, 1)
     values = log_values(lead.id, "meeting", when=when)
     answer = await interact(hotleads, view_submission_payload("log_touch", values))
@@ -446,7 +446,7 @@ async def _pipeline(hotleads) -> dict[str, Lead]:
     await hotleads.command("add Quiet Quinn company:Qco source:referral")  # 1
     await hotleads.command("add Cooling Cora company:Cco")  # 2
     await hotleads.command("log #2 trial")
-    hotleads.clock.moment += 11 * DAY
+    hotleads.clock.moment += 28 * DAY  # a buying signal is fresh for 30 days
     await hotleads.command("add Hot Hana company:Hco")  # 3
     await hotleads.command("log #3 quote")
     await hotleads.command("add Cold Cole company:Kco")  # 4
@@ -861,10 +861,10 @@ async def test_logging_from_a_reminder_redraws_the_reminder(hotleads):
 async def test_a_burst_of_changes_shares_home_redraws_and_the_last_one_shows_them_all(hotleads):
     await hotleads.command("add Burst Bella source:cold")
     await forget_earlier_home_redraws(hotleads)
-    replies = await asyncio.gather(*(hotleads.command("log #1 call") for _ in range(20)))
+    replies = await asyncio.gather(*(hotleads.command("log #1 demo") for _ in range(20)))
     assert all("Logged" in reply_text(reply) for reply in replies)
     await hotleads.slack.wait_for("views.publish")
     await asyncio.sleep(0.5)  # let any rerun land
     publishes = hotleads.slack.calls_to("views.publish")
     assert 1 <= len(publishes) < 20
-    assert "Call (20 times)" in blocks_text(publishes[-1].params["view"]["blocks"])
+    assert "Had a demo (20 times)" in blocks_text(publishes[-1].params["view"]["blocks"])

@@ -28,7 +28,7 @@ operations = st.lists(
 
 async def fresh_equals_stored(db: Database, lead_id: int, now) -> None:
     lead = await leads.get_by_id(db.reader, lead_id)
-    page, _ = await leads.history(db.reader, lead_id, limit=100)
+    page, _ = await leads.touch_page(db.reader, lead_id, limit=100)
     kept = sorted((t for t in page if t.deleted_at is None), key=lambda t: (t.at, t.id))
     signals = signals_from((t.kind, t.at) for t in kept)
     assert lead.signals == signals
@@ -55,7 +55,7 @@ async def play(ops) -> None:
                         lead = await leads.add_touch(
                             conn, lead, kind=op[1], at=at, logged_by="U1", now=now, how="command"
                         )
-                        page, _ = await leads.history(conn, lead.id, limit=1000)
+                        page, _ = await leads.touch_page(conn, lead.id, limit=1000)
                         ids = sorted(t.id for t in page)
                     elif ids and op[0] == "edit":
                         touch = ids[op[2] % len(ids)]
@@ -90,7 +90,7 @@ async def test_deleted_touches_are_kept_for_the_record_and_restorable(db):
         lead = await leads.delete_touch(conn, lead, touch.id, by="U2", now=STORED_NOW)
     assert lead.touch_count == 0 and lead.signals == {} and lead.last_touch_at is None
     assert await leads.recent_touches(db.reader, lead.id) == []
-    (kept,), total = await leads.history(db.reader, lead.id, limit=10)
+    (kept,), total = await leads.touch_page(db.reader, lead.id, limit=10)
     assert (total, kept.deleted_by, kept.deleted_at, kept.how) == (1, "U2", STORED_NOW, "modal")
     async with db.transaction() as conn:
         lead = await leads.restore_touch(conn, lead, touch.id, now=STORED_NOW)

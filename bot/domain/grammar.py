@@ -23,6 +23,7 @@ from typing import TypeAlias
 
 from bot.domain.text import truncate
 from bot.domain.vocabulary import BANDS as BAND_NAMES
+from bot.domain.vocabulary import KIND_ALIASES as GROUP_KIND_ALIASES
 from bot.domain.vocabulary import KIND_WORDS, KINDS, SOURCE_WORDS, SOURCES, WEEKDAYS
 
 SOURCE_ALIASES = {
@@ -44,6 +45,7 @@ SOURCE_ALIASES = {
 MISSPELLED = frozenset({"referal", "refferal"})
 """Aliases that are spellings, not synonyms: accepted, and the reply says how they were read."""
 KIND_ALIASES = {
+    **GROUP_KIND_ALIASES,
     "quote-request": "quote",
     "signup": "trial",
     "sign-up": "trial",
@@ -67,6 +69,8 @@ MAX_NAME = 200
 MAX_NOTE = 2000
 MAX_FIELD = 200
 MAX_QUIET = 90
+MAX_RESPOND = 72
+"""Hours: a buying signal unanswered for three days is far past the point."""
 
 # Mrkdwn-safe (no raw <, > or &) so the help reply can show these as they are.
 USAGE = {
@@ -108,7 +112,7 @@ USAGE = {
         "`/lead assign LEAD @someone` — give the lead to someone else\n`/lead assign #12 @maria`"
     ),
     "settings": (
-        "`/lead settings [channel:#…] [time:9am] [tz:Area/City] [quiet:DAYS] [days:…]`"
+        "`/lead settings [channel:#…] [time:9am] [tz:Area/City] [quiet:DAYS] [respond:HOURS] [days:…]`"
         " — see or change the daily digest and reminders (admins change them)\n"
         "`/lead settings channel:#sales time:9am tz:Europe/Berlin quiet:7 days:mon-fri`"
     ),
@@ -243,7 +247,7 @@ class Assign:
 
 @dataclass(frozen=True)
 class Settings:
-    """Validated, normalised changes (channel id, time, tz, quiet, days); empty means show."""
+    """Validated, normalised changes (channel id, time, tz, quiet, respond, days); empty: show."""
 
     changes: dict[str, str]
 
@@ -611,6 +615,7 @@ _EXAMPLES = {
     "time": "`time:09:00`",
     "tz": "`tz:Europe/Berlin`",
     "quiet": "`quiet:7`",
+    "respond": "`respond:4`",
     "days": "`days:mon-fri`",
 }
 
@@ -753,15 +758,25 @@ def _parse_log(words: list[_Word]) -> Log | LogForm:
             f"What happened? Add a kind after the lead, like `/lead log #12 call`. "
             f"Kinds: {', '.join(KINDS)}."
         )
-    kind = _kind(rest[0].text.strip())
-    if kind is None:
-        raise _unknown_kind(rest)
-    parts = [_joined(rest[1:])]
+    kind, rest = _log_kind(rest)
+    parts = [_joined(rest)]
     if "note" in options:
         parts.append(_field(options["note"]))
     note = " ".join(part for part in parts if part)
     when = _field(options["when"]) if "when" in options else None
     return Log(ref=ref, kind=kind, note=_limited("note", note, MAX_NOTE), when=when)
+
+
+def _log_kind(words: list[_Word]) -> tuple[str, list[_Word]]:
+    """The kind first, one word or two (``no answer``), and the words after it."""
+    if len(words) > 1:
+        kind = _kind(f"{words[0].text.strip()} {words[1].text.strip()}")
+        if kind is not None:
+            return kind, words[2:]
+    kind = _kind(words[0].text.strip())
+    if kind is None:
+        raise _unknown_kind(words)
+    return kind, words[1:]
 
 
 def _unknown_kind(words: list[_Word]) -> GrammarError:
@@ -903,7 +918,7 @@ def _parse_export(words: list[_Word]) -> Export:
 
 # Settings --------------------------------------------------------------------------------
 
-_SETTINGS_KEYS = frozenset({"channel", "time", "tz", "quiet", "days"})
+_SETTINGS_KEYS = frozenset({"channel", "time", "tz", "quiet", "respond", "days"})
 
 
 def _parse_settings(words: list[_Word]) -> Settings:
@@ -915,7 +930,7 @@ def _parse_settings(words: list[_Word]) -> Settings:
     _no_more(
         "settings",
         rest,
-        "It takes `channel:`, `time:`, `tz:`, `quiet:` and `days:`, like "
+        "It takes `channel:`, `time:`, `tz:`, `quiet:`, `respond:` and `days:`, like "
         "`/lead settings time:09:00 days:mon-fri`.",
     )
     changes = {}
@@ -1031,6 +1046,16 @@ def _quiet(option: _Option) -> str:
     return str(int(text))
 
 
+def _respond(option: _Option) -> str:
+    text = option.text
+    if not _QUIET.fullmatch(text) or not 1 <= int(text) <= MAX_RESPOND:
+        raise GrammarError(
+            f"`respond:` is how many hours a buying signal may wait for our answer: a whole "
+            f"number from 1 to {MAX_RESPOND}, like `respond:4`, not “{_short(text)}”."
+        )
+    return str(int(text))
+
+
 _DAY_GROUPS = {
     "weekdays": "mon-fri",
     "weekday": "mon-fri",
@@ -1077,6 +1102,7 @@ _SETTINGS: dict[str, Callable[[_Option], str]] = {
     "time": _time,
     "tz": _tz,
     "quiet": _quiet,
+    "respond": _respond,
     "days": _days,
 }
 

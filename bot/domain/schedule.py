@@ -23,6 +23,8 @@ class WorkspaceSettings:
     quiet_days: int = 7
     digest_days: tuple[Weekday, ...] = WEEKDAYS[:5]
     """Monday first; storage keeps them as ``mon,tue``."""
+    respond_hours: int = 4
+    """How long a buying signal may wait for our answer before the lead is waiting."""
 
     @property
     def send_at(self) -> time:

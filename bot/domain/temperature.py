@@ -1,10 +1,21 @@
 """Lead temperature: how close a lead is to buying, and why.
 
-A lead's score is the sum of fading signals. Where the lead came from gives a
-starting signal; every touch logged adds one. Each signal fades with its own
-half-life, so interest shown last week counts for more than interest shown last
-quarter. Repeats of one kind count, but only up to ``REPEAT_CAP`` times its
-weight, so ten unanswered emails never add up to a hot lead.
+Two sides, kept apart as a rep reads them. *Fit* is where the lead came from
+(a referral fits better than a cold list). *Interest* is what they did: every
+touch adds a fading signal, by the group of its kind (``vocabulary.KIND_GROUPS``):
+
+- a **buying signal** (quote, trial, demo, inbound, download) makes a lead hot
+  for ``FRESH`` (30 days), and only a buying signal does;
+- **engagement** (a call, a meeting, a reply ...) warms a lead, never makes it hot;
+- **effort** (an email, a voicemail) is ours, not theirs: it adds nothing;
+- **declined** wipes everything before it, fit included: the lead is cold at once.
+
+The band follows those rules; the score orders leads within them on a
+saturating scale, so it never flattens at the top: a hot lead scores 50-99,
+growing ever slower with more points, and any other lead 0-49. The raw points
+of each signal fade with their own half-life; repeats of one kind count up to
+``REPEAT_CAP`` times its weight. The reasons shown are each signal's share of
+the score, rounded so they add up to it exactly.
 
 Everything here is pure: ``now`` is always passed in.
 """
@@ -16,14 +27,20 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from bot.domain.vocabulary import KIND_WORDS, SOURCE_WORDS, Band, Kind, Source
+from bot.domain.vocabulary import BUYING, KIND_WORDS, SOURCE_WORDS, Band
 
 HOT_AT = 50
-"""A score at or above this is hot: ready to buy."""
-WARM_AT = 25
-"""A score at or above this (and below HOT_AT) is warm: interested or well introduced."""
+"""Hot leads score from here up, and only they do."""
+WARM_AT = 20
+"""A lead that is not hot is warm from here up: interested or well introduced."""
+FRESH = timedelta(days=30)
+"""How long a buying signal keeps a lead hot."""
 REPEAT_CAP = 2.0
 """Repeats of one kind add up to at most this many times its weight."""
+HOT_SCALE = 150.0
+"""Raw points at which a hot lead is 63% of the way from 50 to 99 (the saturating scale)."""
+WARM_SCALE = 60.0
+"""Raw points at which any other lead is 63% of the way from 0 to 49."""
 _FADED_BY = timedelta(days=5 * 365)
 """Long enough for the strongest possible lead to fade below warm (tested)."""
 
@@ -37,38 +54,40 @@ class Rule:
     half_life_days: float
 
 
-_SOURCE_WEIGHTS: dict[Source, tuple[int, float]] = {
-    "referral": (45, 60),
-    "client": (40, 60),
-    "event": (35, 45),
-    "inbound": (35, 45),
-    "remarketing": (30, 45),
-    "cold": (10, 30),
-}
-"""Weight and half-life in days of where a lead came from."""
-
-_KIND_WEIGHTS: dict[Kind, tuple[int, float]] = {
-    "quote": (80, 14),
-    "trial": (80, 14),
-    "demo": (70, 14),
+WEIGHTS: dict[str, tuple[int, float]] = {
+    # fit: where the lead came from
+    "source:referral": (50, 60),
+    "source:client": (45, 60),
+    "source:event": (40, 45),
+    "source:inbound": (40, 45),
+    "source:remarketing": (35, 45),
+    "source:cold": (10, 30),
+    # buying signals: hot while fresh, then interest that fades
+    "quote": (80, 21),
+    "trial": (80, 21),
+    "demo": (70, 21),
     "inbound": (60, 10),
-    "download": (55, 7),
+    "download": (40, 7),
+    # engagement: a real two-way contact
     "meeting": (45, 21),
+    "call": (35, 14),
     "referral": (35, 30),
-    "call": (30, 14),
-    "reply": (30, 14),
-    "webinar": (30, 14),
     "event": (30, 21),
-    "email": (5, 7),
+    "reply": (25, 14),
+    "webinar": (25, 14),
+    # effort, outcome and notes: no points (declined works by wiping, see above)
+    "email": (0, 7),
+    "voicemail": (0, 7),
+    "declined": (0, 7),
     "note": (0, 7),
 }
-"""Weight and half-life in days of each kind of touch."""
+"""The one table of weights: raw points when fresh, and half-life in days."""
 
 SOURCES: dict[str, Rule] = {
-    source: Rule(SOURCE_WORDS[source].label, *weight) for source, weight in _SOURCE_WEIGHTS.items()
+    source: Rule(word.label, *WEIGHTS[f"source:{source}"]) for source, word in SOURCE_WORDS.items()
 }
 KINDS: dict[str, Rule] = {
-    kind: Rule(KIND_WORDS[kind].label, *weight) for kind, weight in _KIND_WEIGHTS.items()
+    kind: Rule(word.label, *WEIGHTS[kind]) for kind, word in KIND_WORDS.items()
 }
 
 
@@ -102,6 +121,10 @@ class Temperature:
     score: int
     band: Band
     reasons: tuple[Reason, ...]
+    fit: str = ""
+    """Where the lead came from, as a card says it ("Referred by someone who knows them")."""
+    interest: Reason | None = None
+    """What they did that counts most: the fresh buying signal if hot, else the strongest touch."""
 
     @property
     def strongest(self) -> Reason | None:
@@ -138,48 +161,131 @@ def record_touch(signal: Signal | None, kind: str, at: datetime) -> Signal:
     return Signal(strength, as_of, max(signal.last_at, at), signal.count + 1)
 
 
+def declined_at(signals: Mapping[str, Signal]) -> datetime | None:
+    """When the lead last said no, if it ever did."""
+    declined = signals.get("declined")
+    return declined.last_at if declined else None
+
+
+def with_touch(signals: Mapping[str, Signal], kind: str, at: datetime) -> dict[str, Signal]:
+    """The signals after one more touch, for any kind but ``declined``.
+
+    A touch from before the lead said no changes nothing. ``declined`` itself
+    needs the history (``signals_from``): what came before it is dropped.
+    """
+    said_no = declined_at(signals)
+    if said_no is not None and at <= said_no:
+        return dict(signals)
+    return {**signals, kind: record_touch(signals.get(kind), kind, at)}
+
+
 def signals_from(touches: Iterable[tuple[str, datetime]]) -> dict[str, Signal]:
-    """Fold a history of (kind, when) touches into one signal per kind."""
+    """Fold a history of (kind, when) touches into one signal per kind.
+
+    Only the last ``declined`` and what came after it count.
+    """
+    history = list(touches)
+    said_no = max((at for kind, at in history if kind == "declined"), default=None)
     signals: dict[str, Signal] = {}
-    for kind, at in touches:
-        signals[kind] = record_touch(signals.get(kind), kind, at)
+    for kind, at in history:
+        if said_no is None or at > said_no or (kind == "declined" and at == said_no):
+            signals[kind] = record_touch(signals.get(kind), kind, at)
     return signals
 
 
-def _source_points(source: str, created_at: datetime, now: datetime) -> float:
-    rule = SOURCES[source]
-    return rule.weight * _fade(max(0.0, _days(now, created_at)), rule.half_life_days)
+def latest_buying_signal(signals: Mapping[str, Signal]) -> tuple[str, datetime] | None:
+    """The kind and time of the latest buying signal since the lead last said no."""
+    said_no = declined_at(signals)
+    found = [(s.last_at, k) for k, s in signals.items() if k in BUYING]
+    found = [(at, k) for at, k in found if said_no is None or at > said_no]
+    if not found:
+        return None
+    at, kind = max(found)
+    return kind, at
 
 
-def _signal_points(kind: str, signal: Signal, now: datetime) -> float:
-    rule = KINDS[kind]
-    strength = signal.strength * _fade(max(0.0, _days(now, signal.as_of)), rule.half_life_days)
-    return rule.weight * min(strength, REPEAT_CAP)
+def _hot_until(signals: Mapping[str, Signal]) -> datetime | None:
+    """The first whole second the latest buying signal is no longer fresh."""
+    latest = latest_buying_signal(signals)
+    if latest is None:
+        return None
+    end = latest[1] + FRESH
+    return datetime.fromtimestamp(math.ceil(end.timestamp()), end.tzinfo)
+
+
+def _points(
+    source: str, created_at: datetime, signals: Mapping[str, Signal], now: datetime
+) -> list[tuple[str, float]]:
+    """Raw (unscaled) points of the fit and each signal that counts."""
+    said_no = declined_at(signals)
+    points: list[tuple[str, float]] = []
+    if said_no is None:
+        rule = SOURCES[source]
+        age = max(0.0, _days(now, created_at))
+        points.append((f"source:{source}", rule.weight * _fade(age, rule.half_life_days)))
+    for kind, signal in signals.items():
+        if said_no is not None and signal.last_at <= said_no:
+            continue
+        rule = KINDS[kind]
+        fade = _fade(max(0.0, _days(now, signal.as_of)), rule.half_life_days)
+        points.append((kind, rule.weight * min(signal.strength * fade, REPEAT_CAP)))
+    return points
+
+
+def _scaled(raw: float, hot: bool) -> int:
+    if hot:
+        return HOT_AT + round((99 - HOT_AT) * (1 - math.exp(-raw / HOT_SCALE)))
+    return round((HOT_AT - 1) * (1 - math.exp(-raw / WARM_SCALE)))
+
+
+def _is_hot(hot_until: datetime | None, now: datetime) -> bool:
+    return hot_until is not None and now < hot_until
 
 
 def score(source: str, created_at: datetime, signals: Mapping[str, Signal], now: datetime) -> int:
     """The score alone, as ``temperature`` gives it: for reading thousands at once (exports)."""
-    total = _source_points(source, created_at, now)
-    for kind, signal in signals.items():
-        total += _signal_points(kind, signal, now)
-    return min(100, round(total))
+    raw = sum(p for _, p in _points(source, created_at, signals, now))
+    return _scaled(raw, _is_hot(_hot_until(signals), now))
+
+
+def _shares(points: list[tuple[str, float]], total: int) -> list[tuple[str, int]]:
+    """Split ``total`` by each factor's raw points, largest remainders first: the sum is exact."""
+    raw = sum(p for _, p in points)
+    if raw <= 0:
+        return []
+    exact = [(factor, total * p / raw) for factor, p in points]
+    whole = {factor: math.floor(x) for factor, x in exact}
+    left = total - sum(whole.values())
+    for factor, _ in sorted(exact, key=lambda fx: -(fx[1] - math.floor(fx[1])))[:left]:
+        whole[factor] += 1
+    return [(factor, whole[factor]) for factor, _ in points]
 
 
 def temperature(
     source: str, created_at: datetime, signals: Mapping[str, Signal], now: datetime
 ) -> Temperature:
-    """Score (0-100), band and the reasons behind them, strongest first."""
-    total = _source_points(source, created_at, now)
-    reasons = [Reason(f"source:{source}", SOURCES[source].label, round(total), created_at)]
-    for kind, signal in signals.items():
-        exact = _signal_points(kind, signal, now)
-        total += exact
-        points = round(exact)
-        if points > 0:
-            reasons.append(Reason(kind, KINDS[kind].label, points, signal.last_at, signal.count))
+    """Score (0-99), band, the reasons behind them (strongest first), fit and interest."""
+    points = _points(source, created_at, signals, now)
+    hot = _is_hot(_hot_until(signals), now)
+    total = _scaled(sum(p for _, p in points), hot)
+    reasons = []
+    for factor, share in _shares(points, total):
+        if share <= 0:
+            continue
+        if factor.startswith("source:"):
+            reasons.append(Reason(factor, SOURCES[source].label, share, created_at))
+        else:
+            signal = signals[factor]
+            reasons.append(Reason(factor, KINDS[factor].label, share, signal.last_at, signal.count))
     reasons.sort(key=lambda r: -r.points)
-    score = min(100, round(total))
-    return Temperature(score, band_for(score), tuple(r for r in reasons if r.points > 0))
+    interest = next((r for r in reasons if not r.factor.startswith("source:")), None)
+    latest = latest_buying_signal(signals)
+    if hot and latest is not None:
+        kind = latest[0]
+        interest = next((r for r in reasons if r.factor == kind), None) or Reason(
+            kind, KINDS[kind].label, 0, latest[1], signals[kind].count
+        )
+    return Temperature(total, band_for(total), tuple(reasons), SOURCES[source].label, interest)
 
 
 @dataclass(frozen=True)
@@ -197,62 +303,29 @@ class Cutoffs:
 
 
 def cutoffs(source: str, created_at: datetime, signals: Mapping[str, Signal]) -> Cutoffs:
-    """The first whole seconds at which the score is below ``HOT_AT`` and ``WARM_AT``.
+    """The first whole seconds at which the lead is no longer hot, and no longer warm.
 
-    Searched from the lead's creation, since the score never rises without a
-    touch. Every signal fades away well within ``_FADED_BY``.
+    Hot ends when the latest buying signal stops being fresh. Warm is searched
+    by bisection over whole seconds from there, with the very score function
+    ``temperature`` uses, since the score never rises without a touch.
     """
-    start = created_at.timestamp()
-    latest = max([start, *(s.as_of.timestamp() for s in signals.values())])
-    rate = math.log(2) / 86400  # per second, over a half-life in days
-    # (fade per second, as of, strength, cap) times the weight, for each signal
-    terms: list[tuple[float, float, float, float]] = [
-        (rate / SOURCES[source].half_life_days, start, SOURCES[source].weight, math.inf)
-    ]
-    terms += [
-        (
-            rate / KINDS[k].half_life_days,
-            s.as_of.timestamp(),
-            KINDS[k].weight * s.strength,
-            KINDS[k].weight * REPEAT_CAP,
-        )
-        for k, s in signals.items()
-    ]
-    exp = math.exp
+    tz = created_at.tzinfo
+    start = math.ceil(created_at.timestamp())
+    fresh_end = _hot_until(signals)
+    hot_until = max(fresh_end, created_at) if fresh_end else created_at
 
-    def total(at: float) -> float:
-        points = 0.0
-        for fade, as_of, strength, cap in terms:
-            points += min(strength * exp(fade * (as_of - at)) if at > as_of else strength, cap)
-        return points
+    def warm(second: int) -> bool:
+        return score(source, created_at, signals, datetime.fromtimestamp(second, tz)) >= WARM_AT
 
-    def falls_below(threshold: int, low: float) -> datetime:
-        """Regula falsi (the Illinois variant) on a bracket that always holds the moment."""
-        if round(total(low)) < threshold:
-            return datetime.fromtimestamp(low, created_at.tzinfo)
-        target = threshold - 0.5
-        high = latest + _FADED_BY.total_seconds()
-        if len(terms) == 1:  # the source alone is one exponential: solve it, then check
-            fade, as_of, weight, _ = terms[0]
-            moment = as_of + math.log(weight / target) / fade
-            if low < moment - 1 and round(total(moment - 1)) >= threshold > round(
-                total(moment + 1)
-            ):
-                low, high = moment - 1, moment + 1
-        above, below, kept = total(low) - target, total(high) - target, 0
-        while high - low > 1:
-            guess = high - below * (high - low) / (below - above)
-            guess = min(max(guess, low + 0.5), high - 0.5)
-            score = total(guess)
-            if round(score) >= threshold:
-                low, above = guess, score - target
-                below, kept = (below / 2, kept) if kept == 1 else (below, 1)
-            else:
-                high, below = guess, score - target
-                above, kept = (above / 2, kept) if kept == -1 else (above, -1)
-        first = math.ceil(low)  # the first whole second below: this one or the next
-        below_at = first if round(total(first)) < threshold else first + 1
-        return datetime.fromtimestamp(below_at, created_at.tzinfo)
-
-    hot_until = falls_below(HOT_AT, start)
-    return Cutoffs(hot_until, falls_below(WARM_AT, max(start, hot_until.timestamp() - 1)))
+    low = max(start, math.ceil(hot_until.timestamp()))
+    if not warm(low):
+        return Cutoffs(hot_until, datetime.fromtimestamp(low, tz) if low > start else created_at)
+    latest = max([start, *(math.ceil(s.as_of.timestamp()) for s in signals.values())])
+    high = latest + int(_FADED_BY.total_seconds())
+    while high - low > 1:  # warm at low, not warm at high
+        middle = (low + high) // 2
+        if warm(middle):
+            low = middle
+        else:
+            high = middle
+    return Cutoffs(hot_until, datetime.fromtimestamp(high, tz))

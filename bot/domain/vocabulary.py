@@ -18,19 +18,23 @@ Kind = Literal[
     "call",
     "meeting",
     "email",
+    "voicemail",
     "reply",
     "download",
     "webinar",
     "event",
     "referral",
+    "declined",
     "note",
 ]
+Group = Literal["buying", "engagement", "effort", "outcome"]
 Band = Literal["hot", "warm", "cold"]
 Status = Literal["open", "won", "lost"]
 Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 
 SOURCES: tuple[Source, ...] = get_args(Source)
 KINDS: tuple[Kind, ...] = get_args(Kind)
+GROUPS: tuple[Group, ...] = get_args(Group)
 BANDS: tuple[Band, ...] = get_args(Band)
 STATUSES: tuple[Status, ...] = get_args(Status)
 WEEKDAYS: tuple[Weekday, ...] = get_args(Weekday)
@@ -62,10 +66,38 @@ KIND_WORDS: dict[Kind, Word] = {
     "call": Word("Call", "a call with them"),
     "meeting": Word("Met with us", "met in person or video"),
     "email": Word("We emailed them", "we emailed them"),
+    "voicemail": Word("We called, no answer", "we called: nobody answered, or we left a message"),
     "reply": Word("Answered our outreach", "they answered our outreach"),
     "download": Word("Downloaded a white paper", "white paper, e-book"),
     "webinar": Word("Attended a webinar", "attended a webinar"),
     "event": Word("Met at an event", "met at an event"),
     "referral": Word("Referral", "referred someone or got referred again"),
+    "declined": Word("Said no", "they said no / not interested"),
     "note": Word("Note", "just a note, no signal"),
 }
+
+KIND_GROUPS: dict[Group, tuple[Kind, ...]] = {
+    "buying": ("quote", "trial", "demo", "inbound", "download"),
+    "engagement": ("call", "meeting", "reply", "webinar", "event", "referral"),
+    "effort": ("email", "voicemail"),
+    "outcome": ("declined",),
+}
+"""The four groups of touches; ``note`` is in none: it carries no signal."""
+
+GROUP_WORDS: dict[Group, str] = {
+    "buying": "buying signals: they show they want to buy",
+    "engagement": "engagement: a real two-way contact",
+    "effort": "effort: we reached out, no answer yet",
+    "outcome": "outcome: how it ended",
+}
+
+BUYING: frozenset[str] = frozenset(KIND_GROUPS["buying"])
+ANSWERS: tuple[Kind, ...] = ("call", "voicemail", "email", "meeting", "demo")
+"""What counts as our answer to a buying signal (a demo answers itself)."""
+
+KIND_ALIASES: dict[str, Kind] = {
+    "vm": "voicemail",
+    "no answer": "voicemail",
+    "left message": "voicemail",
+}
+"""Other words for the kinds added with the four groups; the grammar reads them."""

@@ -1,0 +1,101 @@
+"""Is the score right? Win rates of closed leads by band before the close, source and rep.
+
+Pure: closed leads and speed-to-lead pairs in, plain text out. Storage keeps
+each lead's band 14 days before it closed, so the report stays true when the
+model is tuned later.
+"""
+
+from __future__ import annotations
+
+import statistics
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from bot.domain.text import duration
+from bot.domain.vocabulary import BANDS, SOURCES
+
+ENOUGH = 5
+"""Below this many closed leads in a row of the report, a rate is noise."""
+BAR = 10
+"""Characters of a full bar."""
+
+
+@dataclass(frozen=True)
+class Closed:
+    """A lead won or lost in the window, as the report needs it."""
+
+    owner: str
+    source: str
+    won: bool
+    band_before: str
+    """Its band 14 days before it closed (``none``: it did not exist yet)."""
+    first_touch_at: datetime | None
+    closed_at: datetime
+
+
+def _rate(name: str, rows: Sequence[Closed]) -> str:
+    won = sum(row.won for row in rows)
+    if len(rows) < ENOUGH:
+        return f"{name}: {won} of {len(rows)} won (not enough closed leads yet)"
+    share = won / len(rows)
+    bar = "█" * round(share * BAR) + "·" * (BAR - round(share * BAR))
+    return f"{name}: {won} of {len(rows)} won, {share:.0%} {bar}"
+
+
+def _median(spans: Sequence[timedelta]) -> timedelta:
+    ordered = sorted(spans)
+    middle = len(ordered) // 2
+    if len(ordered) % 2:
+        return ordered[middle]
+    return (ordered[middle - 1] + ordered[middle]) / 2
+
+
+def _section(
+    title: str, keys: Iterable[str], rows: Sequence[Closed], key: Callable[[Closed], str]
+) -> list[str]:
+    groups = {k: [r for r in rows if key(r) == k] for k in keys}
+    return [title, *(f"  {_rate(k, g)}" for k, g in groups.items() if g)]
+
+
+def report(
+    closed: Sequence[Closed],
+    answers: Sequence[tuple[datetime, datetime | None]],
+    days: int,
+    name_of: Callable[[str], str] = lambda owner: owner,
+) -> str:
+    """The report as plain text (the command puts it in a code block-free message)."""
+    lines = [f"Leads won or lost in the last {days} days: {len(closed)}"]
+    if len(closed) < ENOUGH:
+        lines.append("Not enough closed leads yet to say whether the score is right.")
+    else:
+        lines += _section(
+            "Win rate by band 14 days before the close",
+            [*BANDS, "none"],
+            closed,
+            lambda r: r.band_before,
+        )
+        lines += _section("By source", SOURCES, closed, lambda r: r.source)
+        owners = sorted({r.owner for r in closed})
+        lines += [
+            "By rep",
+            *(f"  {_rate(name_of(o), [r for r in closed if r.owner == o])}" for o in owners),
+        ]
+        to_won = [
+            (r.closed_at - r.first_touch_at).total_seconds() / 86400
+            for r in closed
+            if r.won and r.first_touch_at is not None
+        ]
+        if to_won:
+            lines.append(f"Median days from first touch to won: {statistics.median(to_won):.0f}")
+    answered = [done - asked for asked, done in answers if done is not None]
+    if answers:
+        within = sum(1 for delta in answered if delta <= timedelta(hours=1))
+        median = duration(_median(answered)) if answered else "none answered"
+        lines.append(
+            f"Speed to lead: median {median}; answered within an hour: "
+            f"{within} of {len(answers)} buying signals ({within / len(answers):.0%})"
+        )
+    else:
+        lines.append("Speed to lead: no buying signals in the window yet.")
+    return "\n".join(lines)

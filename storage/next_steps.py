@@ -1,0 +1,74 @@
+"""Each lead's next step: what, by which day (the owner's), and whether it is done."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+import aiosqlite
+
+from storage.times import from_db, required_from_db, to_db
+
+
+@dataclass(frozen=True)
+class NextStep:
+    lead_id: int
+    what: str
+    due_on: date | None
+    set_by: str
+    set_at: datetime
+    done_at: datetime | None
+
+
+def _step(row: aiosqlite.Row) -> NextStep:
+    due = date.fromisoformat(row[2]) if row[2] else None
+    return NextStep(row[0], row[1], due, row[3], required_from_db(row[4]), from_db(row[5]))
+
+
+_COLUMNS = "s.lead_id, s.what, s.due_on, s.set_by, s.set_at, s.done_at"
+
+
+async def set_step(
+    conn: aiosqlite.Connection, lead_id: int, what: str, due_on: date | None, by: str, now: datetime
+) -> None:
+    """The lead's next step, replacing any earlier one."""
+    await conn.execute(
+        "INSERT INTO next_steps (lead_id, what, due_on, set_by, set_at) VALUES (?, ?, ?, ?, ?)"
+        " ON CONFLICT (lead_id) DO UPDATE SET what = excluded.what, due_on = excluded.due_on,"
+        " set_by = excluded.set_by, set_at = excluded.set_at, done_at = NULL",
+        (lead_id, what, due_on.isoformat() if due_on else None, by, to_db(now)),
+    )
+
+
+async def mark_done(conn: aiosqlite.Connection, lead_id: int, now: datetime) -> NextStep | None:
+    """Mark the open next step done; ``None`` when there was none."""
+    async with conn.execute(
+        "UPDATE next_steps SET done_at = ? WHERE lead_id = ? AND done_at IS NULL"
+        " RETURNING lead_id, what, due_on, set_by, set_at, done_at",
+        (to_db(now), lead_id),
+    ) as cursor:
+        row = await cursor.fetchone()
+    return _step(row) if row else None
+
+
+async def open_steps(conn: aiosqlite.Connection, lead_ids: list[int]) -> dict[int, NextStep]:
+    """The open next step of each of these leads that has one."""
+    if not lead_ids:
+        return {}
+    async with conn.execute(
+        f"SELECT {_COLUMNS} FROM next_steps s WHERE s.done_at IS NULL"
+        f" AND s.lead_id IN ({','.join('?' * len(lead_ids))})",
+        lead_ids,
+    ) as cursor:
+        return {row[0]: _step(row) for row in await cursor.fetchall()}
+
+
+async def owners_steps(conn: aiosqlite.Connection, team_id: str, owner: str) -> list[NextStep]:
+    """An owner's open next steps on open leads, soonest due first, undated last."""
+    async with conn.execute(
+        f"SELECT {_COLUMNS} FROM next_steps s JOIN leads l ON l.id = s.lead_id"
+        " WHERE l.team_id = ? AND l.owner = ? AND l.status = 'open' AND s.done_at IS NULL"
+        " ORDER BY s.due_on IS NULL, s.due_on, l.number",
+        (team_id, owner),
+    ) as cursor:
+        return [_step(row) for row in await cursor.fetchall()]

@@ -1,0 +1,489 @@
+"""Many workspaces end to end: Slack's OAuth played by the fake, each team with its own token."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import sqlite3
+import sys
+import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
+
+import aiohttp
+import pytest
+from aiohttp import web
+from conftest import SIGNING_SECRET, START, every_lead
+from cryptography.fernet import Fernet
+from fake_slack import FakeSlack
+from slack_requests import SlackSender
+
+from bot.app import BOT_SCOPES, build_app, http_app, team_clients
+from bot.config import Settings
+from bot.domain.clock import FixedClock
+from bot.domain.hooks import new_hook
+from handlers.context import Services
+from handlers.delivery import run_due
+from storage import hooks, installations
+from storage.db import Database
+from storage.sealing import Sealer
+
+KEY = Fernet.generate_key().decode()
+MONDAY_0900 = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
+ROOT = Path(__file__).parent.parent
+
+
+@dataclass
+class Hosted:
+    """hotleads serving many workspaces, with a browser's and Slack's means to reach it."""
+
+    services: Services
+    clock: FixedClock
+    slack: FakeSlack
+    base: str
+
+    @property
+    def db(self) -> Database:
+        return self.services.db
+
+    def sender(self, team_id: str) -> SlackSender:
+        return SlackSender(
+            f"{self.base}/slack/events",
+            SIGNING_SECRET,
+            response_url=self.slack.response_url(team_id),
+        )
+
+    async def start_install(self, browser: aiohttp.ClientSession) -> tuple[str, str, dict]:
+        """Open /slack/install: the state cookie and the authorize URL's query."""
+        async with browser.get(f"{self.base}/slack/install") as response:
+            assert response.status == 200
+            page = await response.text()
+            cookie = response.headers["Set-Cookie"].split(";")[0]
+        (link,) = re.findall(r'href="(https://slack\.com/oauth/v2/authorize[^"]*)"', page)
+        query = parse_qs(urlsplit(link.replace("&amp;", "&")).query)
+        return cookie, query["state"][0], query
+
+    async def redirect(
+        self, browser: aiohttp.ClientSession, cookie: str, **params: str
+    ) -> tuple[int, str]:
+        async with browser.get(
+            f"{self.base}/slack/oauth_redirect", params=params, headers={"Cookie": cookie}
+        ) as response:
+            return response.status, await response.text()
+
+    async def install(self, team_id: str, name: str, **grant) -> None:
+        async with aiohttp.ClientSession() as browser:
+            cookie, state, _ = await self.start_install(browser)
+            code = self.slack.approve(team_id, name, **grant)
+            status, page = await self.redirect(browser, cookie, code=code, state=state)
+        assert status == 200 and "installed" in page, page
+
+    async def run_due(self):
+        return await run_due(self.services, team_clients(self.services), self.clock.now())
+
+
+def multi_settings(path: Path, slack: FakeSlack) -> Settings:
+    return Settings(
+        bot_token="",
+        signing_secret=SIGNING_SECRET,
+        slack_api_url=slack.url,
+        database_path=path,
+        admins=frozenset({"UADMIN"}),
+        client_id=slack.client_id,
+        client_secret=slack.client_secret,
+        encryption_keys=(KEY,),
+    )
+
+
+@asynccontextmanager
+async def hosted_hotleads(path: Path, slack: FakeSlack) -> AsyncIterator[Hosted]:
+    settings = multi_settings(path, slack)
+    db = await Database.open(path)
+    services = Services(settings=settings, db=db, clock=FixedClock(START))
+    runner = web.AppRunner(http_app(build_app(services), SIGNING_SECRET, services))
+    await runner.setup()
+    await web.TCPSite(runner, "127.0.0.1", 0).start()
+    port = runner.addresses[0][1]
+    try:
+        yield Hosted(services, services.clock, slack, f"http://127.0.0.1:{port}")  # type: ignore[arg-type]
+    finally:
+        await runner.cleanup()
+        await db.close()
+        assert slack.rejections == [], slack.rejections
+
+
+@pytest.fixture
+async def hosted(tmp_path, slack) -> AsyncIterator[Hosted]:
+    async with hosted_hotleads(tmp_path / "hotleads.db", slack) as running:
+        yield running
+
+
+async def count(db: Database, table: str) -> int:
+    async with db.reader.execute(f"SELECT count(*) FROM {table}") as cursor:
+        row = await cursor.fetchone()
+    return row[0]
+
+
+# ------------------------------------------------------------ installing
+
+
+async def test_install_page_sets_a_state_and_links_to_slack_with_the_manifests_scopes(hosted):
+    async with aiohttp.ClientSession() as browser:
+        cookie, state, query = await hosted.start_install(browser)
+    assert cookie == f"slack-app-oauth-state={state}"
+    assert query["client_id"] == [hosted.slack.client_id]
+    assert query["scope"][0].split(",") == list(BOT_SCOPES)
+    assert await count(hosted.db, "oauth_states") == 1
+
+
+async def test_redirect_exchanges_the_code_on_slack_api_url_and_stores_the_installation(hosted):
+    await hosted.install("TACME", "Acme", installer="UJANE")
+    (exchange,) = hosted.slack.calls_to("oauth.v2.access")
+    assert exchange.ok and exchange.params["code"].startswith("code-TACME")
+    stored = await installations.find(hosted.db.reader, "TACME", Sealer([KEY]))
+    assert stored is not None and stored.usable
+    assert stored.bot_token in hosted.slack.tokens_of("TACME")
+    assert stored.refresh_token and stored.token_expires_at
+    assert (stored.team_name, stored.installer, stored.bot_user_id) == (
+        "Acme",
+        "UJANE",
+        "UBOTTACME",
+    )
+    assert stored.bot_id == "BTACME"
+    assert await count(hosted.db, "oauth_states") == 0  # consumed
+
+
+@pytest.mark.parametrize("case", ["wrong", "reused", "expired", "no cookie"])
+async def test_a_wrong_reused_or_expired_state_is_refused_and_stores_nothing(hosted, case):
+    async with aiohttp.ClientSession() as browser:
+        cookie, state, _ = await hosted.start_install(browser)
+        if case == "wrong":
+            state, cookie = "forged", "slack-app-oauth-state=forged"
+        if case == "reused":
+            first = hosted.slack.approve("TOTHER", "Other")
+            assert (await hosted.redirect(browser, cookie, code=first, state=state))[0] == 200
+        if case == "expired":
+            hosted.clock.moment += timedelta(minutes=10, seconds=1)
+        if case == "no cookie":
+            cookie = ""
+        before = await count(hosted.db, "installations")
+        code = hosted.slack.approve("TACME", "Acme")
+        status, page = await hosted.redirect(browser, cookie, code=code, state=state)
+    assert status in (400, 401) and "was not installed" in page
+    assert await count(hosted.db, "installations") == before
+    assert await installations.find(hosted.db.reader, "TACME", Sealer([KEY])) is None
+    assert not [c for c in hosted.slack.calls_to("oauth.v2.access") if c.params["code"] == code]
+
+
+async def test_stored_tokens_are_not_readable_in_the_database_file_without_the_key(hosted):
+    await hosted.install("TACME", "Acme")
+    raw = await asyncio.to_thread(
+        lambda: hosted.db.path.read_bytes() + Path(f"{hosted.db.path}-wal").read_bytes()
+    )
+    (token,) = hosted.slack.tokens_of("TACME")
+    assert token.encode() not in raw and b"xoxe" not in raw and b"xoxb" not in raw
+    other_key = Sealer([Fernet.generate_key().decode()])
+    with pytest.raises(Exception, match="HOTLEADS_ENCRYPTION_KEY"):
+        await installations.find(hosted.db.reader, "TACME", other_key)
+
+
+async def test_a_rotated_key_still_opens_old_tokens_and_reseal_moves_them_to_the_new_key(hosted):
+    await hosted.install("TACME", "Acme")
+    new = Fernet.generate_key().decode()
+    both = Sealer([new, KEY])
+    assert (await installations.find(hosted.db.reader, "TACME", both)).usable
+    async with hosted.db.transaction() as conn:
+        assert await installations.reseal(conn, both) == 1
+    assert (await installations.find(hosted.db.reader, "TACME", Sealer([new]))).usable
+
+
+# ------------------------------------------------------------ two workspaces
+
+
+async def test_two_workspaces_each_use_their_own_token_and_see_only_their_own_leads(hosted):
+    slack = hosted.slack
+    await hosted.install("TACME", "Acme")
+    await hosted.install("TBETA", "Beta")
+    tokens = {team: slack.tokens_of(team) for team in ("TACME", "TBETA")}
+    for team, lead in (("TACME", "Jane Doe"), ("TBETA", "Bob Roe")):
+        slack.users[f"U{team}"] = {"id": f"U{team}", "tz": "UTC", "is_admin": False}
+        async with hosted.sender(team) as sender:
+            hosted.clock.moment = START - timedelta(days=10)
+            status, _ = await sender.command(
+                f"add {lead} source:referral", user_id=f"U{team}", team_id=team
+            )
+            assert status == 200
+            hosted.clock.moment = START
+            await sender.command("settings channel:<#CSALES|sales>", user_id="UADMIN", team_id=team)
+            await slack.wait_for_responses(team)
+            status, body = await sender.command("list", user_id=f"U{team}", team_id=team)
+        other = "Bob Roe" if lead == "Jane Doe" else "Jane Doe"
+        assert lead in str(body) and other not in str(body)
+    assert [lead.name for lead in await every_lead(hosted.db, "TACME")] == ["Jane Doe"]
+    assert [lead.name for lead in await every_lead(hosted.db, "TBETA")] == ["Bob Roe"]
+    slack.calls.clear()
+    hosted.clock.moment = MONDAY_0900 + timedelta(days=1)
+    outcomes = await hosted.run_due()
+    assert {(o.team_id, o.kind, o.status) for o in outcomes} == {
+        (team, kind, "sent") for team in ("TACME", "TBETA") for kind in ("digest", "reminder")
+    }
+    for call in slack.calls_to("chat.postMessage"):
+        text = str(call.params)
+        team = "TACME" if "Jane Doe" in text else "TBETA"
+        assert call.token in tokens[team], (call.token, text)
+        assert ("Bob Roe" if team == "TACME" else "Jane Doe") not in text
+    assert len(slack.calls_to("chat.postMessage")) == 4
+    assert slack.calls_to("auth.test") == []  # authorization came from the stored rows
+
+
+async def test_a_hook_looks_up_the_owner_with_its_own_workspaces_token(hosted):
+    await hosted.install("TACME", "Acme")
+    await hosted.install("TBETA", "Beta")
+    hosted.slack.users["UREP"] = {"id": "UREP", "profile": {"email": "rep@beta.example"}}
+    made = new_hook(
+        team_id="TBETA", type="generic", kind="inbound", owner="", created_by="t", now=START
+    )
+    hook, secret = made.hook, made.secret
+    async with hosted.db.transaction() as conn:
+        await hooks.create(conn, hook)
+    async with (
+        aiohttp.ClientSession() as session,
+        session.post(
+            f"{hosted.base}/hooks/{hook.id}",
+            json={"name": "Ann Lee", "owner": "rep@beta.example"},
+            headers={"Authorization": f"Bearer {secret}"},
+        ) as response,
+    ):
+        assert response.status == 200, await response.text()
+    (lookup,) = hosted.slack.calls_to("users.lookupByEmail")
+    assert lookup.token in hosted.slack.tokens_of("TBETA")
+
+
+# ------------------------------------------------------------ token rotation
+
+
+async def expire_soon(db: Database, team_id: str) -> None:
+    """Slack's clock says the token has five minutes left."""
+    soon = datetime.fromtimestamp(time.time() + 300, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    async with db.transaction() as conn:
+        await conn.execute(
+            "UPDATE installations SET token_expires_at = ? WHERE team_id = ?", (soon, team_id)
+        )
+
+
+async def test_a_token_near_expiry_is_refreshed_before_use(hosted):
+    await hosted.install("TACME", "Acme")
+    old = await installations.find(hosted.db.reader, "TACME", Sealer([KEY]))
+    await expire_soon(hosted.db, "TACME")
+    client = await team_clients(hosted.services).for_team("TACME")
+    refreshes = [c for c in hosted.slack.calls_to("oauth.v2.access") if "refresh_token" in c.params]
+    assert [c.params["refresh_token"] for c in refreshes] == [old.refresh_token]
+    assert client.token != old.bot_token and client.token in hosted.slack.tokens_of("TACME")
+    new = await installations.find(hosted.db.reader, "TACME", Sealer([KEY]))
+    assert new.bot_token == client.token and new.refresh_token != old.refresh_token
+    assert new.token_expires_at > datetime.now(UTC) + timedelta(hours=11)
+
+
+WORKER = """
+import asyncio, sys
+from pathlib import Path
+sys.path.insert(0, {tests!r})
+from test_oauth import multi_settings_for
+from bot.app import team_clients
+from bot.domain.clock import SystemClock
+from handlers.context import Services
+from storage.db import Database
+
+async def main():
+    settings = multi_settings_for(Path({path!r}), {url!r}, {client_id!r}, {secret!r}, {key!r})
+    db = await Database.open(settings.database_path)
+    try:
+        print("ready", flush=True)
+        await asyncio.to_thread(sys.stdin.readline)  # both start asking at the same moment
+        client = await team_clients(Services(settings=settings, db=db, clock=SystemClock())).for_team("TACME")
+        print(client.token)
+    finally:
+        await db.close()
+
+asyncio.run(main())
+"""
+
+
+def multi_settings_for(path: Path, url: str, client_id: str, secret: str, key: str) -> Settings:
+    """For the worker processes: the settings a second server would start with."""
+    return Settings(
+        bot_token="",
+        signing_secret=SIGNING_SECRET,
+        slack_api_url=url,
+        database_path=path,
+        client_id=client_id,
+        client_secret=secret,
+        encryption_keys=(key,),
+    )
+
+
+async def test_two_processes_refreshing_at_once_spend_the_refresh_token_once(hosted, tmp_path):
+    await hosted.install("TACME", "Acme")
+    await expire_soon(hosted.db, "TACME")
+    hosted.slack.refresh_delay = 0.5  # both workers ask while the first refresh is under way
+    script = WORKER.format(
+        tests=str(Path(__file__).parent),
+        path=str(hosted.db.path),
+        url=hosted.slack.url,
+        client_id=hosted.slack.client_id,
+        secret=hosted.slack.client_secret,
+        key=KEY,
+    )
+    workers = [
+        await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-c",
+            script,
+            stdin=asyncio.subprocess.PIPE,
+            stdout=asyncio.subprocess.PIPE,
+            cwd=ROOT,
+        )
+        for _ in range(2)
+    ]
+    for worker in workers:
+        assert await worker.stdout.readline() == b"ready\n"
+    for worker in workers:
+        worker.stdin.write(b"go\n")
+    answers = await asyncio.gather(*(w.communicate() for w in workers))
+    outputs = [out.decode().strip() for out, _ in answers]
+    assert [w.returncode for w in workers] == [0, 0]
+    refreshes = [c for c in hosted.slack.calls_to("oauth.v2.access") if "refresh_token" in c.params]
+    assert len(refreshes) == 1 and refreshes[0].ok
+    assert outputs[0] == outputs[1] and outputs[0] in hosted.slack.tokens_of("TACME")
+
+
+# ------------------------------------------------------------ leaving
+
+
+async def test_app_uninstalled_deletes_all_of_that_workspace_and_nothing_of_the_other(hosted):
+    await test_two_workspaces_each_use_their_own_token_and_see_only_their_own_leads(hosted)
+    tables = await tables_with_rows(hosted.db)
+    for team in ("TACME", "TBETA"):
+        async with hosted.sender(team) as sender:
+            status, _ = await sender.command("log #1 call", user_id=f"U{team}", team_id=team)
+            assert status == 200
+        made = new_hook(
+            team_id=team, type="generic", kind="inbound", owner="", created_by="t", now=START
+        )
+        async with hosted.db.transaction() as conn:
+            await hooks.create(conn, made.hook)
+    before = {t: await rows_of(hosted.db, t, "TBETA") for t in tables}
+    had = {t for t in tables if await rows_of(hosted.db, t, "TACME")}
+    assert set(team_tables(hosted.db.path)) - {"seen_events"} <= had
+    assert {"interactions", "lead_signals", "lead_reminders"} <= had
+    async with hosted.sender("TACME") as sender:
+        for attempt in range(2):  # Slack retries; the second finds nothing left
+            status, _ = await sender.event(
+                {"type": "app_uninstalled"}, team_id="TACME", event_id=f"Ev{attempt}"
+            )
+            assert status == 200
+            await wait_until(lambda: rows_of(hosted.db, "installations", "TACME"), empty=True)
+    for table in tables:
+        assert await rows_of(hosted.db, table, "TACME") == [], table
+        assert await rows_of(hosted.db, table, "TBETA") == before[table], table
+
+
+def team_tables(path: Path) -> list[str]:
+    """Every table with a team_id column, read from the schema itself."""
+    with sqlite3.connect(path) as conn:
+        names = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")]
+        return [
+            n for n in names if "team_id" in {c[1] for c in conn.execute(f"PRAGMA table_info({n})")}
+        ]
+
+
+def test_forgetting_a_workspace_covers_every_table_with_a_team_id(tmp_path):
+    sqlite3.connect(tmp_path / "x.db").close()
+    asyncio.run(_migrated(tmp_path / "x.db"))
+    assert sorted(team_tables(tmp_path / "x.db")) == sorted(installations.WORKSPACE_TABLES)
+
+
+async def _migrated(path: Path) -> None:
+    db = await Database.open(path)
+    await db.close()
+
+
+async def tables_with_rows(db: Database) -> list[str]:
+    async with db.reader.execute("SELECT name FROM sqlite_master WHERE type='table'") as cursor:
+        return [row[0] for row in await cursor.fetchall()]
+
+
+async def rows_of(db: Database, table: str, team_id: str) -> list[tuple]:
+    """The table's rows that belong to the workspace, directly or through a lead or hook."""
+    async with db.reader.execute(f"PRAGMA table_info({table})") as cursor:
+        columns = {row[1] for row in await cursor.fetchall()}
+    if "team_id" in columns:
+        where, params = "team_id = ?", (team_id,)
+    elif "lead_id" in columns:
+        where, params = "lead_id IN (SELECT id FROM leads WHERE team_id = ?)", (team_id,)
+    elif "hook_id" in columns:
+        where, params = "hook_id IN (SELECT id FROM hooks WHERE team_id = ?)", (team_id,)
+    else:
+        return []  # oauth_states, belonging to no workspace
+    async with db.reader.execute(f"SELECT * FROM {table} WHERE {where}", params) as cursor:
+        return [tuple(row) for row in await cursor.fetchall()]
+
+
+async def wait_until(probe, *, empty: bool, within: float = 5) -> None:
+    deadline = time.monotonic() + within
+    while bool(await probe()) == empty:
+        if time.monotonic() > deadline:
+            raise AssertionError("timed out")
+        await asyncio.sleep(0.02)
+
+
+async def test_tokens_revoked_drops_the_tokens_and_keeps_the_data(hosted):
+    await hosted.install("TACME", "Acme")
+    async with hosted.sender("TACME") as sender:
+        await sender.command("add Jane Doe source:referral", user_id="U1", team_id="TACME")
+        await sender.event(
+            {"type": "tokens_revoked", "tokens": {"oauth": [], "bot": ["UBOTTACME"]}},
+            team_id="TACME",
+        )
+    await wait_until(lambda: installations.active_teams(hosted.db.reader), empty=True)
+    async with hosted.db.reader.execute(
+        "SELECT bot_token, refresh_token, active FROM installations WHERE team_id = 'TACME'"
+    ) as cursor:
+        assert tuple(await cursor.fetchone()) == (None, None, 0)
+    assert len(await every_lead(hosted.db, "TACME")) == 1
+
+
+async def test_a_revoked_token_switches_the_workspace_off_instead_of_retrying(hosted):
+    await hosted.install("TACME", "Acme")
+    async with hosted.sender("TACME") as sender:
+        await sender.command("settings channel:<#CSALES|sales>", user_id="UADMIN", team_id="TACME")
+        await hosted.slack.wait_for_responses("TACME")
+    hosted.slack.revoke("TACME")
+    hosted.clock.moment = MONDAY_0900 + timedelta(days=1)
+    (outcome,) = await hosted.run_due()
+    assert (outcome.status, outcome.error) == ("refused", "token_revoked")
+    assert await installations.active_teams(hosted.db.reader) == []
+    hosted.slack.calls.clear()
+    hosted.clock.moment += timedelta(days=1)
+    assert await hosted.run_due() == []
+    assert hosted.slack.calls == []
+
+
+async def test_workspaces_command_lists_each_installation_with_its_leads(hosted, capsys):
+    from bot import workspace_admin
+
+    await hosted.install("TACME", "Acme")
+    await hosted.install("TBETA", "Beta")
+    async with hosted.sender("TACME") as sender:
+        await sender.command("add Jane Doe source:referral", user_id="U1", team_id="TACME")
+    async with hosted.db.transaction() as conn:
+        await installations.deactivate(conn, "TBETA", "token_revoked")
+    settings = multi_settings(hosted.db.path, hosted.slack)
+    assert await workspace_admin.list_workspaces(settings) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[1].split("\t")[:2] == ["TACME", "Acme"] and lines[1].endswith("\tyes\t1")
+    assert lines[2].startswith("TBETA\tBeta") and lines[2].endswith("\tno (token_revoked)\t0")
