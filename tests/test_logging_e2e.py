@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from conftest import TEAM, every_lead, reply_text
 
-from storage import leads
+from storage import deliveries, leads
 
 BERLIN = ZoneInfo("Europe/Berlin")
 
@@ -224,3 +224,12 @@ async def test_export_reply_counts_in_words(hotleads):
     await hotleads.command("add Ann Bee source:referral")
     assert "Exporting 2 leads;" in reply_text(await hotleads.command("export"))
     await hotleads.slack.wait_for("files.completeUploadExternal", count=2)
+
+
+@pytest.mark.parametrize(
+    ("typed", "stored"), [("9am", "09:00"), ("9:30", "09:30"), ("09:00", "09:00")]
+)
+async def test_settings_take_times_as_people_write_them(hotleads, typed, stored):
+    await hotleads.command(f"settings channel:<#CSALES|sales> time:{typed}", user_id="UADMIN")
+    saved = await deliveries.get_settings(hotleads.db.reader, TEAM)
+    assert saved.send_at.strftime("%H:%M") == stored

@@ -17,14 +17,14 @@ import difflib
 import functools
 import re
 import zoneinfo
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TypeAlias
 
 from bot.domain.text import truncate
 from bot.domain.vocabulary import BANDS as BAND_NAMES
 from bot.domain.vocabulary import KIND_ALIASES as GROUP_KIND_ALIASES
-from bot.domain.vocabulary import KIND_WORDS, KINDS, SOURCE_WORDS, SOURCES, WEEKDAYS
+from bot.domain.vocabulary import KIND_WORDS, KINDS, SOURCE_WORDS, SOURCES, WEEKDAYS, Source
 
 SOURCE_ALIASES = {
     "customer": "client",
@@ -493,11 +493,11 @@ def _source(text: str) -> str:
     return source
 
 
-def known_source(word: str) -> str | None:
+def known_source(word: str) -> Source | None:
     """The source a word names, aliases and known misspellings included, or ``None``."""
     word = " ".join(word.lower().split())
     source = SOURCE_ALIASES.get(word, word)
-    return source if source in SOURCES else None
+    return next((known for known in SOURCES if known == source), None)
 
 
 def _kind(word: str) -> str | None:
@@ -506,9 +506,11 @@ def _kind(word: str) -> str | None:
     return kind if kind in KINDS else None
 
 
-def suggest(word: str, names: tuple[str, ...], aliases: dict[str, str] | None = None) -> str | None:
+def suggest(
+    word: str, names: tuple[str, ...], aliases: Mapping[str, str] | None = None
+) -> str | None:
     """The one name (or the name behind an alias) closest to a mistyped word, if any is close."""
-    choices = {name: name for name in names} | (aliases or {})
+    choices: dict[str, str] = {name: name for name in names} | dict(aliases or {})
     close = difflib.get_close_matches(word.lower(), list(choices), n=1, cutoff=0.6)
     return choices[close[0]] if close else None
 
@@ -924,9 +926,9 @@ _SETTINGS_KEYS = frozenset({"channel", "time", "tz", "quiet", "respond", "days"}
 def _parse_settings(words: list[_Word]) -> Settings:
     rest, options = _split(words, _SETTINGS_KEYS)
     for word in rest:
-        key = _KEY.match(word.raw)
-        if key and (guess := suggest(key.group(1), tuple(_SETTINGS_KEYS))):
-            raise unknown("setting", f"{key.group(1)}:", f"{guess}:", "settings")
+        typed = _KEY.match(word.raw)
+        if typed and (guess := suggest(typed.group(1), tuple(_SETTINGS_KEYS))):
+            raise unknown("setting", f"{typed.group(1)}:", f"{guess}:", "settings")
     _no_more(
         "settings",
         rest,
