@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
-import aiosqlite
-
 from bot.domain.hooks import Hook
+from storage.engine import Connection, Row
 from storage.times import from_db, required_from_db, to_db
 
 MAX_ERROR = 300
@@ -18,7 +17,7 @@ _COLUMNS = (
 )
 
 
-def _hook(row: aiosqlite.Row) -> Hook:
+def _hook(row: Row) -> Hook:
     return Hook(
         id=row["id"],
         team_id=row["team_id"],
@@ -36,7 +35,7 @@ def _hook(row: aiosqlite.Row) -> Hook:
     )
 
 
-async def create(conn: aiosqlite.Connection, hook: Hook) -> None:
+async def create(conn: Connection, hook: Hook) -> None:
     await conn.execute(
         "INSERT INTO hooks (id, team_id, type, kind, owner, created_by, created_at,"
         " secret_hash, signing_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -54,38 +53,37 @@ async def create(conn: aiosqlite.Connection, hook: Hook) -> None:
     )
 
 
-async def get(conn: aiosqlite.Connection, hook_id: str) -> Hook | None:
-    async with conn.execute(f"SELECT {_COLUMNS} FROM hooks WHERE id = ?", (hook_id,)) as cursor:
-        row = await cursor.fetchone()
+async def get(conn: Connection, hook_id: str) -> Hook | None:
+    row = await conn.fetchone(f"SELECT {_COLUMNS} FROM hooks WHERE id = ?", (hook_id,))
     return _hook(row) if row else None
 
 
-async def of_team(conn: aiosqlite.Connection, team_id: str | None) -> list[Hook]:
+async def of_team(conn: Connection, team_id: str | None) -> list[Hook]:
     """A workspace's hooks (every workspace's without ``team_id``), oldest first."""
     where, params = ("WHERE team_id = ?", (team_id,)) if team_id else ("", ())
-    async with conn.execute(
+    rows = await conn.fetchall(
         f"SELECT {_COLUMNS} FROM hooks {where} ORDER BY team_id, created_at, id", params
-    ) as cursor:
-        return [_hook(row) for row in await cursor.fetchall()]
+    )
+    return [_hook(row) for row in rows]
 
 
-async def revoke(conn: aiosqlite.Connection, hook_id: str, now: datetime) -> bool:
+async def revoke(conn: Connection, hook_id: str, now: datetime) -> bool:
     """Revoke a live hook; ``False`` when there is none by that id (or it already was)."""
-    async with conn.execute(
+    changed = await conn.execute(
         "UPDATE hooks SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL",
         (to_db(now), hook_id),
-    ) as cursor:
-        return cursor.rowcount == 1
+    )
+    return changed == 1
 
 
-async def used(conn: aiosqlite.Connection, hook_id: str, now: datetime) -> None:
+async def used(conn: Connection, hook_id: str, now: datetime) -> None:
     await conn.execute(
         "UPDATE hooks SET received = received + 1, last_used_at = ? WHERE id = ?",
         (to_db(now), hook_id),
     )
 
 
-async def refused(conn: aiosqlite.Connection, hook_id: str, error: str, now: datetime) -> None:
+async def refused(conn: Connection, hook_id: str, error: str, now: datetime) -> None:
     """Remember why the last delivery was refused, for whoever set the sender up."""
     await conn.execute(
         "UPDATE hooks SET last_error = ?, last_error_at = ? WHERE id = ?",
@@ -93,18 +91,15 @@ async def refused(conn: aiosqlite.Connection, hook_id: str, error: str, now: dat
     )
 
 
-async def delivered(conn: aiosqlite.Connection, hook_id: str, key: str) -> int | None:
+async def delivered(conn: Connection, hook_id: str, key: str) -> int | None:
     """The lead a delivery with this idempotency key already went to, if it came before."""
-    async with conn.execute(
+    row = await conn.fetchone(
         "SELECT lead_id FROM hook_deliveries WHERE hook_id = ? AND key = ?", (hook_id, key)
-    ) as cursor:
-        row = await cursor.fetchone()
+    )
     return row[0] if row else None
 
 
-async def remember(
-    conn: aiosqlite.Connection, hook_id: str, key: str, lead_id: int, now: datetime
-) -> None:
+async def remember(conn: Connection, hook_id: str, key: str, lead_id: int, now: datetime) -> None:
     """Keep the key; the primary key makes a second delivery with it fail, never store twice."""
     await conn.execute(
         "INSERT INTO hook_deliveries (hook_id, key, lead_id, received_at) VALUES (?, ?, ?, ?)",

@@ -369,3 +369,11 @@ async def test_an_unknown_import_source_gets_a_suggestion(tmp_path):
         "import", str(file), "--team", "T1", env=db_env(tmp_path / "h.db")
     )
     assert code == 0 and "line 2: source “refferals” is not a source; did you mean referral?" in err
+
+
+def test_progress_bars_stay_quiet_when_output_is_not_a_terminal(capsys):
+    from bot.progress import bar
+
+    with bar("copying", 3) as advance:
+        advance(3)
+    assert capsys.readouterr().err == ""
