@@ -34,8 +34,10 @@ from handlers import (
     home,
     lists,
     log,
+    next_steps,
     payloads,
     people,
+    report,
     settings,
     snooze,
 )
@@ -55,7 +57,7 @@ from handlers.door import Tools
 from handlers.lookup import PICK_ACTION
 
 COMMAND = "/lead"
-CHANGES_PIPELINE = {"add", "log", "snooze", "edit", "won", "lost", "reopen", "assign"}
+CHANGES_PIPELINE = {"add", "log", "snooze", "edit", "won", "lost", "reopen", "assign", "next"}
 """Subcommands after which the caller's Home tab is drawn again."""
 
 
@@ -137,6 +139,10 @@ COMMANDS: dict[type, Handler] = {
     grammar.Settings: settings.settings,
     grammar.Digest: digest.digest_preview,
     grammar.Export: export.export,
+    grammar.Next: next_steps.set_next,
+    grammar.NextDone: next_steps.next_done,
+    grammar.NextList: next_steps.list_next,
+    grammar.Report: report.report,
 }
 """Which function answers which subcommand: ``None`` when it acked by itself."""
 

@@ -433,7 +433,10 @@ SUBCOMMANDS = sorted(USAGE)
 
 
 def test_usage_covers_every_subcommand():
-    everything = "help add log show list snooze edit won lost reopen history undo assign settings digest export"
+    everything = (
+        "help add log show list snooze edit won lost reopen history undo assign settings digest"
+        " export next report"
+    )
     assert sorted(everything.split(" ")) == SUBCOMMANDS
 
 

@@ -96,6 +96,20 @@ def parse_future(text: str, tz: str | None, now: datetime) -> datetime:
     return parsed.astimezone(UTC)
 
 
+def parse_due(text: str, tz: str | None, now: datetime) -> date:
+    """The day a next step is due, on the rep's calendar: today or later, at most ten years ahead."""
+    parsed = _parse(text, tz, now, "future")
+    if parsed is None:
+        raise DateError(
+            f"I couldn't read “{text}” as a date. Try `friday`, `in 2 weeks` or `2026-01-15`."
+        )
+    check_plausible(parsed, now, text, plan=True)
+    today = now.astimezone(zone(tz)).date()
+    if parsed.date() < today:
+        raise DateError(f"“{text}” is already past. Pick a day ahead, like `due:friday`.")
+    return parsed.date()
+
+
 def _parse(text: str, tz: str | None, now: datetime, prefer: str) -> datetime | None:
     """The moment as read on the rep's wall clock, time zone aware, not yet checked."""
     try:
