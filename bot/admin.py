@@ -11,8 +11,17 @@ from datetime import UTC, datetime, timedelta
 
 from bot.config import ConfigError, Settings, database_address
 from bot.domain.lead import Lead, lead_keys
-from bot.domain.lead_csv import BadRow, ImportedLead, parse_row, write_leads
+from bot.domain.lead_csv import (
+    BadRow,
+    ImportedLead,
+    delimiter,
+    header_columns,
+    parse_row,
+    renamed,
+    write_leads,
+)
 from bot.domain.report import report as report_text
+from bot.domain.text import plural
 from bot.progress import bar
 from storage import copy as copying
 from storage import leads, snapshot
@@ -32,7 +41,7 @@ async def migrate(settings: Settings) -> int:
         version = await schema_version(db.reader)
     finally:
         await db.close()
-    print(f"{settings.database}: {ran} migration(s) applied, schema version {version}")
+    print(f"{settings.database}: {plural(ran, 'migration')} applied, schema version {version}")
     return 0
 
 
@@ -68,9 +77,11 @@ async def report(settings: Settings, *, teams: list[str], days: int, now: dateti
 
 
 async def export(settings: Settings, *, team: str | None, out: str | None) -> int:
+    """Every lead of the workspace as CSV; an empty database gives the header alone."""
     db = await Database.open(settings.database)
     try:
-        team_id = await _team(db, team)
+        known = await leads.teams(db.reader)
+        team_id = team or ("" if not known else await _team(db, team))
         total = await leads.count(db.reader, team_id)
     finally:
         await db.close()
@@ -78,7 +89,7 @@ async def export(settings: Settings, *, team: str | None, out: str | None) -> in
         _export, settings.database, team_id, datetime.now(UTC), out, total
     )
     if out:
-        print(f"wrote {written} leads to {out}", file=sys.stderr)
+        print(f"wrote {plural(written, 'lead')} to {out}", file=sys.stderr)
     return 0
 
 
@@ -100,19 +111,28 @@ def _counted(batches: Iterator[list[Lead]], advance: Advance) -> Iterator[list[L
         advance(len(batch))
 
 
-def _read(path: str, owner: str | None, now: datetime) -> tuple[list[ImportedLead], list[str]]:
+def _read(
+    path: str, owner: str | None, now: datetime
+) -> tuple[list[ImportedLead], list[str], list[str]]:
+    """Good rows, problems by line, and the columns nobody reads."""
     good: list[ImportedLead] = []
     problems: list[str] = []
     with open(path, newline="", encoding="utf-8-sig") as source:
-        reader = csv.DictReader(source)
-        if not reader.fieldnames or "name" not in reader.fieldnames:
-            raise ConfigError(f"{path} has no `name` column; the header must name the columns.")
+        separator = delimiter(source.readline())
+        source.seek(0)  # the decoder starts again and takes the BOM off again
+        reader = csv.DictReader(source, delimiter=separator)
+        meant, ignored = header_columns(reader.fieldnames or [])
+        if "name" not in meant.values():
+            raise ConfigError(
+                f"{path} has no name column (`name` or `full name`); the first row must name "
+                "the columns."
+            )
         for row in reader:
             try:
-                good.append(parse_row(row, reader.line_num, owner, now))
+                good.append(parse_row(renamed(row, meant), reader.line_num, owner, now))
             except BadRow as error:
                 problems.append(f"line {reader.line_num}: {error}")
-    return good, problems
+    return good, problems, ignored
 
 
 async def _insert(db: Database, team_id: str, rows: list[ImportedLead], now: datetime) -> None:
@@ -130,7 +150,7 @@ async def import_csv(
 ) -> int:
     now = datetime.now(UTC)
     try:
-        rows, problems = _read(path, owner, now)
+        rows, problems, ignored = _read(path, owner, now)
     except (OSError, UnicodeDecodeError, csv.Error) as error:
         raise ConfigError(f"Can't read {path}: {error}") from None
     db = await Database.open(settings.database)
@@ -150,10 +170,12 @@ async def import_csv(
     finally:
         await db.close()
     imported = len(fresh)
+    if ignored:
+        print(f"ignored columns: {', '.join(ignored)}", file=sys.stderr)
     for problem in sorted(problems, key=lambda p: int(p.split()[1].rstrip(":"))):
         print(problem, file=sys.stderr)
     verb = "would import" if dry_run else "imported"
-    print(f"{verb} {imported} lead(s); {len(problems)} row(s) skipped or refused")
+    print(f"{verb} {plural(imported, 'lead')}; {plural(len(problems), 'row')} skipped or refused")
     return 0
 
 

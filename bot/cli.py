@@ -34,6 +34,7 @@ def parser() -> argparse.ArgumentParser:
     )
     commands = top.add_subparsers(dest="command", metavar="COMMAND")
     commands.add_parser("serve", help="run the Slack app (the default)")
+    commands.add_parser("help", help="show this help (like --help)")
     commands.add_parser("migrate", help="bring the database schema up to date")
 
     export = commands.add_parser("export", help="write leads as CSV")
@@ -125,6 +126,9 @@ def _days(text: str) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
+    if args.command == "help":
+        parser().print_help()
+        return 0
     load_dotenv()
     command = args.command or "serve"
     if command == "keygen":  # before the settings: they may be waiting for this very key

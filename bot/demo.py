@@ -16,7 +16,7 @@ from bot.domain.dates import zone
 from bot.domain.lead import Lead
 from bot.domain.reminders import due_reminders
 from bot.domain.schedule import WorkspaceSettings
-from bot.domain.text import duration
+from bot.domain.text import duration, plural
 from bot.domain.vocabulary import WEEKDAYS
 from storage import deliveries, leads, pipeline
 from storage.db import Database
@@ -174,19 +174,25 @@ def _days_ago(moment: datetime, now: datetime) -> str:
     return "today" if days == 0 else "yesterday" if days == 1 else f"{days} days ago"
 
 
+def _last_touch(lead: Lead, now: datetime) -> str:
+    if lead.last_touch_at is None:
+        return f"no touches yet (added {_days_ago(lead.created_at, now)})"
+    return f"last touch {_days_ago(lead.last_touch_at, now)}"
+
+
 async def digest_text(reader: Connection, now: datetime, settings: WorkspaceSettings) -> str:
     digest = await pipeline.digest(reader, TEAM, now, None, hot_shown=30, changes_shown=10)
     local = now.astimezone(zone(settings.tz))
     lines = [
         f"#sales · {local:%A %d %B, %H:%M} ({settings.tz})",
         f"HOT LEADS — {digest.counts['hot']} hot · {digest.counts['warm']} warm · "
-        f"{digest.counts['cold']} cold open leads",
+        f"{digest.counts['cold']} cold · {plural(sum(digest.counts.values()), 'open lead')}",
     ]
     for i, s in enumerate(digest.hot.shown, start=1):
         why = s.temperature.strongest
         lines.append(
             f"  {i}. [{s.temperature.score}] {_name(s.lead)} · @{REPS[s.lead.owner][0]} · "
-            f"{why.label if why else ''} · last touch {_days_ago(s.lead.last_activity_at, now)}"
+            f"{why.label if why else ''} · {_last_touch(s.lead, now)}"
         )
     if not digest.hot.shown:
         lines.append("  No hot leads today.")
@@ -221,10 +227,10 @@ async def reminders_text(
                 "   [Log a touch] [Snooze] [Mark lost]"
             )
         if quiet:
-            lines.append(f"  {len(quiet)} warm lead(s) gone quiet:")
+            lines.append(f"  {plural(len(quiet), 'warm lead')} gone quiet:")
         for lead in quiet:
             lines.append(
-                f"  - {_name(lead)}, last touched {_days_ago(lead.last_activity_at, local)}"
+                f"  - {_name(lead)}, {_last_touch(lead, local)}"
                 "   [Log a touch] [Snooze] [Mark lost]"
             )
         blocks.append("\n".join(lines))

@@ -13,6 +13,7 @@ from handlers import (
     assign,
     close,
     events,
+    history,
     home,
     lead_command,
     log,
@@ -20,7 +21,7 @@ from handlers import (
     snooze,
 )
 
-FEATURES = (events, lead_command, add, log, snooze, close, assign, home, shortcut)
+FEATURES = (events, lead_command, add, log, snooze, close, assign, history, home, shortcut)
 """Modules with listeners; ``events`` first, so retries are answered before anything runs."""
 
 

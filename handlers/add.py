@@ -20,6 +20,7 @@ from handlers.blocks import (
     Reply,
     band,
     context,
+    escape,
     lead_label,
     mention,
     plain,
@@ -80,14 +81,31 @@ async def add_lead(
         )
         if cmd.note:
             lead = await leads.add_touch(
-                conn, lead, kind="note", note=cmd.note, at=now, logged_by=user_id, now=now
+                conn,
+                lead,
+                kind="note",
+                note=cmd.note,
+                at=now,
+                logged_by=user_id,
+                now=now,
+                how="command",
             )
     return lead
+
+
+def _what_went_where(lead: Lead) -> str:
+    fields = [("name", lead.name), ("company", lead.company), ("email", lead.email)]
+    fields += [("phone", lead.phone), ("source", lead.source)]
+    return ", ".join(f"{key} “{escape(value)}”" for key, value in fields if value)
 
 
 def added_reply(lead: Lead, cmd: grammar.Add, now: datetime) -> Reply:
     text = f":white_check_mark: Added {lead_label(lead)} — {band(lead.temperature(now))}, owner {mention(lead.owner)}."
     notes = []
+    if cmd.by_comma:
+        notes.append(f"Read as: {_what_went_where(lead)}.")
+    if cmd.misspelled:
+        notes.append(f"Read `{escape(cmd.misspelled)}` as `{lead.source}`.")
     if cmd.source is None:
         notes.append(
             "No `source:` given, so I recorded it as `cold` outreach. If someone referred them "

@@ -144,6 +144,13 @@ def ago(moment: datetime, now: datetime) -> str:
     return "yesterday" if days == 1 else f"{days} days ago"
 
 
+def last_touch(lead: Lead, now: datetime) -> str:
+    """``last touch 2 days ago``; a lead's creation is not a touch: ``no touches yet (added …)``."""
+    if lead.last_touch_at is None:
+        return f"no touches yet (added {ago(lead.created_at, now)})"
+    return f"last touch {ago(lead.last_touch_at, now)}"
+
+
 def local_date(moment: datetime, *, with_time: bool = True) -> str:
     """A date Slack shows in each reader's own time zone, with a UTC fallback."""
     token = "{date_short_pretty} {time}" if with_time else "{date_short_pretty}"

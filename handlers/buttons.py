@@ -11,12 +11,16 @@ from typing import Any
 
 from bot.domain.lead import Lead
 from handlers.blocks import plain
+from handlers.payloads import TouchRef
 
 LOG_ACTION = "lead_log"
 SNOOZE_ACTION = "lead_snooze"
 LOST_ACTION = "lead_lost"
 WON_ACTION = "lead_won"
 ASSIGN_ACTION = "lead_assign"
+HISTORY_ACTION = "lead_history"
+UNDO_ACTION = "touch_undo"
+REOPEN_ACTION = "lead_reopen"
 CARD_PREFIX = "card:"
 SNOOZE_CHOICES = {"3": "3 days", "7": "1 week", "14": "2 weeks"}
 
@@ -65,11 +69,38 @@ def _lost_button(lead: Lead) -> dict[str, Any]:
     }
 
 
+def undo_button(touch_id: int) -> dict[str, Any]:
+    """Under a log reply: take that touch back (``history.on_undo``)."""
+    value = TouchRef(touch=touch_id).dump()
+    return {
+        "type": "actions",
+        "elements": [
+            {"type": "button", "action_id": UNDO_ACTION, "text": plain("Undo"), "value": value}
+        ],
+    }
+
+
 def card_actions(lead: Lead) -> dict[str, Any]:
     """The buttons under ``/lead show``: act on the lead without typing."""
     block_id = f"{CARD_PREFIX}{lead.id}"
+    history = {
+        "type": "button",
+        "action_id": HISTORY_ACTION,
+        "text": plain("History"),
+        "value": str(lead.id),
+    }
     if lead.status != "open":
-        return touch_actions(lead, block_id, with_lost=False)
+        block = touch_actions(lead, block_id, with_lost=False)
+        block["elements"][1:1] = [
+            {
+                "type": "button",
+                "action_id": REOPEN_ACTION,
+                "text": plain("Reopen"),
+                "value": str(lead.id),
+            }
+        ]
+        block["elements"].append(history)
+        return block
     block = touch_actions(lead, block_id)
     block["elements"][2:2] = [
         {"type": "button", "action_id": WON_ACTION, "text": plain("Won"), "value": str(lead.id)}
@@ -81,4 +112,5 @@ def card_actions(lead: Lead) -> dict[str, Any]:
             "placeholder": plain("Reassign"),
         }
     )
+    block["elements"].append(history)
     return block

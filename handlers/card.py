@@ -139,7 +139,7 @@ def card_reply(
 
 
 async def show(cmd: grammar.Show, call: Invocation) -> Reply:
-    lead = await find_lead(call.services, call.team_id, cmd.ref, call.text)
+    lead = await find_lead(call.services, call.team_id, cmd.ref, call.text, closed_too=True)
     reader = call.services.db.reader
     touches = await leads.recent_touches(reader, lead.id, limit=TOUCHES_SHOWN)
     step = (await next_steps.open_steps(reader, [lead.id])).get(lead.id)

@@ -15,7 +15,7 @@ from bot.domain import grammar
 from bot.domain.lead import Lead
 from handlers import clicks, door, payloads
 from handlers.blocks import Refusal, Reply, band, escape, lead_label, section
-from handlers.buttons import LOST_ACTION, WON_ACTION
+from handlers.buttons import LOST_ACTION, REOPEN_ACTION, WON_ACTION
 from handlers.context import Services
 from handlers.door import Tools
 from handlers.lookup import find_lead
@@ -36,7 +36,8 @@ async def set_status(
 
 
 async def _close(call: Invocation, ref: grammar.LeadRef, status: str, reason: str = "") -> Lead:
-    lead = await find_lead(call.services, call.team_id, ref, call.text)
+    closed_too = status == "open"  # reopening is for closed leads
+    lead = await find_lead(call.services, call.team_id, ref, call.text, closed_too=closed_too)
     return await set_status(call.services, lead, status, call.now, reason)
 
 
@@ -86,6 +87,12 @@ async def on_won(click: payloads.LeadClick, tools: Tools) -> None:
     await _clicked(click, tools, "won")
 
 
+@door.action(payloads.lead_click)
+async def on_reopen(click: payloads.LeadClick, tools: Tools) -> None:
+    await _clicked(click, tools, "open")
+
+
 def register(app: AsyncApp) -> None:
     app.action(LOST_ACTION)(on_lost)
     app.action(WON_ACTION)(on_won)
+    app.action(REOPEN_ACTION)(on_reopen)

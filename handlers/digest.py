@@ -19,12 +19,12 @@ from bot.domain.text import duration
 from handlers.blocks import (
     BAND_EMOJI,
     Reply,
-    ago,
     band,
     context,
     divider,
     escape,
     header,
+    last_touch,
     lead_label,
     local_date,
     mention,
@@ -55,7 +55,7 @@ def _hot_line(position: int, s: Scored, now: datetime) -> str:
     return (
         f"*{position}.* {band(s.temperature)} {lead_label(s.lead, NAME_LIMIT)} · "
         f"{mention(s.lead.owner)}\n      {why(s.temperature, now)} · "
-        f"last touch {ago(s.lead.last_activity_at, now)}"
+        f"{last_touch(s.lead, now)}"
     )
 
 

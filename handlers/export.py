@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 from bot.domain import grammar
 from bot.domain.lead_csv import write_leads
+from bot.domain.text import plural
 from handlers.blocks import Reply
 from storage import leads, pipeline, snapshot
 from storage.engine import Address
@@ -26,13 +27,13 @@ def _csv(where: Address, team_id: str, now: datetime, band: str) -> tuple[str, i
 async def export(cmd: grammar.Export, call: Invocation) -> Reply | None:
     reader = call.services.db.reader
     if cmd.band == "all":
-        what, expected = "all leads", await leads.count(reader, call.team_id)
+        what, expected = "lead", await leads.count(reader, call.team_id)
     else:
-        what = f"open {cmd.band} leads"
+        what = f"open {cmd.band} lead"
         expected = (await pipeline.band_counts(reader, call.team_id, call.now))[cmd.band]
     await call.ack(
         response_type="ephemeral",
-        text=f":outbox_tray: Exporting {expected} {what}; the CSV will be in your DM with me.",
+        text=f":outbox_tray: Exporting {plural(expected, what)}; the CSV will be in your DM with me.",
     )
     # Reading every lead and uploading are slow: after the ack, the reading in a thread.
     content, written = await asyncio.to_thread(
@@ -44,7 +45,8 @@ async def export(cmd: grammar.Export, call: Invocation) -> Reply | None:
         channel=opened["channel"]["id"],
         content=content,
         filename=f"hotleads-{cmd.band}-{stamp}.csv",
-        title=f"hotleads export ({what}, {stamp})",
-        initial_comment=f"Here are {written} {what}, as of {stamp} (UTC).",
+        title=f"hotleads export ({what}s, {stamp})",
+        initial_comment=f"Here {'is' if written == 1 else 'are'} {plural(written, what)}, "
+        f"as of {stamp} (UTC).",
     )
     return None

@@ -30,6 +30,7 @@ from handlers import (
     door,
     edit,
     export,
+    history,
     home,
     lists,
     log,
@@ -43,6 +44,7 @@ from handlers import (
 from handlers.blocks import (
     Refusal,
     Reply,
+    context,
     divider,
     escape,
     refusal_reply,
@@ -81,12 +83,13 @@ class Invocation:
         return self.known.tz if self.known else None
 
 
-def help_reply(unknown: str | None = None, topic: str | None = None) -> Reply:
-    intro = (
-        f"I don't know `{escape(truncate(unknown, 50))}`. Here is what `/lead` does:"
-        if unknown
-        else "*/lead* keeps your leads and tells you which are hot, and why."
-    )
+def help_reply(
+    unknown: str | None = None, topic: str | None = None, suggestion: str | None = None
+) -> Reply:
+    """All of the help, one command's, or for a mistyped subcommand one suggestion only."""
+    if unknown:
+        return _unknown_reply(unknown, suggestion)
+    intro = "*/lead* keeps your leads and tells you which are hot, and why."
     usage = [grammar.USAGE[topic]] if topic in grammar.USAGE else list(grammar.USAGE.values())
     blocks = [section(intro), *sections(usage), divider()]
     blocks += sections(
@@ -102,8 +105,18 @@ def help_reply(unknown: str | None = None, topic: str | None = None) -> Reply:
     return Reply(intro, blocks)
 
 
+def _unknown_reply(unknown: str, suggestion: str | None) -> Reply:
+    typed = escape(truncate(unknown, 50)).replace("`", "'")
+    if suggestion:
+        text = f"I don't know `{typed}`. Did you mean `{suggestion}`?"
+        return Reply(text, [section(text), context(grammar.short_usage(suggestion))])
+    text = f"I don't know `{typed}`. `/lead help` shows what `/lead` does."
+    names = ", ".join(f"`{name}`" for name in grammar.USAGE)
+    return Reply(text, [section(text), context(f"Commands: {names}")])
+
+
 async def show_help(cmd: grammar.Help, call: Invocation) -> Reply:
-    return help_reply(unknown=cmd.unknown, topic=cmd.topic)
+    return help_reply(unknown=cmd.unknown, topic=cmd.topic, suggestion=cmd.suggestion)
 
 
 Handler = Callable[[Any, Invocation], Awaitable[Reply | None]]
@@ -120,6 +133,8 @@ COMMANDS: dict[type, Handler] = {
     grammar.Won: close.won,
     grammar.Lost: close.lost,
     grammar.Reopen: close.reopen,
+    grammar.History: history.history,
+    grammar.Undo: history.undo,
     grammar.Assign: assign.assign,
     grammar.Settings: settings.settings,
     grammar.Digest: digest.digest_preview,

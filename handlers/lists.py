@@ -9,7 +9,17 @@ from bot.domain import grammar
 from bot.domain.lead import Lead
 from bot.domain.ranking import Ranked
 from bot.domain.temperature import Temperature
-from handlers.blocks import Reply, ago, band, context, lead_label, mention, section, sections, why
+from handlers.blocks import (
+    Reply,
+    band,
+    context,
+    last_touch,
+    lead_label,
+    mention,
+    section,
+    sections,
+    why,
+)
 from storage import pipeline
 
 if TYPE_CHECKING:
@@ -19,7 +29,7 @@ LIST_LIMIT = 25
 
 
 def list_line(lead: Lead, temperature: Temperature, now: datetime) -> str:
-    last = f"last touch {ago(lead.last_activity_at, now)}"
+    last = last_touch(lead, now)
     return (
         f"{band(temperature)} {lead_label(lead, 60)} · {mention(lead.owner)}\n"
         f"      {why(temperature, now)} · {last}"

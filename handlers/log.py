@@ -15,14 +15,16 @@ from slack_bolt.async_app import AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.web.async_slack_response import AsyncSlackResponse
 
-from bot.domain import grammar
-from bot.domain.dates import DateError, parse_past
+from bot.domain import grammar, references
+from bot.domain.dates import DateError, parse_past, past_at_end
 from bot.domain.grammar import KIND_HINTS, MAX_NOTE
 from bot.domain.lead import Lead
 from handlers import clicks, door, home, payloads, people, reminders
 from handlers.blocks import Refusal, Reply, lead_label, plain, section, truncate
 from handlers.buttons import LOG_ACTION
+from handlers.context import Services
 from handlers.door import Tools
+from handlers.lookup import CANDIDATES
 from handlers.payloads import Origin
 from handlers.reminders import lead_ids
 from handlers.touches import log_touch, logged_reply
@@ -48,8 +50,14 @@ def lead_option(lead: Lead) -> dict[str, Any]:
     return _option(f"#{lead.number} {lead.name}{company}", str(lead.id))
 
 
-def log_view(lead: Lead | None, note: str = "", origin: Origin | None = None) -> dict[str, Any]:
-    """The modal; with ``lead`` given it is fixed and shown, otherwise the rep picks one."""
+def log_view(
+    lead: Lead | None, note: str = "", origin: Origin | None = None, guess: Lead | None = None
+) -> dict[str, Any]:
+    """The modal; with ``lead`` given it is fixed and shown, otherwise the rep picks one.
+
+    ``guess`` is pre-selected in the picker (the message shortcut's best guess); the rep
+    can pick another.
+    """
     origin = origin or Origin()
     blocks: list[dict[str, Any]] = []
     if lead is not None:
@@ -66,6 +74,7 @@ def log_view(lead: Lead | None, note: str = "", origin: Origin | None = None) ->
                     "action_id": LEAD_ACTION,
                     "placeholder": plain("Type a name or company"),
                     "min_query_length": 0,
+                    **({"initial_option": lead_option(guess)} if guess else {}),
                 },
             }
         )
@@ -122,25 +131,35 @@ async def open_log_modal(
     lead: Lead | None = None,
     note: str = "",
     origin: Origin | None = None,
+    guess: Lead | None = None,
 ) -> AsyncSlackResponse:
     """Open at once: the trigger id expires three seconds after the click."""
-    return await client.views_open(trigger_id=trigger_id, view=log_view(lead, note, origin))
+    view = log_view(lead, note, origin, guess)
+    return await client.views_open(trigger_id=trigger_id, view=view)
 
 
 async def log(cmd: grammar.Log, call: Invocation) -> Reply:
-    at = parse_past(cmd.when, call.tz, call.now) if cmd.when else call.now
+    """Without ``when:``, a past moment typed at the end of the note is when it happened."""
+    note, phrase, at = cmd.note, cmd.when, call.now
+    if cmd.when:
+        at = parse_past(cmd.when, call.tz, call.now)
+    else:
+        trailing = past_at_end(cmd.note, call.tz, call.now)
+        if trailing.at is not None:
+            note, phrase, at = trailing.note, trailing.phrase, trailing.at
     logged = await log_touch(
         call.services,
         team_id=call.team_id,
         lead=cmd.ref,
         command=call.text,
         kind=cmd.kind,
-        note=cmd.note,
+        note=note,
         at=at,
         user_id=call.user_id,
         now=call.now,
+        how="command",
     )
-    return logged_reply(logged, call.now)
+    return logged_reply(logged, call.now, call.tz, phrase)
 
 
 async def log_form(cmd: grammar.LogForm, call: Invocation) -> None:
@@ -170,9 +189,7 @@ async def suggest_leads(search: payloads.LeadSearch, tools: Tools) -> None:
     """Leads matching what the rep typed, searched in the database, never a cut list."""
     services = tools.services
     if search.query:
-        found = await leads.search(
-            services.db.reader, search.team_id, search.query, limit=OPTIONS_SHOWN
-        )
+        found = await _matching(services, search.team_id, search.query)
     else:
         mine = await pipeline.ranked(
             services.db.reader,
@@ -183,6 +200,16 @@ async def suggest_leads(search: payloads.LeadSearch, tools: Tools) -> None:
         )
         found = [s.lead for s in mine.shown]
     await tools.ack(options=[lead_option(lead) for lead in found])
+
+
+async def _matching(services: Services, team_id: str, query: str) -> list[Lead]:
+    """``#12`` finds lead 12; a name finds leads by the tiers ``/lead`` uses, best first."""
+    wanted = references.number(query)
+    if wanted is not None:
+        lead = await leads.get(services.db.reader, team_id, wanted)
+        return [lead] if lead else []
+    found = await leads.search(services.db.reader, team_id, query, limit=CANDIDATES)
+    return references.ranked(query, found)[:OPTIONS_SHOWN]
 
 
 class LogSubmission(Struct, frozen=True):
@@ -216,10 +243,11 @@ async def submit(submitted: LogSubmission, tools: Tools) -> None:
     if len(note) > MAX_NOTE:
         errors[NOTE_BLOCK] = f"Keep the note under {MAX_NOTE} characters (it has {len(note)})."
     at = now
+    known = await people.cached(services, team_id, user_id)
+    tz = known.tz if known else None
     if when:
-        known = await people.cached(services, team_id, user_id)
         try:
-            at = parse_past(when, known.tz if known else None, now)
+            at = parse_past(when, tz, now)
         except DateError as error:
             errors[WHEN_BLOCK] = truncate(str(error), 150)
     if errors:
@@ -236,13 +264,14 @@ async def submit(submitted: LogSubmission, tools: Tools) -> None:
             user_id=user_id,
             now=now,
             permalink=origin.permalink,
+            how="modal",
         )
     except Refusal as refusal:
         block = LEAD_BLOCK if origin.lead_id is None else KIND_BLOCK
         await ack(response_action="errors", errors={block: refusal.message})
         return
     await ack()
-    reply = logged_reply(logged, now)
+    reply = logged_reply(logged, now, tz, when or None)
     await client.chat_postMessage(channel=user_id, text=reply.text, blocks=reply.blocks)
     if origin.channel and origin.ts and origin.reminder_leads:
         await reminders.refresh(

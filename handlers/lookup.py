@@ -7,6 +7,7 @@ from typing import Any
 
 from aiosqlite import Connection
 
+from bot.domain import references
 from bot.domain.grammar import LeadRef
 from bot.domain.lead import Lead
 from handlers.blocks import Refusal, context, escape, lead_label, mention, plain, section
@@ -14,16 +15,25 @@ from handlers.context import Services
 from storage import leads
 
 MAX_MATCHES_SHOWN = 10
+CANDIDATES = 200
+"""Enough to rank by tier: a name is rarely a fragment of more leads than this."""
 PICK_ACTION = "lead_pick_match"
 """A match picked from an ambiguous reply; ``lead_command`` runs the command again on it."""
 
 
-async def find_lead(services: Services, team_id: str, ref: LeadRef, command: str = "") -> Lead:
-    """The lead meant, or a Refusal listing the candidates (nothing is changed)."""
-    return await find_lead_in(services.db.reader, team_id, ref, command)
+async def find_lead(
+    services: Services, team_id: str, ref: LeadRef, command: str = "", *, closed_too: bool = False
+) -> Lead:
+    """The lead meant, or a Refusal listing the candidates (nothing is changed).
+
+    ``closed_too``: won and lost leads count too (``show``, ``reopen``, ``history``).
+    """
+    return await find_lead_in(services.db.reader, team_id, ref, command, closed_too=closed_too)
 
 
-async def find_lead_in(conn: Connection, team_id: str, ref: LeadRef, command: str = "") -> Lead:
+async def find_lead_in(
+    conn: Connection, team_id: str, ref: LeadRef, command: str = "", *, closed_too: bool = False
+) -> Lead:
     """``find_lead`` on ``conn``: inside a write, the lead found is the lead changed."""
     if ref.number is not None:
         lead = await leads.get(conn, team_id, ref.number)
@@ -31,18 +41,23 @@ async def find_lead_in(conn: Connection, team_id: str, ref: LeadRef, command: st
             raise Refusal(f"There is no lead #{ref.number}. `/lead list team` shows them all.")
         return lead
     text = ref.text or ""
-    matches = await leads.search(conn, team_id, text, limit=MAX_MATCHES_SHOWN + 1)
-    if not matches:
+    candidates = await leads.search(conn, team_id, text, limit=CANDIDATES)
+    picked = references.pick(text, candidates, closed_too=closed_too)
+    if picked.lead is not None:
+        return picked.lead
+    if picked.matches:
+        raise ambiguous(text, picked.matches, command)
+    closed = references.pick(text, candidates, closed_too=True)
+    if closed.matches:
+        first = closed.matches[0]
         raise Refusal(
-            f"No lead matches “{escape(text)}”. `/lead list all team` shows them all, "
-            "`/lead add` creates one."
+            f"“{escape(text)}” is only {lead_label(first)}, which is {first.status}. "
+            f"`/lead reopen #{first.number}` opens it again."
         )
-    exact = [m for m in matches if text.lower() in (m.name.lower(), m.company.lower())]
-    if len(matches) == 1:
-        return matches[0]
-    if len(exact) == 1:
-        return exact[0]
-    raise ambiguous(text, matches, command)
+    raise Refusal(
+        f"No lead matches “{escape(text)}”. `/lead list all team` shows them all, "
+        "`/lead add` creates one."
+    )
 
 
 def ambiguous(text: str, matches: list[Lead], command: str) -> Refusal:

@@ -59,6 +59,11 @@ def _convert(raw: Any, kind: type[T]) -> T:
         raise Invalid(str(error)) from error
 
 
+def decoded(text: str, kind: type[T]) -> T:
+    """Our own JSON (a button's value, a modal's metadata) read back as ``kind``, or Invalid."""
+    return _decode(text, kind)
+
+
 def _decode(text: str, kind: type[T]) -> T:
     try:
         return msgspec.json.decode(text, type=kind)
@@ -303,6 +308,28 @@ class PickClick(Struct, frozen=True):
 def pick_click(body: dict[str, Any]) -> PickClick:
     clicked = click(body)
     return PickClick(clicked.clicker, _decode(clicked.value or "", Pick))
+
+
+class TouchRef(Struct, frozen=True):
+    """What a history button carries: the touch (or the lead, to page) and the page shown."""
+
+    touch: LeadId | None = None
+    lead: LeadId | None = None
+    offset: Annotated[int, Meta(ge=0, le=1_000_000)] = 0
+
+    def dump(self) -> str:
+        return msgspec.json.encode(self).decode()
+
+
+class TouchClick(Struct, frozen=True):
+    clicker: Clicker
+    ref: TouchRef
+
+
+def touch_click(body: dict[str, Any]) -> TouchClick:
+    """Edit, Delete, Restore, Undo and the history's paging: the value is a ``TouchRef``."""
+    clicked = click(body)
+    return TouchClick(clicked.clicker, _decode(clicked.value or "", TouchRef))
 
 
 class ToggleClick(Struct, frozen=True):

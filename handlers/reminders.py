@@ -29,6 +29,7 @@ from handlers.blocks import (
     ago,
     band,
     context,
+    last_touch,
     lead_label,
     local_date,
     mention,
@@ -81,7 +82,7 @@ def _why(lead: Lead, daily: Daily, now: datetime) -> str:
         return step_line(step, daily.today)
     cold_at = lead.warm_until
     cooling = f"; goes cold {local_date(cold_at, with_time=False)}" if cold_at > now else ""
-    return f"Last touched {ago(lead.last_activity_at, now)}{cooling}"
+    return f"{last_touch(lead, now).capitalize()}{cooling}"
 
 
 def _lead_blocks(

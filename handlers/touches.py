@@ -5,10 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from bot.domain.dates import spoken
 from bot.domain.grammar import LeadRef
 from bot.domain.lead import Lead
 from bot.domain.temperature import KINDS, Temperature
-from handlers.blocks import Refusal, Reply, band, context, lead_label, local_date, section, why
+from handlers.blocks import Refusal, Reply, band, context, escape, lead_label, section, why
+from handlers.buttons import undo_button
 from handlers.context import Services
 from handlers.lookup import find_lead_in
 from storage import leads
@@ -23,6 +25,7 @@ class Logged:
     after: Temperature
     kind: str
     at: datetime
+    touch_id: int | None = None
 
 
 async def log_touch(
@@ -37,6 +40,7 @@ async def log_touch(
     now: datetime,
     permalink: str = "",
     command: str = "",
+    how: str = "",
 ) -> Logged:
     """Store one touch on a lead picked by id (modal) or as typed (``command``).
 
@@ -60,8 +64,10 @@ async def log_touch(
             logged_by=user_id,
             now=now,
             permalink=permalink,
+            how=how,
         )
-    return Logged(touched, before, after, kind, at)
+        mine = await leads.last_touch_by(conn, team_id, user_id, now)
+    return Logged(touched, before, after, kind, at, mine.id if mine else None)
 
 
 def _change(before: Temperature, after: Temperature) -> str:
@@ -70,17 +76,33 @@ def _change(before: Temperature, after: Temperature) -> str:
     return f"{band(before)} → {band(after)}"
 
 
-def logged_reply(logged: Logged, now: datetime) -> Reply:
-    """“Logged a demo for Acme #12: warm (40) → hot (72)”, and the reason behind it."""
-    when = "" if now - logged.at < JUST_NOW else f" on {local_date(logged.at)}"
+def recorded_moment(at: datetime, now: datetime, tz: str | None, phrase: str | None) -> str:
+    """``On Mon 30 Nov, 15:00 — from “yesterday 3pm”``, or ``Just now (Tue 1 Dec, 15:46)``."""
+    if phrase:
+        return f"On {spoken(at, tz, now)} — from “{escape(phrase)}”"
+    if now - at < JUST_NOW:
+        return f"Just now ({spoken(at, tz, now)})"
+    return f"On {spoken(at, tz, now)}"
+
+
+def logged_reply(
+    logged: Logged, now: datetime, tz: str | None = None, phrase: str | None = None
+) -> Reply:
+    """“Logged a demo for Acme #12: warm (40) → hot (72)”, when it was recorded, and why.
+
+    The moment is always said, on the rep's wall clock, with the words it was read from.
+    """
     lead = logged.lead
     text = (
-        f":memo: Logged *{KINDS[logged.kind].label.lower()}*{when} for {lead_label(lead)}: "
+        f":memo: Logged *{KINDS[logged.kind].label.lower()}* for {lead_label(lead)}: "
         f"{_change(logged.before, logged.after)}"
     )
-    more = [context(f"Strongest reason now: {why(logged.after, now)}")]
+    moment = recorded_moment(logged.at, now, tz, phrase)
+    more = [context(f"{moment}. Strongest reason now: {why(logged.after, now)}")]
     if lead.status != "open":
         more.append(
             context(f"This lead is {lead.status}; `/lead reopen #{lead.number}` reopens it.")
         )
+    if logged.touch_id is not None:
+        more.append(undo_button(logged.touch_id))
     return Reply(text, [section(text), *more])

@@ -39,7 +39,8 @@ LEAD_COLUMNS = """
     l.id, l.team_id, l.number, l.name, l.company, l.email, l.phone, l.source, l.owner,
     l.status, l.lost_reason, l.created_by, l.created_at, l.updated_at, l.last_touch_at,
     l.snoozed_until, l.score, l.scored_at, l.hot_until, l.warm_until,
-    (SELECT count(*) FROM interactions i WHERE i.lead_id = l.id) AS touch_count
+    (SELECT count(*) FROM interactions i WHERE i.lead_id = l.id AND i.deleted_at IS NULL)
+        AS touch_count
 """
 
 
@@ -116,14 +117,42 @@ async def get_by_id(conn: Connection, lead_id: int) -> Lead | None:
     return await _one(conn, "l.id = ?", (lead_id,))
 
 
+MAX_SEARCH_WORDS = 6
+
+
+def _like(text: str) -> str:
+    return "%" + text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
 async def search(conn: Connection, team_id: str, text: str, limit: int = 10) -> list[Lead]:
-    """Leads whose name or company contains ``text``, ignoring case; open ones first."""
-    pattern = "%" + text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    """Leads whose name or company holds ``text``, or every word of it, ignoring case.
+
+    Open ones first; ``bot.domain.references`` decides which one was meant.
+    """
+    words = text.split()[:MAX_SEARCH_WORDS] or [text]
+    each_word = " AND ".join(["lower(l.name || ' ' || l.company) LIKE ? ESCAPE '\\'"] * len(words))
     return await _leads(
         conn,
-        "l.team_id = ? AND (lower(l.name) LIKE ? ESCAPE '\\' OR lower(l.company) LIKE ? ESCAPE '\\')"
+        f"l.team_id = ? AND ({each_word})"
         " ORDER BY l.status != 'open', l.score DESC, l.number LIMIT ?",
-        (team_id, pattern, pattern, limit),
+        (team_id, *map(_like, words), limit),
+    )
+
+
+async def named_in(conn: Connection, team_id: str, text: str) -> Lead | None:
+    """The open lead whose name (three letters or more) a message mentions; longest name first."""
+    return await _one(
+        conn,
+        "l.team_id = ? AND l.status = 'open' AND length(l.name) >= 3"
+        " AND lower(?) LIKE '%' || lower(l.name) || '%'"
+        " ORDER BY length(l.name) DESC, l.number LIMIT 1",
+        (team_id, text),
+    )
+
+
+async def with_email(conn: Connection, team_id: str, email: str) -> Lead | None:
+    return await _one(
+        conn, "l.team_id = ? AND l.email != '' AND lower(l.email) = lower(?)", (team_id, email)
     )
 
 
@@ -261,7 +290,10 @@ async def scored_touch(
     permalink: str = "",
     how: str = "",
 ) -> tuple[Lead, Temperature]:
-    """``add_touch``, with the temperature it scored at ``now``, so no caller scores it again."""
+    """``add_touch``, with the temperature it scored at ``now``, so no caller scores it again.
+
+    ``how`` says how it came in: command, modal, button, import, "integration (typeform)".
+    """
     # Take the lead's row first: a touch logged at the same moment in another
     # process waits here, then folds into the signal this one leaves, not into the
     # one both read before. (SQLite's single writer already serialises them.)
@@ -272,19 +304,51 @@ async def scored_touch(
         " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
         (lead.id, kind, note, to_db(at), logged_by, to_db(now), permalink, how),
     )
-    if kind == "declined":  # what came before the no stops counting: fold the history again
-        signals = signals_from(await history(conn, lead.id))
-    else:
-        signals = with_touch(lead.signals, kind, at)
-    await _save_signals(conn, lead.id, signals, replace_all=kind == "declined")
-    last_touch = max(lead.last_touch_at or at, at)
+    earlier = lead.signals.get(kind)
+    if kind == "declined" or (earlier is not None and at < earlier.as_of):
+        # A no drops what came before it; a backdated touch folds in its place in time.
+        return await rescored(conn, lead, now)
+    signals = with_touch(lead.signals, kind, at)
+    await _save_signals(conn, lead.id, signals, replace_all=False)
+    return await _store_score(conn, lead, signals, max(lead.last_touch_at or at, at), now)
+
+
+async def rescored(conn: Connection, lead: Lead, now: datetime) -> tuple[Lead, Temperature]:
+    """Signals, score and cutoffs from the lead's remaining touches, folded in time order.
+
+    After an edit, a delete, a restore or an undo the lead is exactly as if the history
+    had always been what it is now.
+    """
+    touches = await history(conn, lead.id)
+    signals = signals_from(touches)
+    await _save_signals(conn, lead.id, signals, replace_all=True)
+    last_touch = max((at for _, at in touches), default=None)
+    return await _store_score(conn, lead, signals, last_touch, now)
+
+
+async def _store_score(
+    conn: Connection,
+    lead: Lead,
+    signals: dict[str, Signal],
+    last_touch: datetime | None,
+    now: datetime,
+) -> tuple[Lead, Temperature]:
     scored = temperature(lead.source, lead.created_at, signals, now)
-    score = scored.score
     until = cutoffs(lead.source, lead.created_at, signals)
     await conn.execute(
         "UPDATE leads SET last_touch_at = ?, score = ?, scored_at = ?, updated_at = ?,"
         " hot_until = ?, warm_until = ? WHERE id = ?",
-        (to_db(last_touch), score, to_db(now), to_db(now), *_stored(until), lead.id),
+        (
+            to_db(last_touch) if last_touch else None,
+            scored.score,
+            to_db(now),
+            to_db(now),
+            *_stored(until),
+            lead.id,
+        ),
+    )
+    row = await conn.fetchone(
+        "SELECT count(*) FROM interactions WHERE lead_id = ? AND deleted_at IS NULL", (lead.id,)
     )
     return replace(
         lead,
@@ -292,10 +356,10 @@ async def scored_touch(
         hot_until=until.hot_until,
         warm_until=until.warm_until,
         last_touch_at=last_touch,
-        score=score,
+        score=scored.score,
         scored_at=now,
         updated_at=now,
-        touch_count=lead.touch_count + 1,
+        touch_count=int(row[0]) if row else 0,
     ), scored
 
 
@@ -321,7 +385,7 @@ async def history(
 ) -> list[tuple[str, datetime]]:
     """Every touch of a lead as (kind, when), oldest first; with ``until``, only up to then."""
     params: tuple[int | str, ...]
-    where, params = "lead_id = ?", (lead_id,)
+    where, params = "lead_id = ? AND deleted_at IS NULL", (lead_id,)
     if until is not None:
         where, params = where + " AND at <= ?", (lead_id, to_db(until))
     rows = await conn.fetchall(
@@ -337,7 +401,7 @@ async def histories(
     for chunk in chunks(lead_ids):
         rows = await conn.fetchall(
             f"SELECT lead_id, kind, at FROM interactions WHERE lead_id IN ({','.join('?' * len(chunk))})"
-            " ORDER BY at, id",
+            " AND deleted_at IS NULL ORDER BY at, id",
             tuple(chunk),
         )
         for lead_id, kind, at in rows:
@@ -359,8 +423,8 @@ async def speed_to_lead(
         rows = await conn.fetchall(
             "SELECT b.lead_id, b.at, (SELECT min(a.at) FROM interactions a"
             f" WHERE a.lead_id = b.lead_id AND a.kind IN ({','.join('?' * len(answers))})"
-            " AND a.at >= b.at) FROM interactions b"
-            f" WHERE b.kind IN ({','.join('?' * len(buying))})"
+            " AND a.at >= b.at AND a.deleted_at IS NULL) FROM interactions b"
+            f" WHERE b.kind IN ({','.join('?' * len(buying))}) AND b.deleted_at IS NULL"
             f" AND b.lead_id IN ({','.join('?' * len(chunk))}) ORDER BY b.at",
             (*answers, *buying, *chunk),
         )
@@ -369,16 +433,104 @@ async def speed_to_lead(
     return found
 
 
+TOUCH_COLUMNS = (
+    "id, lead_id, kind, note, at, logged_by, logged_at, permalink, how, deleted_at, deleted_by"
+)
+
+
+def _touch(r: Row) -> Touch:
+    return Touch(
+        r[0],
+        r[1],
+        r[2],
+        r[3],
+        required_from_db(r[4]),
+        r[5],
+        required_from_db(r[6]),
+        r[7],
+        r[8],
+        from_db(r[9]),
+        r[10],
+    )
+
+
 async def recent_touches(conn: Connection, lead_id: int, limit: int = 5) -> list[Touch]:
+    """The latest touches that count, newest first."""
     rows = await conn.fetchall(
-        "SELECT id, lead_id, kind, note, at, logged_by, logged_at, permalink FROM interactions"
-        " WHERE lead_id = ? ORDER BY at DESC, id DESC LIMIT ?",
+        f"SELECT {TOUCH_COLUMNS} FROM interactions"
+        " WHERE lead_id = ? AND deleted_at IS NULL ORDER BY at DESC, id DESC LIMIT ?",
         (lead_id, limit),
     )
-    return [
-        Touch(r[0], r[1], r[2], r[3], required_from_db(r[4]), r[5], required_from_db(r[6]), r[7])
-        for r in rows
-    ]
+    return [_touch(r) for r in rows]
+
+
+async def touch_page(
+    conn: Connection, lead_id: int, *, limit: int, offset: int = 0
+) -> tuple[list[Touch], int]:
+    """One page of every touch, deleted ones too, newest first; and how many there are."""
+    rows = await conn.fetchall(
+        f"SELECT {TOUCH_COLUMNS} FROM interactions WHERE lead_id = ?"
+        " ORDER BY at DESC, id DESC LIMIT ? OFFSET ?",
+        (lead_id, limit, offset),
+    )
+    total = await conn.fetchone("SELECT count(*) FROM interactions WHERE lead_id = ?", (lead_id,))
+    return [_touch(r) for r in rows], int(total[0]) if total else 0
+
+
+async def get_touch(conn: Connection, touch_id: int) -> Touch | None:
+    row = await conn.fetchone(f"SELECT {TOUCH_COLUMNS} FROM interactions WHERE id = ?", (touch_id,))
+    return _touch(row) if row else None
+
+
+async def last_touch_by(
+    conn: Connection, team_id: str, user_id: str, since: datetime
+) -> Touch | None:
+    """The touch ``user_id`` logged most recently since ``since``, not deleted."""
+    columns = ", ".join(f"i.{column.strip()}" for column in TOUCH_COLUMNS.split(","))
+    row = await conn.fetchone(
+        f"SELECT {columns} FROM interactions i JOIN leads l ON l.id = i.lead_id"
+        " WHERE l.team_id = ? AND i.logged_by = ? AND i.logged_at >= ? AND i.deleted_at IS NULL"
+        " ORDER BY i.logged_at DESC, i.id DESC LIMIT 1",
+        (team_id, user_id, to_db(since)),
+    )
+    return _touch(row) if row else None
+
+
+async def change_touch(
+    conn: Connection,
+    lead: Lead,
+    touch_id: int,
+    *,
+    kind: str,
+    at: datetime,
+    note: str,
+    now: datetime,
+) -> Lead:
+    await conn.execute(
+        "UPDATE interactions SET kind = ?, at = ?, note = ? WHERE id = ? AND lead_id = ?",
+        (kind, to_db(at), note, touch_id, lead.id),
+    )
+    return (await rescored(conn, lead, now))[0]
+
+
+async def delete_touch(
+    conn: Connection, lead: Lead, touch_id: int, *, by: str, now: datetime
+) -> Lead:
+    """Kept for the record (who, when), no longer counted."""
+    await conn.execute(
+        "UPDATE interactions SET deleted_at = ?, deleted_by = ?"
+        " WHERE id = ? AND lead_id = ? AND deleted_at IS NULL",
+        (to_db(now), by, touch_id, lead.id),
+    )
+    return (await rescored(conn, lead, now))[0]
+
+
+async def restore_touch(conn: Connection, lead: Lead, touch_id: int, *, now: datetime) -> Lead:
+    await conn.execute(
+        "UPDATE interactions SET deleted_at = NULL, deleted_by = '' WHERE id = ? AND lead_id = ?",
+        (touch_id, lead.id),
+    )
+    return (await rescored(conn, lead, now))[0]
 
 
 async def update(conn: Connection, lead: Lead, changes: dict[str, str], now: datetime) -> Lead:
@@ -500,7 +652,10 @@ async def insert_imported(
     created_by: str,
     now: datetime,
 ) -> None:
-    """Insert leads from a CSV file as they were, in one statement, without reading them back."""
+    """Insert leads from a CSV file as they were, in one statement, without reading them back.
+
+    A row with a note gets it as a note touch (logged by ``created_by``, how: import).
+    """
 
     rows = list(rows)
     if not rows:
@@ -536,6 +691,20 @@ async def insert_imported(
         " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [values(row, number) for row, number in zip(rows, numbers, strict=True)],
     )
+    for row, number in zip(rows, numbers, strict=True):
+        if row.note:
+            lead = await get(conn, team_id, number)
+            assert lead is not None
+            await add_touch(
+                conn,
+                lead,
+                kind="note",
+                note=row.note,
+                at=row.created_at or now,
+                logged_by=created_by,
+                now=now,
+                how="import",
+            )
 
 
 async def rescore_pending(db: Database, batch: int = 500, progress: Progress = quiet) -> int:

@@ -18,7 +18,7 @@ def _teams(team_ids: Sequence[str]) -> str:
 async def closed_since(conn: Connection, team_ids: Sequence[str], since: datetime) -> list[Closed]:
     rows = await conn.fetchall(
         "SELECT l.owner, l.source, l.status, l.band_before_close, l.closed_at,"
-        " (SELECT min(i.at) FROM interactions i WHERE i.lead_id = l.id)"
+        " (SELECT min(i.at) FROM interactions i WHERE i.lead_id = l.id AND i.deleted_at IS NULL)"
         f" FROM leads l WHERE {_teams(team_ids)} AND l.closed_at >= ? AND l.status != 'open'",
         (*team_ids, to_db(since)),
     )
@@ -35,9 +35,11 @@ async def answers_since(
     buying, answers = sorted(BUYING), list(ANSWERS)
     rows = await conn.fetchall(
         "SELECT b.at, (SELECT min(a.at) FROM interactions a WHERE a.lead_id = b.lead_id"
-        f" AND a.kind IN ({','.join('?' * len(answers))}) AND a.at >= b.at)"
+        f" AND a.kind IN ({','.join('?' * len(answers))}) AND a.at >= b.at"
+        " AND a.deleted_at IS NULL)"
         " FROM interactions b JOIN leads l ON l.id = b.lead_id"
-        f" WHERE {_teams(team_ids)} AND b.kind IN ({','.join('?' * len(buying))}) AND b.at >= ?",
+        f" WHERE {_teams(team_ids)} AND b.kind IN ({','.join('?' * len(buying))}) AND b.at >= ?"
+        " AND b.deleted_at IS NULL",
         (*answers, *team_ids, *buying, to_db(since)),
     )
     return [(required_from_db(at), from_db(answered)) for at, answered in rows]

@@ -29,11 +29,14 @@ from slack_sdk.models.views import View
 
 SPEC_PATH = Path(__file__).parent / "data" / "web-api.openapi-v2.json"
 
-# Used by slack_sdk's files_upload_v2 but newer than the 2020 description.
+# Used by slack_sdk's files_upload_v2 and Socket Mode but newer than the 2020 description.
 NEWER_METHODS: dict[str, tuple[str, ...]] = {
     "files.getUploadURLExternal": ("filename", "length"),
     "files.completeUploadExternal": ("files",),
+    "apps.connections.open": (),
 }
+APP_TOKEN_METHODS = frozenset({"apps.connections.open"})
+"""Methods only an app-level token (xapp-) may call; every other one wants xox tokens."""
 # Arguments real Slack insists on although the description does not mark them.
 EXTRA_REQUIRED: dict[str, tuple[str, ...]] = {
     "chat.scheduleMessage": ("channel", "post_at"),
@@ -311,6 +314,10 @@ class FakeSlack:
         self._failures: defaultdict[str, deque[_Failure]] = defaultdict(deque)
         self._upload_names: dict[str, str] = {}
         self._serial = itertools.count(1)
+        self.socket_url: str | None = None
+        """What ``apps.connections.open`` answers: a WebSocket the test serves."""
+        self.views_without_hash = False
+        """Answer views.* with a view lacking ``hash``, as some workspaces' answers do."""
         self._ts_serial = itertools.count(1)
         self._changed = asyncio.Condition()
         self._runner: web.AppRunner | None = None
@@ -424,8 +431,8 @@ class FakeSlack:
                 answer = await self._oauth_access(params, headers)
                 await self._record(Call(method, params, headers, error=answer.get("error")))
                 return web.json_response(answer)
-            _check_auth(headers, params)
             _check_method(method)
+            _check_auth(headers, params, method)
             dead = self._dead_token(Call(method, params, headers).token)
             if dead:  # the app did nothing wrong: the workspace took its token back
                 await self._record(Call(method, params, headers, error=dead))
@@ -553,6 +560,7 @@ class FakeSlack:
         if method == "auth.test":
             return self._auth_test(token)
         answers: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
+            "apps.connections.open": self._connections_open,
             "chat.postMessage": self._post_message,
             "chat.update": self._update,
             "chat.postEphemeral": lambda _: {"ok": True, "message_ts": self._ts()},
@@ -567,6 +575,11 @@ class FakeSlack:
         }
         answer = answers.get(method)
         return answer(params) if answer else {"ok": True}
+
+    def _connections_open(self, _: dict[str, Any]) -> dict[str, Any]:
+        if self.socket_url is None:
+            return {"ok": False, "error": "internal_error"}
+        return {"ok": True, "url": self.socket_url}
 
     def _auth_test(self, token: str | None) -> dict[str, Any]:
         grant = self.tokens.get(token or "")
@@ -633,6 +646,8 @@ class FakeSlack:
             "state": {"values": {}},
             "hash": f"{next(self._serial)}.abc",
         }
+        if self.views_without_hash:
+            del view["hash"]
         return {"ok": True, "view": view}
 
     def _upload_url(self, params: dict[str, Any]) -> dict[str, Any]:
@@ -705,12 +720,15 @@ def _client_credentials(params: Mapping[str, Any], headers: Mapping[str, str]) -
     return str(params.get("client_id", "")), str(params.get("client_secret", ""))
 
 
-def _check_auth(headers: Mapping[str, str], params: Mapping[str, Any]) -> None:
+def _check_auth(headers: Mapping[str, str], params: Mapping[str, Any], method: str = "") -> None:
     authorization = headers.get("authorization", "")
-    token = authorization.removeprefix("Bearer ") if authorization else params.get("token")
-    if not token:
+    token = str(authorization.removeprefix("Bearer ") if authorization else params.get("token"))
+    if not token or token == "None":
         raise Refusal("not_authed")
-    if not str(token).startswith("xox"):
+    app_level = method in APP_TOKEN_METHODS
+    if token.startswith("xox" if app_level else "xapp-"):
+        raise Refusal("not_allowed_token_type")
+    if not token.startswith("xapp-1-" if app_level else "xox"):
         raise Refusal("invalid_auth")
 
 

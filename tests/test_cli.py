@@ -93,7 +93,7 @@ async def test_migrate_reports_the_schema_version(tmp_path):
     code, out, _ = await hotleads("migrate", env=db_env(tmp_path / "h.db"))
     assert code == 0 and "schema version" in out
     code, out, _ = await hotleads("migrate", env=db_env(tmp_path / "h.db"))
-    assert "0 migration(s) applied" in out
+    assert "0 migrations applied" in out
 
 
 async def test_export_import_round_trip(tmp_path):
@@ -119,7 +119,7 @@ async def test_export_import_round_trip(tmp_path):
 
     code, out, err = await hotleads("import", str(file), "--team", "T9", env=db_env(target))
     assert code == 0, err
-    assert "imported 2 lead(s)" in out
+    assert "imported 2 leads" in out
     db = await Database.open(target)
     imported = await every_lead(db, "T9")
     await db.close()
@@ -129,7 +129,7 @@ async def test_export_import_round_trip(tmp_path):
     ]
     assert imported[0].snoozed_until == NOW + timedelta(days=3)
     code, out, _ = await hotleads("import", str(file), "--team", "T9", env=db_env(target))
-    assert "imported 0 lead(s)" in out  # duplicates are skipped
+    assert "imported 0 leads" in out  # duplicates are skipped
 
 
 async def test_import_reports_bad_rows_by_line_and_keeps_the_good(tmp_path):
@@ -146,11 +146,11 @@ async def test_import_reports_bad_rows_by_line_and_keeps_the_good(tmp_path):
     )
     env = db_env(tmp_path / "h.db")
     code, out, err = await hotleads("import", str(file), "--team", "T1", "--dry-run", env=env)
-    assert code == 0 and "would import 1 lead(s)" in out
+    assert code == 0 and "would import 1 lead;" in out
     for line in ("line 3:", "line 4:", "line 5:", "line 6:", "line 7:", "line 8:"):
         assert line in err
     code, out, _ = await hotleads("import", str(file), "--team", "T1", "--owner", "U7", env=env)
-    assert "imported 2 lead(s)" in out  # "No Owner" takes --owner
+    assert "imported 2 leads" in out  # "No Owner" takes --owner
     db = await Database.open(tmp_path / "h.db")
     assert sorted(x.name for x in await every_lead(db, "T1")) == [
         "Good One",
@@ -277,6 +277,99 @@ async def test_hooks_new_without_public_url_gives_the_path(tmp_path):
         "hooks", "new", "--team", "T1", "--kind", "telepathy", env=db_env(tmp_path / "h.db")
     )
     assert code == 2 and "--kind" in err
+
+
+async def test_help_works_like_dash_dash_help():
+    code, out, _ = await hotleads("help")
+    assert code == 0 and "export" in out and "import" in out
+    assert out == (await hotleads("--help"))[1]
+
+
+async def test_export_on_an_empty_database_prints_the_header_and_exits_0(tmp_path):
+    code, out, err = await hotleads("export", env=db_env(tmp_path / "empty.db"))
+    assert (code, out.strip()) == (0, ",".join(COLUMNS)), err
+
+
+async def test_formula_cells_are_guarded_on_export_and_unguarded_on_import(tmp_path):
+    source, target = tmp_path / "a.db", tmp_path / "b.db"
+    db = await Database.open(source)
+    async with db.transaction() as conn:
+        for name, company, phone in (
+            ("=HYPERLINK(1)", "@Acme", "+1 555 0100"),
+            ("-Ann", "\tTab", ""),
+        ):
+            await leads.create(
+                conn,
+                team_id="T1",
+                name=name,
+                company=company,
+                phone=phone,
+                source="cold",
+                owner="U1",
+                created_by="U1",
+                now=NOW,
+            )
+    await db.close()
+    file = tmp_path / "out.csv"
+    code, _, err = await hotleads("export", "--out", str(file), env=db_env(source))
+    assert code == 0, err
+    rows = list(csv.DictReader(io.StringIO(file.read_text())))
+    assert [(r["name"], r["company"], r["phone"]) for r in rows] == [
+        ("'=HYPERLINK(1)", "'@Acme", "'+1 555 0100"),
+        ("'-Ann", "'\tTab", ""),
+    ]
+    code, out, err = await hotleads("import", str(file), "--team", "T1", env=db_env(target))
+    assert code == 0 and "imported 2 leads" in out, err
+    db = await Database.open(target)
+    back = [(x.name, x.company, x.phone) for x in await every_lead(db, "T1")]
+    await db.close()
+    assert back == [("=HYPERLINK(1)", "@Acme", "+1 555 0100"), ("-Ann", "Tab", "")]
+
+
+@pytest.mark.parametrize(
+    ("content", "encoding"),
+    [
+        (
+            "Full name,Organization,E-mail,Mobile,Lead Source,Owner,Notes,City\r\n"
+            "Nate Wu,Tyrell,nate@tyrell.io,+1 555 0100,website,U1,met at the fair,Berlin\r\n",
+            "utf-8",
+        ),
+        (
+            "\ufeffNAME;Account;Email;Phone;Source;owner;note;city\n"
+            "Nate Wu;Tyrell;nate@tyrell.io;+1 555 0100;web;U1;met at the fair;Berlin\n",
+            "utf-8",
+        ),
+    ],
+)
+async def test_import_reads_the_headers_people_use(tmp_path, content, encoding):
+    file = tmp_path / "in.csv"
+    file.write_bytes(content.encode(encoding))
+    path = tmp_path / "h.db"
+    code, out, err = await hotleads("import", str(file), "--team", "T1", env=db_env(path))
+    assert code == 0 and "imported 1 lead;" in out, err
+    assert err.count("ignored columns: ") == 1 and "ignored columns: " in err
+    assert err.split("ignored columns: ")[1].split("\n")[0].lower() == "city"
+    db = await Database.open(path)
+    (lead,) = await every_lead(db, "T1")
+    (touch,) = await leads.recent_touches(db.reader, lead.id)
+    await db.close()
+    assert (lead.name, lead.company, lead.email, lead.phone, lead.source) == (
+        "Nate Wu",
+        "Tyrell",
+        "nate@tyrell.io",
+        "+1 555 0100",
+        "inbound",
+    )
+    assert (touch.kind, touch.note, touch.how) == ("note", "met at the fair", "import")
+
+
+async def test_an_unknown_import_source_gets_a_suggestion(tmp_path):
+    file = tmp_path / "in.csv"
+    file.write_text("name,source,owner\nAnn,refferals,U1\n")
+    code, _, err = await hotleads(
+        "import", str(file), "--team", "T1", env=db_env(tmp_path / "h.db")
+    )
+    assert code == 0 and "line 2: source “refferals” is not a source; did you mean referral?" in err
 
 
 def test_progress_bars_stay_quiet_when_output_is_not_a_terminal(capsys):

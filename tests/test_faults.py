@@ -184,7 +184,7 @@ async def test_several_writers_at_once_never_tell_a_user_the_database_is_locked(
         assert FAILED not in reply_text(body), body
         assert took < 3, f"answered after {took:.1f}s, Slack gives up at 3s"
     assert "locked" not in server.log.read_text()
-    assert "imported 2000 lead(s)" in outputs[0][1]
+    assert "imported 2000 leads" in outputs[0][1]
     stored = notes_stored(server.database)
     assert {f"load-{i}" for i in range(1, 150, 2)} <= stored
     with contextlib.closing(sqlite3.connect(server.database)) as conn:

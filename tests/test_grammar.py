@@ -79,7 +79,7 @@ def by_name(text):
         ),
         # Options go anywhere; keys are case-insensitive; the rest is the name.
         (
-            "add Company:Acme Jane SOURCE:Event Doe",
+            "add Jane Doe Company:Acme SOURCE:Event",
             Add(name="Jane Doe", company="Acme", source="event"),
         ),
         ("add Jane owner:<@W0ABC>", Add(name="Jane", owner="W0ABC")),
@@ -121,7 +121,7 @@ def by_name(text):
         ),
         (
             '/log "Acme Corp" demo  went   well',
-            Help(unknown="/log"),
+            Help(unknown="/log", suggestion="log"),
         ),
         (
             'log "Acme Corp" demo  went   well',
@@ -129,7 +129,7 @@ def by_name(text):
         ),
         ("log “acme corp” reply", Log(ref=by_name("acme corp"), kind="reply")),
         ('log "#12" call', Log(ref=by_name("#12"), kind="call")),
-        ("log when:today #12 email", Log(ref=N12, kind="email", when="today")),
+        ('log when:"today" #12 email', Log(ref=N12, kind="email", when="today")),
         ('log #12 note note:"called back"', Log(ref=N12, kind="note", note="called back")),
         ('log #12 call hi note:"more"', Log(ref=N12, kind="call", note="hi more")),
         (
@@ -251,7 +251,7 @@ def test_parse(text, expected):
         ('add "" source:event', "Who is the lead?"),
         (
             "add Jane source:carrier-pigeon",
-            "I don't know the source “carrier-pigeon”. Use one of: referral, client",
+            "I don't know the source `carrier-pigeon`. Sources: referral, client",
         ),
         ("add Jane email:not-an-email", "“not-an-email” doesn't look like an email address"),
         ("add Jane email:jane@acme", "doesn't look like an email address"),
@@ -268,7 +268,7 @@ def test_parse(text, expected):
         ("add Jane owner:<!here>", "isn't a person"),
         # log
         ("log #12", "What happened? Add a kind after the lead"),
-        ("log #12 smoke-signal", "I don't know the kind “smoke-signal”. Use one of: quote, trial"),
+        ("log #12 smoke-signal", "I don't know the kind `smoke-signal`. Kinds: quote, trial"),
         ("log acme corp quote", 'quote it: `/lead log "acme corp" call`'),
         ("log when:today", "Which lead?"),
         ("log #12 call when:", "`when:` needs a value after it"),
@@ -294,7 +294,7 @@ def test_parse(text, expected):
         ("export hot now", "`/lead export` doesn't take “now”"),
         ("export tepid", "`/lead export` takes hot, warm, cold or all, not “tepid”"),
         # list
-        ("list hottest", "`/lead list` didn't expect “hottest”"),
+        ("list hottest", "I don't know `hottest`. Did you mean `hot`?"),
         ("list hot warm", "didn't expect “warm”"),
         ("list mine team", "didn't expect “team”"),
         ("list @bob", "I can't tell who “@bob” is"),
@@ -315,7 +315,7 @@ def test_parse(text, expected):
         ("edit #12 name:", '`name:` needs a value after it, like `name:"Jane Doe"`'),
         ("edit #12 company:", '`company:` needs a value after it. To clear it, write `company:""`'),
         ("edit #12 email:nope", "“nope” doesn't look like an email address"),
-        ("edit #12 source:tv", "I don't know the source “tv”"),
+        ("edit #12 source:tv", "I don't know the source `tv`. Sources: referral"),
         (
             "edit #12 owner:<@U1>",
             "doesn't take “owner:<@U1>”. To give the lead to someone else, use `/lead assign",
@@ -329,7 +329,7 @@ def test_parse(text, expected):
         # settings
         ("settings channel:#sales", "“#sales” isn't a channel I can post to. Type `#` and pick"),
         ("settings channel:<@U1|bob>", "isn't a channel"),
-        ("settings time:24:00", "“24:00” isn't a time. Use a 24-hour clock"),
+        ("settings time:24:00", "“24:00” isn't a time. Write it like `time:9am`"),
         ("settings time:9", "isn't a time"),
         ("settings time:9:5", "isn't a time"),
         ("settings time:09:60", "isn't a time"),
@@ -433,7 +433,10 @@ SUBCOMMANDS = sorted(USAGE)
 
 
 def test_usage_covers_every_subcommand():
-    everything = "help add log show list snooze edit won lost reopen assign settings digest export next report"
+    everything = (
+        "help add log show list snooze edit won lost reopen history undo assign settings digest"
+        " export next report"
+    )
     assert sorted(everything.split(" ")) == SUBCOMMANDS
 
 

@@ -27,7 +27,7 @@ from bot.domain.clock import FixedClock
 from bot.domain.hooks import new_hook
 from handlers.context import Services
 from handlers.delivery import run_due
-from storage import hooks, installations, oauth_states, schema
+from storage import hooks, installations, oauth_states, schema, users
 from storage.db import Database
 from storage.engine import Address
 from storage.sealing import Sealer
@@ -388,6 +388,9 @@ async def test_app_uninstalled_deletes_all_of_that_workspace_and_nothing_of_the_
         async with hosted.sender(team) as sender:
             status, _ = await sender.command("log #1 call", user_id=f"U{team}", team_id=team)
             assert status == 200
+        # After the ack the app asks Slack about the rep again (a day has passed): let
+        # that settle, or it lands between the snapshot below and the comparison.
+        await wait_until(lambda t=team: fresh_rep(hosted, t), empty=False)
         made = new_hook(
             team_id=team, type="generic", kind="inbound", owner="", created_by="t", now=START
         )
@@ -444,6 +447,11 @@ async def rows_of(db: Database, table: str, team_id: str) -> list[tuple]:
         return []  # oauth_states, belonging to no workspace
     rows = await db.reader.fetchall(f"SELECT * FROM {table} WHERE {where}", params)
     return sorted((tuple(row) for row in rows), key=repr)
+
+
+async def fresh_rep(hosted: Hosted, team: str) -> bool:
+    known = await users.get(hosted.db.reader, team, f"U{team}")
+    return known is not None and known.fetched_at == hosted.clock.now()
 
 
 async def wait_until(probe, *, empty: bool, within: float = 5) -> None:

@@ -94,6 +94,14 @@ async def templates(hotleads) -> dict[tuple[str, str], tuple[dict[str, Any], lis
         b["accessory"] for b in (await hotleads.command("won acme"))["blocks"] if "accessory" in b
     )
     week = elements["lead_snooze"]["options"][1]
+    await hotleads.command("add Lou Lost company:Gone")
+    await hotleads.command("lost #3")
+    lost_block, lost_elements = card_elements(await hotleads.command("show #3"))
+    undo = button_in(await hotleads.command("log #1 call fuzz"), "touch_undo")
+    shown_history = await hotleads.command("history #1")
+    edit, delete = button_in(shown_history, "touch_edit"), button_in(shown_history, "touch_delete")
+    page = {"type": "button", "action_id": "history_page", "value": '{"lead":1,"offset":0}'}
+    restore = {**delete, "action_id": "touch_restore"}
     actions = {
         **{
             a: click(hotleads, e, block_id, key="f")
@@ -107,6 +115,11 @@ async def templates(hotleads) -> dict[tuple[str, str], tuple[dict[str, Any], lis
             hotleads, elements["lead_assign"], block_id, key="f", selected_user="U9"
         ),
         pick["action_id"]: click(hotleads, pick, "b", key="f"),
+        "lead_reopen": click(hotleads, lost_elements["lead_reopen"], lost_block, key="f"),
+        **{
+            b["action_id"]: click(hotleads, b, "h", key="f")
+            for b in (undo, edit, delete, page, restore)
+        },
         "home_toggle": home_click("home_toggle", user_id="UADMIN", value="team"),
     }
     who = [("user", "id")]
@@ -116,7 +129,11 @@ async def templates(hotleads) -> dict[tuple[str, str], tuple[dict[str, Any], lis
             found[(kind, key)] = (actions[key], [*who, ("actions",)])
         elif kind == "view":
             values = add_values() if key == "add_lead" else log_values(1)
-            found[(kind, key)] = (view_submission_payload(key, values), [*who, ("view", "state")])
+            metadata = '{"touch":1,"offset":0}' if key == "touch_edit_form" else ""
+            if key == "touch_edit_form":
+                values = edit_values()
+            submitted = view_submission_payload(key, values, private_metadata=metadata)
+            found[(kind, key)] = (submitted, [*who, ("view", "state")])
         elif kind == "options":
             found[(kind, key)] = (block_suggestion_payload("ja", action_id=key), who)
         elif kind == "message_shortcut":
@@ -133,6 +150,23 @@ async def templates(hotleads) -> dict[tuple[str, str], tuple[dict[str, Any], lis
         else:
             raise AssertionError(f"no template for {kind} {key}: teach this test about it")
     return found
+
+
+def button_in(reply: dict[str, Any], action_id: str) -> dict[str, Any]:
+    """The first button with ``action_id`` anywhere in a reply's blocks."""
+    for block in reply["blocks"]:
+        for element in [block.get("accessory") or {}, *block.get("elements", [])]:
+            if element.get("action_id") == action_id:
+                return element
+    raise AssertionError(f"no {action_id} in {reply}")
+
+
+def edit_values() -> dict[str, Any]:
+    return {
+        "kind": {"kind": {"type": "static_select", "selected_option": {"value": "call"}}},
+        "when": {"when": {"type": "plain_text_input", "value": "yesterday 3pm"}},
+        "note": {"note": {"type": "plain_text_input", "value": "fixed"}},
+    }
 
 
 def paths(node: Any, prefix: tuple = ()) -> list[tuple]:

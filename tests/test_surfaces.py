@@ -649,6 +649,37 @@ async def test_message_shortcut_without_a_permalink_still_logs_the_touch(hotlead
     assert (touch.kind, touch.note, touch.permalink) == ("call", "Call me back", "")
 
 
+async def test_message_shortcut_preselects_the_lead_by_email_or_name(hotleads):
+    await hotleads.command("add Jane Doe company:Acme source:referral email:jane@acme.com")
+    await hotleads.command("add Omar Haddad company:Globex")
+    for text, number in (
+        ("From: <mailto:JANE@acme.com|JANE@acme.com>\nCall me", 1),
+        ("Spoke with omar haddad about pricing", 2),
+        ("Nothing to see here", None),
+    ):
+        hotleads.slack.calls.clear()
+        await interact(hotleads, message_shortcut_payload(text))
+        (opened,) = await hotleads.slack.wait_for("views.open")
+        picker = next(b for b in opened.params["view"]["blocks"] if b["block_id"] == "lead")
+        chosen = picker["element"].get("initial_option")
+        if number is None:
+            assert chosen is None
+        else:
+            assert chosen["value"] == str((await lead_no(hotleads, number)).id)
+            (updated,) = await hotleads.slack.wait_for("views.update")
+            again = next(b for b in updated.params["view"]["blocks"] if b["block_id"] == "lead")
+            assert again["element"]["initial_option"] == chosen  # kept when the link comes
+
+
+async def test_message_shortcut_copes_with_a_view_without_hash(hotleads, caplog):
+    hotleads.slack.views_without_hash = True
+    await interact(hotleads, message_shortcut_payload("Call me back"))
+    await hotleads.slack.wait_for("views.open")
+    (updated,) = await hotleads.slack.wait_for("views.update")
+    assert updated.ok and "hash" not in updated.params
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
+
+
 # ---------------------------------------------------------------- lead cards and picks
 
 
@@ -657,7 +688,14 @@ async def test_card_buttons_change_the_lead_and_replace_the_card(hotleads):
     lead = await lead_no(hotleads, 1)
     block_id, elements = card_elements(await hotleads.command("show #1"))
     assert block_id == f"card:{lead.id}"
-    assert list(elements) == ["lead_log", "lead_snooze", "lead_won", "lead_lost", "lead_assign"]
+    assert list(elements) == [
+        "lead_log",
+        "lead_snooze",
+        "lead_won",
+        "lead_lost",
+        "lead_assign",
+        "lead_history",
+    ]
 
     week = next(o for o in elements["lead_snooze"]["options"] if o["text"]["text"] == "1 week")
     await interact(
@@ -687,6 +725,11 @@ async def test_card_buttons_change_the_lead_and_replace_the_card(hotleads):
     (lost,) = await hotleads.slack.wait_for_responses("l")
     assert lost["replace_original"] is True and ":x: lost" in reply_text(lost)
     assert (await lead_no(hotleads, 1)).status == "lost"
+    lost_row = next(b for b in lost["blocks"] if b.get("block_id", "").startswith("card:"))
+    reopen = next(e for e in lost_row["elements"] if e["action_id"] == "lead_reopen")
+    await interact(hotleads, click(hotleads, reopen, block_id, key="r"))
+    (reopened,) = await hotleads.slack.wait_for_responses("r")
+    assert reopened["replace_original"] is True and (await lead_no(hotleads, 1)).status == "open"
     await hotleads.slack.wait_for(
         "views.publish"
     )  # the clicks' Home redraws, settled into one or more

@@ -8,7 +8,9 @@ bounds no time zone shift or date arithmetic can leave Python's calendar
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+import re
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import dateparser
@@ -61,8 +63,12 @@ def check_plausible(moment: datetime, now: datetime, shown: str, *, plan: bool =
 
 
 def parse_past(text: str, tz: str | None, now: datetime) -> datetime:
-    """When a touch happened: must not be in the future, nor before 1990."""
-    parsed = _parse(text, tz, now, "past")
+    """When a touch happened: must not be in the future, nor before 1990.
+
+    A time of day means the latest such moment that is not in the future: at 15:46,
+    ``3pm`` is today 15:00 and ``4pm`` yesterday 16:00; ``yesterday at 3`` is 15:00.
+    """
+    parsed = _past_moment(text, now.astimezone(zone(tz))) or _parse(text, tz, now, "past")
     if parsed is None:
         raise DateError(
             f"I couldn't read “{text}” as a date. Try `yesterday 3pm`, `last friday` "
@@ -142,3 +148,179 @@ def _this_century(moment: datetime) -> datetime | None:
         return moment.replace(year=2000 + moment.year % 100)
     except ValueError:
         return None
+
+
+# Moments a rep types after a touch ----------------------------------------------------
+
+_HOURS = r"(?:[01]?[0-9]|2[0-3])"
+_CLOCK = (
+    rf"(?P<noon>noon|midday|midnight)|(?P<hour>{_HOURS})(?::(?P<minute>[0-5][0-9]))?"
+    r"\s*(?P<half>am|pm|a\.m\.|p\.m\.)?"
+)
+_WEEKDAY_NAMES = (
+    ("monday", "mon"),
+    ("tuesday", "tue", "tues"),
+    ("wednesday", "wed", "weds"),
+    ("thursday", "thu", "thur", "thurs"),
+    ("friday", "fri"),
+    ("saturday", "sat"),
+    ("sunday", "sun"),
+)
+_WEEKDAY = {name: day for day, names in enumerate(_WEEKDAY_NAMES) for name in names}
+_COUNTS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5}
+_UNITS = {
+    "min": "minutes",
+    "mins": "minutes",
+    "minute": "minutes",
+    "minutes": "minutes",
+    "hr": "hours",
+    "hrs": "hours",
+    "hour": "hours",
+    "hours": "hours",
+    "day": "days",
+    "days": "days",
+    "week": "weeks",
+    "weeks": "weeks",
+    "month": "",
+    "months": "",
+}
+_PARTS_OF_DAY = {"morning": 9, "afternoon": 14, "evening": 18}
+_DAY = (
+    r"(?P<day>today|yesterday|the day before yesterday|day before yesterday|"
+    r"this (?:morning|afternoon|evening)|tonight|last night|"
+    rf"(?:(?:last|on|this past) )?(?:{'|'.join(sorted(_WEEKDAY, key=len, reverse=True))})|"
+    rf"(?:[0-9]{{1,3}}|{'|'.join(_COUNTS)}) (?:{'|'.join(_UNITS)}) ago)"
+)
+_PAST_PHRASES = (
+    re.compile(rf"{_DAY}(?:,? (?:at )?(?:{_CLOCK}))?", re.IGNORECASE),
+    re.compile(rf"(?P<at>at )?(?:{_CLOCK})(?: {_DAY})?", re.IGNORECASE),
+)
+_NOT_PAST_BEFORE = frozenset({"next", "coming", "until", "till", "by", "before", "from", "every"})
+MAX_PHRASE_WORDS = 6
+
+
+@dataclass(frozen=True)
+class Trailing:
+    """A note with the past moment typed at its end taken off: ``phrase`` is that moment."""
+
+    note: str
+    phrase: str | None
+    at: datetime | None
+
+
+def past_at_end(note: str, tz: str | None, now: datetime) -> Trailing:
+    """``spoke to them yesterday 3pm`` is the note ``spoke to them`` at yesterday 15:00.
+
+    Only a phrase that reads as a past moment counts ("2 days ago", "monday 10am");
+    anything that reads as the future ("next monday", "tomorrow") stays in the note.
+    """
+    words = note.split()
+    local_now = now.astimezone(zone(tz))
+    for count in range(min(MAX_PHRASE_WORDS, len(words)), 0, -1):
+        phrase = " ".join(words[-count:])
+        if not _past_phrase(phrase):
+            continue
+        before = words[-count - 1].lower() if count < len(words) else ""
+        if before in _NOT_PAST_BEFORE:
+            break
+        moment = _past_moment(phrase, local_now)
+        if moment is None and phrase.lower().endswith("ago"):  # months: dateparser's calendar
+            moment = _dateparser(phrase, local_now, "past")
+        if moment is None or moment > now + CLOCK_SKEW or moment.year < EARLIEST_YEAR:
+            continue
+        return Trailing(" ".join(words[:-count]), phrase, min(moment.astimezone(UTC), now))
+    return Trailing(note, None, None)
+
+
+def _past_moment(text: str, local_now: datetime) -> datetime | None:
+    """Phrases of the past moment vocabulary, read exactly; ``None`` leaves it to dateparser."""
+    match = _past_phrase(" ".join(text.split()))
+    if not match:
+        return None
+    day_text = (match.group("day") or "").lower()
+    clock = _clock(match)
+    if (
+        day_text == ""
+        and match.group("hour")
+        and not (match.group("minute") or match.group("half") or match.groupdict().get("at"))
+    ):
+        return None  # a bare number is not a time
+    words = day_text.split()
+    if words and words[-1] == "ago":
+        if not _UNITS[words[1]]:
+            return None  # months: dateparser knows the calendar
+        count = _COUNTS.get(words[0]) or int(words[0])
+        back = local_now - timedelta(**{_UNITS[words[1]]: count})
+        if clock is None:
+            return back
+        days = [back.date()]
+    else:
+        days = _candidate_days(day_text, local_now)
+    if clock is None:
+        return _without_clock(day_text, days[0], local_now)
+    for day in days:
+        moments = [_on(day, hour, clock[1], local_now) for hour in clock[0]]
+        past = [moment for moment in moments if moment <= local_now]
+        if past:
+            return max(past)
+    return _on(days[0], clock[0][0], clock[1], local_now)
+
+
+def _past_phrase(text: str) -> re.Match[str] | None:
+    return next((m for m in (p.fullmatch(text) for p in _PAST_PHRASES) if m), None)
+
+
+def _clock(match: re.Match[str]) -> tuple[list[int], int] | None:
+    """The hours a time may mean (``3`` may be 3:00 or 15:00) and its minute."""
+    if match.group("noon"):
+        return ([0] if match.group("noon").lower() == "midnight" else [12]), 0
+    if match.group("hour") is None:
+        return None
+    hour, minute = int(match.group("hour")), int(match.group("minute") or 0)
+    half = (match.group("half") or "").replace(".", "").lower()
+    if half:
+        if not 1 <= hour <= 12:
+            return None
+        return [hour % 12 + (12 if half == "pm" else 0)], minute
+    if 1 <= hour <= 11:
+        return [hour, hour + 12], minute
+    return [hour], minute
+
+
+def _candidate_days(day_text: str, local_now: datetime) -> list[date]:
+    """The days a day phrase may mean, latest first; an empty phrase is today or yesterday."""
+    today = local_now.date()
+    words = day_text.split()
+    if not words:
+        return [today, today - timedelta(days=1)]
+    if day_text in ("today", "tonight") or (words[0] == "this" and words[-1] in _PARTS_OF_DAY):
+        return [today]
+    if day_text in ("yesterday", "last night"):
+        return [today - timedelta(days=1)]
+    if day_text.endswith("day before yesterday"):
+        return [today - timedelta(days=2)]
+    weekday = _WEEKDAY[words[-1]]
+    back = (today.weekday() - weekday) % 7
+    if words[0] == "last" and back == 0:
+        back = 7
+    return [today - timedelta(days=back), today - timedelta(days=back + 7)]
+
+
+def _without_clock(day_text: str, day: date, local_now: datetime) -> datetime:
+    words = day_text.split()
+    if words[-1] in _PARTS_OF_DAY:
+        return min(_on(day, _PARTS_OF_DAY[words[-1]], 0, local_now), local_now)
+    if day_text in ("tonight", "last night"):
+        return min(_on(day, 20, 0, local_now), local_now)
+    return _on(day, local_now.hour, local_now.minute, local_now)
+
+
+def _on(day: date, hour: int, minute: int, local_now: datetime) -> datetime:
+    return datetime.combine(day, time(hour, minute), tzinfo=local_now.tzinfo)
+
+
+def spoken(moment: datetime, tz: str | None, now: datetime) -> str:
+    """``Mon 30 Nov, 15:00`` on the rep's wall clock; the year only when it isn't this one."""
+    local = moment.astimezone(zone(tz))
+    year = "" if local.year == now.astimezone(zone(tz)).year else f" {local.year:04d}"
+    return f"{local:%a} {local.day} {local:%b}{year}, {local:%H:%M}"

@@ -17,14 +17,14 @@ import difflib
 import functools
 import re
 import zoneinfo
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TypeAlias
 
 from bot.domain.text import truncate
 from bot.domain.vocabulary import BANDS as BAND_NAMES
 from bot.domain.vocabulary import KIND_ALIASES as GROUP_KIND_ALIASES
-from bot.domain.vocabulary import KIND_WORDS, KINDS, SOURCE_WORDS, SOURCES, WEEKDAYS
+from bot.domain.vocabulary import KIND_WORDS, KINDS, SOURCE_WORDS, SOURCES, WEEKDAYS, Source
 
 SOURCE_ALIASES = {
     "customer": "client",
@@ -32,7 +32,18 @@ SOURCE_ALIASES = {
     "ads": "remarketing",
     "newsletter": "remarketing",
     "outbound": "cold",
+    "trade show": "event",
+    "tradeshow": "event",
+    "conference": "event",
+    "fair": "event",
+    "web": "inbound",
+    "website": "inbound",
+    "form": "inbound",
+    "referal": "referral",
+    "refferal": "referral",
 }
+MISSPELLED = frozenset({"referal", "refferal"})
+"""Aliases that are spellings, not synonyms: accepted, and the reply says how they were read."""
 KIND_ALIASES = {
     **GROUP_KIND_ALIASES,
     "quote-request": "quote",
@@ -42,6 +53,13 @@ KIND_ALIASES = {
     "ebook": "download",
     "mail": "email",
     "visit": "meeting",
+    "phoned": "call",
+    "rang": "call",
+    "called": "call",
+    "met": "meeting",
+    "demo'd": "demo",
+    "demo\u2019d": "demo",  # Slack's smart apostrophe
+    "demoed": "demo",
 }
 SOURCE_HINTS = {source: word.hint for source, word in SOURCE_WORDS.items()}
 KIND_HINTS = {kind: word.hint for kind, word in KIND_WORDS.items()}
@@ -85,13 +103,18 @@ USAGE = {
         "`/lead lost #12 went with a competitor`"
     ),
     "reopen": "`/lead reopen LEAD` — open a won or lost lead again\n`/lead reopen #12`",
+    "history": (
+        "`/lead history LEAD` — every touch, newest first, to edit, delete or restore\n"
+        "`/lead history #12`"
+    ),
+    "undo": "`/lead undo` — take back the last touch you logged (within a day)\n`/lead undo`",
     "assign": (
         "`/lead assign LEAD @someone` — give the lead to someone else\n`/lead assign #12 @maria`"
     ),
     "settings": (
-        "`/lead settings [channel:#…] [time:HH:MM] [tz:Area/City] [quiet:DAYS] [respond:HOURS] [days:…]`"
+        "`/lead settings [channel:#…] [time:9am] [tz:Area/City] [quiet:DAYS] [respond:HOURS] [days:…]`"
         " — see or change the daily digest and reminders (admins change them)\n"
-        "`/lead settings channel:#sales time:09:00 tz:Europe/Berlin quiet:7 days:mon-fri`"
+        "`/lead settings channel:#sales time:9am tz:Europe/Berlin quiet:7 days:mon-fri`"
     ),
     "digest": "`/lead digest` — preview today's digest, only you see it\n`/lead digest`",
     "export": (
@@ -129,6 +152,7 @@ class Help:
 
     topic: str | None = None
     unknown: str | None = None
+    suggestion: str | None = None
 
 
 @dataclass(frozen=True)
@@ -147,6 +171,10 @@ class Add:
     phone: str | None = None
     owner: str | None = None
     note: str | None = None
+    by_comma: bool = False
+    """The fields came comma-separated without keys: the reply shows what went where."""
+    misspelled: str | None = None
+    """The source as typed when it was a known misspelling (``referal``), to say so."""
 
 
 @dataclass(frozen=True)
@@ -211,6 +239,16 @@ class Reopen:
 
 
 @dataclass(frozen=True)
+class History:
+    ref: LeadRef
+
+
+@dataclass(frozen=True)
+class Undo:
+    """Take back the caller's last touch."""
+
+
+@dataclass(frozen=True)
 class Assign:
     ref: LeadRef
     user: str
@@ -270,6 +308,8 @@ Command: TypeAlias = (
     | Won
     | Lost
     | Reopen
+    | History
+    | Undo
     | Assign
     | Settings
     | Digest
@@ -293,7 +333,7 @@ _CHANNEL = re.compile(r"<#([CG][A-Z0-9]+)(?:\|[^<>]*)?>")
 _LEAD_NUMBER = re.compile(r"#([0-9]{1,18})")
 _QUIET = re.compile(r"[0-9]{1,3}")
 _EMAIL = re.compile(r"[^\s@<>\"(),;:]+@(?:[^\s@<>\"(),;:.]+\.)+[^\W\d_]{2,}")
-_TIME = re.compile(r"([01]?[0-9]|2[0-3]):([0-5][0-9])")
+_TIME = re.compile(r"([01]?[0-9]|2[0-3])(?::([0-5][0-9]))?\s*(am|pm|a\.m\.|p\.m\.)?", re.I)
 
 
 @dataclass(frozen=True)
@@ -306,6 +346,8 @@ class _Word:
 
     raw: str
     quoted_at: int | None = None
+    quoted_to_end: bool = False
+    """The word ends on a closing quote: a quoted option value stops there."""
 
     @property
     def text(self) -> str:
@@ -329,33 +371,34 @@ def _tokenize(text: str) -> list[_Word]:
     chars: list[str] = []
     quoted_at: int | None = None
     opened: int | None = None  # index in ``text`` of the quote still open
-    started = False
+    started = closed = False
     i = 0
     while i < len(text):
         ch = text[i]
         markup = _MARKUP.match(text, i) if ch == "<" else None
         if markup:
             chars.append(markup.group())
-            started = True
+            started, closed = True, False
             i = markup.end()
             continue
         if ch in _QUOTES:
             if opened is None and quoted_at is None:
                 quoted_at = len("".join(chars))
+            closed = opened is not None
             opened = i if opened is None else None
             started = True
         elif ch.isspace() and opened is None:
             if started:
-                words.append(_Word("".join(chars), quoted_at))
-            chars, quoted_at, started = [], None, False
+                words.append(_Word("".join(chars), quoted_at, closed))
+            chars, quoted_at, started, closed = [], None, False, False
         else:
             chars.append(ch)
-            started = True
+            started, closed = True, False
         i += 1
     if opened is not None:
         raise _unclosed(text, opened)
     if started:
-        words.append(_Word("".join(chars), quoted_at))
+        words.append(_Word("".join(chars), quoted_at, closed))
     return words
 
 
@@ -406,17 +449,27 @@ def _one_line(text: str) -> str:
 
 
 def _split(words: list[_Word], keys: frozenset[str]) -> tuple[list[_Word], dict[str, _Option]]:
-    """Options (``key:value`` with a key this command knows) apart from the other words."""
+    """Options (``key:value`` with a key this command knows) apart from the other words.
+
+    A value runs until the next option or the end of the text, so ``company:Initech LLC``
+    needs no quotes; a quoted value (``note:"met via Ana"``) stops at its closing quote.
+    """
     rest: list[_Word] = []
     options: dict[str, _Option] = {}
+    open_key: str | None = None
     for word in words:
         option = _as_option(word, keys)
         if option is None:
-            rest.append(word)
-        elif option.key in options:
+            if open_key is None:
+                rest.append(word)
+            else:
+                grown = options[open_key]
+                options[open_key] = _Option(open_key, f"{grown.raw} {word.raw}", grown.quoted)
+            continue
+        if option.key in options:
             raise GrammarError(f"`{option.key}:` is given twice. Keep just one.")
-        else:
-            options[option.key] = option
+        options[option.key] = option
+        open_key = None if option.quoted and word.quoted_to_end else option.key
     return rest, options
 
 
@@ -469,19 +522,57 @@ def _email(text: str) -> str:
 
 
 def _source(text: str) -> str:
-    word = _limited("source", text, MAX_FIELD).lower()
-    source = SOURCE_ALIASES.get(word, word)
-    if source not in SOURCES:
-        raise GrammarError(
-            f"I don't know the source “{_short(text)}”. Use one of: {', '.join(SOURCES)}."
+    word = " ".join(_limited("source", text, MAX_FIELD).lower().split())
+    source = known_source(word)
+    if source is None:
+        raise unknown(
+            "source", text, suggest(word, SOURCES, SOURCE_ALIASES), None, ", ".join(SOURCES)
         )
     return source
+
+
+def known_source(word: str) -> Source | None:
+    """The source a word names, aliases and known misspellings included, or ``None``."""
+    word = " ".join(word.lower().split())
+    source = SOURCE_ALIASES.get(word, word)
+    return next((known for known in SOURCES if known == source), None)
 
 
 def _kind(word: str) -> str | None:
     word = word.lower()
     kind = KIND_ALIASES.get(word, word)
     return kind if kind in KINDS else None
+
+
+def suggest(
+    word: str, names: tuple[str, ...], aliases: Mapping[str, str] | None = None
+) -> str | None:
+    """The one name (or the name behind an alias) closest to a mistyped word, if any is close."""
+    choices: dict[str, str] = {name: name for name in names} | dict(aliases or {})
+    close = difflib.get_close_matches(word.lower(), list(choices), n=1, cutoff=0.6)
+    return choices[close[0]] if close else None
+
+
+def unknown(
+    what: str, typed: str, guess: str | None, sub: str | None, listed: str = ""
+) -> GrammarError:
+    """“I don't know `qoute`. Did you mean `quote`?” and the one-line usage of ``sub``."""
+    shown = f"`{_short(_code_safe(typed))}`"
+    if guess:
+        message = f"I don't know {shown}. Did you mean `{guess}`?"
+    else:
+        message = f"I don't know the {what} {shown}."
+        message += f" {what.capitalize()}s: {listed}." if listed else ""
+    return GrammarError(f"{message}\n{short_usage(sub)}" if sub else message)
+
+
+def short_usage(sub: str) -> str:
+    """The first line of a subcommand's usage: how it is typed, without the example."""
+    return USAGE[sub].split("\n")[0]
+
+
+def _code_safe(text: str) -> str:
+    return text.replace("`", "'")
 
 
 def _user(word: _Word, example: str) -> str:
@@ -621,7 +712,11 @@ def _parse_help(words: list[_Word]) -> Help:
     if not words:
         return Help()
     topic = words[0].text.strip().lower()
-    return Help(topic=topic) if topic in USAGE else Help(unknown=words[0].text)
+    return Help(topic=topic) if topic in USAGE else _unknown_help(words[0].text)
+
+
+def _unknown_help(typed: str) -> Help:
+    return Help(unknown=typed, suggestion=suggest(typed.strip(), tuple(USAGE)))
 
 
 _ADD_KEYS = frozenset({"company", "source", "email", "phone", "owner", "note"})
@@ -632,12 +727,63 @@ def _parse_add(words: list[_Word]) -> Add | AddForm:
         return AddForm()
     rest, options = _split(words, _ADD_KEYS)
     name = _one_line(_joined(rest))
+    values = {key: _field(option) for key, option in options.items()}
+    by_comma = "," in name and all(word.quoted_at is None for word in rest)
+    listed = ""
+    if by_comma:
+        listed = name
+        name, found = _comma_fields(name)
+        for key, value in found.items():
+            if key in values:
+                raise GrammarError(
+                    f"The {key} is given twice, as `{key}:` and in the list. Keep one."
+                )
+            values[key] = value
     if not name:
         raise GrammarError(
             'Who is the lead? Put the name first: `/lead add "Jane Doe" company:Acme`.'
         )
-    values = {key: _field(option) for key, option in options.items()}
-    return Add(name=_limited("name", name, MAX_NAME), **values)
+    typed = " ".join(source_typed(options, listed if by_comma else "").lower().split())
+    misspelled = typed if typed in MISSPELLED else None
+    return Add(
+        name=_limited("name", name, MAX_NAME), by_comma=by_comma, misspelled=misspelled, **values
+    )
+
+
+def source_typed(options: dict[str, _Option], listed: str) -> str:
+    """The source word as the rep typed it, from ``source:`` or from the comma list."""
+    if "source" in options:
+        return options["source"].text
+    return next((field for field in listed.split(",") if known_source(field)), "")
+
+
+_PHONE = re.compile(r"\+?[0-9][0-9 ()./-]{5,}[0-9]")
+
+
+def _comma_fields(text: str) -> tuple[str, dict[str, str]]:
+    """``Nate Wu, Tyrell, nate@tyrell.io, inbound``: the name first, the rest told by shape.
+
+    An email and a phone look like one, a source is a source word (or alias); the one
+    field left over is the company.
+    """
+    name, *fields = [field.strip() for field in text.split(",")]
+    found: dict[str, str] = {}
+    for field in filter(None, fields):
+        if is_email(field):
+            key = "email"
+        elif _PHONE.fullmatch(field):
+            key = "phone"
+        elif known_source(field):
+            key = "source"
+        else:
+            key = "company"
+        if key in found:
+            raise GrammarError(
+                f"I can't tell which of “{_short(found[key])}” and “{_short(field)}” is the "
+                f"{key}. Say it with a key: `{key}:…`."
+            )
+        found[key] = checked(key, field)
+    return name, found
 
 
 _LOG_KEYS = frozenset({"when", "note"})
@@ -675,10 +821,13 @@ def _log_kind(words: list[_Word]) -> tuple[str, list[_Word]]:
 
 
 def _unknown_kind(words: list[_Word]) -> GrammarError:
-    message = f"I don't know the kind “{_short(words[0].text)}”. Use one of: {', '.join(KINDS)}."
+    typed = words[0].text.strip()
     if any(_kind(word.text.strip()) for word in words[1:]):
-        message += ' If the lead\'s name has several words, quote it: `/lead log "acme corp" call`.'
-    return GrammarError(message)
+        return GrammarError(
+            f"I don't know the kind `{_short(_code_safe(typed))}`. If the lead's name has "
+            'several words, quote it: `/lead log "acme corp" call`.'
+        )
+    return unknown("kind", typed, suggest(typed, KINDS, KIND_ALIASES), "log", ", ".join(KINDS))
 
 
 def _parse_show(words: list[_Word]) -> Show:
@@ -691,6 +840,17 @@ def _parse_won(words: list[_Word]) -> Won:
 
 def _parse_reopen(words: list[_Word]) -> Reopen:
     return Reopen(ref=_ref_only("reopen", words))
+
+
+def _parse_history(words: list[_Word]) -> History:
+    return History(ref=_ref_only("history", words))
+
+
+def _parse_undo(words: list[_Word]) -> Undo:
+    _no_more(
+        "undo", words, "It takes back your last touch; to fix an older one, use `/lead history`."
+    )
+    return Undo()
 
 
 def _ref_only(sub: str, words: list[_Word]) -> LeadRef:
@@ -711,6 +871,10 @@ def _parse_list(words: list[_Word]) -> List:
             scope = text
         elif _is_person(word) and scope is None:
             scope, user = "user", _user(word, "/lead list hot @maria")
+        elif text not in (*BANDS, "mine", "team") and (
+            guess := suggest(text, (*BANDS, "mine", "team"))
+        ):
+            raise unknown("band", word.text, guess, "list")
         else:
             raise GrammarError(
                 f"`/lead list` didn't expect “{_short(word.text)}”. It takes one of "
@@ -782,6 +946,8 @@ def _parse_export(words: list[_Word]) -> Export:
     if not words:
         return Export()
     band = words[0].text.strip().lower()
+    if band not in BANDS and (guess := suggest(band, BANDS)):
+        raise unknown("band", words[0].text, guess, "export")
     if band not in BANDS:
         raise GrammarError(
             f"`/lead export` takes hot, warm, cold or all, not “{_short(words[0].text)}”: "
@@ -847,6 +1013,10 @@ _SETTINGS_KEYS = frozenset({"channel", "time", "tz", "quiet", "respond", "days"}
 
 def _parse_settings(words: list[_Word]) -> Settings:
     rest, options = _split(words, _SETTINGS_KEYS)
+    for word in rest:
+        typed = _KEY.match(word.raw)
+        if typed and (guess := suggest(typed.group(1), tuple(_SETTINGS_KEYS))):
+            raise unknown("setting", f"{typed.group(1)}:", f"{guess}:", "settings")
     _no_more(
         "settings",
         rest,
@@ -872,13 +1042,17 @@ def _channel(option: _Option) -> str:
 
 
 def _time(option: _Option) -> str:
-    match = _TIME.fullmatch(option.text)
-    if not match:
+    match = _TIME.fullmatch(option.text.strip())
+    hour = int(match.group(1)) if match else -1
+    half = (match.group(3) or "").replace(".", "").lower() if match else ""
+    if not match or (half and not 1 <= hour <= 12) or not (half or match.group(2)):
         raise GrammarError(
-            f"“{_short(option.text)}” isn't a time. Use a 24-hour clock, HH:MM, "
-            "like `time:09:00` or `time:17:30`."
+            f"“{_short(option.text)}” isn't a time. Write it like `time:9am`, "
+            "`time:9:30` or `time:17:30`."
         )
-    return f"{int(match.group(1)):02d}:{match.group(2)}"
+    if half:
+        hour = hour % 12 + (12 if half == "pm" else 0)
+    return f"{hour:02d}:{match.group(2) or '00'}"
 
 
 @functools.cache
@@ -886,17 +1060,70 @@ def _zones() -> dict[str, str]:
     return {name.lower(): name for name in zoneinfo.available_timezones()}
 
 
+# What people call a zone, and the IANA zone (with daylight saving) they nearly always mean.
+_ZONE_ABBREVIATIONS = {
+    "est": "America/New_York",
+    "edt": "America/New_York",
+    "et": "America/New_York",
+    "eastern": "America/New_York",
+    "cst": "America/Chicago",
+    "cdt": "America/Chicago",
+    "ct": "America/Chicago",
+    "central": "America/Chicago",
+    "mst": "America/Denver",
+    "mdt": "America/Denver",
+    "mt": "America/Denver",
+    "pst": "America/Los_Angeles",
+    "pdt": "America/Los_Angeles",
+    "pt": "America/Los_Angeles",
+    "pacific": "America/Los_Angeles",
+    "hst": "Pacific/Honolulu",
+    "gmt": "Europe/London",
+    "bst": "Europe/London",
+    "cet": "Europe/Berlin",
+    "cest": "Europe/Berlin",
+    "eet": "Europe/Athens",
+    "ist": "Asia/Kolkata",
+    "jst": "Asia/Tokyo",
+    "aest": "Australia/Sydney",
+}
+_FIXED = frozenset({"est", "mst", "hst", "gmt"})
+"""Abbreviations that are also IANA names, but fixed offsets without daylight saving."""
+
+
+@functools.cache
+def _cities() -> dict[str, str]:
+    """``new york`` and ``sao paulo`` -> their zones: the last part of each name, as written."""
+    cities: dict[str, str] = {}
+    for name in sorted(_zones().values()):
+        if "/" in name and not name.startswith("Etc/"):
+            cities.setdefault(name.rsplit("/", 1)[1].replace("_", " ").lower(), name)
+    return cities
+
+
 def _tz(option: _Option) -> str:
+    typed = " ".join(option.text.split())
+    word = typed.lower()
+    if word in _ZONE_ABBREVIATIONS:
+        meant = _ZONE_ABBREVIATIONS[word]
+        why = "has no daylight saving" if word in _FIXED else "isn't a zone name"
+        raise GrammarError(f"{_short(typed)} {why}; did you mean `{meant}`? Write `tz:{meant}`.")
     zones = _zones()
-    name = zones.get(option.text.lower())
-    if name is None:
-        close = difflib.get_close_matches(option.text.lower(), sorted(zones), n=1)
-        guess = f" Did you mean `{zones[close[0]]}`?" if close else ""
-        raise GrammarError(
-            f"I don't know the time zone “{_short(option.text)}”.{guess} "
-            "Use a name like `tz:Europe/Berlin` or `tz:America/New_York`."
-        )
-    return name
+    name = zones.get(word.replace(" ", "_"))
+    if name is not None:
+        return name
+    city = _cities().get(word)
+    if city is None and "/" in word:
+        close = difflib.get_close_matches(word, sorted(zones), n=1)
+        city = zones[close[0]] if close else None
+    elif city is None:
+        close = difflib.get_close_matches(word, list(_cities()), n=1)
+        city = _cities()[close[0]] if close else None
+    guess = f" Did you mean `{city}`?" if city else ""
+    raise GrammarError(
+        f"I don't know the time zone “{_short(typed)}”.{guess} "
+        "Use a name like `tz:Europe/Berlin` or `tz:America/New_York`."
+    )
 
 
 def _quiet(option: _Option) -> str:
@@ -980,6 +1207,9 @@ _PARSERS: dict[str, Callable[[list[_Word]], Command]] = {
     "won": _parse_won,
     "lost": _parse_lost,
     "reopen": _parse_reopen,
+    "history": _parse_history,
+    "undo": _parse_undo,
+    "unlog": _parse_undo,
     "assign": _parse_assign,
     "settings": _parse_settings,
     "digest": _parse_digest,
@@ -997,5 +1227,5 @@ def parse(text: str) -> Command:
         return Help()
     parser = _PARSERS.get(first.lower())
     if parser is None:
-        return Help(unknown=first)
+        return _unknown_help(first)
     return parser(words[1:])

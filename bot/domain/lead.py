@@ -69,6 +69,10 @@ class Touch:
     logged_by: str
     logged_at: datetime
     permalink: str
+    how: str = ""
+    """command, modal, button, import, or ``integration (typeform)``; empty for old touches."""
+    deleted_at: datetime | None = None
+    deleted_by: str = ""
 
 
 def lead_keys(name: str, company: str, email: str) -> set[str]:

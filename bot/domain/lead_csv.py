@@ -37,6 +37,60 @@ COLUMNS = (
 )
 USER_ID = re.compile(r"^[UW][A-Z0-9]+$")
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+"""A cell starting with one of these runs as a formula in a spreadsheet (OWASP CSV injection)."""
+
+HEADER_NAMES = {
+    "name": ("name", "full name", "fullname", "contact", "contact name", "lead", "lead name"),
+    "company": ("company", "company name", "organization", "organisation", "account", "org"),
+    "email": ("email", "e-mail", "email address", "e-mail address", "mail"),
+    "phone": ("phone", "phone number", "mobile", "mobile phone", "cell", "telephone", "tel"),
+    "source": ("source", "lead source"),
+    "owner": ("owner", "lead owner"),
+    "status": ("status",),
+    "note": ("note", "notes"),
+    "created_at": ("created_at", "created", "created at"),
+    "last_touch_at": ("last_touch_at", "last touch", "last touch at"),
+    "snoozed_until": ("snoozed_until", "snoozed until"),
+}
+_HEADERS = {variant: column for column, names in HEADER_NAMES.items() for variant in names}
+_OURS = frozenset(COLUMNS)
+"""The export's own columns: read back without a word, whether used or not."""
+
+
+def safe_cell(value: str) -> str:
+    """A text cell a spreadsheet shows as text: formula-looking ones get a leading ``'``."""
+    return f"'{value}" if value.startswith(FORMULA_STARTS) else value
+
+
+def unsafe_cell(value: str) -> str:
+    """``safe_cell`` undone, so an export imported again is exactly what was exported."""
+    return value[1:] if value.startswith("'") and value[1:].startswith(FORMULA_STARTS) else value
+
+
+def delimiter(header_line: str) -> str:
+    """``;`` when the header is separated by semicolons (spreadsheets in many locales), else ``,``."""
+    return ";" if header_line.count(";") > header_line.count(",") else ","
+
+
+def header_columns(fieldnames: Iterable[str]) -> tuple[dict[str, str], list[str]]:
+    """Which CSV header means which column (any case, the usual variants), and the ignored."""
+    meant: dict[str, str] = {}
+    ignored: list[str] = []
+    for field in fieldnames:
+        key = " ".join(field.replace("_", " ").lower().split())
+        column = _HEADERS.get(key) or _HEADERS.get(field.strip().lower())
+        if column and column not in meant.values():
+            meant[field] = column
+        elif field.strip().lower() not in _OURS:
+            ignored.append(field.strip() or "(blank)")
+    return meant, ignored
+
+
+def renamed(row: dict[str, str], meant: dict[str, str]) -> dict[str, str]:
+    """A row keyed by our column names, formula guards taken off."""
+    return {column: unsafe_cell(row.get(field) or "") for field, column in meant.items()}
+
 
 def iso(moment: datetime | None) -> str:
     if moment is None:
@@ -48,10 +102,10 @@ def export_row(lead: Lead, now: datetime) -> dict[str, str]:
     points = score(lead.source, lead.created_at, lead.signals, now)
     return {
         "id": str(lead.number),
-        "name": lead.name,
-        "company": lead.company,
-        "email": lead.email,
-        "phone": lead.phone,
+        "name": safe_cell(lead.name),
+        "company": safe_cell(lead.company),
+        "email": safe_cell(lead.email),
+        "phone": safe_cell(lead.phone),
         "source": lead.source,
         "owner": lead.owner,
         "status": lead.status,
@@ -93,6 +147,7 @@ class ImportedLead:
     created_at: datetime | None
     last_touch_at: datetime | None
     snoozed_until: datetime | None
+    note: str = ""
 
 
 class BadRow(ValueError):
@@ -137,10 +192,12 @@ def parse_row(
     email = _text(row, "email", grammar.MAX_FIELD)
     if email and not grammar.is_email(email):
         raise BadRow(f"email “{email}” is not an email address")
-    source = _text(row, "source", grammar.MAX_FIELD).lower() or "cold"
-    source = grammar.SOURCE_ALIASES.get(source, source)
-    if source not in SOURCES:
-        raise BadRow(f"source “{source}” is not one of {', '.join(SOURCES)}")
+    typed = _text(row, "source", grammar.MAX_FIELD) or "cold"
+    source = grammar.known_source(typed)
+    if source is None:
+        guess = grammar.suggest(typed, SOURCES, grammar.SOURCE_ALIASES)
+        hint = f"; did you mean {guess}?" if guess else f": use one of {', '.join(SOURCES)}"
+        raise BadRow(f"source “{typed}” is not a source{hint}")
     owner = _text(row, "owner", grammar.MAX_FIELD) or (default_owner or "")
     if not owner:
         raise BadRow("owner is empty: add the column or pass --owner U…")
@@ -161,4 +218,12 @@ def parse_row(
         created_at=_time(row, "created_at", now),
         last_touch_at=_time(row, "last_touch_at", now),
         snoozed_until=_time(row, "snoozed_until", now),
+        note=_note(row),
     )
+
+
+def _note(row: dict[str, str]) -> str:
+    note = (row.get("note") or "").strip()
+    if len(note) > grammar.MAX_NOTE:
+        raise BadRow(f"note is {len(note)} characters long; the limit is {grammar.MAX_NOTE}")
+    return note

@@ -18,3 +18,8 @@ def duration(delta: timedelta) -> str:
     if minutes < 48 * 60:
         return f"{round(minutes / 60)} hours"
     return f"{round(minutes / 1440)} days"
+
+
+def plural(count: int, word: str, words: str | None = None) -> str:
+    """``1 lead``, ``2 leads``: the count and its noun, no ``lead(s)``."""
+    return f"{count} {word if count == 1 else words or word + 's'}"

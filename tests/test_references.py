@@ -1,0 +1,119 @@
+"""Lead references: the tiers, pure, then through /lead and the Log modal's picker."""
+
+from datetime import UTC, datetime
+
+import pytest
+from conftest import TEAM, every_lead, reply_text
+from test_surfaces import block_suggestion_payload, interact
+
+from bot.domain.lead import Lead
+from bot.domain.references import number, pick
+
+NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
+
+
+def lead(n: int, name: str, company: str = "", status: str = "open") -> Lead:
+    return Lead(
+        id=n,
+        team_id=TEAM,
+        number=n,
+        name=name,
+        company=company,
+        email="",
+        phone="",
+        source="cold",
+        owner="U1",
+        status=status,
+        lost_reason="",
+        created_by="U1",
+        created_at=NOW,
+        updated_at=NOW,
+        last_touch_at=None,
+        snoozed_until=None,
+        score=0,
+        scored_at=NOW,
+        hot_until=NOW,
+        warm_until=NOW,
+        signals={},
+        touch_count=0,
+    )
+
+
+PAT = lead(1, "Pat Kim")
+MONA = lead(2, "Mona Patel", "Globex")
+IVY = lead(3, "Ivy Chen", "Initech")
+CARLA = lead(4, "Carla Gomez", "Initech LLC")
+OLD = lead(5, "Patrice Old", status="lost")
+PATTY = lead(6, "Patty Lane")
+PATRICK = lead(7, "Pat Rick")
+EVERYONE = [PAT, MONA, IVY, CARLA, OLD, PATTY]
+
+
+@pytest.mark.parametrize(
+    ("text", "candidates", "closed_too", "picked", "tied"),
+    [
+        ("pat", EVERYONE, False, PAT, None),  # whole word beats fragment and prefix
+        ("Pat Kim", EVERYONE, False, PAT, None),  # exact name
+        ("initech", EVERYONE, False, IVY, None),  # exact company
+        ("initech llc", EVERYONE, False, CARLA, None),
+        ("carla initech", EVERYONE, False, CARLA, None),  # whole words across name and company
+        ("patt", EVERYONE, False, PATTY, None),  # a prefix
+        ("atel", EVERYONE, False, MONA, None),  # a fragment
+        ("pat", [*EVERYONE, PATRICK], False, None, [PAT, PATRICK]),  # tie within a tier
+        ("patrice", EVERYONE, False, None, None),  # closed only: not for most commands
+        ("patrice", EVERYONE, True, OLD, None),  # ...but for show, reopen, history
+        ("nobody", EVERYONE, False, None, None),
+    ],
+)
+def test_first_tier_with_exactly_one_open_lead_wins(text, candidates, closed_too, picked, tied):
+    found = pick(text, candidates, closed_too=closed_too)
+    assert found.lead == picked
+    if tied:
+        assert found.matches == tied
+
+
+def test_numbers():
+    assert [number(t) for t in ("#12", "# 3", "12", "#0", "#x")] == [12, 3, None, None, None]
+
+
+async def test_show_pat_is_pat_kim_and_log_initech_is_the_exact_company(hotleads):
+    for text in (
+        "add Pat Kim",
+        "add Mona Patel company:Globex",
+        "add Ivy Chen company:Initech",
+        "add Carla Gomez company:Initech LLC",
+    ):
+        await hotleads.command(text)
+    assert "Pat Kim" in reply_text(await hotleads.command("show pat"))
+    await hotleads.command("log Initech call")
+    ivy = next(lead for lead in await every_lead(hotleads.db, TEAM) if lead.name == "Ivy Chen")
+    assert ivy.touch_count == 1
+
+
+async def test_closed_leads_match_only_for_show_and_reopen(hotleads):
+    await hotleads.command("add Old Friend company:Hooli")
+    await hotleads.command("lost #1")
+    refused = reply_text(await hotleads.command("log hooli call"))
+    assert "lost" in refused and "/lead reopen #1" in refused
+    assert "Old Friend" in reply_text(await hotleads.command("show hooli"))
+    assert "open again" in reply_text(await hotleads.command("reopen hooli"))
+
+
+async def test_a_tie_lists_the_matches_and_changes_nothing(hotleads):
+    await hotleads.command("add Pat Kim")
+    await hotleads.command("add Pat Rick")
+    reply = reply_text(await hotleads.command("log pat call"))
+    assert "matches more than one lead" in reply and "#1" in reply and "#2" in reply
+    assert [lead.touch_count for lead in await every_lead(hotleads.db, TEAM)] == [0, 0]
+
+
+async def test_the_log_pickers_finds_numbers_and_names_by_the_same_tiers(hotleads):
+    await hotleads.command("add Mona Patel company:Globex")
+    await hotleads.command("add Pat Kim")
+    by_number = await interact(hotleads, block_suggestion_payload("#1"))
+    assert [o["text"]["text"] for o in by_number["options"]] == ["#1 Mona Patel (Globex)"]
+    by_name = await interact(hotleads, block_suggestion_payload("pat"))
+    assert [o["text"]["text"] for o in by_name["options"]] == [
+        "#2 Pat Kim",
+        "#1 Mona Patel (Globex)",
+    ]
