@@ -14,13 +14,14 @@ from handlers import (
     close,
     events,
     home,
+    hook_alerts,
     lead_command,
     log,
     shortcut,
     snooze,
 )
 
-FEATURES = (events, lead_command, add, log, snooze, close, assign, home, shortcut)
+FEATURES = (events, lead_command, add, log, snooze, close, assign, home, shortcut, hook_alerts)
 """Modules with listeners; ``events`` first, so retries are answered before anything runs."""
 
 

@@ -33,7 +33,7 @@ async def redraw(tools: Tools, clicker: Clicker, lead_id: int) -> None:
         touches = await leads.recent_touches(services.db.reader, lead_id, limit=TOUCHES_SHOWN)
         reply = card_reply(lead, touches, services.clock.now())
         await tools.respond(replace_original=True, text=reply.text, blocks=reply.blocks)
-    elif clicker.in_message:
+    elif clicker.in_message and lead_ids(clicker.block_ids):
         await reminders.refresh(
             client,
             services,

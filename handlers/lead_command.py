@@ -31,6 +31,7 @@ from handlers import (
     edit,
     export,
     home,
+    hooks,
     lists,
     log,
     payloads,
@@ -122,6 +123,9 @@ COMMANDS: dict[type, Handler] = {
     grammar.Settings: settings.settings,
     grammar.Digest: digest.digest_preview,
     grammar.Export: export.export,
+    grammar.Hooks: hooks.list_hooks,
+    grammar.HooksNew: hooks.new,
+    grammar.HooksRevoke: hooks.revoke,
 }
 """Which function answers which subcommand: ``None`` when it acked by itself."""
 

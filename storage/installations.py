@@ -192,6 +192,7 @@ WORKSPACE_TABLES = (
     "deliveries",
     "seen_events",
     "hooks",
+    "hook_signals",
     "installations",
 )
 """Every table with a ``team_id``; the rest (touches, signals, reminders, hook deliveries)

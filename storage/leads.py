@@ -585,3 +585,15 @@ async def count(conn: aiosqlite.Connection, team_id: str) -> int:
         row = await cursor.fetchone()
     assert row is not None
     return int(row[0])
+
+
+async def claim(
+    conn: aiosqlite.Connection, lead_id: int, team_id: str, owner: str, now: datetime
+) -> bool:
+    """Make ``owner`` the owner of a lead nobody owns; only the first of any claims wins."""
+    async with conn.execute(
+        "UPDATE leads SET owner = ?, updated_at = ? WHERE id = ? AND team_id = ? AND owner = ''"
+        " RETURNING id",
+        (owner, to_db(now), lead_id, team_id),
+    ) as cursor:
+        return await cursor.fetchone() is not None

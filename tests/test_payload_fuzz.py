@@ -34,6 +34,7 @@ from test_surfaces import (
 )
 
 import handlers
+from handlers.hook_alerts import CLAIM_ACTION, CLAIM_PREFIX
 
 EXAMPLES = int(os.environ.get("HOTLEADS_FUZZ_EXAMPLES", "40"))
 BAD = [
@@ -100,6 +101,12 @@ async def templates(hotleads) -> dict[tuple[str, str], tuple[dict[str, Any], lis
         ),
         pick["action_id"]: click(hotleads, pick, "b", key="f"),
         "home_toggle": home_click("home_toggle", user_id="UADMIN", value="team"),
+        CLAIM_ACTION: click(
+            hotleads,
+            {**elements["lead_log"], "action_id": CLAIM_ACTION},
+            f"{CLAIM_PREFIX}{elements['lead_log']['value']}",
+            key="f",
+        ),
     }
     who = [("user", "id")]
     found: dict = {}
