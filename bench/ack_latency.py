@@ -1,4 +1,4 @@
-# ruff: noqa: ASYNC220, ASYNC221, ASYNC240 -- a sequential script: blocking is fine
+# ruff: noqa: ASYNC220 -- a sequential script: blocking is fine
 """Ack latency under load: hotleads against a bare Bolt app, same load, interleaved rounds.
 
 An open-loop generator sends signed ``/lead log #N call <id>`` at ``--rate``
@@ -20,8 +20,6 @@ import asyncio
 import contextlib
 import os
 import random
-import shutil
-import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -32,6 +30,7 @@ import aiohttp
 from slack_requests import sign, slash_command_body
 
 from bench.common import ROOT, SIGNING_SECRET, free_port, machine, percentile, server_env
+from bench.places import place
 
 SLACK_TIMEOUT = 3.0
 
@@ -90,23 +89,22 @@ def pinned(cpus: set[int] | None):
 
 
 async def main_async(
-    rounds: int, seconds: float, rate: float, size: int, pin: bool, checks: bool
+    rounds: int,
+    seconds: float,
+    rate: float,
+    size: int,
+    pin: bool,
+    checks: bool,
+    database_url: str | None,
 ) -> None:
     # The app under test gets a core of its own; the load generator and the fake
     # Slack (whose Block Kit checks are Slack's work, not ours) share the rest.
     server_cpus = {0} if pin and len(os.sched_getaffinity(0)) > 1 else None
     if server_cpus:
         os.sched_setaffinity(0, os.sched_getaffinity(0) - server_cpus)
-    source = Path(f"/tmp/hl-{size}.db")
-    if not source.exists():
-        subprocess.run(
-            [sys.executable, "-m", "bench.generate", str(source), "--leads", str(size)],
-            cwd=ROOT,
-            check=True,
-        )
     with tempfile.TemporaryDirectory(prefix="hotleads-ack-") as tmp:
-        database = Path(tmp) / "ack.db"
-        shutil.copy(source, database)
+        where = place(database_url, Path(tmp))
+        database = where.clone(where.master(size), "hl_ack")
         fake = subprocess.Popen(
             [sys.executable, "-m", "bench.slack_server"]
             + ([] if checks else ["--no-block-kit-checks"]),
@@ -159,15 +157,16 @@ async def main_async(
                 server.wait(timeout=20)
             fake.terminate()
             fake.wait(timeout=10)
-        with contextlib.closing(sqlite3.connect(database)) as conn:
-            stored = {row[0] for row in conn.execute("SELECT note FROM interactions")}
+        stored = {row[0] for row in where.query(database, "SELECT note FROM interactions")}
+        where.drop(database)
     mine = results["hotleads"]
     missing = [note for note in mine["answered"] if note not in stored]
     print(machine())
     print(
         f"{rounds} interleaved rounds x {seconds:.0f} s x {rate:.0f} req/s per app,"
         f" /lead log on a {size:,}-lead database;"
-        f" {'each app on a core of its own' if server_cpus else 'no CPU pinning'}"
+        f" {'each app on a core of its own' if server_cpus else 'no CPU pinning'};"
+        f" {'PostgreSQL (the server shares the cores)' if database_url else 'SQLite'}"
         f"{'' if checks else '; fake Slack not checking Block Kit'}\n"
     )
     print("| app | requests | p50 | p99 | p99 per round | errors |")
@@ -201,6 +200,9 @@ def main() -> None:
         action="store_true",
         help="the fake Slack answers without checking Block Kit (real Slack's CPU, not ours)",
     )
+    parser.add_argument(
+        "--database-url", help="a PostgreSQL server to run on (postgresql://…/postgres)"
+    )
     args = parser.parse_args()
     asyncio.run(
         main_async(
@@ -210,6 +212,7 @@ def main() -> None:
             args.leads,
             not args.no_pin,
             not args.no_block_kit_checks,
+            args.database_url,
         )
     )
 

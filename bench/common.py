@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from bench import ROOT
+from storage.engine import Address
 
 SIGNING_SECRET = "bench-signing-secret-0123456789ab"
 BOT_TOKEN = "xoxb-bench-token"
@@ -47,7 +48,7 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def server_env(database: Path, api_url: str, port: int) -> dict[str, str]:
+def server_env(database: Path | Address, api_url: str, port: int) -> dict[str, str]:
     """The environment of a ``python -m bot`` serving ``database`` against a fake Slack."""
     return {
         "PATH": os.environ["PATH"],
@@ -55,7 +56,9 @@ def server_env(database: Path, api_url: str, port: int) -> dict[str, str]:
         "SLACK_BOT_TOKEN": BOT_TOKEN,
         "SLACK_SIGNING_SECRET": SIGNING_SECRET,
         "SLACK_API_URL": api_url,
-        "DATABASE_URL": f"sqlite:///{database}",
+        "DATABASE_URL": (
+            database if isinstance(database, Address) else Address.sqlite(database)
+        ).url,
         "PORT": str(port),
         "LOG_LEVEL": "WARNING",
     }

@@ -9,6 +9,7 @@ written in bulk with ``executemany``: one lead at a time through ``add_touch``
 would take hours for a million touches.
 
     .venv/bin/python -m bench.generate /tmp/hotleads-100k.db --leads 100000
+    .venv/bin/python -m bench.generate postgresql://root@127.0.0.1:5432/hl --leads 100000
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from bot.domain.temperature import KINDS, SOURCES, Signal, cutoffs, signals_from
 from bot.domain.vocabulary import WEEKDAYS
 from storage import deliveries, users
 from storage.db import Database
+from storage.engine import Address
 from storage.times import to_db
 
 REPS = [f"U{n:04d}" for n in range(1, 51)]
@@ -130,10 +132,10 @@ def _lead_rows(number: int, rng: random.Random) -> tuple[tuple, list[tuple], lis
     return lead, touch_rows, signal_rows
 
 
-async def generate(path: Path, count: int, seed: int = 6) -> dict[str, int]:
+async def generate(where: Path | Address, count: int, seed: int = 6) -> dict[str, int]:
     """Write ``count`` leads (numbered 1..count) and their touches into a fresh database."""
     rng = random.Random(seed)
-    db = await Database.open(path)
+    db = await Database.open(where)
     totals = {"leads": 0, "interactions": 0}
     try:
         for start in range(1, count + 1, CHUNK):
@@ -155,6 +157,11 @@ async def generate(path: Path, count: int, seed: int = 6) -> dict[str, int]:
             await deliveries.save_settings(conn, settings, REPS[0], NOW - SPAN)
             for rep in REPS:
                 await users.save(conn, SlackUser(TEAM, rep, "UTC", False, NOW))
+        if db.reader.dialect.name == "postgres":
+            # The leads came with their ids: the identity column carries on after them.
+            await db.reader.execute(
+                "SELECT setval(pg_get_serial_sequence('leads', 'id'), (SELECT max(id) FROM leads))"
+            )
         await db.reader.execute("ANALYZE")
     finally:
         await db.close()
@@ -163,13 +170,18 @@ async def generate(path: Path, count: int, seed: int = 6) -> dict[str, int]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("path", type=Path)
+    parser.add_argument("path", help="a new SQLite file, or an empty PostgreSQL database's URL")
     parser.add_argument("--leads", type=int, default=100_000)
     args = parser.parse_args()
-    if args.path.exists():
-        raise SystemExit(f"{args.path} exists; the generator only fills a new database")
+    where: Path | Address
+    try:
+        where = Address.parse(args.path)
+    except ValueError:
+        where = Path(args.path)
+        if where.exists():
+            raise SystemExit(f"{where} exists; the generator only fills a new database") from None
     started = time.perf_counter()
-    totals = asyncio.run(generate(args.path, args.leads))
+    totals = asyncio.run(generate(where, args.leads))
     print(machine())
     print(
         f"{totals['leads']} leads, {totals['interactions']} interactions in "

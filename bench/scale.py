@@ -1,12 +1,17 @@
-# ruff: noqa: ASYNC220, ASYNC221, ASYNC230, ASYNC240 -- a sequential script: blocking is fine
+# ruff: noqa: ASYNC220, ASYNC230 -- a sequential script: blocking is fine
 """How hotleads holds up as a workspace grows: digest, list, show, run-due, export, import, RSS.
 
 For each size, on a database from ``bench.generate`` (N leads, ~10 x N touches
 over two years). Beside each figure, the floor: the same read as one plain SQL
-query with the ``sqlite3`` module on the same file, and hotleads' time as a
-multiple of it. Medians of ``--runs`` runs.
+query on a plain blocking connection (``sqlite3``, or psycopg with
+``--database-url``) to the same database, and hotleads' time as a multiple of
+it. Medians of ``--runs`` runs.
 
     .venv/bin/python -m bench.scale --sizes 1000 10000 100000 --runs 3
+    .venv/bin/python -m bench.scale --database-url postgresql://root@127.0.0.1:5432/postgres
+
+With ``--database-url`` the databases are made on that PostgreSQL server
+(``hl_bench_<size>`` is generated once and kept; the rest are dropped).
 """
 
 from __future__ import annotations
@@ -14,8 +19,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import csv
-import shutil
-import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -39,13 +42,15 @@ from bench.common import (
     rss_mb,
     server_env,
 )
+from bench.places import PostgresPlace, SqlitePlace, place
 from bot.app import web_client
 from bot.config import Settings
 from bot.domain.clock import FixedClock
 from handlers import delivery
 from handlers.context import Services
 from handlers.digest import digest_blocks, digest_for
-from storage.db import Database, migrations
+from storage.db import Database, migrations, postgres_migrations
+from storage.engine import Address
 from storage.times import to_db
 
 TARGETS = {
@@ -64,7 +69,8 @@ FLOORS = {
     # What each shows: the top hot leads (their signals too) and the band counts.
     "digest build+render": (
         f"{HOT_TOP} ORDER BY l.score DESC LIMIT 30)",
-        f"SELECT count(*), sum(l.hot_until > :now), sum(l.warm_until > :now) FROM leads l WHERE {OPEN}",
+        "SELECT count(*), count(*) FILTER (WHERE l.hot_until > :now),"
+        f" count(*) FILTER (WHERE l.warm_until > :now) FROM leads l WHERE {OPEN}",
     ),
     "/lead list hot team": (
         f"{HOT_TOP} ORDER BY l.score DESC LIMIT 25)",
@@ -80,35 +86,37 @@ FLOORS = {
 }
 
 
-def floor_read(path: Path, queries: tuple[str, ...]) -> float:
+Place = SqlitePlace | PostgresPlace
+
+
+def floor_read(where: Place, address: Address, queries: tuple[str, ...]) -> float:
     """Plain queries, every row fetched: the least any read of that data can cost."""
-    with sqlite3.connect(path) as conn:
-        started = time.perf_counter()
-        for sql in queries:
-            conn.execute(sql, {"team": TEAM, "now": to_db(NOW)}).fetchall()
-        return time.perf_counter() - started
+    params = {"team": TEAM, "now": to_db(NOW)}
+    return where.timed(address, [(sql, params) for sql in queries])
 
 
-def floor_show(path: Path, number: int) -> float:
-    with sqlite3.connect(path) as conn:
-        started = time.perf_counter()
-        conn.execute(f"{LEADS_SQL} WHERE l.team_id = ? AND l.number = ?", (TEAM, number)).fetchall()
-        conn.execute(
-            "SELECT * FROM interactions WHERE lead_id = (SELECT id FROM leads WHERE team_id = ?"
-            " AND number = ?) ORDER BY at DESC LIMIT 5",
-            (TEAM, number),
-        ).fetchall()
-        return time.perf_counter() - started
+def floor_show(where: Place, address: Address, number: int) -> float:
+    return where.timed(
+        address,
+        [
+            (f"{LEADS_SQL} WHERE l.team_id = ? AND l.number = ?", (TEAM, number)),
+            (
+                "SELECT * FROM interactions WHERE lead_id = (SELECT id FROM leads"
+                " WHERE team_id = ? AND number = ?) ORDER BY at DESC LIMIT 5",
+                (TEAM, number),
+            ),
+        ],
+    )
 
 
-def floor_import(rows: list[dict[str, str]], folder: Path) -> float:
+def floor_import(where: Place, rows: list[dict[str, str]], name: str) -> float:
     """Plain executemany of the same rows into an empty copy of the schema."""
-    path = folder / "floor-import.db"
-    path.unlink(missing_ok=True)
-    with sqlite3.connect(path) as conn:
-        conn.executescript("\n".join(migrations()))
-        started = time.perf_counter()
-        conn.executemany(
+    target = where.empty(name)
+    script = "\n".join(migrations() if where.engine == "sqlite" else postgres_migrations())
+    try:
+        return where.executemany(
+            target,
+            script,
             "INSERT INTO leads (team_id, number, name, company, email, phone, source, owner,"
             " created_by, created_at, updated_at, scored_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?,"
             " 'import', ?, ?, ?)",
@@ -117,21 +125,21 @@ def floor_import(rows: list[dict[str, str]], folder: Path) -> float:
                 for i, r in enumerate(rows, start=1)
             ],
         )
-        conn.commit()
-        return time.perf_counter() - started
+    finally:
+        where.drop(target)
 
 
-async def _migrated(path: Path) -> None:
-    db = await Database.open(path)
+async def _migrated(address: Address) -> None:
+    db = await Database.open(address)
     await db.close()
 
 
-def _services(path: Path, db: Database, api_url: str) -> Services:
+def _services(address: Address, db: Database, api_url: str) -> Services:
     settings = Settings(
         bot_token=BOT_TOKEN,
         signing_secret=SIGNING_SECRET,
         slack_api_url=api_url,
-        database_path=path,
+        database=address,
     )
     return Services(settings=settings, db=db, clock=FixedClock(NOW))
 
@@ -142,11 +150,11 @@ async def timed(fn: Callable[[], Awaitable[object]]) -> tuple[float, object]:
     return time.perf_counter() - started, result
 
 
-async def first_refresh(path: Path, api_url: str) -> tuple[float, int]:
+async def first_refresh(address: Address, api_url: str) -> tuple[float, int]:
     """The day before: scores stored at each lead's last touch are brought up to date."""
-    db = await Database.open(path)
+    db = await Database.open(address)
     try:
-        services = _services(path, db, api_url)
+        services = _services(address, db, api_url)
         return await timed(
             lambda: delivery.refresh_scores(services, TEAM, NOW - timedelta(hours=20))
         )
@@ -154,11 +162,11 @@ async def first_refresh(path: Path, api_url: str) -> tuple[float, int]:
         await db.close()
 
 
-async def digest_once(path: Path, api_url: str) -> tuple[float, int]:
+async def digest_once(address: Address, api_url: str) -> tuple[float, int]:
     """Reading, building and rendering the digest, as run-due does it."""
-    db = await Database.open(path)
+    db = await Database.open(address)
     try:
-        services = _services(path, db, api_url)
+        services = _services(address, db, api_url)
 
         async def build():
             digest = await digest_for(services, TEAM, NOW)
@@ -170,10 +178,10 @@ async def digest_once(path: Path, api_url: str) -> tuple[float, int]:
         await db.close()
 
 
-async def run_due_once(path: Path, api_url: str) -> tuple[float, list]:
-    db = await Database.open(path)
+async def run_due_once(address: Address, api_url: str) -> tuple[float, list]:
+    db = await Database.open(address)
     try:
-        services = _services(path, db, api_url)
+        services = _services(address, db, api_url)
         client = web_client(services)
         return await timed(lambda: delivery.run_due(services, client, NOW))
     finally:
@@ -190,11 +198,13 @@ def run_cli(*args: str, env: dict[str, str]) -> float:
     return time.perf_counter() - started
 
 
-async def served(path: Path, api_url: str, runs: int, hot_number: int) -> dict[str, object]:
+async def served(
+    where: Place, address: Address, api_url: str, runs: int, hot_number: int
+) -> dict[str, object]:
     """The real server on loopback: server time of list and show, and its memory."""
     port = free_port()
     server = subprocess.Popen(
-        [sys.executable, "-m", "bot"], env=server_env(path, api_url, port), cwd=ROOT
+        [sys.executable, "-m", "bot"], env=server_env(address, api_url, port), cwd=ROOT
     )
     figures: dict[str, object] = {}
     try:
@@ -208,13 +218,11 @@ async def served(path: Path, api_url: str, runs: int, hot_number: int) -> dict[s
                     await asyncio.sleep(0.1)
         # The server's own minute loop runs run-due at start; wait for it to finish.
         for _ in range(600):
-            with sqlite3.connect(path) as conn:
-                busy = conn.execute(
-                    "SELECT count(*) FROM deliveries WHERE status = 'claimed'"
-                ).fetchone()[0]
-                digest = conn.execute(
-                    "SELECT count(*) FROM deliveries WHERE kind = 'digest'"
-                ).fetchone()[0]
+            ((busy, digest),) = where.query(
+                address,
+                "SELECT count(*) FILTER (WHERE status = 'claimed'),"
+                " count(*) FILTER (WHERE kind = 'digest') FROM deliveries",
+            )
             if digest and not busy:
                 break
             await asyncio.sleep(0.1)
@@ -240,22 +248,14 @@ async def served(path: Path, api_url: str, runs: int, hot_number: int) -> dict[s
     return figures
 
 
-async def one_size(size: int, runs: int, api_url: str, folder: Path) -> dict[str, object]:
-    source = Path(f"/tmp/hl-{size}.db")
-    if not source.exists():
-        subprocess.run(
-            [sys.executable, "-m", "bench.generate", str(source), "--leads", str(size)],
-            cwd=ROOT,
-            check=True,
-        )
-    master = folder / f"master-{size}.db"
-    shutil.copy(source, master)
+async def one_size(
+    where: Place, size: int, runs: int, api_url: str, folder: Path
+) -> dict[str, object]:
+    master = where.clone(where.master(size), f"hl_master_{size}")
     refresh_time, refreshed = await first_refresh(master, api_url)
-    with sqlite3.connect(master) as conn:
-        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-        hot_number = conn.execute(
-            "SELECT number FROM leads WHERE status = 'open' ORDER BY score DESC LIMIT 1"
-        ).fetchone()[0]
+    ((hot_number,),) = where.query(
+        master, "SELECT number FROM leads WHERE status = 'open' ORDER BY score DESC LIMIT 1"
+    )
     out: dict[str, object] = {"first refresh": (refresh_time, refreshed)}
     ours: dict[str, list[float]] = {name: [] for name in TARGETS}
     floors: dict[str, list[float]] = {name: [] for name in TARGETS}
@@ -264,29 +264,30 @@ async def one_size(size: int, runs: int, api_url: str, folder: Path) -> dict[str
     for run in range(runs):
         took, _ = await digest_once(master, api_url)
         ours["digest build+render"].append(took)
-        copy = folder / f"run-{size}-{run}.db"
-        shutil.copy(master, copy)
+        copy = where.clone(master, f"hl_run_{size}_{run}")
         took, outcomes = await run_due_once(copy, api_url)
         ours["run-due (digest + 50 reps)"].append(took)
         out["run-due outcomes"] = f"{len(outcomes)} sent/failed: " + ", ".join(
             sorted({o.status for o in outcomes})
         )
         ours["export"].append(run_cli("export", "--team", TEAM, "--out", str(export_file), env=env))
-        target = folder / f"import-{size}-{run}.db"
+        target = where.empty(f"hl_import_{size}_{run}")
         await _migrated(target)
         ours["import"].append(
             run_cli("import", str(export_file), "--team", TEAM, env=server_env(target, api_url, 1))
         )
+        where.drop(target)
         for name, queries in FLOORS.items():
-            floors[name].append(floor_read(master, queries))
-        floors["/lead show"].append(floor_show(master, hot_number))
+            floors[name].append(floor_read(where, master, queries))
+        floors["/lead show"].append(floor_show(where, master, hot_number))
         with open(export_file, newline="", encoding="utf-8") as f:
             rows = list(csv.DictReader(f))
-        floors["import"].append(floor_import(rows, folder / f"f{run}"))
-        copy.unlink()
-    serving = folder / f"serve-{size}.db"
-    shutil.copy(master, serving)
-    server = await served(serving, api_url, runs, hot_number)
+        floors["import"].append(floor_import(where, rows, f"hl_floor_{run}"))
+        where.drop(copy)
+    serving = where.clone(master, f"hl_serve_{size}")
+    server = await served(where, serving, api_url, runs, hot_number)
+    where.drop(serving)
+    where.drop(master)
     for name in ("/lead list hot team", "/lead show"):
         ours[name].append(server[name])  # type: ignore[arg-type]
     out["/lead digest (preview)"] = server["/lead digest (preview)"]
@@ -299,7 +300,7 @@ def _fmt(seconds: float) -> str:
     return f"{seconds * 1000:.1f} ms" if seconds < 1 else f"{seconds:.2f} s"
 
 
-async def main_async(sizes: list[int], runs: int) -> None:
+async def main_async(sizes: list[int], runs: int, database_url: str | None) -> None:
     fake = subprocess.Popen(
         [sys.executable, "-m", "bench.slack_server"], cwd=ROOT, stdout=subprocess.PIPE, text=True
     )
@@ -309,17 +310,16 @@ async def main_async(sizes: list[int], runs: int) -> None:
     try:
         with tempfile.TemporaryDirectory(prefix="hotleads-bench-") as tmp:
             folder = Path(tmp)
+            where = place(database_url, folder)
             for size in sizes:
-                (folder / "f0").mkdir(exist_ok=True)
-                for run in range(runs):
-                    (folder / f"f{run}").mkdir(exist_ok=True)
-                results[size] = await one_size(size, runs, api_url, folder)
+                results[size] = await one_size(where, size, runs, api_url, folder)
                 print(f"done {size}", file=sys.stderr, flush=True)
     finally:
         fake.terminate()
         fake.wait(timeout=10)
     print(machine())
-    print(f"medians of {runs} runs; 'floor' is one plain sqlite3 query over the same rows\n")
+    engine = "PostgreSQL 15 on loopback (psycopg)" if database_url else "SQLite (sqlite3)"
+    print(f"{engine}; medians of {runs} runs; 'floor' is one plain query over the same rows\n")
     header = "| measure | target | " + " | ".join(f"{s:,} leads (x floor)" for s in sizes) + " |"
     print(header)
     print("|" + "---|" * (2 + len(sizes)))
@@ -346,8 +346,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10_000, 100_000])
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument(
+        "--database-url", help="a PostgreSQL server to benchmark on (postgresql://…/postgres)"
+    )
     args = parser.parse_args()
-    asyncio.run(main_async(args.sizes, args.runs))
+    asyncio.run(main_async(args.sizes, args.runs, args.database_url))
 
 
 if __name__ == "__main__":

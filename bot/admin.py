@@ -1,34 +1,38 @@
-"""The operator's commands: migrate, export, import and report, straight on the database."""
+"""The operator's commands: migrate, export, import, copy and report, straight on the database."""
 
 from __future__ import annotations
 
 import asyncio
 import csv
 import sys
+from collections.abc import Iterator
 from contextlib import ExitStack
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
-from bot.config import ConfigError, Settings
-from bot.domain.lead import lead_keys
+from bot.config import ConfigError, Settings, database_address
+from bot.domain.lead import Lead, lead_keys
 from bot.domain.lead_csv import BadRow, ImportedLead, parse_row, write_leads
 from bot.domain.report import report as report_text
+from bot.progress import bar
+from storage import copy as copying
 from storage import leads, snapshot
 from storage import report as report_rows
 from storage.db import Database, schema_version
+from storage.engine import Address
+from storage.progress import Advance
 
 IMPORTED_BY = "import"
 IMPORT_BATCH = 500
 
 
 async def migrate(settings: Settings) -> int:
-    db = await Database.open(settings.database_path, run_migrations=False)
+    db = await Database.open(settings.database, run_migrations=False)
     try:
-        ran = await db.migrate()
+        ran = await db.migrate(progress=bar)
         version = await schema_version(db.reader)
     finally:
         await db.close()
-    print(f"{settings.database_path}: {ran} migration(s) applied, schema version {version}")
+    print(f"{settings.database}: {ran} migration(s) applied, schema version {version}")
     return 0
 
 
@@ -48,7 +52,7 @@ async def _team(db: Database, team: str | None) -> str:
 
 async def report(settings: Settings, *, teams: list[str], days: int, now: datetime) -> int:
     """Print the report: win rates by band 14 days before the close, source and rep."""
-    db = await Database.open(settings.database_path)
+    db = await Database.open(settings.database)
     try:
         team_ids = teams or await leads.teams(db.reader)
         if not team_ids:
@@ -64,25 +68,36 @@ async def report(settings: Settings, *, teams: list[str], days: int, now: dateti
 
 
 async def export(settings: Settings, *, team: str | None, out: str | None) -> int:
-    db = await Database.open(settings.database_path)
+    db = await Database.open(settings.database)
     try:
         team_id = await _team(db, team)
+        total = await leads.count(db.reader, team_id)
     finally:
         await db.close()
     written = await asyncio.to_thread(
-        _export, settings.database_path, team_id, datetime.now(UTC), out
+        _export, settings.database, team_id, datetime.now(UTC), out, total
     )
     if out:
         print(f"wrote {written} leads to {out}", file=sys.stderr)
     return 0
 
 
-def _export(path: Path, team_id: str, now: datetime, out: str | None) -> int:
+def _export(where: Address, team_id: str, now: datetime, out: str | None, total: int) -> int:
     with ExitStack() as stack:
         target = (
             stack.enter_context(open(out, "w", newline="", encoding="utf-8")) if out else sys.stdout
         )
-        return write_leads(snapshot.leads_of(path, team_id), now, target)
+        batches = snapshot.leads_of(where, team_id)
+        if not out:  # the CSV is on standard output: no bar beside it
+            return write_leads(batches, now, target)
+        with bar("exporting", total) as advance:
+            return write_leads(_counted(batches, advance), now, target)
+
+
+def _counted(batches: Iterator[list[Lead]], advance: Advance) -> Iterator[list[Lead]]:
+    for batch in batches:
+        yield batch
+        advance(len(batch))
 
 
 def _read(path: str, owner: str | None, now: datetime) -> tuple[list[ImportedLead], list[str]]:
@@ -102,11 +117,12 @@ def _read(path: str, owner: str | None, now: datetime) -> tuple[list[ImportedLea
 
 async def _insert(db: Database, team_id: str, rows: list[ImportedLead], now: datetime) -> None:
     """Insert in short transactions, so the running bot's writes never wait long."""
-    for start in range(0, len(rows), IMPORT_BATCH):
-        async with db.transaction() as conn:
-            await leads.insert_imported(
-                conn, team_id, rows[start : start + IMPORT_BATCH], created_by=IMPORTED_BY, now=now
-            )
+    with bar("importing", len(rows)) as advance:
+        for start in range(0, len(rows), IMPORT_BATCH):
+            batch = rows[start : start + IMPORT_BATCH]
+            async with db.transaction() as conn:
+                await leads.insert_imported(conn, team_id, batch, created_by=IMPORTED_BY, now=now)
+            advance(len(batch))
 
 
 async def import_csv(
@@ -117,7 +133,7 @@ async def import_csv(
         rows, problems = _read(path, owner, now)
     except (OSError, UnicodeDecodeError, csv.Error) as error:
         raise ConfigError(f"Can't read {path}: {error}") from None
-    db = await Database.open(settings.database_path)
+    db = await Database.open(settings.database)
     try:
         team_id = await _team(db, team)
         seen = await leads.duplicate_keys(db.reader, team_id)
@@ -138,4 +154,25 @@ async def import_csv(
         print(problem, file=sys.stderr)
     verb = "would import" if dry_run else "imported"
     print(f"{verb} {imported} lead(s); {len(problems)} row(s) skipped or refused")
+    return 0
+
+
+async def copy(source_url: str, target_url: str, *, force: bool) -> int:
+    """``copy SOURCE_URL TARGET_URL``: every workspace's data, counted on both sides."""
+    source_address, target_address = database_address(source_url), database_address(target_url)
+    if source_address == target_address:
+        raise ConfigError("SOURCE_URL and TARGET_URL are the same database.")
+    source = await Database.open(source_address, run_migrations=False)
+    try:
+        target = await Database.open(target_address, progress=bar)
+        try:
+            copied = await copying.copy(source, target, force=force, progress=bar)
+        finally:
+            await target.close()
+    finally:
+        await source.close()
+    print(
+        f"copied {copied.rows} rows in {len(copied.counts)} tables from {source_address} "
+        f"to {target_address}; counts match"
+    )
     return 0

@@ -21,7 +21,9 @@ from bot import admin, demo, hook_admin, workspace_admin
 from bot.config import ConfigError, Settings
 from bot.domain.dates import DateError, check_plausible
 from bot.domain.hooks import TYPES
-from storage.db import SchemaTooNew
+from storage.copy import CopyRefused
+from storage.db import AlreadyServing, SchemaTooNew
+from storage.engine import Address
 
 EXIT_USAGE = 2
 
@@ -53,9 +55,17 @@ def parser() -> argparse.ArgumentParser:
         "demo", help="show tomorrow morning's messages for a sample team"
     )
     demo_cmd.add_argument(
-        "--db", type=Path, help="keep the sample database here (default: thrown away)"
+        "--db",
+        type=_where,
+        help="keep the sample database here: a file or postgresql://… (default: thrown away)",
     )
 
+    copy = commands.add_parser(
+        "copy", help="copy every workspace's data to another database (SQLite to PostgreSQL)"
+    )
+    copy.add_argument("source", metavar="SOURCE_URL", help="sqlite:///hotleads.db, postgresql://…")
+    copy.add_argument("target", metavar="TARGET_URL", help="where to copy to, migrated first")
+    copy.add_argument("--force", action="store_true", help="replace what the target holds")
     imp = commands.add_parser("import", help="read leads from CSV, skipping duplicates")
     imp.add_argument("file", help="CSV file with the export's columns (only name is required)")
     imp.add_argument("--team", help="Slack team id (needed unless the database has exactly one)")
@@ -84,6 +94,14 @@ def parser() -> argparse.ArgumentParser:
         "--reseal", action="store_true", help="seal every token again with the newest key first"
     )
     return top
+
+
+def _where(text: str) -> Path | Address:
+    """A file, or a database URL (``postgresql://…``, ``sqlite:///…``)."""
+    try:
+        return Address.parse(text)
+    except ValueError:
+        return Path(text)
 
 
 def _moment(text: str) -> datetime:
@@ -118,7 +136,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             format="%(asctime)s %(levelname)s %(name)s: %(message)s",
         )
         return asyncio.run(_run(command, args, settings))
-    except (ConfigError, SchemaTooNew) as error:
+    except (ConfigError, SchemaTooNew, AlreadyServing, CopyRefused) as error:
         print(f"hotleads: {error}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:
@@ -165,6 +183,8 @@ async def _run(command: str, args: argparse.Namespace, settings: Settings) -> in
 
         sys.stdout.write(text())
         return 0
+    if command == "copy":
+        return await admin.copy(args.source, args.target, force=args.force)
     if command == "export":
         return await admin.export(settings, team=args.team, out=args.out)
     if command == "report":

@@ -5,9 +5,9 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from storage import sealing
+from storage.engine import Address
 
 SLACK_API_DEFAULT = "https://slack.com/api/"
 DATABASE_DEFAULT = "sqlite:///hotleads.db"
@@ -36,7 +36,7 @@ class Settings:
     signing_secret: str
     app_token: str | None = None
     slack_api_url: str = SLACK_API_DEFAULT
-    database_path: Path = Path("hotleads.db")
+    database: Address = field(default_factory=lambda: Address(DATABASE_DEFAULT))
     port: int = 3000
     log_level: str = "INFO"
     admins: frozenset[str] = field(default_factory=frozenset)
@@ -62,7 +62,7 @@ class Settings:
         """
         common = {
             "slack_api_url": _api_url(env.get("SLACK_API_URL", "").strip() or SLACK_API_DEFAULT),
-            "database_path": database_path(env.get("DATABASE_URL", "").strip() or DATABASE_DEFAULT),
+            "database": database_address(env.get("DATABASE_URL", "").strip() or DATABASE_DEFAULT),
             "port": _port(env.get("PORT", "").strip() or "3000"),
             "log_level": _log_level(env.get("LOG_LEVEL", "").strip() or "INFO"),
             "admins": frozenset(
@@ -146,15 +146,16 @@ def _public_url(url: str) -> str | None:
     return url.rstrip("/")
 
 
-def database_path(url: str) -> Path:
-    """``sqlite:///rel.db`` is relative to the working directory, ``sqlite:////abs.db`` absolute."""
-    prefix = "sqlite:///"
-    if not url.startswith(prefix) or len(url) == len(prefix):
+def database_address(url: str) -> Address:
+    """``sqlite:///rel.db`` (working directory), ``sqlite:////abs.db``, or a PostgreSQL URL."""
+    try:
+        return Address.parse(url)
+    except ValueError:
         raise ConfigError(
-            "DATABASE_URL must look like sqlite:///hotleads.db (relative) "
-            "or sqlite:////var/data/hotleads.db (absolute)."
-        )
-    return Path(url[len(prefix) :])
+            "DATABASE_URL must look like sqlite:///hotleads.db (relative), "
+            "sqlite:////var/data/hotleads.db (absolute) "
+            "or postgresql://user:password@host:5432/hotleads."
+        ) from None
 
 
 def _port(text: str) -> int:

@@ -11,8 +11,6 @@ import tempfile
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from aiosqlite import Connection
-
 from bot.domain.dates import zone
 from bot.domain.lead import Lead
 from bot.domain.reminders import due_reminders
@@ -20,6 +18,7 @@ from bot.domain.schedule import WorkspaceSettings
 from bot.domain.vocabulary import WEEKDAYS
 from storage import deliveries, leads, pipeline
 from storage.db import Database
+from storage.engine import Address, Connection
 
 TEAM = "TDEMO"
 REPS = {
@@ -189,10 +188,10 @@ async def reminders_text(
     return blocks
 
 
-async def show(now: datetime, path: Path | None = None) -> int:
-    """Print the sample team's next morning; keep its database at ``path`` if given."""
+async def show(now: datetime, where: Path | Address | None = None) -> int:
+    """Print the sample team's next morning; keep its database at ``where`` if given."""
     with tempfile.TemporaryDirectory() as folder:
-        db = await Database.open(path or Path(folder) / "demo.db")
+        db = await Database.open(where or Path(folder) / "demo.db")
         try:
             workspace = await fill(db, now)
             morning = next_morning(workspace, now)

@@ -48,7 +48,7 @@ async def new(
         created_by=CREATED_BY,
         now=datetime.now(UTC),
     )
-    db = await Database.open(settings.database_path)
+    db = await Database.open(settings.database)
     try:
         async with db.transaction() as conn:
             await hooks.create(conn, made.hook)
@@ -72,7 +72,7 @@ async def new(
 
 
 async def list_hooks(settings: Settings, *, team: str | None) -> int:
-    db = await Database.open(settings.database_path)
+    db = await Database.open(settings.database)
     try:
         found = await hooks.of_team(db.reader, team)
     finally:
@@ -107,7 +107,7 @@ def _when(moment: datetime | None) -> str:
 
 
 async def revoke(settings: Settings, hook_id: str) -> int:
-    db = await Database.open(settings.database_path)
+    db = await Database.open(settings.database)
     try:
         async with db.transaction() as conn:
             done = await hooks.revoke(conn, hook_id, datetime.now(UTC))

@@ -24,7 +24,7 @@ log = logging.getLogger(__name__)
 
 async def run_due_once(settings: Settings, now: datetime) -> int:
     """``run-due``: one line per message sent or failed; exit 0 even if Slack refused one."""
-    db = await Database.open(settings.database_path)
+    db = await Database.open(settings.database)
     try:
         services = Services(settings=settings, db=db, clock=FixedClock(now))
         clients = team_clients(services)

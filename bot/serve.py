@@ -21,7 +21,12 @@ log = logging.getLogger(__name__)
 
 async def serve(settings: Settings) -> None:
     """Serve until SIGTERM or SIGINT, then close the database cleanly."""
-    db = await Database.open(settings.database_path)
+    db = await Database.open(settings.database)
+    try:
+        db.serve_alone()
+    except BaseException:
+        await db.close()
+        raise
     services = Services(settings=settings, db=db, clock=SystemClock())
     app = build_app(services)
     stop = asyncio.Event()

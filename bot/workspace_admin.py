@@ -17,7 +17,7 @@ def keygen() -> int:
 
 async def list_workspaces(settings: Settings, *, reseal: bool = False) -> int:
     """One line per installed workspace: team id, name, installed at, active, lead count."""
-    db = await Database.open(settings.database_path)
+    db = await Database.open(settings.database)
     try:
         if reseal:
             if not settings.encryption_keys:

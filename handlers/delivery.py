@@ -1,7 +1,9 @@
 """Sending what is due: each workspace's digest, each rep's quiet-lead reminder, hook alerts.
 
 Every message is claimed in the database before it is sent, so any number of
-runners (the server's minute loop, a cron ``run-due``) send it once. A send
+runners (each server's minute loop, a cron ``run-due``) send it once. On
+PostgreSQL each runner takes a workspace only if no other has it right now, so
+several processes share the workspaces and one slow team holds up no other. A send
 that fails gives its claim back for the next run; a permanent refusal
 (channel gone, app not invited) is recorded for ``/lead settings`` to show.
 """
@@ -83,24 +85,27 @@ async def run_due(
     clients = team_clients.of(clients)
     outcomes: list[Outcome] = []
     for team_id in await deliveries.workspaces(services.db.reader):
-        try:
-            client = await clients.for_team(team_id)
-        except NotInstalled:
-            continue
-        settings = await deliveries.get_settings(services.db.reader, team_id)
-        await refresh_scores(services, team_id, now)
-        digest = await _send_digest(services, client, settings, now)
-        if digest:
-            outcomes.append(digest)
-            if digest.error in TOKEN_DEAD:
-                await clients.token_dead(team_id, digest.error)
+        async with services.db.workspace_turn(team_id) as ours:
+            if not ours:  # another process is on this workspace now: its claims cover it
                 continue
-        reminders = await _send_reminders(services, client, settings, now)
-        reminders += await hook_alerts.send_due(services, client, settings, now, deliver)
-        outcomes += reminders
-        dead = next((o.error for o in reminders if o.error in TOKEN_DEAD), None)
-        if dead:
-            await clients.token_dead(team_id, dead)
+            try:
+                client = await clients.for_team(team_id)
+            except NotInstalled:
+                continue
+            settings = await deliveries.get_settings(services.db.reader, team_id)
+            await refresh_scores(services, team_id, now)
+            digest = await _send_digest(services, client, settings, now)
+            if digest:
+                outcomes.append(digest)
+                if digest.error in TOKEN_DEAD:
+                    await clients.token_dead(team_id, digest.error)
+                    continue
+            reminders = await _send_reminders(services, client, settings, now)
+            reminders += await hook_alerts.send_due(services, client, settings, now, deliver)
+            outcomes += reminders
+            dead = next((o.error for o in reminders if o.error in TOKEN_DEAD), None)
+            if dead:
+                await clients.token_dead(team_id, dead)
     return outcomes
 
 

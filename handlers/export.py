@@ -5,21 +5,21 @@ from __future__ import annotations
 import asyncio
 import io
 from datetime import datetime
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from bot.domain import grammar
 from bot.domain.lead_csv import write_leads
 from handlers.blocks import Reply
 from storage import leads, pipeline, snapshot
+from storage.engine import Address
 
 if TYPE_CHECKING:
     from handlers.lead_command import Invocation
 
 
-def _csv(path: Path, team_id: str, now: datetime, band: str) -> tuple[str, int]:
+def _csv(where: Address, team_id: str, now: datetime, band: str) -> tuple[str, int]:
     out = io.StringIO()
-    written = write_leads(snapshot.leads_of(path, team_id), now, out, band)
+    written = write_leads(snapshot.leads_of(where, team_id), now, out, band)
     return out.getvalue(), written
 
 
@@ -36,7 +36,7 @@ async def export(cmd: grammar.Export, call: Invocation) -> Reply | None:
     )
     # Reading every lead and uploading are slow: after the ack, the reading in a thread.
     content, written = await asyncio.to_thread(
-        _csv, call.services.db.path, call.team_id, call.now, cmd.band
+        _csv, call.services.db.address, call.team_id, call.now, cmd.band
     )
     opened = await call.client.conversations_open(users=call.user_id)
     stamp = call.now.strftime("%Y-%m-%d")

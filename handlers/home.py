@@ -9,7 +9,6 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from aiosqlite import Connection
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
@@ -35,6 +34,7 @@ from handlers.digest import band_counts
 from handlers.door import Tools
 from handlers.lists import list_line
 from storage import deliveries, pipeline
+from storage.engine import Connection
 
 TOGGLE_ACTION = "home_toggle"
 HOME_BLOCK_LIMIT = 100

@@ -20,7 +20,6 @@ from urllib.parse import parse_qsl
 from zoneinfo import ZoneInfo
 
 import aiohttp
-import aiosqlite
 import msgspec
 from aiohttp import web
 from slack_sdk.errors import SlackApiError
@@ -39,6 +38,7 @@ from handlers.context import Services
 from handlers.delivery import deliver
 from handlers.hook_payloads import MAX_BODY, Arrival, InboundError, Refused, Stored, arrival, decode
 from storage import deliveries, hooks, leads, users
+from storage.engine import Connection
 from storage.hooks import HookSignal
 
 PATH = "/hooks/{hook_id}"
@@ -284,7 +284,7 @@ def _slack_unsure(error: Exception) -> Refusal:
     )
 
 
-async def owner_for(conn: aiosqlite.Connection, hook: Hook, signal: Arrival) -> str:
+async def owner_for(conn: Connection, hook: Hook, signal: Arrival) -> str:
     """The payload's owner, else the hook's, else the next rep in ``reps:``, else nobody."""
     return signal.owner or hook.owner or await deliveries.next_rep(conn, hook.team_id)
 

@@ -1,7 +1,9 @@
-"""The SQLite database: connections, transactions and schema migrations.
+"""The database: SQLite by default, PostgreSQL for several processes (``storage.postgres``).
 
 Migration policy: migrations are the numbered ``migrations/NNNN_*.sql`` files,
-an append-only list. ``PRAGMA user_version`` counts how many have run. Each one
+an append-only list, written once for both engines (``storage.engine``).
+On SQLite ``PRAGMA user_version`` counts how many have run (on PostgreSQL the
+row of ``hotleads_schema``, under an advisory lock: ``storage.postgres``). Each one
 runs together with its version bump in a single transaction, so a crash leaves
 the schema either before or after it, never half-way. A database whose version
 is newer than this code knows is refused rather than guessed at: run the newer
@@ -20,13 +22,21 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import fcntl
+import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import IO, TYPE_CHECKING
 
 import aiosqlite
 
 from storage import leads
+from storage.engine import Address, Connection, SqliteConnection
+from storage.progress import Progress, quiet
+
+if TYPE_CHECKING:  # psycopg loads only for PostgreSQL: a CLI run on SQLite starts sooner
+    from psycopg_pool import AsyncConnectionPool
 
 BUSY_TIMEOUT_MS = 5000
 CHECKPOINT_EVERY = 1.0
@@ -41,14 +51,31 @@ class SchemaTooNew(RuntimeError):
     """The database was written by a newer hotleads than this one."""
 
 
-def migrations() -> list[str]:
-    """Migration scripts in order; file names are numbered from 0001 without gaps."""
+class AlreadyServing(RuntimeError):
+    """Another server has this SQLite file open."""
+
+
+def _named_migrations() -> list[tuple[str, str]]:
     folder = Path(__file__).with_name("migrations")
     names = sorted(p.name for p in folder.iterdir() if p.name.endswith(".sql"))
     for position, name in enumerate(names, start=1):
         if not name.startswith(f"{position:04d}_"):
             raise RuntimeError(f"migration {name} is out of sequence (expected {position:04d}_)")
-    return [(folder / name).read_text(encoding="utf-8") for name in names]
+    return [(name, (folder / name).read_text(encoding="utf-8")) for name in names]
+
+
+def migrations() -> list[str]:
+    """Migration scripts in order; file names are numbered from 0001 without gaps."""
+    return [script for _, script in _named_migrations()]
+
+
+def postgres_migrations() -> list[str]:
+    """The same list for PostgreSQL: a twin in ``migrations/postgres/`` where there is one."""
+    twins = Path(__file__).with_name("migrations") / "postgres"
+    return [
+        (twins / name).read_text(encoding="utf-8") if (twins / name).exists() else script
+        for name, script in _named_migrations()
+    ]
 
 
 async def _open(path: Path) -> aiosqlite.Connection:
@@ -63,17 +90,20 @@ async def _open(path: Path) -> aiosqlite.Connection:
     return conn
 
 
-async def schema_version(conn: aiosqlite.Connection) -> int:
-    async with conn.execute("PRAGMA user_version") as cursor:
-        row = await cursor.fetchone()
+async def schema_version(conn: Connection) -> int:
+    if conn.dialect.name == "postgres":
+        from storage import postgres
+
+        return await postgres.schema_version(conn)
+    row = await conn.fetchone("PRAGMA user_version")
     assert row is not None
     return int(row[0])
 
 
 async def migrate(conn: aiosqlite.Connection) -> int:
-    """Apply pending migrations; return how many ran."""
+    """Apply pending migrations to a SQLite file; return how many ran."""
     scripts = migrations()
-    current = await schema_version(conn)
+    current = await schema_version(SqliteConnection(conn))
     if current > len(scripts):
         raise SchemaTooNew(
             f"The database is at schema version {current}, but this hotleads only knows "
@@ -92,45 +122,111 @@ async def migrate(conn: aiosqlite.Connection) -> int:
 
 
 class Database:
+    """Where storage functions get their connections: ``reader`` and ``transaction()``.
+
+    ``Database.open`` picks the engine from the address: a SQLite file
+    (``SqliteDatabase``) or a PostgreSQL server (``PostgresDatabase``).
+    """
+
+    address: Address
+    reader: Connection
+
+    @staticmethod
+    async def open(
+        where: Path | Address, *, run_migrations: bool = True, progress: Progress = quiet
+    ) -> Database:
+        address = where if isinstance(where, Address) else Address.sqlite(where)
+        if address.is_postgres:
+            return await PostgresDatabase.connect(address, run_migrations, progress)
+        return await SqliteDatabase.connect(address.path, run_migrations, progress)
+
+    def transaction(self) -> contextlib.AbstractAsyncContextManager[Connection]:
+        """A write transaction: committed on success, rolled back on any error."""
+        raise NotImplementedError
+
+    def workspace_turn(self, team_id: str) -> contextlib.AbstractAsyncContextManager[bool]:
+        """Whether this process sends what a workspace is due now (see ``storage.postgres``)."""
+        raise NotImplementedError
+
+    def serve_alone(self) -> None:
+        """Refuse to serve beside another server where the engine can't share."""
+
+    async def keep_wal_short(self, stop: asyncio.Event, every: float = CHECKPOINT_EVERY) -> None:
+        """Background upkeep while serving, until ``stop``; nothing to do on PostgreSQL."""
+        await stop.wait()
+
+    async def migrate(self, progress: Progress = quiet) -> int:
+        raise NotImplementedError
+
+    async def close(self) -> None:
+        raise NotImplementedError
+
+
+class SqliteDatabase(Database):
     """One writer connection behind a lock, one reader connection.
 
     SQLite allows one writer at a time; the lock queues this process's writes
     so they never see each other's half-done transactions, and WAL lets the
     reader see only committed data while a write is under way. Other processes
-    (a cron ``run-due``, an import) wait up to ``busy_timeout``.
+    (a cron ``run-due``, an import) wait up to ``busy_timeout``; a second
+    server is refused (``serve_alone``).
     """
 
     def __init__(self, path: Path, writer: aiosqlite.Connection, reader: aiosqlite.Connection):
+        self.address = Address.sqlite(path)
         self.path = path
-        self.reader = reader
+        self.reader = self._reader = SqliteConnection(reader)
         self._writer = writer
         self._write_lock = asyncio.Lock()
+        self._serving: IO[bytes] | None = None
 
     @classmethod
-    async def open(cls, path: Path, *, run_migrations: bool = True) -> Database:
+    async def connect(cls, path: Path, run_migrations: bool, progress: Progress) -> SqliteDatabase:
         path.parent.mkdir(parents=True, exist_ok=True)
         writer = await _open(path)
         try:
-            if run_migrations:
-                await migrate(writer)
-                await leads.rescore_pending(writer)
             reader = await _open(path)
         except BaseException:
             await writer.close()
             raise
-        return cls(path, writer, reader)
+        db = cls(path, writer, reader)
+        if run_migrations:
+            try:
+                await db.migrate(progress)
+            except BaseException:
+                await db.close()
+                raise
+        return db
 
     @asynccontextmanager
-    async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
-        """A write transaction: committed on success, rolled back on any error."""
+    async def transaction(self) -> AsyncIterator[Connection]:
         async with self._write_lock:
             await self._writer.execute("BEGIN IMMEDIATE")
             try:
-                yield self._writer
+                yield SqliteConnection(self._writer)
             except BaseException:
                 await self._writer.rollback()
                 raise
             await self._writer.commit()
+
+    @asynccontextmanager
+    async def workspace_turn(self, team_id: str) -> AsyncIterator[bool]:
+        yield True  # one server per file: its minute loop and a cron run meet only in claims
+
+    def serve_alone(self) -> None:
+        lock = open(f"{self.path}.serving", "ab")  # noqa: SIM115 - held until close
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            lock.close()
+            raise AlreadyServing(
+                f"Another hotleads server is already running on {self.path}: SQLite serves one "
+                "process. Stop it, or move to PostgreSQL to run several (README, Scaling out)."
+            ) from None
+        lock.truncate(0)
+        lock.write(f"{os.getpid()}\n".encode())
+        lock.flush()
+        self._serving = lock
 
     async def keep_wal_short(self, stop: asyncio.Event, every: float = CHECKPOINT_EVERY) -> None:
         """Copy the write-ahead log into the database in the background, until ``stop``.
@@ -163,13 +259,56 @@ class Database:
                 await self._writer.execute(f"PRAGMA wal_autocheckpoint = {AUTO_CHECKPOINT_PAGES}")
             await conn.close()
 
-    async def migrate(self) -> int:
+    async def migrate(self, progress: Progress = quiet) -> int:
         """Apply pending migrations on the writer, queued behind this process's writes."""
         async with self._write_lock:
             ran = await migrate(self._writer)
-            await leads.rescore_pending(self._writer)
-            return ran
+        await leads.rescore_pending(self, progress=progress)
+        return ran
 
     async def close(self) -> None:
-        await self.reader.close()
+        await self._reader.raw.close()
         await self._writer.close()
+        if self._serving:
+            self._serving.close()
+
+
+class PostgresDatabase(Database):
+    """A pool shared by this process's readers and transactions; other processes have theirs."""
+
+    def __init__(self, address: Address, pool: AsyncConnectionPool):
+        from storage import postgres
+
+        self._postgres = postgres
+        self.address = address
+        self.reader = postgres.PgReader(pool)
+        self._pool = pool
+
+    @classmethod
+    async def connect(
+        cls, address: Address, run_migrations: bool, progress: Progress
+    ) -> PostgresDatabase:
+        from storage import postgres
+
+        db = cls(address, await postgres.open_pool(address))
+        if run_migrations:
+            try:
+                await db.migrate(progress)
+            except BaseException:
+                await db.close()
+                raise
+        return db
+
+    def transaction(self) -> contextlib.AbstractAsyncContextManager[Connection]:
+        return self._postgres.transaction(self._pool)
+
+    def workspace_turn(self, team_id: str) -> contextlib.AbstractAsyncContextManager[bool]:
+        return self._postgres.workspace_turn(self._pool, team_id)
+
+    async def migrate(self, progress: Progress = quiet) -> int:
+        ran = await self._postgres.migrate(self._pool, postgres_migrations())
+        await leads.rescore_pending(self, progress=progress)
+        return ran
+
+    async def close(self) -> None:
+        await self._pool.close()

@@ -1,8 +1,8 @@
 """Workspace settings, and the claims that make each digest and reminder go out once.
 
 A runner claims a message (team, kind, recipient, local day) in a write
-transaction before sending it. The primary key lets exactly one runner win the
-claim; the others see it taken and move on. A failed send gives the claim back
+transaction before sending it, in one statement that only one runner can win
+(in any process, on either engine); the others get nothing back and move on. A failed send gives the claim back
 (status ``failed``) so the next run retries it; a permanent refusal is kept
 (``refused``) so nobody retries it every minute.
 """
@@ -14,24 +14,22 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-import aiosqlite
-
 from bot.domain.schedule import WorkspaceSettings
 from storage.batches import chunks
+from storage.engine import Connection, Row
 from storage.times import from_db, required_from_db, to_db
 
 STALE_CLAIM = timedelta(minutes=10)
 """A claim this old with no outcome belonged to a runner that died mid-send."""
 
 
-async def get_settings(conn: aiosqlite.Connection, team_id: str) -> WorkspaceSettings:
-    async with conn.execute(
+async def get_settings(conn: Connection, team_id: str) -> WorkspaceSettings:
+    row = await conn.fetchone(
         "SELECT channel_id, digest_time, tz, quiet_days, digest_days, respond_hours, reps"
         " FROM workspace_settings"
         " WHERE team_id = ?",
         (team_id,),
-    ) as cursor:
-        row = await cursor.fetchone()
+    )
     if row is None:
         return WorkspaceSettings(team_id)
     return WorkspaceSettings(
@@ -47,7 +45,7 @@ async def get_settings(conn: aiosqlite.Connection, team_id: str) -> WorkspaceSet
 
 
 async def save_settings(
-    conn: aiosqlite.Connection, settings: WorkspaceSettings, user_id: str, now: datetime
+    conn: Connection, settings: WorkspaceSettings, user_id: str, now: datetime
 ) -> None:
     await conn.execute(
         "INSERT INTO workspace_settings (team_id, channel_id, digest_time, tz, quiet_days,"
@@ -74,29 +72,30 @@ async def save_settings(
     )
 
 
-async def next_rep(conn: aiosqlite.Connection, team_id: str) -> str:
+async def next_rep(conn: Connection, team_id: str) -> str:
     """The rep whose turn it is in the round robin (``''`` without ``reps:``), turn taken.
 
     One statement advances the turn and reads it, so two hooks at once never share one.
     """
-    async with conn.execute(
+    row = await conn.fetchone(
         "UPDATE workspace_settings SET next_rep = next_rep + 1"
         " WHERE team_id = ? AND reps != '' RETURNING reps, next_rep",
         (team_id,),
-    ) as cursor:
-        row = await cursor.fetchone()
+    )
     if row is None:
         return ""
-    reps = row[0].split(",")
-    return reps[(row[1] - 1) % len(reps)]
+    reps: list[str] = row[0].split(",")
+    turn: int = row[1]
+    return reps[(turn - 1) % len(reps)]
 
 
-async def workspaces(conn: aiosqlite.Connection) -> list[str]:
+async def workspaces(conn: Connection) -> list[str]:
     """Every workspace that has leads or settings: the ones a run may owe messages."""
-    async with conn.execute(
+    rows = await conn.fetchall(
         "SELECT team_id FROM workspace_settings UNION SELECT DISTINCT team_id FROM leads"
-    ) as cursor:
-        return [row[0] for row in await cursor.fetchall()]
+        " ORDER BY team_id"
+    )
+    return [row[0] for row in rows]
 
 
 @dataclass(frozen=True)
@@ -115,7 +114,7 @@ class Delivery:
     detail: dict[str, Any]
 
 
-def _delivery(row: aiosqlite.Row) -> Delivery:
+def _delivery(row: Row) -> Delivery:
     return Delivery(
         team_id=row["team_id"],
         kind=row["kind"],
@@ -133,39 +132,31 @@ def _delivery(row: aiosqlite.Row) -> Delivery:
 
 
 async def claim(
-    conn: aiosqlite.Connection, team_id: str, kind: str, recipient: str, day: date, now: datetime
+    conn: Connection, team_id: str, kind: str, recipient: str, day: date, now: datetime
 ) -> bool:
     """Take the right to send this message; False when it is sent, refused or being sent."""
-    key = (team_id, kind, recipient, day.isoformat())
-    async with conn.execute(
-        "SELECT status, claimed_at FROM deliveries"
-        " WHERE team_id = ? AND kind = ? AND recipient = ? AND local_date = ?",
-        key,
-    ) as cursor:
-        row = await cursor.fetchone()
-    if row is None:
-        await conn.execute(
-            "INSERT INTO deliveries (team_id, kind, recipient, local_date, status, attempts,"
-            " claimed_at) VALUES (?, ?, ?, ?, 'claimed', 1, ?)",
-            (*key, to_db(now)),
-        )
-        return True
-    status, claimed_at = row
-    retry = status == "failed" or (
-        status == "claimed" and now - required_from_db(claimed_at) > STALE_CLAIM
+    won = await conn.fetchone(
+        "INSERT INTO deliveries (team_id, kind, recipient, local_date, status, attempts,"
+        " claimed_at) VALUES (:team, :kind, :recipient, :day, 'claimed', 1, :now)"
+        " ON CONFLICT (team_id, kind, recipient, local_date) DO UPDATE SET status = 'claimed',"
+        " attempts = deliveries.attempts + 1, claimed_at = excluded.claimed_at"
+        " WHERE deliveries.status = 'failed'"
+        " OR (deliveries.status = 'claimed' AND deliveries.claimed_at < :stale)"
+        " RETURNING attempts",
+        {
+            "team": team_id,
+            "kind": kind,
+            "recipient": recipient,
+            "day": day.isoformat(),
+            "now": to_db(now),
+            "stale": to_db(now - STALE_CLAIM),
+        },
     )
-    if not retry:
-        return False
-    await conn.execute(
-        "UPDATE deliveries SET status = 'claimed', attempts = attempts + 1, claimed_at = ?"
-        " WHERE team_id = ? AND kind = ? AND recipient = ? AND local_date = ?",
-        (to_db(now), *key),
-    )
-    return True
+    return won is not None
 
 
 async def finish(
-    conn: aiosqlite.Connection,
+    conn: Connection,
     team_id: str,
     kind: str,
     recipient: str,
@@ -198,7 +189,7 @@ async def finish(
 
 
 async def latest(
-    conn: aiosqlite.Connection, team_id: str, kind: str, recipient: str | None = None
+    conn: Connection, team_id: str, kind: str, recipient: str | None = None
 ) -> Delivery | None:
     """The most recent delivery of a kind (for the recipient, when given)."""
     where = "team_id = ? AND kind = ?"
@@ -206,38 +197,35 @@ async def latest(
     if recipient is not None:
         where += " AND recipient = ?"
         params.append(recipient)
-    async with conn.execute(
+    row = await conn.fetchone(
         f"SELECT * FROM deliveries WHERE {where} ORDER BY local_date DESC, claimed_at DESC LIMIT 1",
         params,
-    ) as cursor:
-        row = await cursor.fetchone()
+    )
     return _delivery(row) if row else None
 
 
-async def last_sent_digest(conn: aiosqlite.Connection, team_id: str) -> Delivery | None:
-    async with conn.execute(
+async def last_sent_digest(conn: Connection, team_id: str) -> Delivery | None:
+    row = await conn.fetchone(
         "SELECT * FROM deliveries WHERE team_id = ? AND kind = 'digest' AND status = 'sent'"
         " ORDER BY local_date DESC LIMIT 1",
         (team_id,),
-    ) as cursor:
-        row = await cursor.fetchone()
+    )
     return _delivery(row) if row else None
 
 
-async def last_reminded(conn: aiosqlite.Connection, lead_ids: list[int]) -> dict[int, datetime]:
+async def last_reminded(conn: Connection, lead_ids: list[int]) -> dict[int, datetime]:
     found: dict[int, datetime] = {}
     for chunk in chunks(lead_ids):
-        async with conn.execute(
+        for row in await conn.fetchall(
             "SELECT lead_id, reminded_at FROM lead_reminders"
             f" WHERE lead_id IN ({','.join('?' * len(chunk))})",
             chunk,
-        ) as cursor:
-            for row in await cursor.fetchall():
-                found[row[0]] = required_from_db(row[1])
+        ):
+            found[row[0]] = required_from_db(row[1])
     return found
 
 
-async def mark_reminded(conn: aiosqlite.Connection, lead_ids: list[int], now: datetime) -> None:
+async def mark_reminded(conn: Connection, lead_ids: list[int], now: datetime) -> None:
     await conn.executemany(
         "INSERT INTO lead_reminders (lead_id, reminded_at) VALUES (?, ?)"
         " ON CONFLICT (lead_id) DO UPDATE SET reminded_at = excluded.reminded_at",

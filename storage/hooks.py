@@ -5,9 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-import aiosqlite
-
 from bot.domain.hooks import Hook
+from storage.engine import Connection, Row
 from storage.times import from_db, required_from_db, to_db
 
 MAX_ERROR = 300
@@ -19,7 +18,7 @@ _COLUMNS = (
 )
 
 
-def _hook(row: aiosqlite.Row) -> Hook:
+def _hook(row: Row) -> Hook:
     return Hook(
         id=row["id"],
         team_id=row["team_id"],
@@ -37,7 +36,7 @@ def _hook(row: aiosqlite.Row) -> Hook:
     )
 
 
-async def create(conn: aiosqlite.Connection, hook: Hook) -> None:
+async def create(conn: Connection, hook: Hook) -> None:
     await conn.execute(
         "INSERT INTO hooks (id, team_id, type, kind, owner, created_by, created_at,"
         " secret_hash, signing_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -55,38 +54,37 @@ async def create(conn: aiosqlite.Connection, hook: Hook) -> None:
     )
 
 
-async def get(conn: aiosqlite.Connection, hook_id: str) -> Hook | None:
-    async with conn.execute(f"SELECT {_COLUMNS} FROM hooks WHERE id = ?", (hook_id,)) as cursor:
-        row = await cursor.fetchone()
+async def get(conn: Connection, hook_id: str) -> Hook | None:
+    row = await conn.fetchone(f"SELECT {_COLUMNS} FROM hooks WHERE id = ?", (hook_id,))
     return _hook(row) if row else None
 
 
-async def of_team(conn: aiosqlite.Connection, team_id: str | None) -> list[Hook]:
+async def of_team(conn: Connection, team_id: str | None) -> list[Hook]:
     """A workspace's hooks (every workspace's without ``team_id``), oldest first."""
     where, params = ("WHERE team_id = ?", (team_id,)) if team_id else ("", ())
-    async with conn.execute(
+    rows = await conn.fetchall(
         f"SELECT {_COLUMNS} FROM hooks {where} ORDER BY team_id, created_at, id", params
-    ) as cursor:
-        return [_hook(row) for row in await cursor.fetchall()]
+    )
+    return [_hook(row) for row in rows]
 
 
-async def revoke(conn: aiosqlite.Connection, hook_id: str, now: datetime) -> bool:
+async def revoke(conn: Connection, hook_id: str, now: datetime) -> bool:
     """Revoke a live hook; ``False`` when there is none by that id (or it already was)."""
-    async with conn.execute(
+    changed = await conn.execute(
         "UPDATE hooks SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL",
         (to_db(now), hook_id),
-    ) as cursor:
-        return cursor.rowcount == 1
+    )
+    return changed == 1
 
 
-async def used(conn: aiosqlite.Connection, hook_id: str, now: datetime) -> None:
+async def used(conn: Connection, hook_id: str, now: datetime) -> None:
     await conn.execute(
         "UPDATE hooks SET received = received + 1, last_used_at = ? WHERE id = ?",
         (to_db(now), hook_id),
     )
 
 
-async def refused(conn: aiosqlite.Connection, hook_id: str, error: str, now: datetime) -> None:
+async def refused(conn: Connection, hook_id: str, error: str, now: datetime) -> None:
     """Remember why the last delivery was refused, for whoever set the sender up."""
     await conn.execute(
         "UPDATE hooks SET last_error = ?, last_error_at = ? WHERE id = ?",
@@ -94,18 +92,15 @@ async def refused(conn: aiosqlite.Connection, hook_id: str, error: str, now: dat
     )
 
 
-async def delivered(conn: aiosqlite.Connection, hook_id: str, key: str) -> int | None:
+async def delivered(conn: Connection, hook_id: str, key: str) -> int | None:
     """The lead a delivery with this idempotency key already went to, if it came before."""
-    async with conn.execute(
+    row = await conn.fetchone(
         "SELECT lead_id FROM hook_deliveries WHERE hook_id = ? AND key = ?", (hook_id, key)
-    ) as cursor:
-        row = await cursor.fetchone()
+    )
     return row[0] if row else None
 
 
-async def remember(
-    conn: aiosqlite.Connection, hook_id: str, key: str, lead_id: int, now: datetime
-) -> None:
+async def remember(conn: Connection, hook_id: str, key: str, lead_id: int, now: datetime) -> None:
     """Keep the key; the primary key makes a second delivery with it fail, never store twice."""
     await conn.execute(
         "INSERT INTO hook_deliveries (hook_id, key, lead_id, received_at) VALUES (?, ?, ?, ?)",
@@ -127,7 +122,7 @@ class HookSignal:
     arrived_at: datetime
 
 
-def _signal(row: aiosqlite.Row) -> HookSignal:
+def _signal(row: Row) -> HookSignal:
     return HookSignal(
         row[0],
         row[1],
@@ -141,7 +136,7 @@ def _signal(row: aiosqlite.Row) -> HookSignal:
 
 
 async def add_signal(
-    conn: aiosqlite.Connection,
+    conn: Connection,
     *,
     team_id: str,
     lead_id: int,
@@ -151,18 +146,17 @@ async def add_signal(
     at: datetime,
     arrived_at: datetime,
 ) -> HookSignal:
-    async with conn.execute(
+    row = await conn.fetchone(
         "INSERT INTO hook_signals (team_id, lead_id, hook_id, kind, note, at, arrived_at)"
         " VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
         (team_id, lead_id, hook_id, kind, note, to_db(at), to_db(arrived_at)),
-    ) as cursor:
-        row = await cursor.fetchone()
+    )
     assert row is not None
     return HookSignal(row[0], team_id, lead_id, hook_id, kind, note, at, arrived_at)
 
 
 async def unsent_signals(
-    conn: aiosqlite.Connection,
+    conn: Connection,
     team_id: str,
     delivery: str,
     *,
@@ -173,26 +167,24 @@ async def unsent_signals(
 
     Done is sent or refused for good; a failed or stale claim is left for the claim to judge.
     """
-    async with conn.execute(
+    rows = await conn.fetchall(
         "SELECT id, team_id, lead_id, hook_id, kind, note, at, arrived_at FROM hook_signals s"
         " WHERE team_id = ? AND arrived_at > ? AND arrived_at <= ? AND NOT EXISTS ("
         "SELECT 1 FROM deliveries d WHERE d.team_id = s.team_id AND d.kind = ?"
         " AND d.recipient = CAST(s.id AS TEXT) AND d.status IN ('sent', 'refused'))"
         " ORDER BY arrived_at, id",
         (team_id, to_db(arrived_after), to_db(arrived_by), delivery),
-    ) as cursor:
-        rows = await cursor.fetchall()
+    )
     return [_signal(row) for row in rows]
 
 
 async def arrivals(
-    conn: aiosqlite.Connection, team_id: str, since: datetime, until: datetime
+    conn: Connection, team_id: str, since: datetime, until: datetime
 ) -> list[HookSignal]:
     """Every alerting signal that arrived in ``[since, until)``, for speed to lead."""
-    async with conn.execute(
+    rows = await conn.fetchall(
         "SELECT id, team_id, lead_id, hook_id, kind, note, at, arrived_at FROM hook_signals"
         " WHERE team_id = ? AND arrived_at >= ? AND arrived_at < ? ORDER BY arrived_at, id",
         (team_id, to_db(since), to_db(until)),
-    ) as cursor:
-        rows = await cursor.fetchall()
+    )
     return [_signal(row) for row in rows]

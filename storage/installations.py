@@ -9,9 +9,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
-import aiosqlite
-
 from bot.domain.installation import Installation, InstalledWorkspace
+from storage.engine import Connection, Row
 from storage.sealing import Sealer
 from storage.times import from_db, required_from_db, to_db
 
@@ -21,7 +20,7 @@ _COLUMNS = (
 )
 
 
-def _installation(row: aiosqlite.Row, sealer: Sealer) -> Installation:
+def _installation(row: Row, sealer: Sealer) -> Installation:
     return Installation(
         enterprise_id=row["enterprise_id"],
         team_id=row["team_id"],
@@ -40,7 +39,7 @@ def _installation(row: aiosqlite.Row, sealer: Sealer) -> Installation:
     )
 
 
-async def save(conn: aiosqlite.Connection, installation: Installation, sealer: Sealer) -> None:
+async def save(conn: Connection, installation: Installation, sealer: Sealer) -> None:
     """Store a new install, or a reinstall over the old row (which makes it active again)."""
     i = installation
     await conn.execute(
@@ -71,31 +70,31 @@ async def save(conn: aiosqlite.Connection, installation: Installation, sealer: S
 
 
 async def find(
-    conn: aiosqlite.Connection, team_id: str, sealer: Sealer, enterprise_id: str | None = None
+    conn: Connection, team_id: str, sealer: Sealer, enterprise_id: str | None = None
 ) -> Installation | None:
     """The workspace's installation; without an enterprise id, the latest one for the team."""
     query = f"SELECT {_COLUMNS} FROM installations WHERE team_id = ?"
     params: tuple[str, ...] = (team_id,)
     if enterprise_id is not None:
         query, params = query + " AND enterprise_id = ?", (team_id, enterprise_id)
-    async with conn.execute(query + " ORDER BY installed_at DESC LIMIT 1", params) as cursor:
-        row = await cursor.fetchone()
+    row = await conn.fetchone(query + " ORDER BY installed_at DESC LIMIT 1", params)
     return _installation(row, sealer) if row else None
 
 
-async def hold_refresh_lock(conn: aiosqlite.Connection, team_id: str) -> None:
+async def hold_refresh_lock(conn: Connection, team_id: str) -> None:
     """Make this transaction the only one renewing ``team_id``'s token until it ends.
 
-    On SQLite the transaction already holds the database's write lock
-    (``BEGIN IMMEDIATE`` in ``Database.transaction``), which no other connection
-    or process can take meanwhile, so there is nothing more to do. On PostgreSQL
-    this is the seam for ``SELECT pg_advisory_xact_lock(hashtext('refresh:' || ?))``:
-    one lock per workspace, released with the transaction.
+    On SQLite the transaction already holds the database's write lock, which no
+    other connection or process can take meanwhile; on PostgreSQL an advisory
+    lock per workspace, released with the transaction.
     """
+    lock = conn.dialect.lock_until_commit()
+    if lock is not None:
+        await conn.execute(lock, (f"hotleads refresh {team_id}",))
 
 
 async def renewed(
-    conn: aiosqlite.Connection,
+    conn: Connection,
     team_id: str,
     *,
     old_refresh_token: str,
@@ -117,16 +116,16 @@ async def renewed(
     )
 
 
-async def deactivate(conn: aiosqlite.Connection, team_id: str, reason: str) -> bool:
+async def deactivate(conn: Connection, team_id: str, reason: str) -> bool:
     """Stop using a workspace whose token Slack refuses for good; True if it was active."""
-    cursor = await conn.execute(
+    changed = await conn.execute(
         "UPDATE installations SET active = 0, inactive_reason = ? WHERE team_id = ? AND active = 1",
         (reason, team_id),
     )
-    return cursor.rowcount > 0
+    return changed > 0
 
 
-async def revoke_bot(conn: aiosqlite.Connection, team_id: str, enterprise_id: str = "") -> None:
+async def revoke_bot(conn: Connection, team_id: str, enterprise_id: str = "") -> None:
     """``tokens_revoked``: drop the bot's tokens, keep the workspace's data (it may reinstall)."""
     await conn.execute(
         "UPDATE installations SET bot_token = NULL, refresh_token = NULL,"
@@ -136,22 +135,21 @@ async def revoke_bot(conn: aiosqlite.Connection, team_id: str, enterprise_id: st
     )
 
 
-async def active_teams(conn: aiosqlite.Connection) -> list[str]:
-    async with conn.execute(
+async def active_teams(conn: Connection) -> list[str]:
+    rows = await conn.fetchall(
         "SELECT DISTINCT team_id FROM installations WHERE active = 1 AND bot_token IS NOT NULL"
         " ORDER BY team_id"
-    ) as cursor:
-        return [row[0] for row in await cursor.fetchall()]
+    )
+    return [row[0] for row in rows]
 
 
-async def listing(conn: aiosqlite.Connection) -> list[InstalledWorkspace]:
+async def listing(conn: Connection) -> list[InstalledWorkspace]:
     """Every installed workspace with its lead count, for ``python -m bot workspaces``."""
-    async with conn.execute(
+    rows = await conn.fetchall(
         "SELECT i.team_id, i.team_name, i.installed_at, i.active, i.inactive_reason,"
         " (SELECT count(*) FROM leads WHERE leads.team_id = i.team_id) AS leads"
         " FROM installations AS i ORDER BY i.installed_at, i.team_id"
-    ) as cursor:
-        rows = await cursor.fetchall()
+    )
     return [
         InstalledWorkspace(
             team_id=row["team_id"],
@@ -165,12 +163,11 @@ async def listing(conn: aiosqlite.Connection) -> list[InstalledWorkspace]:
     ]
 
 
-async def reseal(conn: aiosqlite.Connection, sealer: Sealer) -> int:
+async def reseal(conn: Connection, sealer: Sealer) -> int:
     """Seal every stored token again with the newest key; returns how many rows."""
-    async with conn.execute(
+    rows = await conn.fetchall(
         "SELECT enterprise_id, team_id, bot_token, refresh_token FROM installations"
-    ) as cursor:
-        rows = list(await cursor.fetchall())
+    )
     for row in rows:
         await conn.execute(
             "UPDATE installations SET bot_token = ?, refresh_token = ?"
@@ -194,13 +191,14 @@ WORKSPACE_TABLES = (
     "hooks",
     "hook_signals",
     "installations",
+    "lead_numbers",
 )
 """Every table with a ``team_id``; the rest (touches, signals, reminders, hook deliveries)
 hang off leads and hooks and go with them (``ON DELETE CASCADE``). A test checks
 this list against the schema, so a new table can't be forgotten here."""
 
 
-async def forget_workspace(conn: aiosqlite.Connection, team_id: str) -> int:
+async def forget_workspace(conn: Connection, team_id: str) -> int:
     """``app_uninstalled``: delete every row of the workspace; returns how many top-level rows.
 
     Run inside one transaction, so an uninstall is all or nothing; a second run
@@ -208,6 +206,6 @@ async def forget_workspace(conn: aiosqlite.Connection, team_id: str) -> int:
     """
     deleted = 0
     for table in WORKSPACE_TABLES:
-        cursor = await conn.execute(f"DELETE FROM {table} WHERE team_id = ?", (team_id,))
-        deleted += cursor.rowcount
+        changed = await conn.execute(f"DELETE FROM {table} WHERE team_id = ?", (team_id,))
+        deleted += changed
     return deleted

@@ -10,8 +10,7 @@ import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from datetime import datetime, timedelta
-
-import aiosqlite
+from typing import TYPE_CHECKING
 
 from bot.domain.lead import Lead, Touch, edited, lead_keys
 from bot.domain.lead_csv import ImportedLead
@@ -26,7 +25,12 @@ from bot.domain.temperature import (
 )
 from bot.domain.vocabulary import ANSWERS, BUYING, Status
 from storage.batches import chunks
+from storage.engine import Connection, Row
+from storage.progress import Progress, quiet
 from storage.times import from_db, required_from_db, to_db
+
+if TYPE_CHECKING:
+    from storage.db import Database
 
 log = logging.getLogger(__name__)
 
@@ -39,7 +43,7 @@ LEAD_COLUMNS = """
 """
 
 
-def lead_from_row(row: aiosqlite.Row, signals: dict[str, Signal]) -> Lead:
+def lead_from_row(row: Row, signals: dict[str, Signal]) -> Lead:
     created_at = required_from_db(row["created_at"])
     if row["hot_until"] is None:  # not filled in yet: see rescore_pending
         until = cutoffs(row["source"], created_at, signals)
@@ -74,7 +78,7 @@ def lead_from_row(row: aiosqlite.Row, signals: dict[str, Signal]) -> Lead:
 SIGNAL_COLUMNS = "s.lead_id, s.kind, s.strength, s.as_of, s.last_at, s.count"
 
 
-def signal_from_row(row: Sequence) -> Signal:
+def signal_from_row(row: Row) -> Signal:
     return Signal(row[2], required_from_db(row[3]), required_from_db(row[4]), row[5])
 
 
@@ -82,46 +86,37 @@ def _stored(until: Cutoffs) -> tuple[str, str]:
     return to_db(until.hot_until), to_db(until.warm_until)
 
 
-async def signals_for(
-    conn: aiosqlite.Connection, lead_ids: Sequence[int]
-) -> dict[int, dict[str, Signal]]:
+async def signals_for(conn: Connection, lead_ids: Sequence[int]) -> dict[int, dict[str, Signal]]:
     found: dict[int, dict[str, Signal]] = {lead_id: {} for lead_id in lead_ids}
     for chunk in chunks(lead_ids):
         marks = ",".join("?" * len(chunk))
-        async with conn.execute(
+        for row in await conn.fetchall(
             f"SELECT {SIGNAL_COLUMNS} FROM lead_signals s WHERE s.lead_id IN ({marks})", chunk
-        ) as cursor:
-            # fetchall: iterating would cross to aiosqlite's thread every 64 rows
-            for row in await cursor.fetchall():
-                found[row[0]][row[1]] = signal_from_row(row)
+        ):
+            found[row[0]][row[1]] = signal_from_row(row)
     return found
 
 
-async def _leads(conn: aiosqlite.Connection, where: str, params: Iterable[object]) -> list[Lead]:
-    async with conn.execute(
-        f"SELECT {LEAD_COLUMNS} FROM leads l WHERE {where}", tuple(params)
-    ) as c:
-        rows = await c.fetchall()
+async def _leads(conn: Connection, where: str, params: Iterable[object]) -> list[Lead]:
+    rows = await conn.fetchall(f"SELECT {LEAD_COLUMNS} FROM leads l WHERE {where}", tuple(params))
     signals = await signals_for(conn, [row["id"] for row in rows])
     return [lead_from_row(row, signals[row["id"]]) for row in rows]
 
 
-async def _one(conn: aiosqlite.Connection, where: str, params: Iterable[object]) -> Lead | None:
+async def _one(conn: Connection, where: str, params: Iterable[object]) -> Lead | None:
     found = await _leads(conn, where, params)
     return found[0] if found else None
 
 
-async def get(conn: aiosqlite.Connection, team_id: str, number: int) -> Lead | None:
+async def get(conn: Connection, team_id: str, number: int) -> Lead | None:
     return await _one(conn, "l.team_id = ? AND l.number = ?", (team_id, number))
 
 
-async def get_by_id(conn: aiosqlite.Connection, lead_id: int) -> Lead | None:
+async def get_by_id(conn: Connection, lead_id: int) -> Lead | None:
     return await _one(conn, "l.id = ?", (lead_id,))
 
 
-async def search(
-    conn: aiosqlite.Connection, team_id: str, text: str, limit: int = 10
-) -> list[Lead]:
+async def search(conn: Connection, team_id: str, text: str, limit: int = 10) -> list[Lead]:
     """Leads whose name or company contains ``text``, ignoring case; open ones first."""
     pattern = "%" + text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
     return await _leads(
@@ -132,19 +127,18 @@ async def search(
     )
 
 
-async def duplicate_keys(conn: aiosqlite.Connection, team_id: str) -> set[str]:
+async def duplicate_keys(conn: Connection, team_id: str) -> set[str]:
     """Every lead key of a workspace, read once: an import checks thousands of rows."""
     keys: set[str] = set()
-    async with conn.execute(
+    for name, company, email in await conn.fetchall(
         "SELECT name, company, email FROM leads WHERE team_id = ?", (team_id,)
-    ) as cursor:
-        for name, company, email in await cursor.fetchall():
-            keys |= lead_keys(name, company, email)
+    ):
+        keys |= lead_keys(name, company, email)
     return keys
 
 
 async def find_duplicate(
-    conn: aiosqlite.Connection, team_id: str, name: str, company: str, email: str
+    conn: Connection, team_id: str, name: str, company: str, email: str
 ) -> Lead | None:
     """The lead this one would duplicate: same email, or same name and company."""
     if email:
@@ -160,8 +154,28 @@ async def find_duplicate(
     )
 
 
+async def next_numbers(conn: Connection, team_id: str, count: int) -> range:
+    """Take the workspace's next ``count`` lead numbers.
+
+    One statement on the workspace's counter row: a concurrent add, in this
+    process or another, waits for this transaction and gets the numbers after
+    these; a rolled-back add gives its numbers back. No gaps, no duplicates. A
+    workspace's first numbers follow any leads written without the counter
+    (``bench.generate``, an old copy).
+    """
+    row = await conn.fetchone(
+        "INSERT INTO lead_numbers (team_id, last_number)"
+        " VALUES (:team, (SELECT coalesce(max(number), 0) FROM leads WHERE team_id = :team) + :n)"
+        " ON CONFLICT (team_id) DO UPDATE SET last_number = lead_numbers.last_number + :n"
+        " RETURNING last_number",
+        {"team": team_id, "n": count},
+    )
+    assert row is not None
+    return range(row[0] - count + 1, row[0] + 1)
+
+
 async def create(
-    conn: aiosqlite.Connection,
+    conn: Connection,
     *,
     team_id: str,
     name: str,
@@ -177,14 +191,14 @@ async def create(
     """Insert a lead with the next number of its workspace."""
     created_at = created_at or now
     score = temperature(source, created_at, {}, now).score
-    async with conn.execute(
+    numbers = await next_numbers(conn, team_id, 1)
+    row = await conn.fetchone(
         "INSERT INTO leads (team_id, number, name, company, email, phone, source, owner,"
         " created_by, created_at, updated_at, score, scored_at, hot_until, warm_until)"
-        " VALUES (?, (SELECT coalesce(max(number), 0) + 1 FROM leads WHERE team_id = ?),"
-        " ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
         (
             team_id,
-            team_id,
+            numbers[0],
             name,
             company,
             email,
@@ -198,16 +212,15 @@ async def create(
             to_db(now),
             *_stored(cutoffs(source, created_at, {})),
         ),
-    ) as cursor:
-        lead_id = cursor.lastrowid
-    assert lead_id is not None
-    lead = await get_by_id(conn, lead_id)
+    )
+    assert row is not None
+    lead = await get_by_id(conn, row[0])
     assert lead is not None
     return lead
 
 
 async def add_touch(
-    conn: aiosqlite.Connection,
+    conn: Connection,
     lead: Lead,
     *,
     kind: str,
@@ -237,7 +250,7 @@ async def add_touch(
 
 
 async def scored_touch(
-    conn: aiosqlite.Connection,
+    conn: Connection,
     lead: Lead,
     *,
     kind: str,
@@ -249,6 +262,11 @@ async def scored_touch(
     how: str = "",
 ) -> tuple[Lead, Temperature]:
     """``add_touch``, with the temperature it scored at ``now``, so no caller scores it again."""
+    # Take the lead's row first: a touch logged at the same moment in another
+    # process waits here, then folds into the signal this one leaves, not into the
+    # one both read before. (SQLite's single writer already serialises them.)
+    await conn.execute("UPDATE leads SET updated_at = ? WHERE id = ?", (to_db(now), lead.id))
+    lead = await get_by_id(conn, lead.id) or lead
     await conn.execute(
         "INSERT INTO interactions (lead_id, kind, note, at, logged_by, logged_at, permalink, how)"
         " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
@@ -282,7 +300,7 @@ async def scored_touch(
 
 
 async def _save_signals(
-    conn: aiosqlite.Connection, lead_id: int, signals: dict[str, Signal], *, replace_all: bool
+    conn: Connection, lead_id: int, signals: dict[str, Signal], *, replace_all: bool
 ) -> None:
     if replace_all:
         await conn.execute("DELETE FROM lead_signals WHERE lead_id = ?", (lead_id,))
@@ -299,36 +317,36 @@ async def _save_signals(
 
 
 async def history(
-    conn: aiosqlite.Connection, lead_id: int, until: datetime | None = None
+    conn: Connection, lead_id: int, until: datetime | None = None
 ) -> list[tuple[str, datetime]]:
     """Every touch of a lead as (kind, when), oldest first; with ``until``, only up to then."""
-    params: list[int | str]
-    where, params = "lead_id = ?", [lead_id]
+    params: tuple[int | str, ...]
+    where, params = "lead_id = ?", (lead_id,)
     if until is not None:
-        where, params = where + " AND at <= ?", [lead_id, to_db(until)]
-    async with conn.execute(
+        where, params = where + " AND at <= ?", (lead_id, to_db(until))
+    rows = await conn.fetchall(
         f"SELECT kind, at FROM interactions WHERE {where} ORDER BY at, id", params
-    ) as cursor:
-        return [(kind, required_from_db(at)) for kind, at in await cursor.fetchall()]
+    )
+    return [(kind, required_from_db(at)) for kind, at in rows]
 
 
 async def histories(
-    conn: aiosqlite.Connection, lead_ids: Sequence[int]
+    conn: Connection, lead_ids: Sequence[int]
 ) -> dict[int, list[tuple[str, datetime]]]:
     found: dict[int, list[tuple[str, datetime]]] = {lead_id: [] for lead_id in lead_ids}
     for chunk in chunks(lead_ids):
-        async with conn.execute(
+        rows = await conn.fetchall(
             f"SELECT lead_id, kind, at FROM interactions WHERE lead_id IN ({','.join('?' * len(chunk))})"
             " ORDER BY at, id",
-            chunk,
-        ) as cursor:
-            for lead_id, kind, at in await cursor.fetchall():
-                found[lead_id].append((kind, required_from_db(at)))
+            tuple(chunk),
+        )
+        for lead_id, kind, at in rows:
+            found[lead_id].append((kind, required_from_db(at)))
     return found
 
 
 async def speed_to_lead(
-    conn: aiosqlite.Connection, lead_ids: Sequence[int]
+    conn: Connection, lead_ids: Sequence[int]
 ) -> dict[int, list[tuple[datetime, datetime | None]]]:
     """Each buying signal of these leads and our first answer after it (``None``: not yet).
 
@@ -338,35 +356,32 @@ async def speed_to_lead(
     found: dict[int, list[tuple[datetime, datetime | None]]] = {i: [] for i in lead_ids}
     buying, answers = sorted(BUYING), list(ANSWERS)
     for chunk in chunks(lead_ids):
-        async with conn.execute(
+        rows = await conn.fetchall(
             "SELECT b.lead_id, b.at, (SELECT min(a.at) FROM interactions a"
             f" WHERE a.lead_id = b.lead_id AND a.kind IN ({','.join('?' * len(answers))})"
             " AND a.at >= b.at) FROM interactions b"
             f" WHERE b.kind IN ({','.join('?' * len(buying))})"
             f" AND b.lead_id IN ({','.join('?' * len(chunk))}) ORDER BY b.at",
             (*answers, *buying, *chunk),
-        ) as cursor:
-            for lead_id, at, answered in await cursor.fetchall():
-                found[lead_id].append((required_from_db(at), from_db(answered)))
+        )
+        for lead_id, at, answered in rows:
+            found[lead_id].append((required_from_db(at), from_db(answered)))
     return found
 
 
-async def recent_touches(conn: aiosqlite.Connection, lead_id: int, limit: int = 5) -> list[Touch]:
-    async with conn.execute(
+async def recent_touches(conn: Connection, lead_id: int, limit: int = 5) -> list[Touch]:
+    rows = await conn.fetchall(
         "SELECT id, lead_id, kind, note, at, logged_by, logged_at, permalink FROM interactions"
         " WHERE lead_id = ? ORDER BY at DESC, id DESC LIMIT ?",
         (lead_id, limit),
-    ) as cursor:
-        rows = await cursor.fetchall()
+    )
     return [
         Touch(r[0], r[1], r[2], r[3], required_from_db(r[4]), r[5], required_from_db(r[6]), r[7])
         for r in rows
     ]
 
 
-async def update(
-    conn: aiosqlite.Connection, lead: Lead, changes: dict[str, str], now: datetime
-) -> Lead:
+async def update(conn: Connection, lead: Lead, changes: dict[str, str], now: datetime) -> Lead:
     """Change contact fields (and the source, which re-scores the lead)."""
     updated = edited(lead, changes, now)
     score = updated.temperature(now).score
@@ -403,7 +418,7 @@ def _closing(lead: Lead, touches: list[tuple[str, datetime]], at: datetime) -> t
 
 
 async def set_status(
-    conn: aiosqlite.Connection, lead: Lead, status: Status, now: datetime, reason: str = ""
+    conn: Connection, lead: Lead, status: Status, now: datetime, reason: str = ""
 ) -> Lead:
     """Win, lose or reopen a lead; a close keeps its score and bands then (see ``_closing``)."""
     if status == "open":
@@ -418,16 +433,14 @@ async def set_status(
     return replace(lead, status=status, lost_reason=reason, updated_at=now)
 
 
-async def set_owner(conn: aiosqlite.Connection, lead: Lead, owner: str, now: datetime) -> Lead:
+async def set_owner(conn: Connection, lead: Lead, owner: str, now: datetime) -> Lead:
     await conn.execute(
         "UPDATE leads SET owner = ?, updated_at = ? WHERE id = ?", (owner, to_db(now), lead.id)
     )
     return replace(lead, owner=owner, updated_at=now)
 
 
-async def snooze(
-    conn: aiosqlite.Connection, lead: Lead, until: datetime | None, now: datetime
-) -> Lead:
+async def snooze(conn: Connection, lead: Lead, until: datetime | None, now: datetime) -> Lead:
     await conn.execute(
         "UPDATE leads SET snoozed_until = ?, updated_at = ? WHERE id = ?",
         (to_db(until) if until else None, to_db(now), lead.id),
@@ -436,7 +449,7 @@ async def snooze(
 
 
 async def stale_scores(
-    conn: aiosqlite.Connection,
+    conn: Connection,
     team_id: str,
     *,
     min_score: int,
@@ -453,22 +466,19 @@ async def stale_scores(
     )
 
 
-async def save_scores(
-    conn: aiosqlite.Connection, scored: Sequence[tuple[Lead, int]], now: datetime
-) -> int:
+async def save_scores(conn: Connection, scored: Sequence[tuple[Lead, int]], now: datetime) -> int:
     """Store each lead's score as of ``now``, unless it was re-scored since it was read.
 
     Scores only fall while nothing is logged, so a fresh stored score is a tight
     upper bound, and ``storage.pipeline`` lists stop reading early on it.
     """
-    async with conn.executemany(
+    return await conn.executemany(
         "UPDATE leads SET score = ?, scored_at = ? WHERE id = ? AND scored_at = ?",
         [(score, to_db(now), lead.id, to_db(lead.scored_at)) for lead, score in scored],
-    ) as cursor:
-        return cursor.rowcount
+    )
 
 
-async def by_ids(conn: aiosqlite.Connection, lead_ids: Sequence[int]) -> list[Lead]:
+async def by_ids(conn: Connection, lead_ids: Sequence[int]) -> list[Lead]:
     """The leads with these ids, in no particular order."""
     found: list[Lead] = []
     for chunk in chunks(lead_ids):
@@ -476,13 +486,14 @@ async def by_ids(conn: aiosqlite.Connection, lead_ids: Sequence[int]) -> list[Le
     return found
 
 
-async def teams(conn: aiosqlite.Connection) -> list[str]:
-    async with conn.execute("SELECT DISTINCT team_id FROM leads ORDER BY team_id") as cursor:
-        return [row[0] for row in await cursor.fetchall()]
+async def teams(conn: Connection) -> list[str]:
+    return [
+        row[0] for row in await conn.fetchall("SELECT DISTINCT team_id FROM leads ORDER BY team_id")
+    ]
 
 
 async def insert_imported(
-    conn: aiosqlite.Connection,
+    conn: Connection,
     team_id: str,
     rows: Iterable[ImportedLead],
     *,
@@ -491,11 +502,16 @@ async def insert_imported(
 ) -> None:
     """Insert leads from a CSV file as they were, in one statement, without reading them back."""
 
-    def values(row: ImportedLead) -> tuple:
+    rows = list(rows)
+    if not rows:
+        return
+    numbers = await next_numbers(conn, team_id, len(rows))
+
+    def values(row: ImportedLead, number: int) -> tuple:
         created_at = row.created_at or now
         return (
             team_id,
-            team_id,
+            number,
             row.name,
             row.company,
             row.email,
@@ -517,83 +533,80 @@ async def insert_imported(
         "INSERT INTO leads (team_id, number, name, company, email, phone, source, owner, status,"
         " created_by, created_at, updated_at, last_touch_at, snoozed_until, score, scored_at,"
         " hot_until, warm_until)"
-        " VALUES (?, (SELECT coalesce(max(number), 0) + 1 FROM leads WHERE team_id = ?),"
-        " ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        [values(row) for row in rows],
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [values(row, number) for row, number in zip(rows, numbers, strict=True)],
     )
 
 
-async def rescore_pending(conn: aiosqlite.Connection, batch: int = 500) -> int:
+async def rescore_pending(db: Database, batch: int = 500, progress: Progress = quiet) -> int:
     """Score again, from their touches, leads the current model has not scored; returns how many.
 
     A migration marks them (``hot_until`` cleared) when the model changes. Each
     lead's signals are folded again from its history, its score is taken as of
     its last activity (an upper bound for later, as every stored score is) and
     its cutoffs worked out; a closed lead also gets its score and bands at the
-    close. Runs on the writer in short transactions, so a crash part-way loses
-    nothing: the next start carries on where it stopped.
+    close. Runs in short transactions, so a crash part-way loses nothing: the
+    next start carries on where it stopped.
     """
+    missing = await db.reader.fetchone("SELECT count(*) FROM leads WHERE hot_until IS NULL")
+    assert missing is not None
+    if not missing[0]:
+        return 0
+    log.info("scoring every lead again with the current model (once, after an upgrade)")
     done = 0
-    while True:
-        rows = await _leads(conn, "l.hot_until IS NULL LIMIT ?", (batch,))
-        if not rows:
-            if done:
-                log.info("scored %d leads again with the current model", done)
-            return done
-        if not done:
-            log.info("scoring every lead again with the current model (once, after an upgrade)")
-        touches = await histories(conn, [lead.id for lead in rows])
-        signal_rows, lead_rows, closed_rows = [], [], []
-        for lead in rows:
-            signals = signals_from(touches[lead.id])
-            signal_rows += [
-                (lead.id, k, s.strength, to_db(s.as_of), to_db(s.last_at), s.count)
-                for k, s in signals.items()
-            ]
-            at = lead.last_activity_at
-            score = temperature(lead.source, lead.created_at, signals, at).score
-            until = cutoffs(lead.source, lead.created_at, signals)
-            lead_rows.append((score, to_db(at), *_stored(until), lead.id))
-            if lead.status != "open":
-                closed_at = lead.updated_at
-                closed_rows.append((*_closing(lead, touches[lead.id], closed_at), lead.id))
-        await conn.execute("BEGIN IMMEDIATE")
-        await conn.executemany(
-            "DELETE FROM lead_signals WHERE lead_id = ?", [(lead.id,) for lead in rows]
-        )
-        await conn.executemany(
-            "INSERT INTO lead_signals (lead_id, kind, strength, as_of, last_at, count)"
-            " VALUES (?, ?, ?, ?, ?, ?)",
-            signal_rows,
-        )
-        await conn.executemany(
-            "UPDATE leads SET score = ?, scored_at = ?, hot_until = ?, warm_until = ? WHERE id = ?",
-            lead_rows,
-        )
-        await conn.executemany(
-            "UPDATE leads SET closed_score = ?, closed_band = ?, band_before_close = ?"
-            " WHERE id = ? AND closed_band IS NULL",
-            closed_rows,
-        )
-        await conn.commit()
-        done += len(rows)
+    with progress("scoring leads again", missing[0]) as advance:
+        while rows := await _leads(db.reader, "l.hot_until IS NULL LIMIT ?", (batch,)):
+            touches = await histories(db.reader, [lead.id for lead in rows])
+            signal_rows, lead_rows, closed_rows = [], [], []
+            for lead in rows:
+                signals = signals_from(touches[lead.id])
+                signal_rows += [
+                    (lead.id, k, s.strength, to_db(s.as_of), to_db(s.last_at), s.count)
+                    for k, s in signals.items()
+                ]
+                at = lead.last_activity_at
+                score = temperature(lead.source, lead.created_at, signals, at).score
+                until = cutoffs(lead.source, lead.created_at, signals)
+                lead_rows.append((score, to_db(at), *_stored(until), lead.id))
+                if lead.status != "open":
+                    closing = _closing(lead, touches[lead.id], lead.updated_at)
+                    closed_rows.append((*closing, lead.id))
+            async with db.transaction() as conn:
+                await conn.executemany(
+                    "DELETE FROM lead_signals WHERE lead_id = ?", [(lead.id,) for lead in rows]
+                )
+                await conn.executemany(
+                    "INSERT INTO lead_signals (lead_id, kind, strength, as_of, last_at, count)"
+                    " VALUES (?, ?, ?, ?, ?, ?)",
+                    signal_rows,
+                )
+                await conn.executemany(
+                    "UPDATE leads SET score = ?, scored_at = ?, hot_until = ?, warm_until = ?"
+                    " WHERE id = ?",
+                    lead_rows,
+                )
+                await conn.executemany(
+                    "UPDATE leads SET closed_score = ?, closed_band = ?, band_before_close = ?"
+                    " WHERE id = ? AND closed_band IS NULL",
+                    closed_rows,
+                )
+            done += len(rows)
+            advance(len(rows))
+    log.info("scored %d leads again with the current model", done)
+    return done
 
 
-async def count(conn: aiosqlite.Connection, team_id: str) -> int:
+async def count(conn: Connection, team_id: str) -> int:
     """Every lead of a workspace, whatever its status."""
-    async with conn.execute("SELECT count(*) FROM leads WHERE team_id = ?", (team_id,)) as cursor:
-        row = await cursor.fetchone()
+    row = await conn.fetchone("SELECT count(*) FROM leads WHERE team_id = ?", (team_id,))
     assert row is not None
     return int(row[0])
 
 
-async def claim(
-    conn: aiosqlite.Connection, lead_id: int, team_id: str, owner: str, now: datetime
-) -> bool:
+async def claim(conn: Connection, lead_id: int, team_id: str, owner: str, now: datetime) -> bool:
     """Make ``owner`` the owner of a lead nobody owns; only the first of any claims wins."""
-    async with conn.execute(
-        "UPDATE leads SET owner = ?, updated_at = ? WHERE id = ? AND team_id = ? AND owner = ''"
-        " RETURNING id",
+    changed = await conn.execute(
+        "UPDATE leads SET owner = ?, updated_at = ? WHERE id = ? AND team_id = ? AND owner = ''",
         (owner, to_db(now), lead_id, team_id),
-    ) as cursor:
-        return await cursor.fetchone() is not None
+    )
+    return changed == 1

@@ -5,8 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-import aiosqlite
-
+from storage.engine import Connection, Row
 from storage.times import from_db, required_from_db, to_db
 
 
@@ -20,7 +19,7 @@ class NextStep:
     done_at: datetime | None
 
 
-def _step(row: aiosqlite.Row) -> NextStep:
+def _step(row: Row) -> NextStep:
     due = date.fromisoformat(row[2]) if row[2] else None
     return NextStep(row[0], row[1], due, row[3], required_from_db(row[4]), from_db(row[5]))
 
@@ -29,7 +28,7 @@ _COLUMNS = "s.lead_id, s.what, s.due_on, s.set_by, s.set_at, s.done_at"
 
 
 async def set_step(
-    conn: aiosqlite.Connection, lead_id: int, what: str, due_on: date | None, by: str, now: datetime
+    conn: Connection, lead_id: int, what: str, due_on: date | None, by: str, now: datetime
 ) -> None:
     """The lead's next step, replacing any earlier one."""
     await conn.execute(
@@ -40,35 +39,34 @@ async def set_step(
     )
 
 
-async def mark_done(conn: aiosqlite.Connection, lead_id: int, now: datetime) -> NextStep | None:
+async def mark_done(conn: Connection, lead_id: int, now: datetime) -> NextStep | None:
     """Mark the open next step done; ``None`` when there was none."""
-    async with conn.execute(
+    row = await conn.fetchone(
         "UPDATE next_steps SET done_at = ? WHERE lead_id = ? AND done_at IS NULL"
         " RETURNING lead_id, what, due_on, set_by, set_at, done_at",
         (to_db(now), lead_id),
-    ) as cursor:
-        row = await cursor.fetchone()
+    )
     return _step(row) if row else None
 
 
-async def open_steps(conn: aiosqlite.Connection, lead_ids: list[int]) -> dict[int, NextStep]:
+async def open_steps(conn: Connection, lead_ids: list[int]) -> dict[int, NextStep]:
     """The open next step of each of these leads that has one."""
     if not lead_ids:
         return {}
-    async with conn.execute(
+    rows = await conn.fetchall(
         f"SELECT {_COLUMNS} FROM next_steps s WHERE s.done_at IS NULL"
         f" AND s.lead_id IN ({','.join('?' * len(lead_ids))})",
         lead_ids,
-    ) as cursor:
-        return {row[0]: _step(row) for row in await cursor.fetchall()}
+    )
+    return {row[0]: _step(row) for row in rows}
 
 
-async def owners_steps(conn: aiosqlite.Connection, team_id: str, owner: str) -> list[NextStep]:
+async def owners_steps(conn: Connection, team_id: str, owner: str) -> list[NextStep]:
     """An owner's open next steps on open leads, soonest due first, undated last."""
-    async with conn.execute(
+    rows = await conn.fetchall(
         f"SELECT {_COLUMNS} FROM next_steps s JOIN leads l ON l.id = s.lead_id"
         " WHERE l.team_id = ? AND l.owner = ? AND l.status = 'open' AND s.done_at IS NULL"
         " ORDER BY s.due_on IS NULL, s.due_on, l.number",
         (team_id, owner),
-    ) as cursor:
-        return [_step(row) for row in await cursor.fetchall()]
+    )
+    return [_step(row) for row in rows]

@@ -11,14 +11,13 @@ from __future__ import annotations
 import secrets
 from datetime import datetime, timedelta
 
-import aiosqlite
-
+from storage.engine import Connection
 from storage.times import required_from_db, to_db
 
 LIFETIME = timedelta(minutes=10)
 
 
-async def issue(conn: aiosqlite.Connection, now: datetime) -> str:
+async def issue(conn: Connection, now: datetime) -> str:
     """A new state valid for ten minutes; expired ones are cleared on the way."""
     await conn.execute("DELETE FROM oauth_states WHERE expires_at <= ?", (to_db(now),))
     state = secrets.token_urlsafe(32)
@@ -29,10 +28,9 @@ async def issue(conn: aiosqlite.Connection, now: datetime) -> str:
     return state
 
 
-async def consume(conn: aiosqlite.Connection, state: str, now: datetime) -> bool:
+async def consume(conn: Connection, state: str, now: datetime) -> bool:
     """True once for a state issued here and not yet expired; False ever after."""
-    async with conn.execute(
+    row = await conn.fetchone(
         "DELETE FROM oauth_states WHERE state = ? RETURNING expires_at", (state,)
-    ) as cursor:
-        row = await cursor.fetchone()
+    )
     return row is not None and required_from_db(row[0]) > now

@@ -13,12 +13,11 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-import aiosqlite
-
 from bot.domain.digest import COOLING_WINDOW, WARMEST_SHOWN, Digest
 from bot.domain.lead import Lead
 from bot.domain.ranking import Ranked, Scored, Top
 from storage import leads
+from storage.engine import Connection, Dialect, Row
 from storage.leads import LEAD_COLUMNS, lead_from_row, signals_for
 from storage.times import to_db
 
@@ -26,13 +25,16 @@ BANDS = {
     "hot": "l.hot_until > :now",
     "warm": "l.warm_until > :now AND l.hot_until <= :now",
     "cold": "l.warm_until <= :now",
-    "all": "1",
+    "all": "TRUE",
 }
+LAST_ACTIVE = "CASE WHEN l.last_touch_at > l.created_at THEN l.last_touch_at ELSE l.created_at END"
+"""The later of creation and last touch, in SQL both engines read."""
 PAGE = 50
 """Candidates read at a time; the hottest few are usually all in the first page."""
 
 
 def _where(
+    dialect: Dialect,
     team_id: str,
     now: datetime,
     band: str = "all",
@@ -45,36 +47,35 @@ def _where(
         clauses.append("l.owner = :owner")
         params["owner"] = owner
     if ids is not None:
-        clauses.append("l.id IN (SELECT value FROM json_each(:ids))")
+        clauses.append(f"l.id IN ({dialect.id_list(':ids')})")
         params["ids"] = json.dumps(sorted(ids))
     return " AND ".join(clauses), params
 
 
-async def _count(conn: aiosqlite.Connection, where: str, params: dict[str, object]) -> int:
-    async with conn.execute(f"SELECT count(*) FROM leads l WHERE {where}", params) as cursor:
-        row = await cursor.fetchone()
+async def _count(conn: Connection, where: str, params: dict[str, object]) -> int:
+    row = await conn.fetchone(f"SELECT count(*) FROM leads l WHERE {where}", params)
     assert row is not None
     return int(row[0])
 
 
-async def _loaded(conn: aiosqlite.Connection, rows: list[aiosqlite.Row]) -> list[Lead]:
+async def _loaded(conn: Connection, rows: list[Row]) -> list[Lead]:
     signals = await signals_for(conn, [row["id"] for row in rows])
     return [lead_from_row(row, signals[row["id"]]) for row in rows]
 
 
 async def band_counts(
-    conn: aiosqlite.Connection, team_id: str, now: datetime, owner: str | None = None
+    conn: Connection, team_id: str, now: datetime, owner: str | None = None
 ) -> Counter[str]:
     """How many open leads are hot, warm and cold right now."""
     counts: Counter[str] = Counter()
     for band in ("all", "hot", "cold"):
-        counts[band] = await _count(conn, *_where(team_id, now, band, owner))
+        counts[band] = await _count(conn, *_where(conn.dialect, team_id, now, band, owner))
     counts["warm"] = counts.pop("all") - counts["hot"] - counts["cold"]
     return counts
 
 
 async def ranked(
-    conn: aiosqlite.Connection,
+    conn: Connection,
     team_id: str,
     now: datetime,
     limit: int,
@@ -84,33 +85,33 @@ async def ranked(
     ids: Collection[int] | None = None,
 ) -> Ranked:
     """The ``limit`` hottest open leads in ``band`` (of ``owner``, among ``ids``), and how many."""
-    where, params = _where(team_id, now, band, owner, ids)
+    where, params = _where(conn.dialect, team_id, now, band, owner, ids)
     top = Top(limit, now, None if band == "all" else band)
     # Only ids in order first: cheap from the index, and most are never loaded.
-    async with conn.execute(
+    async for page in conn.pages(
         f"SELECT l.id, l.score, l.number FROM leads l WHERE {where}"
         " ORDER BY l.score DESC, l.number",
         params,
-    ) as cursor:
-        while page := list(await cursor.fetchmany(PAGE)):
-            stop = next((i for i, row in enumerate(page) if top.full_above(row[1], row[2])), None)
-            for lead in await leads.by_ids(conn, [row[0] for row in page[:stop]]):
-                top.offer(lead)
-            if stop is not None:
-                break
+        PAGE,
+    ):
+        stop = next((i for i, row in enumerate(page) if top.full_above(row[1], row[2])), None)
+        for lead in await leads.by_ids(conn, [row[0] for row in page[:stop]]):
+            top.offer(lead)
+        if stop is not None:
+            break
     return Ranked(top.best(), await _count(conn, where, params))
 
 
 async def hot_ids(
-    conn: aiosqlite.Connection, team_id: str, now: datetime, owner: str | None = None
+    conn: Connection, team_id: str, now: datetime, owner: str | None = None
 ) -> list[int]:
-    where, params = _where(team_id, now, "hot", owner)
-    async with conn.execute(f"SELECT l.id FROM leads l WHERE {where} ORDER BY l.id", params) as c:
-        return [row[0] for row in await c.fetchall()]
+    where, params = _where(conn.dialect, team_id, now, "hot", owner)
+    rows = await conn.fetchall(f"SELECT l.id FROM leads l WHERE {where} ORDER BY l.id", params)
+    return [row[0] for row in rows]
 
 
 async def cooling(
-    conn: aiosqlite.Connection,
+    conn: Connection,
     team_id: str,
     now: datetime,
     limit: int,
@@ -119,15 +120,17 @@ async def cooling(
     owner: str | None = None,
 ) -> Ranked:
     """Hot leads that drop to warm within ``within`` unless touched, soonest first."""
-    where, params = _where(team_id, now, "hot", owner)
+    where, params = _where(conn.dialect, team_id, now, "hot", owner)
     where += " AND l.hot_until <= :until"
     params["until"] = to_db(now + within)
-    async with conn.execute(
-        f"SELECT {LEAD_COLUMNS} FROM leads l WHERE {where}"
-        " ORDER BY l.hot_until, l.number LIMIT :limit",
-        {**params, "limit": limit},
-    ) as cursor:
-        found = await _loaded(conn, list(await cursor.fetchall()))
+    found = await _loaded(
+        conn,
+        await conn.fetchall(
+            f"SELECT {LEAD_COLUMNS} FROM leads l WHERE {where}"
+            " ORDER BY l.hot_until, l.number LIMIT :limit",
+            {**params, "limit": limit},
+        ),
+    )
     return Ranked(
         [Scored(lead, lead.temperature(now)) for lead in found],
         await _count(conn, where, params),
@@ -135,7 +138,7 @@ async def cooling(
 
 
 async def quiet_warm(
-    conn: aiosqlite.Connection,
+    conn: Connection,
     team_id: str,
     now: datetime,
     quiet_days: int,
@@ -149,23 +152,25 @@ async def quiet_warm(
     ``bot.domain.reminders.due_reminders``, which has the last word): the minute loop
     then reads the few leads it may send, not every quiet one, every minute.
     """
-    where, params = _where(team_id, now, "warm", owner)
+    where, params = _where(conn.dialect, team_id, now, "warm", owner)
     where += (
         " AND (l.snoozed_until IS NULL OR l.snoozed_until <= :now)"
-        " AND max(l.created_at, coalesce(l.last_touch_at, l.created_at)) <= :quiet_since"
+        f" AND {LAST_ACTIVE} <= :quiet_since"
     )
     params["quiet_since"] = to_db(now - timedelta(days=quiet_days))
     if unreminded:
         where += (
             " AND NOT EXISTS (SELECT 1 FROM lead_reminders r WHERE r.lead_id = l.id"
-            " AND r.reminded_at >= max(l.created_at, coalesce(l.last_touch_at, l.created_at))"
+            f" AND r.reminded_at >= {LAST_ACTIVE}"
             " AND r.reminded_at > :quiet_since"
             " AND (l.snoozed_until IS NULL OR r.reminded_at >= l.snoozed_until))"
         )
-    async with conn.execute(
-        f"SELECT {LEAD_COLUMNS} FROM leads l WHERE {where} ORDER BY l.id", params
-    ) as cursor:
-        return await _loaded(conn, list(await cursor.fetchall()))
+    return await _loaded(
+        conn,
+        await conn.fetchall(
+            f"SELECT {LEAD_COLUMNS} FROM leads l WHERE {where} ORDER BY l.id", params
+        ),
+    )
 
 
 @dataclass(frozen=True)
@@ -175,19 +180,19 @@ class Rep:
     hot: int
 
 
-async def reps(conn: aiosqlite.Connection, team_id: str, now: datetime) -> list[Rep]:
+async def reps(conn: Connection, team_id: str, now: datetime) -> list[Rep]:
     """Every rep with open leads, the one with the highest stored score first."""
-    where, params = _where(team_id, now)
-    async with conn.execute(
-        f"SELECT l.owner, count(*), sum({BANDS['hot']}) FROM leads l WHERE {where}"
-        " GROUP BY l.owner ORDER BY max(l.score) DESC, l.owner",
+    where, params = _where(conn.dialect, team_id, now)
+    rows = await conn.fetchall(
+        f"SELECT l.owner, count(*), count(*) FILTER (WHERE {BANDS['hot']}) FROM leads l"
+        f" WHERE {where} GROUP BY l.owner ORDER BY max(l.score) DESC, l.owner",
         params,
-    ) as cursor:
-        return [Rep(owner, total, hot) for owner, total, hot in await cursor.fetchall()]
+    )
+    return [Rep(owner, total, hot) for owner, total, hot in rows]
 
 
 async def digest(
-    conn: aiosqlite.Connection,
+    conn: Connection,
     team_id: str,
     now: datetime,
     previous_hot: set[int] | None,

@@ -2,24 +2,22 @@
 
 from __future__ import annotations
 
-import aiosqlite
-
 from bot.domain.slack_user import SlackUser
+from storage.engine import Connection
 from storage.times import required_from_db, to_db
 
 
-async def get(conn: aiosqlite.Connection, team_id: str, user_id: str) -> SlackUser | None:
-    async with conn.execute(
+async def get(conn: Connection, team_id: str, user_id: str) -> SlackUser | None:
+    row = await conn.fetchone(
         "SELECT tz, is_admin, fetched_at FROM slack_users WHERE team_id = ? AND user_id = ?",
         (team_id, user_id),
-    ) as cursor:
-        row = await cursor.fetchone()
+    )
     if row is None:
         return None
     return SlackUser(team_id, user_id, row[0], bool(row[1]), required_from_db(row[2]))
 
 
-async def save(conn: aiosqlite.Connection, user: SlackUser) -> None:
+async def save(conn: Connection, user: SlackUser) -> None:
     await conn.execute(
         "INSERT INTO slack_users (team_id, user_id, tz, is_admin, fetched_at) VALUES (?, ?, ?, ?, ?)"
         " ON CONFLICT (team_id, user_id) DO UPDATE SET tz = excluded.tz,"

@@ -1,13 +1,22 @@
-"""The real app on loopback, a fake Slack beside it, and a clock the tests move."""
+"""The real app on loopback, a fake Slack beside it, and a clock the tests move.
+
+The ``db`` and ``hotleads`` fixtures run each test on SQLite and, when
+``TEST_DATABASE_URL`` names a PostgreSQL database, again on PostgreSQL, in a
+schema of its own that is dropped after. ``HOTLEADS_REQUIRE_POSTGRES=1`` (CI)
+makes a missing PostgreSQL a failure rather than a skip.
+"""
 
 from __future__ import annotations
 
 import asyncio
+import os
+import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 from aiohttp import web
@@ -20,8 +29,9 @@ from bot.domain.clock import FixedClock
 from bot.domain.lead import Lead
 from handlers.context import Services
 from handlers.delivery import Outcome, run_due
-from storage import leads, snapshot
+from storage import leads, snapshot, users
 from storage.db import Database
+from storage.engine import Address
 
 SIGNING_SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
 TEAM = "T0001"
@@ -48,6 +58,16 @@ class Hotleads:
         status, body = await self.sender.command(text, **fields)
         assert status == 200, body
         return body
+
+    async def user_cached(self, user_id: str = "U1", timeout: float = 5) -> None:  # noqa: ASYNC109
+        """Wait until the app has stored what Slack said of ``user_id`` (its zone, its rights).
+
+        The app asks ``users.info`` after the ack and saves the answer after that:
+        seeing the call in the fake is not yet seeing the row.
+        """
+        async with asyncio.timeout(timeout):
+            while await users.get(self.db.reader, TEAM, user_id) is None:  # noqa: ASYNC110 (a row, not an event)
+                await asyncio.sleep(0.01)
 
     async def run_due(self) -> list[Outcome]:
         """What ``run-due`` does, at the fake clock's time."""
@@ -89,23 +109,83 @@ async def slack() -> AsyncIterator[FakeSlack]:
     await fake.stop()
 
 
+TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "").strip()
+REQUIRE_POSTGRES = os.environ.get("HOTLEADS_REQUIRE_POSTGRES") == "1"
+NO_POSTGRES = (
+    "PostgreSQL tests need TEST_DATABASE_URL=postgresql://user@host:5432/db "
+    "(e.g. postgresql://root@127.0.0.1:5432/test); each test gets a schema of its own"
+)
+BACKENDS = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """One line for the PostgreSQL half of the suite, instead of a line per skipped test."""
+    skipped = terminalreporter.stats.get("skipped", [])
+    without = sum(1 for report in skipped if NO_POSTGRES in str(report.longrepr))
+    if without:
+        terminalreporter.write_line(f"{without} tests skipped without PostgreSQL. {NO_POSTGRES}.")
+
+
+def need_postgres() -> str:
+    """The test database's URL, or a skip (a failure in CI) saying how to get one."""
+    if TEST_DATABASE_URL:
+        return TEST_DATABASE_URL
+    if REQUIRE_POSTGRES:
+        pytest.fail(f"HOTLEADS_REQUIRE_POSTGRES=1 but no PostgreSQL: {NO_POSTGRES}")
+    pytest.skip(NO_POSTGRES)
+
+
+@asynccontextmanager
+async def fresh_schema() -> AsyncIterator[Address]:
+    """A new, empty schema in the test database, as a URL that uses it; dropped after."""
+    import psycopg
+
+    url = need_postgres()
+    name = f"t_{uuid.uuid4().hex[:12]}"
+    async with await psycopg.AsyncConnection.connect(url, autocommit=True) as admin:
+        await admin.execute(f"CREATE SCHEMA {name}")
+        try:
+            joiner = "&" if "?" in url else "?"
+            yield Address(f"{url}{joiner}options={quote(f'-csearch_path={name}')}")
+        finally:
+            await admin.execute(f"DROP SCHEMA {name} CASCADE")
+
+
+@asynccontextmanager
+async def fresh_database(backend: str, tmp_path: Path) -> AsyncIterator[Address]:
+    """Where a test's database goes: a file in ``tmp_path``, or a fresh PostgreSQL schema."""
+    if backend == "postgres":
+        async with fresh_schema() as address:
+            yield address
+    else:
+        yield Address.sqlite(tmp_path / "hotleads.db")
+
+
+@pytest.fixture(params=BACKENDS)
+def backend(request) -> str:
+    return request.param
+
+
 @pytest.fixture
-async def hotleads(tmp_path, slack) -> AsyncIterator[Hotleads]:
-    async with running_hotleads(tmp_path / "hotleads.db", slack) as running:
+async def hotleads(tmp_path, slack, backend) -> AsyncIterator[Hotleads]:
+    async with (
+        fresh_database(backend, tmp_path) as address,
+        running_hotleads(address, slack) as running,
+    ):
         yield running
 
 
 @asynccontextmanager
-async def running_hotleads(path: Path, slack: FakeSlack) -> AsyncIterator[Hotleads]:
-    """The app on loopback over the database at ``path``, opened (and migrated) as serve does."""
+async def running_hotleads(where: Path | Address, slack: FakeSlack) -> AsyncIterator[Hotleads]:
+    """The app on loopback over the database at ``where``, opened (and migrated) as serve does."""
     settings = Settings(
         bot_token="xoxb-test-token",
         signing_secret=SIGNING_SECRET,
         slack_api_url=slack.url,
-        database_path=path,
+        database=where if isinstance(where, Address) else Address.sqlite(where),
         admins=frozenset({"UADMIN"}),
     )
-    db = await Database.open(settings.database_path)
+    db = await Database.open(settings.database)
     clock = FixedClock(START)
     services = Services(settings=settings, db=db, clock=clock)
     runner = web.AppRunner(http_app(build_app(services), settings.signing_secret, services))
@@ -126,7 +206,7 @@ async def running_hotleads(path: Path, slack: FakeSlack) -> AsyncIterator[Hotlea
 
 async def every_lead(db: Database, team_id: str) -> list[Lead]:
     """Every lead of a workspace, by number: what the tests check the app against."""
-    batches = await asyncio.to_thread(lambda: list(snapshot.leads_of(db.path, team_id)))
+    batches = await asyncio.to_thread(lambda: list(snapshot.leads_of(db.address, team_id)))
     return [lead for batch in batches for lead in batch]
 
 
@@ -135,8 +215,17 @@ STORED_NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
 
 
 @pytest.fixture
-async def db(tmp_path) -> AsyncIterator[Database]:
-    """A fresh database file, migrated by the real code."""
+async def db(tmp_path, backend) -> AsyncIterator[Database]:
+    """A fresh database, migrated by the real code, on each engine."""
+    async with fresh_database(backend, tmp_path) as address:
+        database = await Database.open(address)
+        yield database
+        await database.close()
+
+
+@pytest.fixture
+async def sqlite_db(tmp_path) -> AsyncIterator[Database]:
+    """A fresh database file, for what only SQLite has (pragmas, the log)."""
     database = await Database.open(tmp_path / "hotleads.db")
     yield database
     await database.close()

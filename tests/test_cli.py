@@ -276,3 +276,11 @@ async def test_hooks_new_without_public_url_gives_the_path(tmp_path):
         "hooks", "new", "--team", "T1", "--kind", "telepathy", env=db_env(tmp_path / "h.db")
     )
     assert code == 2 and "--kind" in err
+
+
+def test_progress_bars_stay_quiet_when_output_is_not_a_terminal(capsys):
+    from bot.progress import bar
+
+    with bar("copying", 3) as advance:
+        advance(3)
+    assert capsys.readouterr().err == ""

@@ -4,6 +4,7 @@ from pathlib import Path
 import pytest
 
 from bot.config import SLACK_API_DEFAULT, ConfigError, Settings
+from storage.engine import Address
 
 GOOD = {"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_SIGNING_SECRET": "s3cret"}
 
@@ -11,7 +12,7 @@ GOOD = {"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_SIGNING_SECRET": "s3cret"}
 def test_defaults():
     settings = Settings.from_env(GOOD)
     assert settings.slack_api_url == SLACK_API_DEFAULT
-    assert settings.database_path == Path("hotleads.db")
+    assert settings.database == Address.sqlite(Path("hotleads.db"))
     assert (settings.port, settings.log_level, settings.app_token) == (3000, "INFO", None)
 
 
@@ -24,7 +25,23 @@ def test_defaults():
     ],
 )
 def test_database_url(url, path):
-    assert Settings.from_env({**GOOD, "DATABASE_URL": url}).database_path == path
+    database = Settings.from_env({**GOOD, "DATABASE_URL": url}).database
+    assert not database.is_postgres
+    assert database.path == path
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "postgresql://hotleads:s3cret@db.example.com:5432/hotleads",
+        "postgres://u@localhost/hotleads?sslmode=require",
+    ],
+)
+def test_postgres_urls_pick_postgres_and_keep_their_options(url):
+    database = Settings.from_env({**GOOD, "DATABASE_URL": url}).database
+    assert database.is_postgres
+    assert database.url == url  # sslmode and the rest reach the driver as given
+    assert "s3cret" not in str(database)
 
 
 def test_everything_set():
@@ -52,7 +69,7 @@ def test_everything_set():
         ({**GOOD, "SLACK_APP_TOKEN": "xoxb-oops"}, "SLACK_APP_TOKEN"),
         ({**GOOD, "PORT": "eighty"}, "PORT"),
         ({**GOOD, "PORT": "70000"}, "PORT"),
-        ({**GOOD, "DATABASE_URL": "postgres://x"}, "DATABASE_URL"),
+        ({**GOOD, "DATABASE_URL": "mysql://x"}, "DATABASE_URL"),
         ({**GOOD, "SLACK_API_URL": "slack.com/api"}, "SLACK_API_URL"),
         ({**GOOD, "LOG_LEVEL": "loud"}, "LOG_LEVEL"),
     ],

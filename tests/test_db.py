@@ -12,14 +12,12 @@ from storage import leads
 from storage.db import Database, SchemaTooNew, migrations, schema_version
 
 
-async def test_migrations_set_user_version_and_pragmas(db):
+async def test_migrations_set_user_version_and_pragmas(sqlite_db):
+    db = sqlite_db
     assert await schema_version(db.reader) == len(migrations())
-    async with db.reader.execute("PRAGMA journal_mode") as c:
-        assert (await c.fetchone())[0] == "wal"
-    async with db.reader.execute("PRAGMA foreign_keys") as c:
-        assert (await c.fetchone())[0] == 1
-    async with db.reader.execute("PRAGMA busy_timeout") as c:
-        assert (await c.fetchone())[0] >= 1000
+    assert (await db.reader.fetchone("PRAGMA journal_mode"))[0] == "wal"
+    assert (await db.reader.fetchone("PRAGMA foreign_keys"))[0] == 1
+    assert (await db.reader.fetchone("PRAGMA busy_timeout"))[0] >= 1000
 
 
 async def test_reopening_runs_no_migration_twice(tmp_path):
@@ -88,8 +86,7 @@ async def test_background_checkpoints_start_the_log_over_while_writes_keep_comin
     try:
         for n in range(300):
             await add_lead(db, name=f"Lead {n}")
-        async with db.reader.execute("PRAGMA wal_checkpoint(PASSIVE)") as c:
-            _, frames, _ = await c.fetchone()
+        _, frames, _ = await db.reader.fetchone("PRAGMA wal_checkpoint(PASSIVE)")
         assert frames < 300  # without starting over, every frame ever written is still there
     finally:
         stop.set()

@@ -168,7 +168,7 @@ async def test_four_runners_at_once_send_one_digest(hotleads):
     moment = MONDAY_0900_BERLIN + timedelta(minutes=1)
     runners = []
     for _ in range(4):
-        db = await Database.open(hotleads.services.settings.database_path)
+        db = await Database.open(hotleads.services.settings.database)
         runners.append(Services(hotleads.services.settings, db, FixedClock(moment)))
     try:
         await asyncio.gather(*(run_due(s, web_client(s), moment) for s in runners))

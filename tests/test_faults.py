@@ -28,6 +28,7 @@ from slack_requests import SlackSender, sign, slash_command_body
 from bot.app import web_client
 from bot.domain.schedule import WorkspaceSettings
 from storage import deliveries, leads
+from storage.engine import Address
 
 ROOT = Path(__file__).parent.parent
 FAILED = "Something went wrong"
@@ -42,7 +43,7 @@ def free_port() -> int:
 class Server:
     """``python -m bot`` serving ``database`` on a free loopback port."""
 
-    def __init__(self, database: Path, api_url: str, log: Path) -> None:
+    def __init__(self, database: Path | Address, api_url: str, log: Path) -> None:
         self.database = database
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}/slack/events"
@@ -56,7 +57,9 @@ class Server:
             "SLACK_APP_TOKEN": "",  # set, so a developer's .env cannot switch on Socket Mode
             "HOTLEADS_ADMINS": "",
             "SLACK_API_URL": api_url,
-            "DATABASE_URL": f"sqlite:///{database}",
+            "DATABASE_URL": (
+                database if isinstance(database, Address) else Address.sqlite(database)
+            ).url,
             "PORT": str(self.port),
             "LOG_LEVEL": "WARNING",
         }
@@ -316,3 +319,20 @@ async def test_command_missing_a_field_stores_nothing(hotleads, missing):
     else:
         assert 400 <= status < 500
     assert await every_lead(hotleads.db, TEAM) == []
+
+
+async def test_a_second_server_on_one_sqlite_file_is_refused_but_run_due_may_run(
+    server, slack, tmp_path
+):
+    second = Server(server.database, slack.url, tmp_path / "second.log")
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", env=second.env, cwd=ROOT, stderr=asyncio.subprocess.PIPE
+    )
+    _, err = await asyncio.wait_for(process.communicate(), timeout=30)
+    assert process.returncode == 2
+    assert "already running" in err.decode() and "PostgreSQL" in err.decode()
+    code, out = await server.cli("run-due")
+    assert code == 0, out
+    async with SlackSender(server.url, SIGNING_SECRET) as sender:
+        status, body = await sender.command("add Still Serving source:cold")
+    assert status == 200 and "#1" in reply_text(body)

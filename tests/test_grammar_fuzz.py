@@ -23,6 +23,7 @@ from bot.config import Settings
 from bot.domain.clock import FixedClock
 from handlers.context import Services
 from storage.db import Database
+from storage.engine import Address
 
 WORDS = [
     "add", "log", "show", "list", "snooze", "edit", "won", "lost", "reopen", "assign",
@@ -52,7 +53,7 @@ class Running:
             bot_token="xoxb-fuzz",
             signing_secret=SIGNING_SECRET,
             slack_api_url=self.slack.url,
-            database_path=path,
+            database=Address.sqlite(path),
             admins=frozenset({"UADMIN"}),
         )
         self.db = await Database.open(path)

@@ -8,7 +8,6 @@ from datetime import timedelta
 
 from conftest import TEAM, every_lead, reply_text
 from slack_requests import block_actions_payload
-from test_cli import db_env
 from test_cli import hotleads as cli
 from test_hooks import make_hook, send
 
@@ -225,7 +224,7 @@ async def test_run_due_now_follows_up_an_unclaimed_lead_in_the_channel_once(hotl
     await send(hotleads, made, {"name": "Jane Doe", "email": "jane@acme.com"})
     await hotleads.slack.wait_for("chat.postMessage")
     env = {
-        **db_env(hotleads.db.path),
+        "DATABASE_URL": hotleads.db.address.url,
         "SLACK_BOT_TOKEN": "xoxb-test",
         "SLACK_SIGNING_SECRET": "s",
         "SLACK_API_URL": hotleads.slack.url,

@@ -32,6 +32,7 @@ from bot.domain.hooks import new_hook
 from handlers.context import Services
 from storage import hooks
 from storage.db import Database
+from storage.engine import Address
 
 ROOT = Path(__file__).parent.parent
 schema = schemathesis.openapi.from_dict(openapi.document())
@@ -67,7 +68,7 @@ class Server:
             bot_token="xoxb-test",
             signing_secret="s" * 32,
             slack_api_url=self.slack.url,
-            database_path=self.path,
+            database=Address.sqlite(self.path),
             admins=frozenset(),
         )
         self.db = await Database.open(self.path)

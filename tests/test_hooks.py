@@ -8,6 +8,7 @@ import hmac
 import json
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from types import SimpleNamespace
 from urllib.parse import urlencode
 
 import aiohttp
@@ -70,16 +71,16 @@ async def stored(hotleads) -> tuple[list, list]:
     """Every lead and touch row, and every delivery key: what a refusal must leave alone."""
     rows = []
     for table in ("leads", "interactions", "lead_signals", "hook_deliveries"):
-        async with hotleads.db.reader.execute(f"SELECT * FROM {table}") as cursor:
-            rows.append([tuple(r) for r in await cursor.fetchall()])
+        found = await hotleads.db.reader.fetchall(f"SELECT * FROM {table}")
+        rows.append(sorted((tuple(r) for r in found), key=repr))
     return rows
 
 
 async def touches(hotleads) -> list[dict]:
-    async with hotleads.db.reader.execute(
+    rows = await hotleads.db.reader.fetchall(
         "SELECT lead_id, kind, note, at, logged_by, how FROM interactions ORDER BY id"
-    ) as cursor:
-        return [dict(r) for r in await cursor.fetchall()]
+    )
+    return [dict(zip(r.keys(), r, strict=True)) for r in rows]
 
 
 def typeform_signed(secret: str, body: bytes) -> str:
@@ -324,7 +325,9 @@ async def test_oversize_wrong_type_unknown_and_revoked_hooks_store_nothing(hotle
     assert await stored(hotleads) == before
 
 
-async def test_over_the_rate_the_hook_answers_429_with_retry_after(hotleads):
+async def test_over_the_rate_the_hook_answers_429_with_retry_after(hotleads, monkeypatch):
+    # The buckets refill by the wall clock: stop it, so a slow machine can't refill them.
+    monkeypatch.setattr("handlers.inbound_hooks.time", SimpleNamespace(monotonic=lambda: 1000.0))
     made = await make_hook(hotleads)
     for _ in range(PER_MINUTE):
         status, _, _ = await post(hotleads, made.hook.id, b"{}", Authorization="Bearer wrong")

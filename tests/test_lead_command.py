@@ -70,7 +70,7 @@ async def test_log_shows_temperature_before_and_after(hotleads):
 async def test_when_is_read_in_the_reps_time_zone(hotleads):
     hotleads.slack.users["U1"] = {"id": "U1", "tz": "America/New_York", "is_admin": False}
     await hotleads.command("add Jane Doe source:referral")  # caches U1's zone after the ack
-    await hotleads.slack.wait_for("users.info")
+    await hotleads.user_cached()
     await hotleads.command('log #1 call when:"yesterday 3pm"')
     (lead,) = await stored(hotleads)
     (touch,) = await leads.recent_touches(hotleads.db.reader, lead.id)
@@ -246,7 +246,7 @@ async def test_a_mistyped_year_is_refused_with_a_guess_and_the_workspace_keeps_w
 async def in_tokyo(hotleads):
     hotleads.slack.users["U1"] = {"id": "U1", "tz": "Asia/Tokyo", "is_admin": False}
     await hotleads.command("add Jane Doe source:referral")  # caches U1's zone after the ack
-    await hotleads.slack.wait_for("users.info")
+    await hotleads.user_cached()
 
 
 async def test_year_one_from_tokyo_is_refused_not_an_overflow(hotleads):
@@ -262,7 +262,7 @@ async def test_year_one_from_tokyo_is_refused_not_an_overflow(hotleads):
 async def test_a_snooze_to_the_end_of_time_is_refused_not_an_overflow(hotleads, tz):
     hotleads.slack.users["U1"] = {"id": "U1", "tz": tz, "is_admin": False}
     await hotleads.command("add Jane Doe source:referral")
-    await hotleads.slack.wait_for("users.info")
+    await hotleads.user_cached()
     reply = await hotleads.command('snooze #1 "9999-12-31 23:00"')
     assert "31 Dec 9999" in reply_text(reply) and "more than 10 years ahead" in reply_text(reply)
     assert (await stored(hotleads))[0].snoozed_until is None

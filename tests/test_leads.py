@@ -46,10 +46,10 @@ async def test_touches_keep_signals_that_match_a_full_recount(db):
             )
     stored = await leads.get(db.reader, "T1", lead.number)
     # From the raw interactions, oldest first: not the order (or the code path) they were logged in.
-    async with db.reader.execute(
+    rows = await db.reader.fetchall(
         "SELECT kind, at FROM interactions WHERE lead_id = ? ORDER BY at", (lead.id,)
-    ) as cursor:
-        raw = [(kind, datetime.fromisoformat(at)) for kind, at in await cursor.fetchall()]
+    )
+    raw = [(kind, datetime.fromisoformat(at)) for kind, at in rows]
     assert sorted(raw, key=lambda touch: touch[1]) == raw and len(raw) == len(history)
     recount = signals_from(raw)
     expected = temperature("cold", stored.created_at, recount, NOW)

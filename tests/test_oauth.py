@@ -30,6 +30,7 @@ from handlers.context import Services
 from handlers.delivery import run_due
 from storage import hooks, installations
 from storage.db import Database
+from storage.engine import Address
 from storage.sealing import Sealer
 
 KEY = Fernet.generate_key().decode()
@@ -91,7 +92,7 @@ def multi_settings(path: Path, slack: FakeSlack) -> Settings:
         bot_token="",
         signing_secret=SIGNING_SECRET,
         slack_api_url=slack.url,
-        database_path=path,
+        database=Address.sqlite(path),
         admins=frozenset({"UADMIN"}),
         client_id=slack.client_id,
         client_secret=slack.client_secret,
@@ -123,8 +124,7 @@ async def hosted(tmp_path, slack) -> AsyncIterator[Hosted]:
 
 
 async def count(db: Database, table: str) -> int:
-    async with db.reader.execute(f"SELECT count(*) FROM {table}") as cursor:
-        row = await cursor.fetchone()
+    row = await db.reader.fetchone(f"SELECT count(*) FROM {table}")
     return row[0]
 
 
@@ -297,10 +297,11 @@ from bot.app import team_clients
 from bot.domain.clock import SystemClock
 from handlers.context import Services
 from storage.db import Database
+from storage.engine import Address
 
 async def main():
     settings = multi_settings_for(Path({path!r}), {url!r}, {client_id!r}, {secret!r}, {key!r})
-    db = await Database.open(settings.database_path)
+    db = await Database.open(settings.database)
     try:
         print("ready", flush=True)
         await asyncio.to_thread(sys.stdin.readline)  # both start asking at the same moment
@@ -319,7 +320,7 @@ def multi_settings_for(path: Path, url: str, client_id: str, secret: str, key: s
         bot_token="",
         signing_secret=SIGNING_SECRET,
         slack_api_url=url,
-        database_path=path,
+        database=Address.sqlite(path),
         client_id=client_id,
         client_secret=secret,
         encryption_keys=(key,),
@@ -424,14 +425,14 @@ async def _migrated(path: Path) -> None:
 
 
 async def tables_with_rows(db: Database) -> list[str]:
-    async with db.reader.execute("SELECT name FROM sqlite_master WHERE type='table'") as cursor:
-        return [row[0] for row in await cursor.fetchall()]
+    rows = await db.reader.fetchall("SELECT name FROM sqlite_master WHERE type='table'")
+    return [row[0] for row in rows]
 
 
 async def rows_of(db: Database, table: str, team_id: str) -> list[tuple]:
     """The table's rows that belong to the workspace, directly or through a lead or hook."""
-    async with db.reader.execute(f"PRAGMA table_info({table})") as cursor:
-        columns = {row[1] for row in await cursor.fetchall()}
+    rows = await db.reader.fetchall(f"PRAGMA table_info({table})")
+    columns = {row[1] for row in rows}
     if "team_id" in columns:
         where, params = "team_id = ?", (team_id,)
     elif "lead_id" in columns:
@@ -440,8 +441,8 @@ async def rows_of(db: Database, table: str, team_id: str) -> list[tuple]:
         where, params = "hook_id IN (SELECT id FROM hooks WHERE team_id = ?)", (team_id,)
     else:
         return []  # oauth_states, belonging to no workspace
-    async with db.reader.execute(f"SELECT * FROM {table} WHERE {where}", params) as cursor:
-        return [tuple(row) for row in await cursor.fetchall()]
+    rows = await db.reader.fetchall(f"SELECT * FROM {table} WHERE {where}", params)
+    return [tuple(row) for row in rows]
 
 
 async def wait_until(probe, *, empty: bool, within: float = 5) -> None:
@@ -461,10 +462,10 @@ async def test_tokens_revoked_drops_the_tokens_and_keeps_the_data(hosted):
             team_id="TACME",
         )
     await wait_until(lambda: installations.active_teams(hosted.db.reader), empty=True)
-    async with hosted.db.reader.execute(
+    row = await hosted.db.reader.fetchone(
         "SELECT bot_token, refresh_token, active FROM installations WHERE team_id = 'TACME'"
-    ) as cursor:
-        assert tuple(await cursor.fetchone()) == (None, None, 0)
+    )
+    assert tuple(row) == (None, None, 0)
     assert len(await every_lead(hosted.db, "TACME")) == 1
 
 

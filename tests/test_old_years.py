@@ -58,8 +58,7 @@ async def test_after_the_migration_text_order_is_time_order(tmp_path):
     await write_old_database(path, START)
     db = await Database.open(path)
     try:
-        async with db.reader.execute("SELECT at FROM interactions ORDER BY at") as cursor:
-            order = [r[0] for r in await cursor.fetchall()]
+        order = [r[0] for r in await db.reader.fetchall("SELECT at FROM interactions ORDER BY at")]
         jane, omar = await every_lead(db, TEAM)
     finally:
         await db.close()

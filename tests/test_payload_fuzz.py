@@ -36,6 +36,14 @@ from test_surfaces import (
 import handlers
 from handlers.hook_alerts import CLAIM_ACTION, CLAIM_PREFIX
 
+
+@pytest.fixture
+def backend() -> str:
+    """SQLite only: these check what Slack sends and is sent, which no engine changes;
+    the storage and end-to-end suites run on PostgreSQL too (see conftest)."""
+    return "sqlite"
+
+
 EXAMPLES = int(os.environ.get("HOTLEADS_FUZZ_EXAMPLES", "40"))
 BAD = [
     None,
@@ -207,7 +215,7 @@ async def test_no_mangled_payload_breaks_changes_or_pings(hotleads, listener):
     draw()
     for case, must_refuse in cases:
         await asyncio.sleep(0.2)  # the last case's work after its ack lands first
-        before = database(hotleads)
+        before = await database(hotleads)
         hotleads.slack.calls.clear()
         hotleads.slack.responses.clear()
         if fuzz_kind == "event" and case.get("event_id") == payload.get("event_id"):
@@ -222,7 +230,7 @@ async def test_no_mangled_payload_breaks_changes_or_pings(hotleads, listener):
         assert took < 3, (took, case)
         if must_refuse:
             await asyncio.sleep(0.2)
-            assert database(hotleads) == before, case
+            assert await database(hotleads) == before, case
         shown = every_mrkdwn(hotleads)
         assert not PING.search(shown), (PING.search(shown), case)
         assert hotleads.slack.rejections == [], case

@@ -153,8 +153,8 @@ async def test_leads_from_before_cutoffs_get_them_on_open(tmp_path):
     try:
         (lead,) = await every_lead(db, "T1")
         assert lead.hot_until == lead.cutoffs().hot_until > NOW
-        async with db.reader.execute("SELECT count(*) FROM leads WHERE hot_until IS NULL") as c:
-            assert (await c.fetchone())[0] == 0
+        row = await db.reader.fetchone("SELECT count(*) FROM leads WHERE hot_until IS NULL")
+        assert row[0] == 0
         assert (await pipeline.band_counts(db.reader, "T1", NOW))["hot"] == 1
     finally:
         await db.close()

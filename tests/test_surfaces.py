@@ -405,7 +405,7 @@ async def test_log_modal_refuses_a_future_when_on_the_field(hotleads):
 async def test_log_modal_refuses_a_date_no_team_means_on_the_field(hotleads, tz, when, says):
     hotleads.slack.users["U1"] = {"id": "U1", "tz": tz, "is_admin": False}
     await hotleads.command("add Jane Doe source:referral")  # caches U1's zone after the ack
-    await hotleads.slack.wait_for("users.info")
+    await hotleads.user_cached()
     lead = await lead_no(hotleads, 1)
     values = log_values(lead.id, "meeting", when=when)
     answer = await interact(hotleads, view_submission_payload("log_touch", values))

@@ -24,6 +24,14 @@ from bot.app import build_app
 from handlers import permalinks
 from storage import deliveries, leads
 
+
+@pytest.fixture
+def backend() -> str:
+    """SQLite only: these check what Slack sends and is sent, which no engine changes;
+    the storage and end-to-end suites run on PostgreSQL too (see conftest)."""
+    return "sqlite"
+
+
 PERMALINK = "https://acme.slack.com/archives/C7/p1700000123000400"
 EVIL = "<https://evil.example|click> <!channel>"
 

@@ -19,7 +19,8 @@ CREATE TABLE hook_signals (
 );
 CREATE INDEX hook_signals_by_team ON hook_signals (team_id, arrived_at);
 
--- Alerts and follow-ups are deliveries too: widen the kinds (SQLite rebuilds the table).
+-- Alerts and follow-ups are deliveries too: widen the kinds (SQLite rebuilds the table;
+-- the PostgreSQL twin in postgres/ alters the CHECK in place).
 CREATE TABLE deliveries_new (
     team_id    TEXT NOT NULL,
     kind       TEXT NOT NULL CHECK (kind IN ('digest', 'reminder', 'alert', 'follow_up')),

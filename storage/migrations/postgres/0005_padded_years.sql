@@ -1,0 +1,2 @@
+-- Nothing to do: the years 0005 pads were written by an older hotleads on SQLite,
+-- and rows reach PostgreSQL through `python -m bot copy` from a database already past 0005.
