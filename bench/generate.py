@@ -10,6 +10,11 @@ would take hours for a million touches.
 
     .venv/bin/python -m bench.generate /tmp/hotleads-100k.db --leads 100000
     .venv/bin/python -m bench.generate postgresql://root@127.0.0.1:5432/hl --leads 100000
+
+Profiles: ``uniform`` (the default, the scale benchmarks' data: 50 reps, each kind
+at its own rate) and ``realistic`` (a small team's week as it is: a few dozen
+leads per rep, most touches effort, some engagement, few buying signals; the
+shares are per group of ``bot.domain.vocabulary``, split evenly in a group).
 """
 
 from __future__ import annotations
@@ -25,7 +30,7 @@ from bench.common import NOW, TEAM, machine
 from bot.domain.schedule import WorkspaceSettings
 from bot.domain.slack_user import SlackUser
 from bot.domain.temperature import KINDS, SOURCES, Signal, cutoffs, signals_from, temperature
-from bot.domain.vocabulary import WEEKDAYS
+from bot.domain.vocabulary import KIND_GROUPS, WEEKDAYS
 from storage import deliveries, users
 from storage.db import Database
 from storage.engine import Address
@@ -40,6 +45,8 @@ TOUCHES_PER_LEAD = 10
 # Roughly how often each kind is logged by a real team: emails and calls dominate.
 KIND_WEIGHTS = {
     "email": 30,
+    "voicemail": 12,
+    "declined": 1,
     "call": 20,
     "note": 10,
     "reply": 8,
@@ -53,6 +60,24 @@ KIND_WEIGHTS = {
     "trial": 2,
     "referral": 1,
 }
+REALISTIC_GROUPS = {"effort": 62.0, "engagement": 25.0, "buying": 3.0, "outcome": 2.0}
+REALISTIC_NOTES = 8.0
+LEADS_PER_REP = 36
+"""A few dozen open and closed leads each, as a rep of a small team carries."""
+
+
+def realistic_weights() -> dict[str, float]:
+    """Each kind's share: its group's share split evenly among the group's kinds."""
+    weights = {"note": REALISTIC_NOTES}
+    for group, share in REALISTIC_GROUPS.items():
+        members = KIND_GROUPS[group]  # type: ignore[index]
+        weights.update({kind: share / len(members) for kind in members})
+    return weights
+
+
+PROFILES = {"uniform": KIND_WEIGHTS, "realistic": realistic_weights()}
+SPANS = {"uniform": SPAN, "realistic": timedelta(days=120)}
+"""How far back leads were added: a small team's pipeline is its last few months."""
 SOURCE_WEIGHTS = {"cold": 35, "inbound": 20, "remarketing": 15, "event": 12, "referral": 10}
 SOURCE_WEIGHTS["client"] = 8
 CHUNK = 5_000
@@ -71,21 +96,27 @@ SIGNAL_SQL = (
     "INSERT INTO lead_signals (lead_id, kind, strength, as_of, last_at, count)"
     " VALUES (?, ?, ?, ?, ?, ?)"
 )
-assert set(KIND_WEIGHTS) == set(KINDS) and set(SOURCE_WEIGHTS) == set(SOURCES)
+assert all(set(w) == set(KINDS) for w in PROFILES.values()) and set(SOURCE_WEIGHTS) == set(SOURCES)
 
 
-def _lead_rows(number: int, rng: random.Random) -> tuple[tuple, list[tuple], list[tuple]]:
+def _lead_rows(
+    number: int,
+    rng: random.Random,
+    kinds: dict[str, float],
+    reps: list[str],
+    span: timedelta = SPAN,
+) -> tuple[tuple, list[tuple], list[tuple]]:
     """One lead, its touches and its signals, as ``add_touch`` would have stored them."""
-    created_at = NOW - SPAN * rng.random()
+    created_at = NOW - span * rng.random()
     source = rng.choices(list(SOURCE_WEIGHTS), list(SOURCE_WEIGHTS.values()))[0]
-    owner = rng.choice(REPS)
+    owner = rng.choice(reps)
     count = rng.randint(0, 2 * TOUCHES_PER_LEAD)
     # Reps work a lead for a while after adding it, then it goes quiet (won, lost, or not).
     engaged = timedelta(days=rng.expovariate(1 / ENGAGED_DAYS))
     window = (min(NOW, created_at + engaged) - created_at).total_seconds()
     touches = sorted(
         (
-            rng.choices(list(KIND_WEIGHTS), list(KIND_WEIGHTS.values()))[0],
+            rng.choices(list(kinds), list(kinds.values()))[0],
             created_at + timedelta(seconds=window * rng.random()),
         )
         for _ in range(count)
@@ -132,16 +163,20 @@ def _lead_rows(number: int, rng: random.Random) -> tuple[tuple, list[tuple], lis
     return lead, touch_rows, signal_rows
 
 
-async def generate(where: Path | Address, count: int, seed: int = 6) -> dict[str, int]:
+async def generate(
+    where: Path | Address, count: int, seed: int = 6, profile: str = "uniform"
+) -> dict[str, int]:
     """Write ``count`` leads (numbered 1..count) and their touches into a fresh database."""
     rng = random.Random(seed)
+    kinds = PROFILES[profile]
+    reps = REPS if profile == "uniform" else REPS[: max(1, count // LEADS_PER_REP)]
     db = await Database.open(where)
     totals = {"leads": 0, "interactions": 0}
     try:
         for start in range(1, count + 1, CHUNK):
             lead_rows, touch_rows, signal_rows = [], [], []
             for number in range(start, min(count, start + CHUNK - 1) + 1):
-                lead, touches, signals = _lead_rows(number, rng)
+                lead, touches, signals = _lead_rows(number, rng, kinds, reps, SPANS[profile])
                 lead_rows.append(lead)
                 touch_rows += touches
                 signal_rows += signals
@@ -155,7 +190,7 @@ async def generate(where: Path | Address, count: int, seed: int = 6) -> dict[str
             # Due every day from midnight, so a benchmark run at any hour finds it due.
             settings = WorkspaceSettings(TEAM, CHANNEL, "00:00", digest_days=WEEKDAYS)
             await deliveries.save_settings(conn, settings, REPS[0], NOW - SPAN)
-            for rep in REPS:
+            for rep in reps:
                 await users.save(conn, SlackUser(TEAM, rep, "UTC", False, NOW))
         if db.reader.dialect.name == "postgres":
             # The leads came with their ids: the identity column carries on after them.
@@ -172,6 +207,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("path", help="a new SQLite file, or an empty PostgreSQL database's URL")
     parser.add_argument("--leads", type=int, default=100_000)
+    parser.add_argument("--profile", choices=sorted(PROFILES), default="uniform")
     args = parser.parse_args()
     where: Path | Address
     try:
@@ -181,7 +217,7 @@ def main() -> None:
         if where.exists():
             raise SystemExit(f"{where} exists; the generator only fills a new database") from None
     started = time.perf_counter()
-    totals = asyncio.run(generate(where, args.leads))
+    totals = asyncio.run(generate(where, args.leads, profile=args.profile))
     print(machine())
     print(
         f"{totals['leads']} leads, {totals['interactions']} interactions in "

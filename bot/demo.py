@@ -11,10 +11,12 @@ import tempfile
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from bot.domain.answers import waiting
 from bot.domain.dates import zone
 from bot.domain.lead import Lead
 from bot.domain.reminders import due_reminders
 from bot.domain.schedule import WorkspaceSettings
+from bot.domain.text import duration
 from bot.domain.vocabulary import WEEKDAYS
 from storage import deliveries, leads, pipeline
 from storage.db import Database
@@ -46,14 +48,22 @@ LEADS = [
         [("trial", 1, "signed up for the pro trial")],
         "open",
     ),
-    ("Li Wei", "Initech", "event", "UCHLOE", 30, [("demo", 4, "demo with their CTO")], "open"),
+    (
+        "Li Wei",
+        "Initech",
+        "event",
+        "UCHLOE",
+        60,
+        [("demo", 40, "demo with their CTO"), ("call", 4, "still comparing")],
+        "open",
+    ),
     (
         "Sara Costa",
         "Umbrella",
         "remarketing",
         "UANNA",
-        15,
-        [("download", 1, "pricing white paper")],
+        60,
+        [("download", 50, "pricing white paper"), ("email", 3, "asked how it went")],
         "open",
     ),
     ("Tom Becker", "Hooli", "client", "UBEN", 40, [("meeting", 9, "renewal chat")], "open"),
@@ -80,6 +90,31 @@ LEADS = [
         "open",
     ),
     ("Ava Smith", "Cyberdyne", "cold", "UCHLOE", 50, [], "open"),
+    # Most of a real week is effort: emails and calls nobody answered.
+    (
+        "Mia Rossi",
+        "Pied Piper",
+        "cold",
+        "UANNA",
+        20,
+        [("email", 15, ""), ("voicemail", 8, "")],
+        "open",
+    ),
+    ("Noah Levi", "Hooli", "cold", "UBEN", 18, [("voicemail", 10, ""), ("email", 3, "")], "open"),
+    ("Zoe Martin", "Gringotts", "event", "UCHLOE", 22, [("email", 20, "after the fair")], "open"),
+    ("Ivan Petrov", "Dunder", "cold", "UANNA", 9, [("voicemail", 2, "left a message")], "open"),
+    ("Lea Dubois", "Monarch", "remarketing", "UBEN", 16, [("email", 6, "")], "open"),
+    ("Sam Okafor", "Nakatomi", "referral", "UCHLOE", 11, [("call", 5, "intro; not yet")], "open"),
+    ("Ines Silva", "Virtucon", "cold", "UANNA", 30, [("reply", 7, "maybe next quarter")], "open"),
+    (
+        "Ray Chen",
+        "Prestige",
+        "client",
+        "UBEN",
+        35,
+        [("declined", 6, "no budget this year")],
+        "open",
+    ),
     (
         "Felix Wagner",
         "Oscorp",
@@ -172,13 +207,21 @@ async def reminders_text(
         )
         mine = await pipeline.quiet_warm(reader, TEAM, local, settings.quiet_days, rep)
         quiet = due_reminders(mine, local, settings.quiet_days, {})
-        if not quiet:
-            blocks.append(f"DM to {name} ({tz}): nothing has gone quiet, no message.")
+        hot = await pipeline.hot_leads(reader, TEAM, local, rep)
+        asked = waiting(hot, local, settings.respond_hours)
+        if not quiet and not asked:
+            blocks.append(f"DM to {name} ({tz}): nothing waiting or gone quiet, no message.")
             continue
-        lines = [
-            f"DM to {name} · {local:%A %H:%M} {tz}",
-            f"  {len(quiet)} warm lead(s) gone quiet:",
-        ]
+        lines = [f"DM to {name} · {local:%A %H:%M} {tz}"]
+        if asked:
+            lines.append(f"  {len(asked)} waiting for an answer to a buying signal:")
+        for lead, since in asked:
+            lines.append(
+                f"  - {_name(lead)}, waiting {duration(local - since)}"
+                "   [Log a touch] [Snooze] [Mark lost]"
+            )
+        if quiet:
+            lines.append(f"  {len(quiet)} warm lead(s) gone quiet:")
         for lead in quiet:
             lines.append(
                 f"  - {_name(lead)}, last touched {_days_ago(lead.last_activity_at, local)}"
@@ -199,9 +242,11 @@ async def show(now: datetime, where: Path | Address | None = None) -> int:
             reminders = await reminders_text(db.reader, workspace, morning)
         finally:
             await db.close()
-    print("A sample team: Anna (Berlin), Ben (New York) and Chloé (Singapore), 14 leads.\n")
+    print(
+        f"A sample team: Anna (Berlin), Ben (New York) and Chloé (Singapore), {len(LEADS)} leads.\n"
+    )
     print("Tomorrow morning, hotleads would post this digest:\n")
     print(digest)
-    print("\n…and send these quiet-lead reminders:\n")
+    print("\n…and send each rep their daily message:\n")
     print("\n\n".join(reminders))
     return 0

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from bot.domain import grammar
 from bot.domain.lead import Lead, Touch
+from bot.domain.next_steps import NextStep
 from bot.domain.temperature import KINDS, Temperature, latest_buying_signal
 from bot.domain.text import duration
 from bot.domain.vocabulary import ANSWERS
@@ -28,8 +29,9 @@ from handlers.blocks import (
 )
 from handlers.buttons import card_actions
 from handlers.lookup import find_lead
+from handlers.next_steps import step_line, today_for
 from handlers.permalinks import message_link
-from storage import leads
+from storage import leads, next_steps
 
 if TYPE_CHECKING:
     from handlers.lead_command import Invocation
@@ -72,7 +74,12 @@ def speed_line(lead: Lead, touches: list[Touch], now: datetime) -> str:
 
 
 def lead_card(
-    lead: Lead, temperature: Temperature, touches: list[Touch], now: datetime
+    lead: Lead,
+    temperature: Temperature,
+    touches: list[Touch],
+    now: datetime,
+    step: NextStep | None = None,
+    tz: str | None = None,
 ) -> list[dict[str, Any]]:
     fields = [
         f"*Company*\n{escape(lead.company) or '—'}",
@@ -93,6 +100,8 @@ def lead_card(
     speed = speed_line(lead, touches, now)
     if speed:
         blocks.append(context(speed))
+    if step is not None and lead.status == "open":
+        blocks.append(section(step_line(step, today_for(tz, now))))
     blocks.append(
         section(
             f"*Score {temperature.score}/100 — {temperature.band}*, because:\n" + "\n".join(reasons)
@@ -111,16 +120,27 @@ def lead_card(
     return blocks
 
 
-def card_reply(lead: Lead, touches: list[Touch], now: datetime) -> Reply:
-    """``/lead show``: the card, its buttons, and a one-line fallback text."""
+def card_reply(
+    lead: Lead,
+    touches: list[Touch],
+    now: datetime,
+    step: NextStep | None = None,
+    tz: str | None = None,
+) -> Reply:
+    """``/lead show``: the card, its buttons, and a one-line fallback text.
+
+    ``tz`` is the reader's zone: whether a next step is due today is read on their calendar.
+    """
     temperature = lead.temperature(now)
     return Reply(
         f"#{lead.number} {escape(lead.name)}: {status_or_band(lead, temperature)}",
-        lead_card(lead, temperature, touches, now),
+        lead_card(lead, temperature, touches, now, step, tz),
     )
 
 
 async def show(cmd: grammar.Show, call: Invocation) -> Reply:
     lead = await find_lead(call.services, call.team_id, cmd.ref, call.text)
-    touches = await leads.recent_touches(call.services.db.reader, lead.id, limit=TOUCHES_SHOWN)
-    return card_reply(lead, touches, call.now)
+    reader = call.services.db.reader
+    touches = await leads.recent_touches(reader, lead.id, limit=TOUCHES_SHOWN)
+    step = (await next_steps.open_steps(reader, [lead.id])).get(lead.id)
+    return card_reply(lead, touches, call.now, step, call.tz)

@@ -14,7 +14,7 @@ from handlers.context import Services
 from handlers.door import Tools
 from handlers.payloads import Clicker
 from handlers.reminders import lead_ids
-from storage import leads
+from storage import leads, next_steps
 
 
 async def clicked_lead(services: Services, clicker: Clicker, lead_id: int) -> Lead | None:
@@ -31,7 +31,8 @@ async def redraw(tools: Tools, clicker: Clicker, lead_id: int) -> None:
         lead = await leads.get_by_id(services.db.reader, lead_id)
         assert lead is not None
         touches = await leads.recent_touches(services.db.reader, lead_id, limit=TOUCHES_SHOWN)
-        reply = card_reply(lead, touches, services.clock.now())
+        step = (await next_steps.open_steps(services.db.reader, [lead_id])).get(lead_id)
+        reply = card_reply(lead, touches, services.clock.now(), step)
         await tools.respond(replace_original=True, text=reply.text, blocks=reply.blocks)
     elif clicker.in_message and lead_ids(clicker.block_ids):
         await reminders.refresh(

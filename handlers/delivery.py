@@ -19,7 +19,9 @@ import aiohttp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.domain.answers import waiting
 from bot.domain.lead import Lead
+from bot.domain.next_steps import in_hand, is_due, overdue_first
 from bot.domain.reminders import due_reminders
 from bot.domain.schedule import WorkspaceSettings, due_day
 from bot.domain.temperature import WARM_AT
@@ -28,8 +30,8 @@ from handlers import hook_alerts, people
 from handlers.clients import TOKEN_DEAD, Clients, NotInstalled
 from handlers.context import Services
 from handlers.digest import digest_blocks, digest_for
-from handlers.reminders import reminder_message
-from storage import deliveries, leads, pipeline
+from handlers.reminders import Daily, reminder_message
+from storage import deliveries, leads, next_steps, pipeline
 
 PERMANENT_ERRORS = {
     "channel_not_found": "the digest channel no longer exists: pick another with "
@@ -207,36 +209,88 @@ async def _send_reminders(
     settings: WorkspaceSettings,
     now: datetime,
 ) -> list[Outcome]:
+    """Each owner's one daily DM: leads waiting for an answer, next steps due, quiet leads.
+
+    An owner whose message for today is sent already costs one read, so the
+    minute loop stays cheap; ``_deliver``'s claim still makes it once.
+    """
+    team_id, reader = settings.team_id, services.db.reader
     quiet_leads = await pipeline.quiet_warm(
-        services.db.reader, settings.team_id, now, settings.quiet_days, unreminded=True
+        reader, team_id, now, settings.quiet_days, unreminded=True
     )
-    by_owner: dict[str, list[Lead]] = defaultdict(list)
+    # Due on some owner's calendar: no zone is more than a day ahead of UTC.
+    due_steps = await next_steps.team_due(reader, team_id, now.date() + timedelta(days=1))
+    step_leads = await leads.by_ids(reader, [step.lead_id for step in due_steps])
+    quiet_by_owner: dict[str, list[Lead]] = defaultdict(list)
     for lead in quiet_leads:
         if lead.owner:  # a lead from a hook may have nobody yet: no one to remind
-            by_owner[lead.owner].append(lead)
-    reminded = await deliveries.last_reminded(services.db.reader, [lead.id for lead in quiet_leads])
+            quiet_by_owner[lead.owner].append(lead)
+    owners = set(quiet_by_owner) | set(await pipeline.hot_owners(reader, team_id, now))
+    owners |= {lead.owner for lead in step_leads if lead.owner}
+    reminded = await deliveries.last_reminded(reader, [lead.id for lead in quiet_leads])
     outcomes = []
-    for owner, owned in sorted(by_owner.items()):
-        quiet = due_reminders(owned, now, settings.quiet_days, reminded)
-        if not quiet:
+    for owner in sorted(owners):
+        await people.refresh_if_stale(client, services, team_id, owner, now)
+        known = await people.cached(services, team_id, owner)
+        tz = known.tz if known and known.tz else None
+        day = due_day(settings, tz, now)
+        if day is None or await deliveries.settled(reader, team_id, "reminder", owner, day):
             continue
-        await people.refresh_if_stale(client, services, settings.team_id, owner, now)
-        known = await people.cached(services, settings.team_id, owner)
-        day = due_day(settings, known.tz if known and known.tz else None, now)
-        if day is None:
+        daily = await _daily(services, settings, owner, day, now, quiet_by_owner[owner], reminded)
+        if not daily.leads:
             continue
 
-        async def send(owner: str = owner, quiet: list[Lead] = quiet):
+        async def send(owner: str = owner, daily: Daily = daily):
             opened = await client.conversations_open(users=owner)
-            reply = reminder_message(owner, quiet, now, now)
+            reply = reminder_message(owner, daily, now, now)
             response = await client.chat_postMessage(
                 channel=opened["channel"]["id"], text=reply.text, blocks=reply.blocks
             )
+            quiet = [lead.id for lead in daily.leads if lead.id in daily.quiet]
             async with services.db.transaction() as conn:
-                await deliveries.mark_reminded(conn, [lead.id for lead in quiet], now)
-            return response["channel"], response["ts"], {"leads": [lead.id for lead in quiet]}
+                await deliveries.mark_reminded(conn, quiet, now)
+            return response["channel"], response["ts"], {"leads": [lead.id for lead in daily.leads]}
 
         outcome = await deliver(services, settings, "reminder", owner, day, now, send)
         if outcome:
             outcomes.append(outcome)
     return outcomes
+
+
+async def _daily(
+    services: Services,
+    settings: WorkspaceSettings,
+    owner: str,
+    today: date,
+    now: datetime,
+    quiet_candidates: list[Lead],
+    reminded: dict[int, datetime],
+) -> Daily:
+    """What the owner's DM says today: waiting first, then steps due, then quiet leads.
+
+    A quiet lead with a next step that is not overdue is in hand: it is left out;
+    so is a snoozed lead, waiting or not. A step due is shown even then: it is a plan.
+    """
+    reader = services.db.reader
+    hot = await pipeline.hot_leads(reader, settings.team_id, now, owner)
+    waiting_leads = [
+        lead
+        for lead, _ in waiting(hot, now, settings.respond_hours)
+        if not lead.is_snoozed(now)  # snoozed from this message: not again until it ends
+    ]
+    mine = await next_steps.owners_steps(reader, settings.team_id, owner)
+    due = [step for step in overdue_first(mine, today) if is_due(step, today)]
+    steps = {step.lead_id: step for step in mine}
+    quiet = [
+        lead
+        for lead in due_reminders(quiet_candidates, now, settings.quiet_days, reminded)
+        if not in_hand(steps.get(lead.id), today)
+    ]
+    stepped = {lead.id: lead for lead in await leads.by_ids(reader, [s.lead_id for s in due])}
+    shown: dict[int, Lead] = {lead.id: lead for lead in waiting_leads}
+    for step in due:
+        shown.setdefault(step.lead_id, stepped[step.lead_id])
+    for lead in quiet:
+        shown.setdefault(lead.id, lead)
+    quiet_ids = frozenset(lead.id for lead in quiet)
+    return Daily(list(shown.values()), steps, today, settings.respond_hours, quiet_ids)

@@ -6,13 +6,16 @@
 from __future__ import annotations
 
 from collections import Counter
-from datetime import date, datetime
+from dataclasses import replace
+from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from bot.domain import grammar
+from bot.domain.answers import speed, waiting
 from bot.domain.dates import zone
 from bot.domain.digest import Digest
 from bot.domain.ranking import Ranked, Scored
+from bot.domain.text import duration
 from handlers.blocks import (
     BAND_EMOJI,
     Reply,
@@ -20,6 +23,7 @@ from handlers.blocks import (
     band,
     context,
     divider,
+    escape,
     header,
     lead_label,
     local_date,
@@ -29,12 +33,16 @@ from handlers.blocks import (
     why,
 )
 from handlers.context import Services
-from storage import deliveries, pipeline
+from handlers.next_steps import when
+from storage import deliveries, leads, next_steps, pipeline
+from storage import report as report_rows
 
 if TYPE_CHECKING:
     from handlers.lead_command import Invocation
 
 HOT_SHOWN = 30
+WAITING_SHOWN = 15
+STEPS_SHOWN = 15
 CHANGES_SHOWN = 10
 NAME_LIMIT = 60
 
@@ -54,6 +62,39 @@ def _hot_line(position: int, s: Scored, now: datetime) -> str:
 def _names(part: Ranked) -> str:
     names = ", ".join(lead_label(s.lead, 40) for s in part.shown)
     return names + (f" and {part.more} more" if part.more > 0 else "")
+
+
+def _waiting_blocks(digest: Digest, now: datetime) -> list[dict[str, Any]]:
+    lines = [
+        f"• {lead_label(lead, 40)} · {mention(lead.owner)} · waiting {duration(now - since)}"
+        for lead, since in digest.waiting[:WAITING_SHOWN]
+    ]
+    if len(digest.waiting) > WAITING_SHOWN:
+        lines.append(f"…and {len(digest.waiting) - WAITING_SHOWN} more")
+    fast = digest.yesterday
+    if fast is not None:
+        said = [f"{fast.signals} buying signal{'s' if fast.signals != 1 else ''}"]
+        if fast.median is not None and fast.slowest is not None:
+            said.append(f"median answer {duration(fast.median)}, slowest {duration(fast.slowest)}")
+        if fast.unanswered:
+            said.append(f"{fast.unanswered} not answered yet")
+        lines.append(f"_Yesterday's speed to lead:_ {'; '.join(said)}")
+    if not lines:
+        return []
+    title = f":rotating_light: *Waiting for an answer* ({len(digest.waiting)})"
+    return [divider(), *sections([title, *lines])]
+
+
+def _steps_blocks(digest: Digest, day: date) -> list[dict[str, Any]]:
+    if not digest.steps_due:
+        return []
+    lines = [
+        f"• {lead_label(lead, 40)} · {mention(lead.owner)}: {escape(step.what)} ({when(step, day)})"
+        for lead, step in digest.steps_due[:STEPS_SHOWN]
+    ]
+    if len(digest.steps_due) > STEPS_SHOWN:
+        lines.append(f"…and {len(digest.steps_due) - STEPS_SHOWN} more")
+    return [divider(), *sections([":pushpin: *Next steps due*", *lines])]
 
 
 def digest_blocks(digest: Digest, day: date, now: datetime) -> Reply:
@@ -101,6 +142,8 @@ def digest_blocks(digest: Digest, day: date, now: datetime) -> Reply:
         )
     if changes:
         blocks += [divider(), *sections(changes)]
+    blocks += _waiting_blocks(digest, now)
+    blocks += _steps_blocks(digest, day)
     blocks.append(
         context("`/lead show #N` explains any score · `/lead list hot team` lists them all")
     )
@@ -109,15 +152,38 @@ def digest_blocks(digest: Digest, day: date, now: datetime) -> Reply:
 
 
 async def digest_for(services: Services, team_id: str, now: datetime) -> Digest:
-    """The digest at ``now``, with what changed since the last one sent."""
-    previous = await deliveries.last_sent_digest(services.db.reader, team_id)
-    return await pipeline.digest(
-        services.db.reader,
+    """The digest at ``now``, with what changed since the last one sent, who is waiting
+    for an answer, the next steps due, and how fast yesterday's buying signals were answered.
+    """
+    reader = services.db.reader
+    previous = await deliveries.last_sent_digest(reader, team_id)
+    settings = await deliveries.get_settings(reader, team_id)
+    digest = await pipeline.digest(
+        reader,
         team_id,
         now,
         set(previous.detail.get("hot", [])) if previous else None,
         hot_shown=HOT_SHOWN,
         changes_shown=CHANGES_SHOWN,
+    )
+    local = now.astimezone(zone(settings.tz))
+    today = local.date()
+    due = await next_steps.team_due(reader, team_id, today)
+    by_id = {lead.id: lead for lead in await leads.by_ids(reader, [s.lead_id for s in due])}
+    midnight = local.replace(hour=0, minute=0, second=0, microsecond=0)
+    since = midnight - timedelta(days=1)
+    asked = [
+        pair
+        for pair in await report_rows.answers_since(reader, [team_id], since)
+        if pair[0] < midnight
+    ]
+    return replace(
+        digest,
+        waiting=waiting(
+            await pipeline.hot_leads(reader, team_id, now), now, settings.respond_hours
+        ),
+        steps_due=[(by_id[s.lead_id], s) for s in due if s.lead_id in by_id],
+        yesterday=speed(asked) if asked else None,
     )
 
 

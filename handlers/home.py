@@ -6,20 +6,26 @@ never stale when they look.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.domain.answers import waiting
+from bot.domain.lead import Lead
+from bot.domain.next_steps import NextStep, in_hand, overdue_first
 from bot.domain.ranking import Ranked
 from bot.domain.reminders import is_quiet
+from bot.domain.schedule import WorkspaceSettings
 from bot.domain.slack_user import SlackUser
+from bot.domain.text import duration
 from handlers import door, payloads, people
 from handlers.blocks import (
     band,
     context,
     divider,
+    escape,
     header,
     lead_label,
     local_date,
@@ -33,13 +39,16 @@ from handlers.context import Services
 from handlers.digest import band_counts
 from handlers.door import Tools
 from handlers.lists import list_line
-from storage import deliveries, pipeline
+from handlers.next_steps import today_for, when
+from storage import deliveries, leads, next_steps, pipeline
 from storage.engine import Connection
 
 TOGGLE_ACTION = "home_toggle"
 HOME_BLOCK_LIMIT = 100
 HOT_SHOWN = 10
 QUIET_SHOWN = 10
+WAITING_SHOWN = 10
+STEPS_SHOWN = 10
 REPS_SHOWN = 12
 PER_REP_SHOWN = 5
 CHANGE_SETTLE = 1.0
@@ -66,11 +75,50 @@ def _cut(part: Ranked, command: str) -> list[dict[str, Any]]:
     return [context(f"…and {part.more} more: `{command}`")] if part.more > 0 else []
 
 
+def _waiting(found: list[tuple[Lead, datetime]], now: datetime) -> list[dict[str, Any]]:
+    """The rep's leads whose buying signal has had no answer: first, with their buttons."""
+    if not found:
+        return []
+    blocks = [section("*:rotating_light: Waiting for your answer*")]
+    for lead, since in found[:WAITING_SHOWN]:
+        blocks.append(section(f"{lead_label(lead, 60)} · waiting {duration(now - since)}"))
+        blocks.append(touch_actions(lead, f"waiting:{lead.id}", with_lost=False))
+    if len(found) > WAITING_SHOWN:
+        blocks.append(context(f"…and {len(found) - WAITING_SHOWN} more: `/lead list hot`"))
+    return [*blocks, divider()]
+
+
+async def _steps(reader: Connection, steps: list[NextStep], today: date) -> list[dict[str, Any]]:
+    if not steps:
+        return []
+    by_id = {lead.id: lead for lead in await leads.by_ids(reader, [s.lead_id for s in steps])}
+    lines = [
+        f"• {lead_label(by_id[s.lead_id], 60)}: {escape(s.what)} ({when(s, today)})"
+        for s in overdue_first(steps, today)[:STEPS_SHOWN]
+    ]
+    more = [context(f"…and {len(steps) - STEPS_SHOWN} more: `/lead next`")]
+    return [
+        divider(),
+        *sections(["*:pushpin: Your next steps*", *lines]),
+        *(more if len(steps) > STEPS_SHOWN else []),
+    ]
+
+
 async def my_pipeline(
-    reader: Connection, team_id: str, user_id: str, now: datetime, quiet_days: int
+    reader: Connection,
+    team_id: str,
+    user_id: str,
+    now: datetime,
+    settings: WorkspaceSettings,
+    today: date,
 ) -> list[dict[str, Any]]:
+    quiet_days = settings.quiet_days
     counts = await pipeline.band_counts(reader, team_id, now, owner=user_id)
     blocks = [context(f"Your open leads: {band_counts(counts)}")]
+    hot_leads = await pipeline.hot_leads(reader, team_id, now, owner=user_id)
+    blocks += _waiting(waiting(hot_leads, now, settings.respond_hours), now)
+    steps = await next_steps.owners_steps(reader, team_id, user_id)
+    by_lead = {step.lead_id: step for step in steps}
     blocks.append(section("*:fire: Your hot leads*"))
     hot = await pipeline.ranked(reader, team_id, now, HOT_SHOWN, band="hot", owner=user_id)
     if hot.shown:
@@ -82,7 +130,7 @@ async def my_pipeline(
         (
             lead
             for lead in await pipeline.quiet_warm(reader, team_id, now, quiet_days, user_id)
-            if is_quiet(lead, now, quiet_days)
+            if is_quiet(lead, now, quiet_days) and not in_hand(by_lead.get(lead.id), today)
         ),
         key=lambda lead: lead.last_activity_at,
     )
@@ -104,6 +152,7 @@ async def my_pipeline(
                 for s in cooling.shown
             ]
         )
+    blocks += await _steps(reader, steps, today)
     return blocks
 
 
@@ -134,7 +183,9 @@ async def home_view(
     if show_team:
         blocks += await team_pipeline(services.db.reader, team_id, now)
     else:
-        blocks += await my_pipeline(services.db.reader, team_id, user_id, now, settings.quiet_days)
+        known = await people.cached(services, team_id, user_id)
+        today = today_for(known.tz if known and known.tz else settings.tz, now)
+        blocks += await my_pipeline(services.db.reader, team_id, user_id, now, settings, today)
     blocks.append(context("`/lead add` a lead · `/lead log` a touch · `/lead help` for everything"))
     if len(blocks) > HOME_BLOCK_LIMIT:
         blocks = [

@@ -34,8 +34,10 @@ from handlers import (
     hooks,
     lists,
     log,
+    next_steps,
     payloads,
     people,
+    report,
     settings,
     snooze,
 )
@@ -54,7 +56,7 @@ from handlers.door import Tools
 from handlers.lookup import PICK_ACTION
 
 COMMAND = "/lead"
-CHANGES_PIPELINE = {"add", "log", "snooze", "edit", "won", "lost", "reopen", "assign"}
+CHANGES_PIPELINE = {"add", "log", "snooze", "edit", "won", "lost", "reopen", "assign", "next"}
 """Subcommands after which the caller's Home tab is drawn again."""
 
 
@@ -126,6 +128,10 @@ COMMANDS: dict[type, Handler] = {
     grammar.Hooks: hooks.list_hooks,
     grammar.HooksNew: hooks.new,
     grammar.HooksRevoke: hooks.revoke,
+    grammar.Next: next_steps.set_next,
+    grammar.NextDone: next_steps.next_done,
+    grammar.NextList: next_steps.list_next,
+    grammar.Report: report.report,
 }
 """Which function answers which subcommand: ``None`` when it acked by itself."""
 

@@ -1,20 +1,29 @@
-"""The quiet-lead reminder DM, with Log a touch, Snooze and Mark lost on each lead.
+"""The owner's one daily DM: leads waiting for an answer first, then next steps due, then
+quiet leads, each with Log a touch, Snooze and Mark lost.
 
-The message carries its leads in its block ids (``lead:<id>``), so after any
-click it is drawn again from the database: a lead touched, snoozed or lost
-since the reminder shows what happened instead of its buttons.
+The message carries its leads in its block ids (``lead:<id>``), in the order
+shown, so after any click it is drawn again from the database: a lead touched,
+snoozed or lost since shows what happened instead of its buttons.
 """
 
 from __future__ import annotations
 
 import contextlib
 from collections.abc import Iterable
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import date, datetime
 from typing import Any
 
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.domain.answers import waiting_since
+from bot.domain.dates import zone
 from bot.domain.lead import Lead
+from bot.domain.next_steps import NextStep, is_due
+from bot.domain.temperature import latest_buying_signal
+from bot.domain.text import duration
+from bot.domain.vocabulary import KIND_WORDS
+from handlers import people
 from handlers.blocks import (
     Reply,
     ago,
@@ -28,11 +37,25 @@ from handlers.blocks import (
 )
 from handlers.buttons import touch_actions
 from handlers.context import Services
+from handlers.next_steps import step_line
 from handlers.payloads import Invalid, lead_id
-from storage import leads
+from storage import deliveries, leads, next_steps
 
 BLOCK_PREFIX = "lead:"
 LEADS_SHOWN = 20
+
+
+@dataclass(frozen=True)
+class Daily:
+    """What one owner's daily DM is about, in the order shown."""
+
+    leads: list[Lead]
+    steps: dict[int, NextStep]
+    today: date
+    """The owner's day: a step is due on their calendar."""
+    respond_hours: int
+    quiet: frozenset[int] = frozenset()
+    """The leads here because they have gone quiet (their reminder is recorded)."""
 
 
 def _outcome(lead: Lead, reminded_at: datetime, now: datetime) -> str | None:
@@ -46,31 +69,63 @@ def _outcome(lead: Lead, reminded_at: datetime, now: datetime) -> str | None:
     return None
 
 
-def _lead_blocks(lead: Lead, reminded_at: datetime, now: datetime) -> list[dict[str, Any]]:
-    temperature = lead.temperature(now)
+def _why(lead: Lead, daily: Daily, now: datetime) -> str:
+    """Why this lead is in today's message: waiting, a step due, or gone quiet."""
+    since = waiting_since(lead, now, daily.respond_hours)
+    latest = latest_buying_signal(lead.signals)
+    if since is not None and latest is not None:
+        asked = KIND_WORDS[latest[0]].label.lower()  # type: ignore[index]
+        return f":rotating_light: Waiting {duration(now - since)} for our answer ({asked})"
+    step = daily.steps.get(lead.id)
+    if step is not None and is_due(step, daily.today):
+        return step_line(step, daily.today)
     cold_at = lead.warm_until
     cooling = f"; goes cold {local_date(cold_at, with_time=False)}" if cold_at > now else ""
-    line = (
-        f"{band(temperature)} {lead_label(lead, 80)}\n"
-        f"Last touched {ago(lead.last_activity_at, now)}{cooling}"
-    )
+    return f"Last touched {ago(lead.last_activity_at, now)}{cooling}"
+
+
+def _lead_blocks(
+    lead: Lead, daily: Daily, reminded_at: datetime, now: datetime
+) -> list[dict[str, Any]]:
+    line = f"{band(lead.temperature(now))} {lead_label(lead, 80)}\n{_why(lead, daily, now)}"
     done = _outcome(lead, reminded_at, now)
     if done:
         return [section(line), context(done)]
     return [section(line), touch_actions(lead, f"{BLOCK_PREFIX}{lead.id}")]
 
 
-def reminder_message(owner: str, quiet: list[Lead], reminded_at: datetime, now: datetime) -> Reply:
-    """One DM bundling every quiet lead of one rep."""
-    shown = quiet[:LEADS_SHOWN]
-    count = f"{len(quiet)} warm lead{'s have' if len(quiet) != 1 else ' has'}"
-    intro = f"{mention(owner)}, {count} gone quiet. A touch now keeps them from going cold:"
+def _summary(daily: Daily, now: datetime) -> str:
+    waiting = sum(waiting_since(lead, now, daily.respond_hours) is not None for lead in daily.leads)
+    due = sum(
+        1
+        for lead in daily.leads
+        if lead.id in daily.steps and is_due(daily.steps[lead.id], daily.today)
+    )
+    quiet = len(daily.leads) - waiting - due
+    parts = [
+        f"{waiting} waiting for an answer" if waiting else "",
+        f"{due} next step{'s' if due != 1 else ''} due" if due else "",
+        f"{quiet} gone quiet" if quiet > 0 else "",
+    ]
+    return ", ".join(p for p in parts if p) or "nothing left to do"
+
+
+def reminder_message(owner: str, daily: Daily, reminded_at: datetime, now: datetime) -> Reply:
+    """One DM bundling, for one rep, the leads waiting, the steps due and the quiet leads."""
+    shown = daily.leads[:LEADS_SHOWN]
+    summary = _summary(daily, now)
+    first = (
+        " Answer the waiting ones first:"
+        if "waiting" in summary
+        else " A touch now keeps them warm:"
+    )
+    intro = f"{mention(owner)}, your leads today: {summary}.{first}"
     blocks = [section(intro)]
     for lead in shown:
-        blocks += _lead_blocks(lead, reminded_at, now)
-    if len(quiet) > len(shown):
-        blocks.append(context(f"…and {len(quiet) - len(shown)} more: `/lead list warm`"))
-    return Reply(f"{count} gone quiet", blocks)
+        blocks += _lead_blocks(lead, daily, reminded_at, now)
+    if len(daily.leads) > len(shown):
+        blocks.append(context(f"…and {len(daily.leads) - len(shown)} more: `/lead list`"))
+    return Reply(f"Your leads today: {summary}", blocks)
 
 
 def lead_ids(block_ids: Iterable[str]) -> list[int]:
@@ -93,9 +148,17 @@ async def refresh(
     ids: list[int],
 ) -> None:
     """Redraw a reminder from the database after something changed."""
-    now = services.clock.now()
-    found = [await leads.get_by_id(services.db.reader, lead_id) for lead_id in ids]
+    now, reader = services.clock.now(), services.db.reader
+    found = [await leads.get_by_id(reader, lead_id) for lead_id in ids]
     mine = [lead for lead in found if lead is not None and lead.team_id == team_id]
+    settings = await deliveries.get_settings(reader, team_id)
+    known = await people.cached(services, team_id, owner)
+    daily = Daily(
+        mine,
+        await next_steps.open_steps(reader, [lead.id for lead in mine]),
+        now.astimezone(zone(known.tz if known and known.tz else settings.tz)).date(),
+        settings.respond_hours,
+    )
     reminded_at = datetime.fromtimestamp(float(ts), tz=now.tzinfo)
-    reply = reminder_message(owner, mine, reminded_at, now)
+    reply = reminder_message(owner, daily, reminded_at, now)
     await client.chat_update(channel=channel, ts=ts, text=reply.text, blocks=reply.blocks)

@@ -131,6 +131,19 @@ def _delivery(row: Row) -> Delivery:
     )
 
 
+async def settled(conn: Connection, team_id: str, kind: str, recipient: str, day: date) -> bool:
+    """Sent or refused for good: a run need not even work out what it would say.
+
+    A shortcut only; ``claim`` still decides who sends.
+    """
+    row = await conn.fetchone(
+        "SELECT 1 FROM deliveries WHERE team_id = ? AND kind = ? AND recipient = ?"
+        " AND local_date = ? AND status IN ('sent', 'refused')",
+        (team_id, kind, recipient, day.isoformat()),
+    )
+    return row is not None
+
+
 async def claim(
     conn: Connection, team_id: str, kind: str, recipient: str, day: date, now: datetime
 ) -> bool:

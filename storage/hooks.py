@@ -176,15 +176,3 @@ async def unsent_signals(
         (team_id, to_db(arrived_after), to_db(arrived_by), delivery),
     )
     return [_signal(row) for row in rows]
-
-
-async def arrivals(
-    conn: Connection, team_id: str, since: datetime, until: datetime
-) -> list[HookSignal]:
-    """Every alerting signal that arrived in ``[since, until)``, for speed to lead."""
-    rows = await conn.fetchall(
-        "SELECT id, team_id, lead_id, hook_id, kind, note, at, arrived_at FROM hook_signals"
-        " WHERE team_id = ? AND arrived_at >= ? AND arrived_at < ? ORDER BY arrived_at, id",
-        (team_id, to_db(since), to_db(until)),
-    )
-    return [_signal(row) for row in rows]

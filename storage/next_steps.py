@@ -2,21 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date, datetime
 
+from bot.domain.next_steps import NextStep
 from storage.engine import Connection, Row
 from storage.times import from_db, required_from_db, to_db
-
-
-@dataclass(frozen=True)
-class NextStep:
-    lead_id: int
-    what: str
-    due_on: date | None
-    set_by: str
-    set_at: datetime
-    done_at: datetime | None
 
 
 def _step(row: Row) -> NextStep:
@@ -68,5 +58,16 @@ async def owners_steps(conn: Connection, team_id: str, owner: str) -> list[NextS
         " WHERE l.team_id = ? AND l.owner = ? AND l.status = 'open' AND s.done_at IS NULL"
         " ORDER BY s.due_on IS NULL, s.due_on, l.number",
         (team_id, owner),
+    )
+    return [_step(row) for row in rows]
+
+
+async def team_due(conn: Connection, team_id: str, day: date) -> list[NextStep]:
+    """Open next steps on a workspace's open leads due on or before ``day``, oldest first."""
+    rows = await conn.fetchall(
+        f"SELECT {_COLUMNS} FROM next_steps s JOIN leads l ON l.id = s.lead_id"
+        " WHERE l.team_id = ? AND l.status = 'open' AND s.done_at IS NULL AND s.due_on <= ?"
+        " ORDER BY s.due_on, l.number",
+        (team_id, day.isoformat()),
     )
     return [_step(row) for row in rows]

@@ -226,3 +226,23 @@ async def digest(
         if counts["hot"]
         else (await ranked(conn, team_id, now, WARMEST_SHOWN, band="warm")).shown,
     )
+
+
+async def hot_leads(
+    conn: Connection, team_id: str, now: datetime, owner: str | None = None
+) -> list[Lead]:
+    """Every hot open lead (of ``owner``): the only ones a buying signal can keep waiting."""
+    where, params = _where(conn.dialect, team_id, now, "hot", owner)
+    rows = await conn.fetchall(
+        f"SELECT {LEAD_COLUMNS} FROM leads l WHERE {where} ORDER BY l.id", params
+    )
+    return await _loaded(conn, rows)
+
+
+async def hot_owners(conn: Connection, team_id: str, now: datetime) -> list[str]:
+    """The reps who own a hot lead: who may have a lead waiting for an answer."""
+    where, params = _where(conn.dialect, team_id, now, "hot")
+    rows = await conn.fetchall(
+        f"SELECT DISTINCT l.owner FROM leads l WHERE {where} AND l.owner != ''", params
+    )
+    return [row[0] for row in rows]

@@ -272,6 +272,7 @@ async def test_quiet_lead_reminded_once_per_quiet_period(hotleads):
     await add_lead(hotleads, "add Fresh Lead source:referral", days_ago=1)
     await add_lead(hotleads, "add Hot Lead source:cold", days_ago=10)
     await add_lead(hotleads, "log #3 quote", days_ago=1)
+    await add_lead(hotleads, "log #3 call", days_ago=1)  # answered: not waiting either
     hotleads.clock.moment = MONDAY_0900_BERLIN
     await hotleads.run_due()
     (dm,) = dms(hotleads)

@@ -435,6 +435,7 @@ SUBCOMMANDS = sorted(USAGE)
 def test_usage_covers_every_subcommand():
     everything = (
         "help add log show list snooze edit won lost reopen assign settings digest export hooks"
+        " next report"
     )
     assert sorted(everything.split(" ")) == SUBCOMMANDS
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import re
-import sqlite3
 import sys
 import time
 from collections.abc import AsyncIterator
@@ -17,7 +16,7 @@ from urllib.parse import parse_qs, urlsplit
 import aiohttp
 import pytest
 from aiohttp import web
-from conftest import SIGNING_SECRET, START, every_lead
+from conftest import SIGNING_SECRET, START, every_lead, fresh_database
 from cryptography.fernet import Fernet
 from fake_slack import FakeSlack
 from slack_requests import SlackSender
@@ -28,7 +27,7 @@ from bot.domain.clock import FixedClock
 from bot.domain.hooks import new_hook
 from handlers.context import Services
 from handlers.delivery import run_due
-from storage import hooks, installations
+from storage import hooks, installations, oauth_states, schema
 from storage.db import Database
 from storage.engine import Address
 from storage.sealing import Sealer
@@ -87,12 +86,12 @@ class Hosted:
         return await run_due(self.services, team_clients(self.services), self.clock.now())
 
 
-def multi_settings(path: Path, slack: FakeSlack) -> Settings:
+def multi_settings(address: Address, slack: FakeSlack) -> Settings:
     return Settings(
         bot_token="",
         signing_secret=SIGNING_SECRET,
         slack_api_url=slack.url,
-        database=Address.sqlite(path),
+        database=address,
         admins=frozenset({"UADMIN"}),
         client_id=slack.client_id,
         client_secret=slack.client_secret,
@@ -101,9 +100,9 @@ def multi_settings(path: Path, slack: FakeSlack) -> Settings:
 
 
 @asynccontextmanager
-async def hosted_hotleads(path: Path, slack: FakeSlack) -> AsyncIterator[Hosted]:
-    settings = multi_settings(path, slack)
-    db = await Database.open(path)
+async def hosted_hotleads(address: Address, slack: FakeSlack) -> AsyncIterator[Hosted]:
+    settings = multi_settings(address, slack)
+    db = await Database.open(address)
     services = Services(settings=settings, db=db, clock=FixedClock(START))
     runner = web.AppRunner(http_app(build_app(services), SIGNING_SECRET, services))
     await runner.setup()
@@ -118,8 +117,11 @@ async def hosted_hotleads(path: Path, slack: FakeSlack) -> AsyncIterator[Hosted]
 
 
 @pytest.fixture
-async def hosted(tmp_path, slack) -> AsyncIterator[Hosted]:
-    async with hosted_hotleads(tmp_path / "hotleads.db", slack) as running:
+async def hosted(tmp_path, slack, backend) -> AsyncIterator[Hosted]:
+    async with (
+        fresh_database(backend, tmp_path) as address,
+        hosted_hotleads(address, slack) as running,
+    ):
         yield running
 
 
@@ -179,12 +181,28 @@ async def test_a_wrong_reused_or_expired_state_is_refused_and_stores_nothing(hos
     assert not [c for c in hosted.slack.calls_to("oauth.v2.access") if c.params["code"] == code]
 
 
+async def test_redirects_racing_with_one_state_consume_it_once(db):
+    async with db.transaction() as conn:
+        state = await oauth_states.issue(conn, START)
+
+    async def consume() -> bool:
+        async with db.transaction() as conn:
+            return await oauth_states.consume(conn, state, START)
+
+    assert sorted(await asyncio.gather(*(consume() for _ in range(5)))) == [False] * 4 + [True]
+
+
 async def test_stored_tokens_are_not_readable_in_the_database_file_without_the_key(hosted):
     await hosted.install("TACME", "Acme")
-    raw = await asyncio.to_thread(
-        lambda: hosted.db.path.read_bytes() + Path(f"{hosted.db.path}-wal").read_bytes()
-    )
     (token,) = hosted.slack.tokens_of("TACME")
+    stored = await hosted.db.reader.fetchall("SELECT * FROM installations")
+    assert len(stored) == 1
+    raw = repr([tuple(row) for row in stored]).encode()
+    assert b"TACME" in raw  # what is not sealed is there to see
+    if not hosted.db.address.is_postgres:  # the file itself: pages and write-ahead log
+        path = hosted.db.address.path
+        raw = await asyncio.to_thread(lambda: path.read_bytes() + Path(f"{path}-wal").read_bytes())
+        assert b"TACME" in raw
     assert token.encode() not in raw and b"xoxe" not in raw and b"xoxb" not in raw
     other_key = Sealer([Fernet.generate_key().decode()])
     with pytest.raises(Exception, match="HOTLEADS_ENCRYPTION_KEY"):
@@ -290,17 +308,15 @@ async def test_a_token_near_expiry_is_refreshed_before_use(hosted):
 
 WORKER = """
 import asyncio, sys
-from pathlib import Path
 sys.path.insert(0, {tests!r})
 from test_oauth import multi_settings_for
 from bot.app import team_clients
 from bot.domain.clock import SystemClock
 from handlers.context import Services
 from storage.db import Database
-from storage.engine import Address
 
 async def main():
-    settings = multi_settings_for(Path({path!r}), {url!r}, {client_id!r}, {secret!r}, {key!r})
+    settings = multi_settings_for({database!r}, {url!r}, {client_id!r}, {secret!r}, {key!r})
     db = await Database.open(settings.database)
     try:
         print("ready", flush=True)
@@ -314,13 +330,13 @@ asyncio.run(main())
 """
 
 
-def multi_settings_for(path: Path, url: str, client_id: str, secret: str, key: str) -> Settings:
+def multi_settings_for(database: str, url: str, client_id: str, secret: str, key: str) -> Settings:
     """For the worker processes: the settings a second server would start with."""
     return Settings(
         bot_token="",
         signing_secret=SIGNING_SECRET,
         slack_api_url=url,
-        database=Address.sqlite(path),
+        database=Address.parse(database),
         client_id=client_id,
         client_secret=secret,
         encryption_keys=(key,),
@@ -333,7 +349,7 @@ async def test_two_processes_refreshing_at_once_spend_the_refresh_token_once(hos
     hosted.slack.refresh_delay = 0.5  # both workers ask while the first refresh is under way
     script = WORKER.format(
         tests=str(Path(__file__).parent),
-        path=str(hosted.db.path),
+        database=hosted.db.address.url,
         url=hosted.slack.url,
         client_id=hosted.slack.client_id,
         secret=hosted.slack.client_secret,
@@ -390,7 +406,7 @@ async def test_app_uninstalled_deletes_all_of_that_workspace_and_nothing_of_the_
             )
     before = {t: await rows_of(hosted.db, t, "TBETA") for t in tables}
     had = {t for t in tables if await rows_of(hosted.db, t, "TACME")}
-    assert set(team_tables(hosted.db.path)) - {"seen_events"} <= had
+    assert set(await team_tables(hosted.db)) - {"seen_events"} <= had
     assert {"interactions", "lead_signals", "lead_reminders"} <= had
     async with hosted.sender("TACME") as sender:
         for attempt in range(2):  # Slack retries; the second finds nothing left
@@ -404,35 +420,31 @@ async def test_app_uninstalled_deletes_all_of_that_workspace_and_nothing_of_the_
         assert await rows_of(hosted.db, table, "TBETA") == before[table], table
 
 
-def team_tables(path: Path) -> list[str]:
-    """Every table with a team_id column, read from the schema itself."""
-    with sqlite3.connect(path) as conn:
-        names = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")]
-        return [
-            n for n in names if "team_id" in {c[1] for c in conn.execute(f"PRAGMA table_info({n})")}
-        ]
+async def columns_of(db: Database) -> dict[str, set[str]]:
+    """Every table's column names, read from the schema itself (either engine's)."""
+    found = await schema.tables(db.reader)
+    return {name: {column.name for column in table.columns} for name, table in found.items()}
 
 
-def test_forgetting_a_workspace_covers_every_table_with_a_team_id(tmp_path):
-    sqlite3.connect(tmp_path / "x.db").close()
-    asyncio.run(_migrated(tmp_path / "x.db"))
-    assert sorted(team_tables(tmp_path / "x.db")) == sorted(installations.WORKSPACE_TABLES)
+async def team_tables(db: Database) -> list[str]:
+    """Every table with a team_id column."""
+    return [name for name, columns in (await columns_of(db)).items() if "team_id" in columns]
 
 
-async def _migrated(path: Path) -> None:
-    db = await Database.open(path)
-    await db.close()
+async def test_forgetting_a_workspace_covers_every_table_with_a_team_id(db):
+    assert sorted(await team_tables(db)) == sorted(installations.WORKSPACE_TABLES)
 
 
 async def tables_with_rows(db: Database) -> list[str]:
-    rows = await db.reader.fetchall("SELECT name FROM sqlite_master WHERE type='table'")
-    return [row[0] for row in rows]
+    return sorted(await columns_of(db))
 
 
 async def rows_of(db: Database, table: str, team_id: str) -> list[tuple]:
-    """The table's rows that belong to the workspace, directly or through a lead or hook."""
-    rows = await db.reader.fetchall(f"PRAGMA table_info({table})")
-    columns = {row[1] for row in rows}
+    """The table's rows that belong to the workspace, directly or through a lead or hook.
+
+    Sorted, since PostgreSQL returns rows in no promised order.
+    """
+    columns = (await columns_of(db))[table]
     if "team_id" in columns:
         where, params = "team_id = ?", (team_id,)
     elif "lead_id" in columns:
@@ -442,7 +454,7 @@ async def rows_of(db: Database, table: str, team_id: str) -> list[tuple]:
     else:
         return []  # oauth_states, belonging to no workspace
     rows = await db.reader.fetchall(f"SELECT * FROM {table} WHERE {where}", params)
-    return [tuple(row) for row in rows]
+    return sorted((tuple(row) for row in rows), key=repr)
 
 
 async def wait_until(probe, *, empty: bool, within: float = 5) -> None:
@@ -494,7 +506,7 @@ async def test_workspaces_command_lists_each_installation_with_its_leads(hosted,
         await sender.command("add Jane Doe source:referral", user_id="U1", team_id="TACME")
     async with hosted.db.transaction() as conn:
         await installations.deactivate(conn, "TBETA", "token_revoked")
-    settings = multi_settings(hosted.db.path, hosted.slack)
+    settings = multi_settings(hosted.db.address, hosted.slack)
     assert await workspace_admin.list_workspaces(settings) == 0
     lines = capsys.readouterr().out.splitlines()
     assert lines[1].split("\t")[:2] == ["TACME", "Acme"] and lines[1].endswith("\tyes\t1")

@@ -8,8 +8,6 @@ hours. Pure: ``now`` is passed in.
 
 from __future__ import annotations
 
-import statistics
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from bot.domain.lead import Lead
@@ -36,25 +34,4 @@ def still_waiting(lead: Lead, since: datetime, now: datetime, respond_hours: int
         lead.status == "open"
         and timedelta(hours=respond_hours) <= age < FRESH
         and answered_at(lead, since) is None
-    )
-
-
-@dataclass(frozen=True)
-class SpeedToLead:
-    """How fast the signals of one day were answered: median, slowest, and how many wait."""
-
-    answered: int
-    median: timedelta | None
-    slowest: timedelta | None
-    waiting: int
-
-
-def speed_to_lead(pairs: list[tuple[datetime, datetime | None]]) -> SpeedToLead:
-    """From (arrived, first answer or ``None``) pairs."""
-    waits = sorted(answer - arrived for arrived, answer in pairs if answer is not None)
-    return SpeedToLead(
-        answered=len(waits),
-        median=statistics.median_low(waits) if waits else None,
-        slowest=waits[-1] if waits else None,
-        waiting=sum(1 for _, answer in pairs if answer is None),
     )

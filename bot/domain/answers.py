@@ -8,6 +8,7 @@ answered is the follow-up that matters most. Pure: ``now`` is passed in.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from bot.domain.lead import Lead
@@ -42,3 +43,23 @@ def waiting(leads: list[Lead], now: datetime, respond_hours: int) -> list[tuple[
     return sorted(
         ((lead, since) for lead, since in found if since is not None), key=lambda pair: pair[1]
     )
+
+
+@dataclass(frozen=True)
+class Speed:
+    """How fast a day's buying signals were answered."""
+
+    signals: int
+    median: timedelta | None
+    slowest: timedelta | None
+    unanswered: int
+
+
+def speed(answers: list[tuple[datetime, datetime | None]]) -> Speed:
+    """Median and slowest answer of these (signal, first answer) pairs, and how many got none."""
+    spans = sorted(done - asked for asked, done in answers if done is not None)
+    median = None
+    if spans:
+        middle = len(spans) // 2
+        median = spans[middle] if len(spans) % 2 else (spans[middle - 1] + spans[middle]) / 2
+    return Speed(len(answers), median, spans[-1] if spans else None, len(answers) - len(spans))

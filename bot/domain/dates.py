@@ -8,7 +8,7 @@ bounds no time zone shift or date arithmetic can leave Python's calendar
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import dateparser
@@ -88,6 +88,20 @@ def parse_future(text: str, tz: str | None, now: datetime) -> datetime:
     if parsed <= now:
         raise DateError(f"“{text}” is already past. Pick a date ahead, like `in 2 weeks`.")
     return parsed.astimezone(UTC)
+
+
+def parse_due(text: str, tz: str | None, now: datetime) -> date:
+    """The day a next step is due, on the rep's calendar: today or later, at most ten years ahead."""
+    parsed = _parse(text, tz, now, "future")
+    if parsed is None:
+        raise DateError(
+            f"I couldn't read “{text}” as a date. Try `friday`, `in 2 weeks` or `2026-01-15`."
+        )
+    check_plausible(parsed, now, text, plan=True)
+    today = now.astimezone(zone(tz)).date()
+    if parsed.date() < today:
+        raise DateError(f"“{text}” is already past. Pick a day ahead, like `due:friday`.")
+    return parsed.date()
 
 
 def _parse(text: str, tz: str | None, now: datetime, prefer: str) -> datetime | None:

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
-from datetime import timedelta
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 
+from bot.domain.answers import Speed
+from bot.domain.lead import Lead
+from bot.domain.next_steps import NextStep
 from bot.domain.ranking import Ranked, Scored
 
 COOLING_WINDOW = timedelta(days=2)
@@ -27,3 +30,9 @@ class Digest:
     cooling_soon: Ranked
     """Soonest to cool first."""
     warmest: list[Scored]
+    waiting: list[tuple[Lead, datetime]] = field(default_factory=list)
+    """Leads whose buying signal has had no answer, since when, longest wait first."""
+    steps_due: list[tuple[Lead, NextStep]] = field(default_factory=list)
+    """Next steps due today or overdue, oldest first."""
+    yesterday: Speed | None = None
+    """Speed to lead on yesterday's buying signals, if there were any."""

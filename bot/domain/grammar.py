@@ -110,6 +110,15 @@ USAGE = {
         " — webhooks that bring leads in from forms and booking tools (admins)\n"
         "`/lead hooks new typeform kind:quote`"
     ),
+    "next": (
+        "`/lead next LEAD WHAT [due:WHEN]` — the lead's next step (`done` when done);"
+        " `/lead next` lists yours, overdue first\n"
+        "`/lead next #12 send the proposal due:friday`"
+    ),
+    "report": (
+        "`/lead report [days:90]` — is the score right? win rates of leads closed lately,"
+        " by band, source and rep, and speed to lead\n`/lead report days:30`"
+    ),
 }
 
 
@@ -253,6 +262,30 @@ class HooksRevoke:
     hook_id: str
 
 
+@dataclass(frozen=True)
+class Next:
+    """The lead's next step; ``due`` is raw date text, ``None`` meaning no date."""
+
+    ref: LeadRef
+    what: str
+    due: str | None = None
+
+
+@dataclass(frozen=True)
+class NextDone:
+    ref: LeadRef
+
+
+@dataclass(frozen=True)
+class NextList:
+    """``/lead next`` alone: my next steps, overdue first."""
+
+
+@dataclass(frozen=True)
+class Report:
+    days: int = 90
+
+
 Command: TypeAlias = (
     Help
     | AddForm
@@ -273,6 +306,10 @@ Command: TypeAlias = (
     | Hooks
     | HooksNew
     | HooksRevoke
+    | Next
+    | NextDone
+    | NextList
+    | Report
 )
 
 # Tokens ----------------------------------------------------------------------------------
@@ -436,6 +473,7 @@ _LABELS = {
     "note": "The note",
     "reason": "The reason",
     "when": "The date",
+    "what": "The next step",
 }
 
 
@@ -561,6 +599,7 @@ _EXAMPLES = {
     "respond": "`respond:4`",
     "days": "`days:mon-fri`",
     "reps": "`reps:@ana,@ben`",
+    "due": "`due:friday`",
 }
 
 
@@ -785,6 +824,55 @@ def _parse_export(words: list[_Word]) -> Export:
     return Export(band=band)
 
 
+MAX_REPORT_DAYS = 3650
+_DONE = frozenset({"done", "did", "finished"})
+
+
+def _parse_next(words: list[_Word]) -> Next | NextDone | NextList:
+    """``due:`` takes the rest of the line, so ``due:in 2 weeks`` needs no quotes."""
+    if not words:
+        return NextList()
+    at = next((i for i, w in enumerate(words) if _as_option(w, frozenset({"due"}))), None)
+    due = None
+    if at is not None:
+        option = _as_option(words[at], frozenset({"due"}))
+        assert option is not None
+        due = " ".join([option.text, _joined(words[at + 1 :])]).strip()
+        if not due:
+            raise GrammarError(
+                "`due:` needs a day after it, like `due:friday` or `due:in 2 weeks`."
+            )
+        words = words[:at]
+    ref, rest = _need_ref("next", words)
+    what = _one_line(_joined(rest))
+    if what.lower() in _DONE and due is None:
+        return NextDone(ref=ref)
+    if not what:
+        raise GrammarError(
+            "What is the next step? Say it after the lead, like "
+            "`/lead next #12 send the proposal due:friday`; `/lead next #12 done` when it is done."
+        )
+    return Next(
+        ref=ref,
+        what=_limited("what", what, MAX_FIELD),
+        due=_limited("when", due, MAX_FIELD) if due else None,
+    )
+
+
+def _parse_report(words: list[_Word]) -> Report:
+    rest, options = _split(words, frozenset({"days"}))
+    _no_more("report", rest, "It takes `days:`, like `/lead report days:30`.")
+    if "days" not in options:
+        return Report()
+    text = options["days"].text
+    if not text.isdigit() or not 1 <= int(text) <= MAX_REPORT_DAYS:
+        raise GrammarError(
+            f"`days:` is how many days back the report looks: a whole number from 1 to "
+            f"{MAX_REPORT_DAYS}, like `days:90`, not “{_short(text)}”."
+        )
+    return Report(days=int(text))
+
+
 # Settings --------------------------------------------------------------------------------
 
 _SETTINGS_KEYS = frozenset({"channel", "time", "tz", "quiet", "respond", "days", "reps"})
@@ -988,6 +1076,8 @@ _PARSERS: dict[str, Callable[[list[_Word]], Command]] = {
     "digest": _parse_digest,
     "export": _parse_export,
     "hooks": _parse_hooks,
+    "next": _parse_next,
+    "report": _parse_report,
 }
 
 

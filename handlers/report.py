@@ -1,0 +1,31 @@
+"""``/lead report [days:90]``: is the score right? The CLI's report, only for the caller.
+
+The words come from ``bot.domain.report``, as ``python -m bot report`` prints them;
+here reps show as mentions, so Slack writes their names.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import TYPE_CHECKING
+
+from bot.domain import grammar
+from bot.domain.report import report as report_text
+from handlers.blocks import Reply, context, mention, sections
+from storage import report as report_rows
+
+if TYPE_CHECKING:
+    from handlers.lead_command import Invocation
+
+
+async def report(cmd: grammar.Report, call: Invocation) -> Reply:
+    reader, since = call.services.db.reader, call.now - timedelta(days=cmd.days)
+    closed = await report_rows.closed_since(reader, [call.team_id], since)
+    answers = await report_rows.answers_since(reader, [call.team_id], since)
+    text = report_text(closed, answers, cmd.days, name_of=mention)
+    lines = text.split("\n")
+    blocks = [
+        *sections(lines),
+        context("Only you see this. `/lead report days:30` looks back 30 days."),
+    ]
+    return Reply(lines[0], blocks)
