@@ -15,13 +15,26 @@ from handlers import (
     events,
     history,
     home,
+    hook_alerts,
     lead_command,
     log,
     shortcut,
     snooze,
 )
 
-FEATURES = (events, lead_command, add, log, snooze, close, assign, history, home, shortcut)
+FEATURES = (
+    events,
+    lead_command,
+    add,
+    log,
+    snooze,
+    close,
+    assign,
+    history,
+    home,
+    shortcut,
+    hook_alerts,
+)
 """Modules with listeners; ``events`` first, so retries are answered before anything runs."""
 
 

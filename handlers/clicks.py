@@ -34,7 +34,7 @@ async def redraw(tools: Tools, clicker: Clicker, lead_id: int) -> None:
         step = (await next_steps.open_steps(services.db.reader, [lead_id])).get(lead_id)
         reply = card_reply(lead, touches, services.clock.now(), step)
         await tools.respond(replace_original=True, text=reply.text, blocks=reply.blocks)
-    elif clicker.in_message:
+    elif clicker.in_message and lead_ids(clicker.block_ids):
         await reminders.refresh(
             client,
             services,

@@ -16,6 +16,11 @@ class ListenerSettings(Protocol):
     @property
     def admins(self) -> frozenset[str]: ...
 
+    @property
+    def public_url(self) -> str | None:
+        """Where the server is reachable from outside, for hook URLs."""
+        ...
+
 
 @dataclass(frozen=True)
 class Services:

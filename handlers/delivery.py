@@ -1,4 +1,4 @@
-"""Sending what is due: each workspace's digest and each rep's quiet-lead reminder.
+"""Sending what is due: each workspace's digest, each rep's quiet-lead reminder, hook alerts.
 
 Every message is claimed in the database before it is sent, so any number of
 runners (each server's minute loop, a cron ``run-due``) send it once. On
@@ -26,7 +26,7 @@ from bot.domain.reminders import due_reminders
 from bot.domain.schedule import WorkspaceSettings, due_day
 from bot.domain.temperature import WARM_AT
 from handlers import clients as team_clients
-from handlers import people
+from handlers import hook_alerts, people
 from handlers.clients import TOKEN_DEAD, Clients, NotInstalled
 from handlers.context import Services
 from handlers.digest import digest_blocks, digest_for
@@ -103,6 +103,7 @@ async def run_due(
                     await clients.token_dead(team_id, digest.error)
                     continue
             reminders = await _send_reminders(services, client, settings, now)
+            reminders += await hook_alerts.send_due(services, client, settings, now, deliver)
             outcomes += reminders
             dead = next((o.error for o in reminders if o.error in TOKEN_DEAD), None)
             if dead:
@@ -135,7 +136,7 @@ async def refresh_scores(services: Services, team_id: str, now: datetime) -> int
         after_id = stale[-1].id
 
 
-async def _deliver(
+async def deliver(
     services: Services,
     settings: WorkspaceSettings,
     kind: str,
@@ -199,7 +200,7 @@ async def _send_digest(
         )
         return response["channel"], response["ts"], {"hot": digest.hot_ids}
 
-    return await _deliver(services, settings, "digest", channel_id, day, now, send)
+    return await deliver(services, settings, "digest", channel_id, day, now, send)
 
 
 async def _send_reminders(
@@ -250,7 +251,7 @@ async def _send_reminders(
                 await deliveries.mark_reminded(conn, quiet, now)
             return response["channel"], response["ts"], {"leads": [lead.id for lead in daily.leads]}
 
-        outcome = await _deliver(services, settings, "reminder", owner, day, now, send)
+        outcome = await deliver(services, settings, "reminder", owner, day, now, send)
         if outcome:
             outcomes.append(outcome)
     return outcomes

@@ -11,9 +11,8 @@ from handlers.lookup import find_lead
 from storage import leads
 
 if TYPE_CHECKING:
-    from aiosqlite import Connection
-
     from handlers.lead_command import Invocation
+    from storage.engine import Connection
 
 
 async def edit(cmd: grammar.Edit, call: Invocation) -> Reply:

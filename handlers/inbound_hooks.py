@@ -25,16 +25,21 @@ from aiohttp import web
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.domain.alerts import deserves_alert
 from bot.domain.dates import zone
 from bot.domain.hooks import Hook, authentic
 from bot.domain.rate_limit import Buckets
 from handlers import clients as team_clients
+from handlers import hook_alerts
 from handlers import hook_calendly as calendly
 from handlers import hook_typeform as typeform
 from handlers.clients import Clients, NotInstalled
 from handlers.context import Services
+from handlers.delivery import deliver
 from handlers.hook_payloads import MAX_BODY, Arrival, InboundError, Refused, Stored, arrival, decode
-from storage import hooks, leads, users
+from storage import deliveries, hooks, leads, users
+from storage.engine import Connection
+from storage.hooks import HookSignal
 
 PATH = "/hooks/{hook_id}"
 JSON = "application/json"
@@ -73,6 +78,7 @@ class HookReceiver:
         self.clients = team_clients.of(clients)
         self.buckets = buckets or Buckets()
         self._emails: dict[tuple[str, str], tuple[str, float]] = {}
+        self._alerts: set[asyncio.Task[None]] = set()
 
     def routes(self) -> list[web.RouteDef]:
         return [web.post(PATH, self.receive)]
@@ -88,7 +94,10 @@ class HookReceiver:
             signal = await self._read(hook, body, request, now)
             if isinstance(signal, str):
                 return _json({"ok": True, "ignored": [signal]})
-            return _json(await self._store(hook, signal, now))
+            answer, alerting = await self._store(hook, signal, now)
+            if alerting is not None:
+                self._alert_soon(hook.team_id, alerting)
+            return _json(answer)
         except Refusal as refusal:
             if hook is not None and refusal.status in (400, 401):
                 await self._remember_refusal(hook, refusal)
@@ -174,7 +183,10 @@ class HookReceiver:
         self._emails[(team_id, email.lower())] = (user_id, time.monotonic())
         return user_id
 
-    async def _store(self, hook: Hook, signal: Arrival, now: datetime) -> Stored:
+    async def _store(
+        self, hook: Hook, signal: Arrival, now: datetime
+    ) -> tuple[Stored, HookSignal | None]:
+        """The answer, and the signal to alert about, if it deserves one, once committed."""
         by = f"hook:{hook.id}"
         async with self.services.db.transaction() as conn:
             known = await hooks.delivered(conn, hook.id, signal.key) if signal.key else None
@@ -182,18 +194,23 @@ class HookReceiver:
                 lead = await leads.get_by_id(conn, known)
                 assert lead is not None  # deliveries go with their lead
                 await hooks.used(conn, hook.id, now)
-                return _stored(lead, now, created=False, duplicate=True, signal=signal)
+                return _stored(lead, now, created=False, duplicate=True, signal=signal), None
             lead = await leads.find_duplicate(
                 conn, hook.team_id, signal.name, signal.company, signal.email
             )
             created = lead is None
+            before = None if lead is None else lead.temperature(now).band
+            if lead is not None and not lead.owner:
+                owner = await owner_for(conn, hook, signal)
+                if owner:
+                    lead = await leads.set_owner(conn, lead, owner, now)
             if lead is None:
                 lead = await leads.create(
                     conn,
                     team_id=hook.team_id,
                     name=signal.name,
                     source=signal.source,
-                    owner=owner_for(hook, signal),
+                    owner=await owner_for(conn, hook, signal),
                     created_by=by,
                     now=now,
                     company=signal.company,
@@ -214,7 +231,43 @@ class HookReceiver:
             if signal.key:
                 await hooks.remember(conn, hook.id, signal.key, lead.id, now)
             await hooks.used(conn, hook.id, now)
-        return _stored(lead, now, created=created, duplicate=False, signal=signal)
+            alerting = None
+            if deserves_alert(signal.kind, before, lead.temperature(now).band):
+                alerting = await hooks.add_signal(
+                    conn,
+                    team_id=hook.team_id,
+                    lead_id=lead.id,
+                    hook_id=hook.id,
+                    kind=signal.kind,
+                    note=signal.note,
+                    at=signal.at,
+                    arrived_at=now,
+                )
+        return _stored(lead, now, created=created, duplicate=False, signal=signal), alerting
+
+    def _alert_soon(self, team_id: str, signal: HookSignal) -> None:
+        """Tell the owner after the answer has gone: the sender never waits on Slack."""
+        task = asyncio.get_running_loop().create_task(self._alert(team_id, signal))
+        self._alerts.add(task)
+        task.add_done_callback(self._alerts.discard)
+
+    async def _alert(self, team_id: str, signal: HookSignal) -> None:
+        await asyncio.sleep(0)  # let the answer be written first
+        try:
+            client = await self.clients.for_team(team_id)
+            settings = await deliveries.get_settings(self.services.db.reader, team_id)
+            await hook_alerts.send_alert(
+                self.services, client, settings, signal, self.services.clock.now(), deliver
+            )
+        except NotInstalled:
+            log.warning("no installation for %s: the alert waits for run-due", team_id)
+        except Exception:
+            log.exception("alert for hook signal %s failed; run-due will retry", signal.id)
+
+    async def drain(self) -> None:
+        """Wait for the alerts in flight (tests, shutdown)."""
+        while self._alerts:
+            await asyncio.gather(*self._alerts, return_exceptions=True)
 
     async def _remember_refusal(self, hook: Hook, refusal: Refusal) -> None:
         async with self.services.db.transaction() as conn:
@@ -231,9 +284,9 @@ def _slack_unsure(error: Exception) -> Refusal:
     )
 
 
-def owner_for(hook: Hook, signal: Arrival) -> str:
-    """The payload's owner, else the hook's; round robin over ``reps:`` will come before nobody."""
-    return signal.owner or hook.owner
+async def owner_for(conn: Connection, hook: Hook, signal: Arrival) -> str:
+    """The payload's owner, else the hook's, else the next rep in ``reps:``, else nobody."""
+    return signal.owner or hook.owner or await deliveries.next_rep(conn, hook.team_id)
 
 
 def _fields(body: bytes, content_type: str) -> dict[str, Any]:

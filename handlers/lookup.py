@@ -5,14 +5,13 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from aiosqlite import Connection
-
 from bot.domain import references
 from bot.domain.grammar import LeadRef
 from bot.domain.lead import Lead
 from handlers.blocks import Refusal, context, escape, lead_label, mention, plain, section
 from handlers.context import Services
 from storage import leads
+from storage.engine import Connection
 
 MAX_MATCHES_SHOWN = 10
 CANDIDATES = 200

@@ -46,6 +46,12 @@ async def settings_reply(call: Invocation, settings: WorkspaceSettings, changed:
         "(each rep gets reminders at the same hour in their own time zone)",
         f"*Answer buying signals within:* {settings.respond_hours} hours "
         "(after that the lead is waiting, first in its owner's daily message)",
+        "*Reps for new leads with no owner:* "
+        + (
+            ", ".join(mention(rep) for rep in settings.reps) + " (taking turns)"
+            if settings.reps
+            else "none — leads from hooks with no owner go to the digest channel to be claimed"
+        ),
     ]
     title = changed or "*hotleads settings* for this workspace"
     blocks = [
@@ -117,4 +123,6 @@ def _apply(current: WorkspaceSettings, changes: dict[str, str]) -> WorkspaceSett
         updated = replace(updated, respond_hours=int(changes["respond"]))
     if "days" in changes:
         updated = replace(updated, digest_days=tuple(changes["days"].split(",")))
+    if "reps" in changes:
+        updated = replace(updated, reps=tuple(rep for rep in changes["reps"].split(",") if rep))
     return updated

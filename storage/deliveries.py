@@ -25,7 +25,7 @@ STALE_CLAIM = timedelta(minutes=10)
 
 async def get_settings(conn: Connection, team_id: str) -> WorkspaceSettings:
     row = await conn.fetchone(
-        "SELECT channel_id, digest_time, tz, quiet_days, digest_days, respond_hours"
+        "SELECT channel_id, digest_time, tz, quiet_days, digest_days, respond_hours, reps"
         " FROM workspace_settings"
         " WHERE team_id = ?",
         (team_id,),
@@ -33,7 +33,14 @@ async def get_settings(conn: Connection, team_id: str) -> WorkspaceSettings:
     if row is None:
         return WorkspaceSettings(team_id)
     return WorkspaceSettings(
-        team_id, row[0], row[1], row[2], row[3], tuple(row[4].split(",")), row[5]
+        team_id,
+        row[0],
+        row[1],
+        row[2],
+        row[3],
+        tuple(row[4].split(",")),
+        row[5],
+        tuple(rep for rep in row[6].split(",") if rep),
     )
 
 
@@ -42,10 +49,12 @@ async def save_settings(
 ) -> None:
     await conn.execute(
         "INSERT INTO workspace_settings (team_id, channel_id, digest_time, tz, quiet_days,"
-        " digest_days, respond_hours, updated_by, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+        " digest_days, respond_hours, reps, updated_by, updated_at)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
         " ON CONFLICT (team_id) DO UPDATE SET channel_id = excluded.channel_id,"
         " digest_time = excluded.digest_time, tz = excluded.tz, quiet_days = excluded.quiet_days,"
         " digest_days = excluded.digest_days, respond_hours = excluded.respond_hours,"
+        " reps = excluded.reps,"
         " updated_by = excluded.updated_by,"
         " updated_at = excluded.updated_at",
         (
@@ -56,10 +65,28 @@ async def save_settings(
             settings.quiet_days,
             ",".join(settings.digest_days),
             settings.respond_hours,
+            ",".join(settings.reps),
             user_id,
             to_db(now),
         ),
     )
+
+
+async def next_rep(conn: Connection, team_id: str) -> str:
+    """The rep whose turn it is in the round robin (``''`` without ``reps:``), turn taken.
+
+    One statement advances the turn and reads it, so two hooks at once never share one.
+    """
+    row = await conn.fetchone(
+        "UPDATE workspace_settings SET next_rep = next_rep + 1"
+        " WHERE team_id = ? AND reps != '' RETURNING reps, next_rep",
+        (team_id,),
+    )
+    if row is None:
+        return ""
+    reps: list[str] = row[0].split(",")
+    turn: int = row[1]
+    return reps[(turn - 1) % len(reps)]
 
 
 async def workspaces(conn: Connection) -> list[str]:

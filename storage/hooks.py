@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
 from bot.domain.hooks import Hook
@@ -105,3 +106,73 @@ async def remember(conn: Connection, hook_id: str, key: str, lead_id: int, now: 
         "INSERT INTO hook_deliveries (hook_id, key, lead_id, received_at) VALUES (?, ?, ?, ?)",
         (hook_id, key, lead_id, to_db(now)),
     )
+
+
+@dataclass(frozen=True)
+class HookSignal:
+    """A signal from a hook that deserves an alert: its row id names its deliveries."""
+
+    id: int
+    team_id: str
+    lead_id: int
+    hook_id: str
+    kind: str
+    note: str
+    at: datetime
+    arrived_at: datetime
+
+
+def _signal(row: Row) -> HookSignal:
+    return HookSignal(
+        row[0],
+        row[1],
+        row[2],
+        row[3],
+        row[4],
+        row[5],
+        required_from_db(row[6]),
+        required_from_db(row[7]),
+    )
+
+
+async def add_signal(
+    conn: Connection,
+    *,
+    team_id: str,
+    lead_id: int,
+    hook_id: str,
+    kind: str,
+    note: str,
+    at: datetime,
+    arrived_at: datetime,
+) -> HookSignal:
+    row = await conn.fetchone(
+        "INSERT INTO hook_signals (team_id, lead_id, hook_id, kind, note, at, arrived_at)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
+        (team_id, lead_id, hook_id, kind, note, to_db(at), to_db(arrived_at)),
+    )
+    assert row is not None
+    return HookSignal(row[0], team_id, lead_id, hook_id, kind, note, at, arrived_at)
+
+
+async def unsent_signals(
+    conn: Connection,
+    team_id: str,
+    delivery: str,
+    *,
+    arrived_after: datetime,
+    arrived_by: datetime,
+) -> list[HookSignal]:
+    """Signals that arrived in the window whose ``delivery`` (alert, follow_up) is not done.
+
+    Done is sent or refused for good; a failed or stale claim is left for the claim to judge.
+    """
+    rows = await conn.fetchall(
+        "SELECT id, team_id, lead_id, hook_id, kind, note, at, arrived_at FROM hook_signals s"
+        " WHERE team_id = ? AND arrived_at > ? AND arrived_at <= ? AND NOT EXISTS ("
+        "SELECT 1 FROM deliveries d WHERE d.team_id = s.team_id AND d.kind = ?"
+        " AND d.recipient = CAST(s.id AS TEXT) AND d.status IN ('sent', 'refused'))"
+        " ORDER BY arrived_at, id",
+        (team_id, to_db(arrived_after), to_db(arrived_by), delivery),
+    )
+    return [_signal(row) for row in rows]

@@ -189,6 +189,7 @@ WORKSPACE_TABLES = (
     "deliveries",
     "seen_events",
     "hooks",
+    "hook_signals",
     "installations",
     "lead_numbers",
 )

@@ -770,3 +770,12 @@ async def count(conn: Connection, team_id: str) -> int:
     row = await conn.fetchone("SELECT count(*) FROM leads WHERE team_id = ?", (team_id,))
     assert row is not None
     return int(row[0])
+
+
+async def claim(conn: Connection, lead_id: int, team_id: str, owner: str, now: datetime) -> bool:
+    """Make ``owner`` the owner of a lead nobody owns; only the first of any claims wins."""
+    changed = await conn.execute(
+        "UPDATE leads SET owner = ?, updated_at = ? WHERE id = ? AND team_id = ? AND owner = ''",
+        (owner, to_db(now), lead_id, team_id),
+    )
+    return changed == 1

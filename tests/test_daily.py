@@ -6,7 +6,6 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from conftest import START, TEAM, every_lead, reply_text
 from slack_requests import block_actions_payload
-from test_cli import db_env
 from test_cli import hotleads as cli
 from test_delivery import add_lead, configure, digests, dms
 from test_report import NOW as REPORT_NOW
@@ -268,7 +267,7 @@ async def test_run_due_now_sends_a_step_on_the_owners_day(hotleads):
     await hotleads.command("add Tokyo Lead source:referral")
     await hotleads.command("next #1 send the quote due:2026-11-24")
     env = {
-        **db_env(hotleads.db.address),
+        "DATABASE_URL": hotleads.db.address.url,
         "SLACK_BOT_TOKEN": "xoxb-test-token",
         "SLACK_SIGNING_SECRET": "s",
         "SLACK_API_URL": hotleads.slack.url,

@@ -435,7 +435,7 @@ SUBCOMMANDS = sorted(USAGE)
 def test_usage_covers_every_subcommand():
     everything = (
         "help add log show list snooze edit won lost reopen history undo assign settings digest"
-        " export next report"
+        " export hooks next report"
     )
     assert sorted(everything.split(" ")) == SUBCOMMANDS
 
@@ -453,7 +453,7 @@ def test_usage_is_a_synopsis_and_an_example_that_parses(sub):
     assert not re.search("[<>&]", USAGE[sub]), "raw <, > or & would be read as Slack markup"
     assert example_line.startswith(f"`/lead {sub}") and example_line.endswith("`")
     command = parse(as_slack_sends(example_line.strip("`").removeprefix("/lead ")))
-    assert type(command).__name__.lower() == sub
+    assert type(command).__name__.lower().startswith(sub)  # hooks new: HooksNew
 
 
 # Pieces that reach the grammar's corners: quotes, markup, entities, options, numbers.

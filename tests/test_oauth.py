@@ -396,6 +396,17 @@ async def test_app_uninstalled_deletes_all_of_that_workspace_and_nothing_of_the_
         )
         async with hosted.db.transaction() as conn:
             await hooks.create(conn, made.hook)
+            (lead, *_) = await every_lead(hosted.db, team)
+            await hooks.add_signal(
+                conn,
+                team_id=team,
+                lead_id=lead.id,
+                hook_id=made.hook.id,
+                kind="quote",
+                note="",
+                at=START,
+                arrived_at=START,
+            )
     before = {t: await rows_of(hosted.db, t, "TBETA") for t in tables}
     had = {t for t in tables if await rows_of(hosted.db, t, "TACME")}
     assert set(await team_tables(hosted.db)) - {"seen_events"} <= had

@@ -34,6 +34,7 @@ from test_surfaces import (
 )
 
 import handlers
+from handlers.hook_alerts import CLAIM_ACTION, CLAIM_PREFIX
 
 
 @pytest.fixture
@@ -121,6 +122,12 @@ async def templates(hotleads) -> dict[tuple[str, str], tuple[dict[str, Any], lis
             for b in (undo, edit, delete, page, restore)
         },
         "home_toggle": home_click("home_toggle", user_id="UADMIN", value="team"),
+        CLAIM_ACTION: click(
+            hotleads,
+            {**elements["lead_log"], "action_id": CLAIM_ACTION},
+            f"{CLAIM_PREFIX}{elements['lead_log']['value']}",
+            key="f",
+        ),
     }
     who = [("user", "id")]
     found: dict = {}

@@ -21,6 +21,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TypeAlias
 
+from bot.domain.hooks import TYPES as HOOK_TYPES
 from bot.domain.text import truncate
 from bot.domain.vocabulary import BANDS as BAND_NAMES
 from bot.domain.vocabulary import KIND_ALIASES as GROUP_KIND_ALIASES
@@ -72,6 +73,10 @@ MAX_QUIET = 90
 MAX_RESPOND = 72
 """Hours: a buying signal unanswered for three days is far past the point."""
 
+MAX_REPS = 50
+"""People in one round robin: a small sales team, with room to spare."""
+_HOOK_ID = re.compile(r"[A-Za-z0-9_-]{16,64}")
+
 # Mrkdwn-safe (no raw <, > or &) so the help reply can show these as they are.
 USAGE = {
     "add": (
@@ -112,7 +117,8 @@ USAGE = {
         "`/lead assign LEAD @someone` — give the lead to someone else\n`/lead assign #12 @maria`"
     ),
     "settings": (
-        "`/lead settings [channel:#…] [time:9am] [tz:Area/City] [quiet:DAYS] [respond:HOURS] [days:…]`"
+        "`/lead settings [channel:#…] [time:9am] [tz:Area/City] [quiet:DAYS] [respond:HOURS] [days:…]"
+        " [reps:@…,@…]`"
         " — see or change the daily digest and reminders (admins change them)\n"
         "`/lead settings channel:#sales time:9am tz:Europe/Berlin quiet:7 days:mon-fri`"
     ),
@@ -122,6 +128,11 @@ USAGE = {
         "`/lead export hot`"
     ),
     "help": "`/lead help [command]` — this help, or one command's\n`/lead help log`",
+    "hooks": (
+        "`/lead hooks [new [generic|typeform|calendly] [kind:…] [owner:@someone] | revoke ID]`"
+        " — webhooks that bring leads in from forms and booking tools (admins)\n"
+        "`/lead hooks new typeform kind:quote`"
+    ),
     "next": (
         "`/lead next LEAD WHAT [due:WHEN]` — the lead's next step (`done` when done);"
         " `/lead next` lists yours, overdue first\n"
@@ -272,6 +283,24 @@ class Export:
 
 
 @dataclass(frozen=True)
+class Hooks:
+    """List the workspace's inbound hooks."""
+
+
+@dataclass(frozen=True)
+class HooksNew:
+    type: str = "generic"
+    kind: str = ""
+    """The kind of touch a delivery without ``kind`` logs; ``''``: the hooks' default."""
+    owner: str = ""
+
+
+@dataclass(frozen=True)
+class HooksRevoke:
+    hook_id: str
+
+
+@dataclass(frozen=True)
 class Next:
     """The lead's next step; ``due`` is raw date text, ``None`` meaning no date."""
 
@@ -314,6 +343,9 @@ Command: TypeAlias = (
     | Settings
     | Digest
     | Export
+    | Hooks
+    | HooksNew
+    | HooksRevoke
     | Next
     | NextDone
     | NextList
@@ -657,6 +689,7 @@ _EXAMPLES = {
     "quiet": "`quiet:7`",
     "respond": "`respond:4`",
     "days": "`days:mon-fri`",
+    "reps": "`reps:@ana,@ben`",
     "due": "`due:friday`",
 }
 
@@ -1008,7 +1041,7 @@ def _parse_report(words: list[_Word]) -> Report:
 
 # Settings --------------------------------------------------------------------------------
 
-_SETTINGS_KEYS = frozenset({"channel", "time", "tz", "quiet", "respond", "days"})
+_SETTINGS_KEYS = frozenset({"channel", "time", "tz", "quiet", "respond", "days", "reps"})
 
 
 def _parse_settings(words: list[_Word]) -> Settings:
@@ -1020,7 +1053,7 @@ def _parse_settings(words: list[_Word]) -> Settings:
     _no_more(
         "settings",
         rest,
-        "It takes `channel:`, `time:`, `tz:`, `quiet:`, `respond:` and `days:`, like "
+        "It takes `channel:`, `time:`, `tz:`, `quiet:`, `respond:`, `days:` and `reps:`, like "
         "`/lead settings time:09:00 days:mon-fri`.",
     )
     changes = {}
@@ -1146,6 +1179,26 @@ def _respond(option: _Option) -> str:
     return str(int(text))
 
 
+def _reps(option: _Option) -> str:
+    """Mentions, comma-separated, as the ids the round robin stores; ``none`` clears it."""
+    if option.text.lower() in ("none", "off"):
+        return ""
+    found = []
+    for part in option.raw.split(","):
+        match = _USER.fullmatch(part.strip())
+        if not match:
+            raise GrammarError(
+                f"“{_short(_plain(part).strip() or option.text)}” isn't a person. List the reps "
+                "who take turns with new leads as mentions picked from Slack's @-list, like "
+                "`reps:@ana,@ben` (`reps:none` to stop)."
+            )
+        if match.group(1) not in found:
+            found.append(match.group(1))
+    if len(found) > MAX_REPS:
+        raise GrammarError(f"At most {MAX_REPS} reps take turns; name fewer.")
+    return ",".join(found)
+
+
 _DAY_GROUPS = {
     "weekdays": "mon-fri",
     "weekday": "mon-fri",
@@ -1194,7 +1247,45 @@ _SETTINGS: dict[str, Callable[[_Option], str]] = {
     "quiet": _quiet,
     "respond": _respond,
     "days": _days,
+    "reps": _reps,
 }
+
+
+def _parse_hooks(words: list[_Word]) -> Hooks | HooksNew | HooksRevoke:
+    action = words[0].text.strip().lower() if words else ""
+    if not action:
+        return Hooks()
+    if action == "revoke":
+        if len(words) != 2 or not _HOOK_ID.fullmatch(words[1].text.strip()):
+            raise GrammarError(
+                "Say which hook to revoke by its id, as `/lead hooks` lists it: "
+                "`/lead hooks revoke Xy3…`."
+            )
+        return HooksRevoke(hook_id=words[1].text.strip())
+    if action != "new":
+        raise GrammarError(
+            f"`/lead hooks` takes `new` or `revoke`, not “{_short(words[0].text)}”. "
+            "Try `/lead hooks new typeform kind:quote`."
+        )
+    rest, options = _split(words[1:], frozenset({"kind", "owner"}))
+    types = [word.text.strip().lower() for word in rest]
+    if len(types) > 1 or (types and types[0] not in HOOK_TYPES):
+        raise GrammarError(
+            f"A hook is `generic`, `typeform` or `calendly`, not “{_short(' '.join(types))}”."
+        )
+    kind = ""
+    if "kind" in options:
+        kind = _kind(options["kind"].text) or ""
+        if not kind:
+            raise GrammarError(
+                f"“{_short(options['kind'].text)}” isn't a kind of touch. "
+                "Try `kind:quote`, `kind:trial`, `kind:demo` or `kind:download`."
+            )
+    owner = ""
+    if "owner" in options:
+        owner = _user(_Word(options["owner"].raw), "owner:@maria")
+    return HooksNew(type=types[0] if types else "generic", kind=kind, owner=owner)
+
 
 _PARSERS: dict[str, Callable[[list[_Word]], Command]] = {
     "help": _parse_help,
@@ -1214,6 +1305,7 @@ _PARSERS: dict[str, Callable[[list[_Word]], Command]] = {
     "settings": _parse_settings,
     "digest": _parse_digest,
     "export": _parse_export,
+    "hooks": _parse_hooks,
     "next": _parse_next,
     "report": _parse_report,
 }

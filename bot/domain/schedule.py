@@ -25,6 +25,8 @@ class WorkspaceSettings:
     """Monday first; storage keeps them as ``mon,tue``."""
     respond_hours: int = 4
     """How long a buying signal may wait for our answer before the lead is waiting."""
+    reps: tuple[str, ...] = ()
+    """Slack user ids who take turns owning leads that arrive with no owner."""
 
     @property
     def send_at(self) -> time:

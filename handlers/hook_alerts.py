@@ -1,0 +1,254 @@
+"""The instant alert for a signal from a hook, its one follow-up, and the Claim button.
+
+A buying signal (or one that makes the lead hot) is told at once: to the owner
+by DM, or, with nobody owning the lead, to the digest channel with a **Claim**
+button that the first click wins. If it is still unanswered after ``respond:``
+hours, it is told once more. Each message is a delivery claimed before it is
+sent (kind ``alert`` or ``follow_up``, the signal's id as recipient), so the
+receiver's own send and every runner's catch-up agree on sending it once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from slack_bolt.async_app import AsyncApp
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.domain.alerts import still_waiting
+from bot.domain.lead import Lead
+from bot.domain.schedule import WorkspaceSettings
+from bot.domain.temperature import FRESH, KINDS
+from bot.domain.text import duration
+from handlers import clicks, door, payloads
+from handlers.blocks import (
+    Reply,
+    ago,
+    band,
+    context,
+    escape,
+    lead_label,
+    mention,
+    plain,
+    reason_line,
+    section,
+    truncate,
+)
+from handlers.buttons import ASSIGN_ACTION, CARD_PREFIX, touch_actions
+from handlers.context import Services
+from handlers.door import Tools
+from storage import hooks, leads
+from storage.hooks import HookSignal
+
+CLAIM_ACTION = "lead_claim"
+CLAIM_PREFIX = "claim:"
+ALERT, FOLLOW_UP = "alert", "follow_up"
+
+Send = Callable[[], Awaitable[tuple[str, str, dict[str, Any]]]]
+Deliver = Callable[..., Awaitable[Any]]
+"""``handlers.delivery.deliver``: claim, send, record (passed in: delivery calls us)."""
+
+
+# ------------------------------------------------------------------ blocks
+
+
+def _what(lead: Lead, signal: HookSignal, now: datetime) -> str:
+    did = KINDS[signal.kind].label if signal.kind in KINDS else signal.kind
+    did = did[0].lower() + did[1:]
+    note = f"\n> {escape(truncate(signal.note, 300))}" if signal.note else ""
+    contact = " · ".join(escape(truncate(x, 100)) for x in (lead.email, lead.phone) if x)
+    return (
+        f"{lead_label(lead, 80)} {did} {ago(signal.at, now)} (from a hook)"
+        + (f"\n{contact}" if contact else "")
+        + note
+    )
+
+
+def _why(lead: Lead, now: datetime) -> str:
+    temperature = lead.temperature(now)
+    reasons = "; ".join(reason_line(r, now) for r in temperature.reasons[:3])
+    return f"{band(temperature)} because: {reasons or 'no signals yet'}"
+
+
+def owner_actions(lead: Lead) -> dict[str, Any]:
+    """Log a touch, Snooze, and Not mine (reassign) under an alert."""
+    block = touch_actions(lead, f"{CARD_PREFIX}{lead.id}", with_lost=False)
+    block["elements"].append(
+        {"type": "users_select", "action_id": ASSIGN_ACTION, "placeholder": plain("Not mine")}
+    )
+    return block
+
+
+def alert_message(lead: Lead, signal: HookSignal, now: datetime) -> Reply:
+    intro = f":rotating_light: {mention(lead.owner)}, a lead to answer now:"
+    blocks = [
+        section(f"{intro}\n{_what(lead, signal, now)}"),
+        context(_why(lead, now)),
+        owner_actions(lead),
+    ]
+    return Reply(f"Answer now: {lead.name[:100]} ({signal.kind})", blocks)
+
+
+def claim_message(lead: Lead, signal: HookSignal, now: datetime, *, again: bool = False) -> Reply:
+    intro = (
+        ":alarm_clock: Still nobody's, and still waiting for an answer:"
+        if again
+        else ":rotating_light: A new lead, and nobody owns it yet:"
+    )
+    blocks = [
+        section(f"{intro}\n{_what(lead, signal, now)}"),
+        context(_why(lead, now)),
+        {
+            "type": "actions",
+            "block_id": f"{CLAIM_PREFIX}{lead.id}",
+            "elements": [
+                {
+                    "type": "button",
+                    "action_id": CLAIM_ACTION,
+                    "text": plain("Claim"),
+                    "style": "primary",
+                    "value": str(lead.id),
+                }
+            ],
+        },
+    ]
+    return Reply(f"Unclaimed lead: {lead.name[:100]} ({signal.kind})", blocks)
+
+
+def claimed_message(lead: Lead, owner: str) -> Reply:
+    text = f":raised_hand: {lead_label(lead, 80)} — claimed by {mention(owner)}."
+    return Reply(f"{lead.name[:100]} claimed", [section(text)])
+
+
+def follow_up_message(lead: Lead, signal: HookSignal, now: datetime) -> Reply:
+    waited = duration(now - signal.at)
+    text = (
+        f":alarm_clock: {mention(lead.owner)}, still no answer after {waited}:\n"
+        f"{_what(lead, signal, now)}"
+    )
+    blocks = [section(text), context(_why(lead, now)), owner_actions(lead)]
+    return Reply(f"Still waiting {waited}: {lead.name[:100]}", blocks)
+
+
+# ------------------------------------------------------------------ sending
+
+
+async def send_alert(
+    services: Services,
+    client: AsyncWebClient,
+    settings: WorkspaceSettings,
+    signal: HookSignal,
+    now: datetime,
+    deliver: Deliver,
+) -> Any:
+    """The instant alert for one signal, once; ``None`` when it is done or has nowhere to go."""
+    lead = await leads.get_by_id(services.db.reader, signal.lead_id)
+    if lead is None or lead.status != "open":
+        return None
+    if lead.owner:
+        reply = alert_message(lead, signal, now)
+        send = _dm(client, lead.owner, reply)
+    elif settings.channel_id:
+        send = _post(client, settings.channel_id, claim_message(lead, signal, now))
+    else:
+        return None  # nobody owns it and there is no channel: the digest will show it
+    return await deliver(services, settings, ALERT, str(signal.id), _day(signal), now, send)
+
+
+async def send_follow_up(
+    services: Services,
+    client: AsyncWebClient,
+    settings: WorkspaceSettings,
+    signal: HookSignal,
+    now: datetime,
+    deliver: Deliver,
+) -> Any:
+    lead = await leads.get_by_id(services.db.reader, signal.lead_id)
+    if lead is None or not still_waiting(lead, signal.at, now, settings.respond_hours):
+        return None
+    if lead.owner:
+        send = _dm(client, lead.owner, follow_up_message(lead, signal, now))
+    elif settings.channel_id:
+        send = _post(client, settings.channel_id, claim_message(lead, signal, now, again=True))
+    else:
+        return None
+    return await deliver(services, settings, FOLLOW_UP, str(signal.id), _day(signal), now, send)
+
+
+async def send_due(
+    services: Services,
+    client: AsyncWebClient,
+    settings: WorkspaceSettings,
+    now: datetime,
+    deliver: Deliver,
+) -> list[Any]:
+    """Alerts a receiver did not get out, and follow-ups now due: what run-due owes."""
+    respond = timedelta(hours=settings.respond_hours)
+    reader, team_id = services.db.reader, settings.team_id
+    outcomes = []
+    for signal in await hooks.unsent_signals(
+        reader, team_id, ALERT, arrived_after=now - respond, arrived_by=now
+    ):
+        outcomes.append(await send_alert(services, client, settings, signal, now, deliver))
+    for signal in await hooks.unsent_signals(
+        reader, team_id, FOLLOW_UP, arrived_after=now - FRESH, arrived_by=now - respond
+    ):
+        outcomes.append(await send_follow_up(services, client, settings, signal, now, deliver))
+    return [outcome for outcome in outcomes if outcome is not None]
+
+
+def _day(signal: HookSignal) -> date:
+    return signal.arrived_at.date()
+
+
+def _dm(client: AsyncWebClient, user_id: str, reply: Reply) -> Send:
+    async def send() -> tuple[str, str, dict[str, Any]]:
+        opened = await client.conversations_open(users=user_id)
+        return await _post(client, opened["channel"]["id"], reply)()
+
+    return send
+
+
+def _post(client: AsyncWebClient, channel: str, reply: Reply) -> Send:
+    async def send() -> tuple[str, str, dict[str, Any]]:
+        response = await client.chat_postMessage(
+            channel=channel, text=reply.text, blocks=reply.blocks, unfurl_links=False
+        )
+        return response["channel"], response["ts"], {}
+
+    return send
+
+
+# ------------------------------------------------------------------ the Claim button
+
+
+@door.action(payloads.lead_click)
+async def on_claim(click: payloads.LeadClick, tools: Tools) -> None:
+    """The first click owns the lead; the message then says who claimed it."""
+    services, clicker = tools.services, click.clicker
+    lead = await clicks.clicked_lead(services, clicker, click.lead_id)
+    if lead is None:
+        return
+    now = services.clock.now()
+    async with services.db.transaction() as conn:
+        won = await leads.claim(conn, lead.id, lead.team_id, clicker.user_id, now)
+    if not won:
+        taken = await leads.get_by_id(services.db.reader, lead.id)
+        owner = taken.owner if taken else ""
+        await door.tell(
+            tools,
+            payloads.Where(clicker.user_id, clicker.channel_id, None),
+            f":raised_hand: {mention(owner)} claimed {lead_label(lead, 80)} first.",
+        )
+        return
+    if clicker.in_message:
+        reply = claimed_message(lead, clicker.user_id)
+        await tools.client.chat_update(
+            channel=clicker.channel_id, ts=clicker.message_ts, text=reply.text, blocks=reply.blocks
+        )
+
+
+def register(app: AsyncApp) -> None:
+    app.action(CLAIM_ACTION)(on_claim)
