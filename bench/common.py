@@ -20,10 +20,17 @@ TEAM = "T0001"
 NOW = datetime.now(UTC).replace(second=0, microsecond=0)
 
 
+def command() -> str:
+    """How the figures were made, as a reader would type it (``python -m bench.scale …``)."""
+    spec = getattr(sys.modules["__main__"], "__spec__", None)
+    script = ["-m", spec.name] if spec is not None else sys.argv[:1]
+    return " ".join([".venv/bin/python", *script, *sys.argv[1:]])
+
+
 def machine() -> str:
     """The command and the machine the figures came from."""
     return (
-        f"command: {' '.join([Path(sys.executable).name, *sys.argv])}\n"
+        f"command: {command()}\n"
         f"machine: {platform.node()} {platform.machine()}, nproc={os.cpu_count()}, "
         f"python {platform.python_version()}, sqlite {__import__('sqlite3').sqlite_version}"
     )
