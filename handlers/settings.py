@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from bot.domain import grammar
 from bot.domain.schedule import WorkspaceSettings
+from bot.domain.vocabulary import Weekday
 from handlers import people
 from handlers.blocks import Reply, context, local_date, mention, section
 from handlers.delivery import explain
@@ -15,8 +16,10 @@ from storage import deliveries
 if TYPE_CHECKING:
     from handlers.lead_command import Invocation
 
+T = TypeVar("T")
 
-def _days(days: tuple[str, ...]) -> str:
+
+def _days(days: tuple[Weekday, ...]) -> str:
     return ", ".join(days) if days else "no days"
 
 
@@ -71,7 +74,7 @@ async def settings_reply(call: Invocation, settings: WorkspaceSettings, changed:
 
 async def settings(cmd: grammar.Settings, call: Invocation) -> Reply | None:
     current = await deliveries.get_settings(call.services.db.reader, call.team_id)
-    if not cmd.changes:
+    if cmd.changes_nothing:
         return await settings_reply(call, current)
     # Changing settings needs a fresh answer from Slack on who is an admin: after the ack.
     await call.ack(response_type="ephemeral", text="Checking your permissions…")
@@ -99,30 +102,29 @@ async def _change(cmd: grammar.Settings, call: Invocation) -> Reply:
         return Reply(text, [section(text)])
     async with call.services.db.transaction() as conn:
         current = await deliveries.get_settings(conn, call.team_id)
-        updated = _apply(current, cmd.changes)
+        updated = _apply(current, cmd)
         await deliveries.save_settings(conn, updated, call.user_id, call.now)
     changed = f":white_check_mark: Settings changed by {mention(call.user_id)}."
-    if "channel" in cmd.changes:
+    if cmd.channel_id is not None:
         changed += (
             f" Invite the app to <#{updated.channel_id}> if it isn't there: `/invite @hotleads`."
         )
     return await settings_reply(call, updated, changed)
 
 
-def _apply(current: WorkspaceSettings, changes: dict[str, str]) -> WorkspaceSettings:
-    updated = current
-    if "channel" in changes:
-        updated = replace(updated, channel_id=changes["channel"])
-    if "time" in changes:
-        updated = replace(updated, digest_time=changes["time"])
-    if "tz" in changes:
-        updated = replace(updated, tz=changes["tz"])
-    if "quiet" in changes:
-        updated = replace(updated, quiet_days=int(changes["quiet"]))
-    if "respond" in changes:
-        updated = replace(updated, respond_hours=int(changes["respond"]))
-    if "days" in changes:
-        updated = replace(updated, digest_days=tuple(changes["days"].split(",")))
-    if "reps" in changes:
-        updated = replace(updated, reps=tuple(rep for rep in changes["reps"].split(",") if rep))
-    return updated
+def _apply(current: WorkspaceSettings, change: grammar.Settings) -> WorkspaceSettings:
+    return replace(
+        current,
+        channel_id=_given(change.channel_id, current.channel_id),
+        digest_time=_given(change.digest_time, current.digest_time),
+        tz=_given(change.tz, current.tz),
+        quiet_days=_given(change.quiet_days, current.quiet_days),
+        respond_hours=_given(change.respond_hours, current.respond_hours),
+        digest_days=_given(change.digest_days, current.digest_days),
+        reps=_given(change.reps, current.reps),
+    )
+
+
+def _given(new: T | None, old: T) -> T:
+    """The value typed, or the one kept when the setting wasn't given (``()`` is given)."""
+    return old if new is None else new

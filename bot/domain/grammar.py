@@ -18,14 +18,22 @@ import functools
 import re
 import zoneinfo
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TypeAlias
 
 from bot.domain.hooks import TYPES as HOOK_TYPES
 from bot.domain.text import truncate
 from bot.domain.vocabulary import BANDS as BAND_NAMES
 from bot.domain.vocabulary import KIND_ALIASES as GROUP_KIND_ALIASES
-from bot.domain.vocabulary import KIND_WORDS, KINDS, SOURCE_WORDS, SOURCES, WEEKDAYS, Source
+from bot.domain.vocabulary import (
+    KIND_WORDS,
+    KINDS,
+    SOURCE_WORDS,
+    SOURCES,
+    WEEKDAYS,
+    Source,
+    Weekday,
+)
 
 SOURCE_ALIASES = {
     "customer": "client",
@@ -267,9 +275,23 @@ class Assign:
 
 @dataclass(frozen=True)
 class Settings:
-    """Validated, normalised changes (channel id, time, tz, quiet, respond, days); empty: show."""
+    """The workspace settings typed, read and checked; ``None`` leaves one as it is.
 
-    changes: dict[str, str]
+    Named and typed as ``WorkspaceSettings`` holds them, so a value goes from the
+    command to storage as it is (``reps=()`` clears the round robin). None given: show.
+    """
+
+    channel_id: str | None = None
+    digest_time: str | None = None
+    tz: str | None = None
+    quiet_days: int | None = None
+    respond_hours: int | None = None
+    digest_days: tuple[Weekday, ...] | None = None
+    reps: tuple[str, ...] | None = None
+
+    @property
+    def changes_nothing(self) -> bool:
+        return self == Settings()
 
 
 @dataclass(frozen=True)
@@ -1056,12 +1078,32 @@ def _parse_settings(words: list[_Word]) -> Settings:
         "It takes `channel:`, `time:`, `tz:`, `quiet:`, `respond:`, `days:` and `reps:`, like "
         "`/lead settings time:09:00 days:mon-fri`.",
     )
-    changes = {}
+    change = Settings()
     for key, option in options.items():
         if not option.text:
             raise GrammarError(f"`{key}:` needs a value after it, like {_EXAMPLES[key]}.")
-        changes[key] = _SETTINGS[key](option)
-    return Settings(changes=changes)
+        change = _setting(change, key, option)
+    return change
+
+
+def _setting(change: Settings, key: str, option: _Option) -> Settings:
+    """``change`` with one more ``key:value`` read into it (in the order typed: first error wins)."""
+    match key:
+        case "channel":
+            return replace(change, channel_id=_channel(option))
+        case "time":
+            return replace(change, digest_time=_time(option))
+        case "tz":
+            return replace(change, tz=_tz(option))
+        case "quiet":
+            return replace(change, quiet_days=_quiet(option))
+        case "respond":
+            return replace(change, respond_hours=_respond(option))
+        case "days":
+            return replace(change, digest_days=_days(option))
+        case "reps":
+            return replace(change, reps=_reps(option))
+    raise AssertionError(f"not a setting: {key}")
 
 
 def _channel(option: _Option) -> str:
@@ -1159,31 +1201,31 @@ def _tz(option: _Option) -> str:
     )
 
 
-def _quiet(option: _Option) -> str:
+def _quiet(option: _Option) -> int:
     text = option.text
     if not _QUIET.fullmatch(text) or not 1 <= int(text) <= MAX_QUIET:
         raise GrammarError(
             f"`quiet:` is how many days without a touch before a reminder: a whole number "
             f"from 1 to {MAX_QUIET}, like `quiet:7`, not “{_short(text)}”."
         )
-    return str(int(text))
+    return int(text)
 
 
-def _respond(option: _Option) -> str:
+def _respond(option: _Option) -> int:
     text = option.text
     if not _QUIET.fullmatch(text) or not 1 <= int(text) <= MAX_RESPOND:
         raise GrammarError(
             f"`respond:` is how many hours a buying signal may wait for our answer: a whole "
             f"number from 1 to {MAX_RESPOND}, like `respond:4`, not “{_short(text)}”."
         )
-    return str(int(text))
+    return int(text)
 
 
-def _reps(option: _Option) -> str:
+def _reps(option: _Option) -> tuple[str, ...]:
     """Mentions, comma-separated, as the ids the round robin stores; ``none`` clears it."""
     if option.text.lower() in ("none", "off"):
-        return ""
-    found = []
+        return ()
+    found: list[str] = []
     for part in option.raw.split(","):
         match = _USER.fullmatch(part.strip())
         if not match:
@@ -1196,7 +1238,7 @@ def _reps(option: _Option) -> str:
             found.append(match.group(1))
     if len(found) > MAX_REPS:
         raise GrammarError(f"At most {MAX_REPS} reps take turns; name fewer.")
-    return ",".join(found)
+    return tuple(found)
 
 
 _DAY_GROUPS = {
@@ -1219,7 +1261,7 @@ _DAY_SPELLINGS = (
 _DAY_NAMES = {name: i for i, names in enumerate(_DAY_SPELLINGS) for name in names}
 
 
-def _days(option: _Option) -> str:
+def _days(option: _Option) -> tuple[Weekday, ...]:
     """Any spelling of a set of days, as the ordered list the schedule stores."""
     text = "".join(option.text.lower().split())
     text = _DAY_GROUPS.get(text, text)
@@ -1228,7 +1270,7 @@ def _days(option: _Option) -> str:
         first, dash, last = part.partition("-")
         start, end = _day(first, option), _day(last if dash else first, option)
         chosen.update((start + step) % 7 for step in range((end - start) % 7 + 1))
-    return ",".join(WEEKDAYS[i] for i in sorted(chosen))
+    return tuple(WEEKDAYS[i] for i in sorted(chosen))
 
 
 def _day(name: str, option: _Option) -> int:
@@ -1238,17 +1280,6 @@ def _day(name: str, option: _Option) -> int:
             "`days:mon-fri`, `days:mon,wed,fri` or `days:daily`."
         )
     return _DAY_NAMES[name]
-
-
-_SETTINGS: dict[str, Callable[[_Option], str]] = {
-    "channel": _channel,
-    "time": _time,
-    "tz": _tz,
-    "quiet": _quiet,
-    "respond": _respond,
-    "days": _days,
-    "reps": _reps,
-}
 
 
 def _parse_hooks(words: list[_Word]) -> Hooks | HooksNew | HooksRevoke:
