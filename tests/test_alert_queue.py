@@ -7,10 +7,10 @@ import asyncio
 import pytest
 
 from handlers import alert_queue
-from handlers.alert_queue import AlertQueue
+from handlers.alert_queue import Alert, AlertQueue
 
 
-def _recording(sent: list[str], name: str):
+def _recording(sent: list[str], name: str) -> Alert:
     async def alert() -> None:
         sent.append(name)
 
@@ -18,7 +18,7 @@ def _recording(sent: list[str], name: str):
 
 
 async def test_an_alert_waits_for_the_answer_in_the_works() -> None:
-    queue, sent = AlertQueue(), []
+    queue, sent = AlertQueue(), list[str]()
     with queue.answering():
         assert queue.put(_recording(sent, "a"))
         await asyncio.sleep(0.05)
@@ -31,7 +31,7 @@ async def test_an_alert_goes_anyway_when_answers_never_stop(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setattr(alert_queue, "PATIENCE", 0.05)
-    queue, sent = AlertQueue(), []
+    queue, sent = AlertQueue(), list[str]()
     with queue.answering():
         queue.put(_recording(sent, "a"))
         await asyncio.wait_for(queue.drain(), 1)
@@ -39,7 +39,7 @@ async def test_an_alert_goes_anyway_when_answers_never_stop(
 
 
 async def test_a_full_queue_leaves_the_alert_to_run_due() -> None:
-    queue, sent = AlertQueue(waiting=2), []
+    queue, sent = AlertQueue(waiting=2), list[str]()
     with queue.answering():
         assert queue.put(_recording(sent, "a"))
         assert queue.put(_recording(sent, "b"))
@@ -49,7 +49,7 @@ async def test_a_full_queue_leaves_the_alert_to_run_due() -> None:
 
 
 async def test_a_failing_alert_stops_none_after_it() -> None:
-    queue, sent = AlertQueue(), []
+    queue, sent = AlertQueue(), list[str]()
 
     async def failing() -> None:
         raise RuntimeError("Slack is down")
