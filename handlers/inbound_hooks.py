@@ -15,6 +15,7 @@ import math
 import time
 from dataclasses import replace
 from datetime import datetime
+from functools import partial
 from typing import Any
 from urllib.parse import parse_qsl
 from zoneinfo import ZoneInfo
@@ -33,6 +34,7 @@ from handlers import clients as team_clients
 from handlers import hook_alerts
 from handlers import hook_calendly as calendly
 from handlers import hook_typeform as typeform
+from handlers.alert_queue import AlertQueue
 from handlers.clients import Clients, NotInstalled
 from handlers.context import Services
 from handlers.delivery import deliver
@@ -78,12 +80,16 @@ class HookReceiver:
         self.clients = team_clients.of(clients)
         self.buckets = buckets or Buckets()
         self._emails: dict[tuple[str, str], tuple[str, float]] = {}
-        self._alerts: set[asyncio.Task[None]] = set()
+        self.alerts = AlertQueue()
 
     def routes(self) -> list[web.RouteDef]:
         return [web.post(PATH, self.receive)]
 
     async def receive(self, request: web.Request) -> web.Response:
+        with self.alerts.answering():
+            return await self._answer(request)
+
+    async def _answer(self, request: web.Request) -> web.Response:
         hook: Hook | None = None
         try:
             hook = await self._live_hook(request.match_info["hook_id"])
@@ -96,7 +102,7 @@ class HookReceiver:
                 return _json({"ok": True, "ignored": [signal]})
             answer, alerting = await self._store(hook, signal, now)
             if alerting is not None:
-                self._alert_soon(hook.team_id, alerting)
+                self.alerts.put(partial(self._alert, hook.team_id, alerting))
             return _json(answer)
         except Refusal as refusal:
             if hook is not None and refusal.status in (400, 401):
@@ -245,14 +251,8 @@ class HookReceiver:
                 )
         return _stored(lead, now, created=created, duplicate=False, signal=signal), alerting
 
-    def _alert_soon(self, team_id: str, signal: HookSignal) -> None:
-        """Tell the owner after the answer has gone: the sender never waits on Slack."""
-        task = asyncio.get_running_loop().create_task(self._alert(team_id, signal))
-        self._alerts.add(task)
-        task.add_done_callback(self._alerts.discard)
-
     async def _alert(self, team_id: str, signal: HookSignal) -> None:
-        await asyncio.sleep(0)  # let the answer be written first
+        """Tell the owner, after the answer has gone: the sender never waits on Slack."""
         try:
             client = await self.clients.for_team(team_id)
             settings = await deliveries.get_settings(self.services.db.reader, team_id)
@@ -263,11 +263,6 @@ class HookReceiver:
             log.warning("no installation for %s: the alert waits for run-due", team_id)
         except Exception:
             log.exception("alert for hook signal %s failed; run-due will retry", signal.id)
-
-    async def drain(self) -> None:
-        """Wait for the alerts in flight (tests, shutdown)."""
-        while self._alerts:
-            await asyncio.gather(*self._alerts, return_exceptions=True)
 
     async def _remember_refusal(self, hook: Hook, refusal: Refusal) -> None:
         async with self.services.db.transaction() as conn:
