@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import TypeVar
 
 import aiohttp
 from slack_bolt.context.ack.async_ack import AsyncAck
@@ -75,44 +75,68 @@ async def tell(tools: Tools, where: Where, text: str) -> None:
         log.warning("could not tell %s: %s", where.user_id, error)
 
 
-async def _work(
-    name: str, listener: Listener[P], payload: P, tools: Tools, where: Where, fallback: str | None
-) -> None:
-    try:
-        await listener(payload, tools)
-    except Exception:
-        log.exception("%s failed", name)
-        if tools.ack.response is None:
-            await tools.ack()
-        if fallback is not None:
-            await tell(tools, where, fallback)
+Answer = Callable[[Tools, Where], Awaitable[None]]
+"""What the door says back: to a payload it can't read, or after the listener failed."""
 
 
-def _named(listener: Callable[..., Any], door: BoltListener) -> BoltListener:
-    """Named after the listener for Bolt's logs; its own signature is what Bolt fills in."""
-    door.__name__ = door.__qualname__ = listener.__name__
-    return door
-
-
-def action(parse: Callable[[dict], P]) -> Callable[[Listener[P]], BoltListener]:
-    """A button or select: acked at once; an out-of-date value is told so and changes nothing."""
+def _door(
+    parse: Callable[[dict], P], refuse: Answer, fail: Answer, *, ack_first: bool = False
+) -> Callable[[Listener[P]], BoltListener]:
+    """The one shape of every door: (ack,) read, refuse what can't be read, work, answer a failure."""
 
     def wrap(listener: Listener[P]) -> BoltListener:
         async def door(ack: AsyncAck, body: dict, client: AsyncWebClient, context: dict) -> None:
-            await ack()
+            if ack_first:
+                await ack()
             where = payloads.where(body)
             tools = _tools(ack, client, context, where)
             try:
                 payload = parse(body)
             except Invalid as error:
-                log.info("out-of-date %s: %s", listener.__name__, error)
-                await tell(tools, where, OUT_OF_DATE)
+                log.info("unreadable %s: %s", listener.__name__, error)
+                await refuse(tools, where)
                 return
-            await _work(listener.__name__, listener, payload, tools, where, FAILED)
+            try:
+                await listener(payload, tools)
+            except Exception:
+                log.exception("%s failed", listener.__name__)
+                await fail(tools, where)
 
-        return _named(listener, door)
+        door.__name__ = door.__qualname__ = listener.__name__  # for Bolt's logs
+        return door
 
     return wrap
+
+
+def _acked_then_told(text: str | None) -> Answer:
+    async def answer(tools: Tools, where: Where) -> None:
+        if tools.ack.response is None:
+            await tools.ack()
+        if text is not None:
+            await tell(tools, where, text)
+
+    return answer
+
+
+async def _no_options(tools: Tools, where: Where) -> None:
+    if tools.ack.response is None:
+        await tools.ack(options=[])
+
+
+async def _garbled(tools: Tools, where: Where) -> None:
+    await tools.ack(response_type="ephemeral", text=COMMAND_GARBLED)
+
+
+async def _command_failed(tools: Tools, where: Where) -> None:
+    if tools.ack.response is None:
+        await tools.ack(response_type="ephemeral", text=FAILED)
+    else:
+        await tell(tools, where, FAILED)
+
+
+def action(parse: Callable[[dict], P]) -> Callable[[Listener[P]], BoltListener]:
+    """A button or select: acked at once; an out-of-date value is told so and changes nothing."""
+    return _door(parse, _acked_then_told(OUT_OF_DATE), _acked_then_told(FAILED), ack_first=True)
 
 
 def shortcut(parse: Callable[[dict], P]) -> Callable[[Listener[P]], BoltListener]:
@@ -122,91 +146,19 @@ def shortcut(parse: Callable[[dict], P]) -> Callable[[Listener[P]], BoltListener
 
 def view(parse: Callable[[dict], P]) -> Callable[[Listener[P]], BoltListener]:
     """A modal submit: the listener acks, with field errors or to close; a bad payload closes."""
-
-    def wrap(listener: Listener[P]) -> BoltListener:
-        async def door(ack: AsyncAck, body: dict, client: AsyncWebClient, context: dict) -> None:
-            where = payloads.where(body)
-            tools = _tools(ack, client, context, where)
-            try:
-                payload = parse(body)
-            except Invalid as error:
-                log.info("out-of-date %s: %s", listener.__name__, error)
-                await ack()
-                await tell(tools, where, FORM_OUT_OF_DATE)
-                return
-            await _work(listener.__name__, listener, payload, tools, where, FAILED)
-
-        return _named(listener, door)
-
-    return wrap
+    return _door(parse, _acked_then_told(FORM_OUT_OF_DATE), _acked_then_told(FAILED))
 
 
 def options(parse: Callable[[dict], P]) -> Callable[[Listener[P]], BoltListener]:
     """A select's search: anything unreadable, or any failure, offers no options."""
-
-    def wrap(listener: Listener[P]) -> BoltListener:
-        async def door(ack: AsyncAck, body: dict, client: AsyncWebClient, context: dict) -> None:
-            where = payloads.where(body)
-            tools = _tools(ack, client, context, where)
-            try:
-                payload = parse(body)
-            except Invalid as error:
-                log.info("out-of-date %s: %s", listener.__name__, error)
-                await ack(options=[])
-                return
-            try:
-                await listener(payload, tools)
-            except Exception:
-                log.exception("%s failed", listener.__name__)
-                if ack.response is None:
-                    await ack(options=[])
-
-        return _named(listener, door)
-
-    return wrap
+    return _door(parse, _no_options, _no_options)
 
 
 def event(parse: Callable[[dict], P]) -> Callable[[Listener[P]], BoltListener]:
     """An Events API event: Bolt has acked it; nobody waits, so failures are only logged."""
-
-    def wrap(listener: Listener[P]) -> BoltListener:
-        async def door(ack: AsyncAck, body: dict, client: AsyncWebClient, context: dict) -> None:
-            where = payloads.where(body)
-            try:
-                payload = parse(body)
-            except Invalid as error:
-                log.info("unreadable %s: %s", listener.__name__, error)
-                return
-            tools = _tools(ack, client, context, where)
-            await _work(listener.__name__, listener, payload, tools, where, None)
-
-        return _named(listener, door)
-
-    return wrap
+    return _door(parse, _acked_then_told(None), _acked_then_told(None))
 
 
 def command(parse: Callable[[dict], P]) -> Callable[[Listener[P]], BoltListener]:
     """A slash command: the listener acks with its reply; a garbled form is told so."""
-
-    def wrap(listener: Listener[P]) -> BoltListener:
-        async def door(ack: AsyncAck, body: dict, client: AsyncWebClient, context: dict) -> None:
-            where = payloads.where(body)
-            tools = _tools(ack, client, context, where)
-            try:
-                payload = parse(body)
-            except Invalid as error:
-                log.info("garbled %s: %s", listener.__name__, error)
-                await ack(response_type="ephemeral", text=COMMAND_GARBLED)
-                return
-            try:
-                await listener(payload, tools)
-            except Exception:
-                log.exception("%s failed", listener.__name__)
-                if ack.response is None:
-                    await ack(response_type="ephemeral", text=FAILED)
-                else:
-                    await tell(tools, where, FAILED)
-
-        return _named(listener, door)
-
-    return wrap
+    return _door(parse, _garbled, _command_failed)
