@@ -231,6 +231,35 @@ async def sqlite_db(tmp_path) -> AsyncIterator[Database]:
     await database.close()
 
 
+def plain_lead(number: int, at: datetime, **fields: object) -> Lead:
+    """A lead as the pure core sees it, never stored: numbered ``number``, every time ``at``,
+    no contact fields; ``fields`` say what a test cares about."""
+    values: dict[str, object] = {
+        "id": number,
+        "team_id": "T1",
+        "number": number,
+        "name": f"L{number}",
+        "company": "",
+        "email": "",
+        "phone": "",
+        "source": "cold",
+        "owner": "U1",
+        "status": "open",
+        "lost_reason": "",
+        "created_by": "U1",
+        "created_at": at,
+        "updated_at": at,
+        "last_touch_at": None,
+        "snoozed_until": None,
+        "score": 0,
+        "scored_at": at,
+        "hot_until": at,
+        "warm_until": at,
+        "signals": {},
+    }
+    return Lead(**{**values, **fields})  # type: ignore[arg-type]
+
+
 async def add_lead(
     db: Database,
     team: str = "T1",

@@ -3,6 +3,7 @@
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from conftest import plain_lead
 
 from bot.domain.answers import speed, waiting, waiting_since
 from bot.domain.lead import Lead
@@ -16,28 +17,10 @@ RESPOND = 4
 
 def lead(touches, status="open", number=1) -> Lead:
     """A lead with these (kind, hours ago) touches."""
-    created = NOW - 60 * 24 * H
-    return Lead(
-        id=number,
-        team_id="T1",
-        number=number,
-        name=f"L{number}",
-        company="",
-        email="",
-        phone="",
-        source="cold",
-        owner="U1",
+    return plain_lead(
+        number,
+        NOW - 60 * 24 * H,
         status=status,
-        lost_reason="",
-        created_by="U1",
-        created_at=created,
-        updated_at=created,
-        last_touch_at=None,
-        snoozed_until=None,
-        score=0,
-        scored_at=created,
-        hot_until=created,
-        warm_until=created,
         signals=signals_from([(kind, NOW - hours * H) for kind, hours in touches]),
     )
 

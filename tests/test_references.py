@@ -3,7 +3,7 @@
 from datetime import UTC, datetime
 
 import pytest
-from conftest import TEAM, every_lead, reply_text
+from conftest import TEAM, every_lead, plain_lead, reply_text
 from test_surfaces import block_suggestion_payload, interact
 
 from bot.domain.lead import Lead
@@ -13,30 +13,7 @@ NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
 
 
 def lead(n: int, name: str, company: str = "", status: str = "open") -> Lead:
-    return Lead(
-        id=n,
-        team_id=TEAM,
-        number=n,
-        name=name,
-        company=company,
-        email="",
-        phone="",
-        source="cold",
-        owner="U1",
-        status=status,
-        lost_reason="",
-        created_by="U1",
-        created_at=NOW,
-        updated_at=NOW,
-        last_touch_at=None,
-        snoozed_until=None,
-        score=0,
-        scored_at=NOW,
-        hot_until=NOW,
-        warm_until=NOW,
-        signals={},
-        touch_count=0,
-    )
+    return plain_lead(n, NOW, team_id=TEAM, name=name, company=company, status=status)
 
 
 PAT = lead(1, "Pat Kim")

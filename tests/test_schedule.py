@@ -2,6 +2,7 @@ from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
+from conftest import plain_lead
 
 from bot.domain.lead import Lead
 from bot.domain.reminders import due_reminders, is_quiet
@@ -51,25 +52,14 @@ def lead(
     at = [NOW - timedelta(days=d) for _, d in touches]
     signals = signals_from((k, NOW - timedelta(days=d)) for k, d in touches)
     until = cutoffs(source, created, signals)
-    return Lead(
-        id=lead_id,
-        team_id="T1",
-        number=lead_id,
+    return plain_lead(
+        lead_id,
+        created,
         name=f"Lead {lead_id}",
-        company="",
-        email="",
-        phone="",
         source=source,
-        owner="U1",
         status=status,
-        lost_reason="",
-        created_by="U1",
-        created_at=created,
-        updated_at=created,
         last_touch_at=max(at) if at else None,
         snoozed_until=snoozed_until,
-        score=0,
-        scored_at=created,
         hot_until=until.hot_until,
         warm_until=until.warm_until,
         signals=signals,
