@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
-from collections.abc import Awaitable, Callable
+import os
+from collections.abc import Awaitable, Callable, Iterator
 from typing import cast
 
 from aiohttp import web
+from aiohttp.typedefs import Handler
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.oauth.async_oauth_settings import AsyncOAuthSettings
 from slack_bolt.request.async_request import AsyncBoltRequest
@@ -26,8 +29,10 @@ from handlers import install
 from handlers.authorize import StoredAuthorize
 from handlers.clients import Clients, Installed, OneWorkspace
 from handlers.context import Services
+from handlers.door import COULD_NOT_SAVE
 from handlers.inbound_hooks import HookReceiver
 from handlers.install_store import InstallationStore, StateStore
+from storage.db import storage_failure
 from storage.oauth_states import LIFETIME
 from storage.sealing import Sealer
 
@@ -81,18 +86,20 @@ def team_clients(services: Services) -> Clients:
 
 
 def build_app(services: Services) -> AsyncApp:
-    """The one Bolt app that production and the tests both run."""
+    """The one Bolt app that production and the tests both run, in the mode the settings chose.
+
+    One workspace: the client's bot token, no OAuth. Many: Bolt's OAuth flow over
+    hotleads' own stores. Nothing else decides: see ``_unseen_by_bolt``.
+    """
     settings = _settings(services)
-    multi = {}
-    if settings.multi_workspace:
-        multi = _oauth(services)
-    app = AsyncApp(
-        client=web_client(services),
-        signing_secret=settings.signing_secret or None,
-        # A slash command must be answered in 3 s; keep work after ack out of the way.
-        process_before_response=False,
-        **multi,
-    )
+    with _unseen_by_bolt():
+        app = AsyncApp(
+            client=web_client(services),
+            signing_secret=settings.signing_secret,
+            # A slash command must be answered in 3 s; keep work after ack out of the way.
+            process_before_response=False,
+            **(_oauth(services) if settings.multi_workspace else {}),
+        )
 
     async def inject_services(context: dict, next: Callable[[], Awaitable[None]]) -> None:
         context["services"] = services
@@ -104,6 +111,23 @@ def build_app(services: Services) -> AsyncApp:
     if settings.multi_workspace:
         install.register(app)
     return app
+
+
+@contextlib.contextmanager
+def _unseen_by_bolt() -> Iterator[None]:
+    """Build Bolt with no ``SLACK_*`` variable in sight.
+
+    Bolt reads some on its own: a ``SLACK_CLIENT_ID`` and ``SLACK_CLIENT_SECRET``, even
+    empty ones, switch on its OAuth with file-based stores and make it ignore the bot
+    token; ``SLACK_REDIRECT_URI``, ``SLACK_SCOPES`` and others change that flow. hotleads
+    has already decided the mode from its settings (``bot.config.mode_of``), so while
+    Bolt is built it sees none of them.
+    """
+    hidden = {name: os.environ.pop(name) for name in list(os.environ) if name.startswith("SLACK_")}
+    try:
+        yield
+    finally:
+        os.environ.update(hidden)
 
 
 def _oauth(services: Services) -> dict:
@@ -132,13 +156,23 @@ def _oauth(services: Services) -> dict:
 async def on_error(
     error: Exception, request: AsyncBoltRequest, response: BoltResponse | None
 ) -> BoltResponse | None:
-    """Log with the traceback; if the user is still waiting, tell them nothing was saved."""
-    log.error("listener failed: %s", error, exc_info=error)
+    """Log with the traceback; if the user is still waiting, tell them nothing was saved.
+
+    A database that refused the write (full, read-only, gone) is one log line with
+    its cause: the operator's to fix, and no traceback would say more.
+    """
+    cause = storage_failure(error)
+    if cause is None:
+        log.error("listener failed: %s", error, exc_info=error)
+    else:
+        log.error("couldn't save: %s", cause)
     if response is None or request.body.get("command") is None:
         return None
     body = {
         "response_type": "ephemeral",
-        "text": ":warning: Something went wrong on our side and nothing was saved. "
+        "text": COULD_NOT_SAVE
+        if cause
+        else ":warning: Something went wrong on our side and nothing was saved. "
         "Please try again; if it keeps happening, tell your Slack admin.",
     }
     return BoltResponse(
@@ -158,7 +192,7 @@ def http_app(
     web_app.middlewares.append(signed_requests_only(signing_secret, EVENTS_PATH))
     web_app.router.add_get("/healthz", _health)
     if services is not None:
-        web_app.add_routes(HookReceiver(services, team_clients(services)).routes())
+        _receive_hooks(web_app, services)
     return web_app
 
 
@@ -166,8 +200,38 @@ def hooks_app(services: Services) -> web.Application:
     """In Socket Mode, the only HTTP there is: the health check and inbound hooks."""
     web_app = web.Application()
     web_app.router.add_get("/healthz", _health)
-    web_app.add_routes(HookReceiver(services, team_clients(services)).routes())
+    _receive_hooks(web_app, services)
     return web_app
+
+
+def _receive_hooks(web_app: web.Application, services: Services) -> None:
+    """The hook route, and its alert queue's worker for as long as the app runs."""
+    receiver = HookReceiver(services, team_clients(services))
+    web_app.add_routes(receiver.routes())
+    web_app.middlewares.append(_unsaved_hooks)
+
+    def alerts(_: web.Application) -> contextlib.AbstractAsyncContextManager[None]:
+        return receiver.alerts.running()
+
+    web_app.cleanup_ctx.append(alerts)
+
+
+UNSAVED = "Couldn't save, nothing changed: the database isn't taking writes right now. Try again."
+
+
+@web.middleware
+async def _unsaved_hooks(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """A hook whose write the database refused: 503 and one log line, so the sender retries."""
+    try:
+        return await handler(request)
+    except Exception as error:
+        cause = storage_failure(error)
+        if cause is None:
+            raise
+        log.error("couldn't save %s %s: %s", request.method, request.path, cause)
+        return web.json_response(
+            {"ok": False, "error": UNSAVED}, status=503, headers={"Retry-After": "30"}
+        )
 
 
 async def _health(_: web.Request) -> web.Response:

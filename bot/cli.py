@@ -1,7 +1,9 @@
 """``hotleads`` / ``python -m bot``: serve, migrate, export and import.
 
 This is an entry point: the only place that loads ``.env`` and reads the
-process environment.
+process environment. ``.env`` is read from the working directory only, never
+searched for up the tree: run the bot where its ``.env`` is, and a process
+started anywhere else (the tests start theirs in a temporary folder) finds none.
 """
 
 from __future__ import annotations
@@ -19,13 +21,17 @@ from dotenv import load_dotenv
 
 from bot import admin, demo, hook_admin, workspace_admin
 from bot.config import ConfigError, Settings
+from bot.domain import grammar
 from bot.domain.dates import DateError, check_plausible
-from bot.domain.hooks import TYPES
+from bot.domain.hooks import DEFAULT_KIND, TYPES
 from storage.copy import CopyRefused
-from storage.db import AlreadyServing, SchemaTooNew
+from storage.db import AlreadyServing, DatabaseUnavailable, SchemaTooNew, storage_failure
 from storage.engine import Address
 
 EXIT_USAGE = 2
+EXIT_PIPE_CLOSED = 141
+"""What a shell reports for a command whose reader went away (128 + SIGPIPE)."""
+DOTENV = Path(".env")
 
 
 def parser() -> argparse.ArgumentParser:
@@ -78,7 +84,12 @@ def parser() -> argparse.ArgumentParser:
     new = hook_commands.add_parser("new", help="make a hook and print its URL and secret once")
     new.add_argument("--team", required=True, help="Slack team id the leads go to")
     new.add_argument("--type", choices=TYPES, default="generic", help="who sends (default generic)")
-    new.add_argument("--kind", help="what a delivery counts as, e.g. quote (default inbound)")
+    new.add_argument(
+        "--kind",
+        type=_kind,
+        default=DEFAULT_KIND,
+        help=f"what a delivery counts as, e.g. quote (default {DEFAULT_KIND})",
+    )
     new.add_argument("--owner", help="Slack user id who gets the leads without an owner")
     new.add_argument("--json", action="store_true", help='print {"id", "url", "secret"}')
     listing = hook_commands.add_parser("list", help="the hooks, with use and last error")
@@ -118,6 +129,17 @@ def _moment(text: str) -> datetime:
     return moment
 
 
+def _kind(text: str) -> str:
+    """A kind of touch as ``/lead log`` reads it; a typo gets the slash command's suggestion."""
+    known = grammar.known_kind(text)
+    if known is None:
+        guess = grammar.suggest(text, grammar.KINDS, grammar.KIND_ALIASES)
+        raise argparse.ArgumentTypeError(
+            str(grammar.unknown("kind", text, guess, None, ", ".join(grammar.KINDS)))
+        )
+    return known
+
+
 def _days(text: str) -> int:
     if not text.isdigit() or not 1 <= int(text) <= 3650:
         raise argparse.ArgumentTypeError(f"{text!r} isn't a number of days from 1 to 3650")
@@ -129,22 +151,53 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "help":
         parser().print_help()
         return 0
-    load_dotenv()
+    load_dotenv(DOTENV)
     command = args.command or "serve"
     if command == "keygen":  # before the settings: they may be waiting for this very key
         return workspace_admin.keygen()
     try:
         settings = Settings.from_env(os.environ, need_slack=command in ("serve", "run-due"))
-        logging.basicConfig(
-            level=settings.log_level,
-            format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-        )
+    except ConfigError as error:
+        return _stop(str(error))
+    logging.basicConfig(
+        level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    try:
         return asyncio.run(_run(command, args, settings))
     except (ConfigError, SchemaTooNew, AlreadyServing, CopyRefused) as error:
-        print(f"hotleads: {error}", file=sys.stderr)
-        return EXIT_USAGE
+        return _stop(str(error))
+    except DatabaseUnavailable as error:
+        return _stop(_unavailable(error, settings))
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:
+        return _reader_gone()
+    except Exception as error:  # a write the database refused half-way (disk full, read-only)
+        cause = storage_failure(error)
+        if cause is None:
+            raise
+        return _stop(f"DATABASE_URL ({settings.database}) refused a write: {cause}.")
+
+
+def _stop(sentence: str) -> int:
+    print(f"hotleads: {sentence}", file=sys.stderr)
+    return EXIT_USAGE
+
+
+def _unavailable(error: DatabaseUnavailable, settings: Settings) -> str:
+    """One sentence naming where the database was set and why it can't be used."""
+    named = "DATABASE_URL" if error.address == settings.database else "the database"
+    return (
+        f"can't use {named} ({error.address}): {error.cause}. "
+        "Check that it exists, is writable and has space (PostgreSQL: that it is running)."
+    )
+
+
+def _reader_gone() -> int:
+    """``export | head``: the reader has what it wanted; end quietly, as ``cat`` would."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())  # the flush at exit must not fail again
+    return EXIT_PIPE_CLOSED
 
 
 async def _hooks(args: argparse.Namespace, settings: Settings) -> int:

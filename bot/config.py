@@ -30,6 +30,26 @@ _HOW_TO_GET = {
 }
 
 
+VARIABLES = (
+    "SLACK_BOT_TOKEN",
+    "SLACK_SIGNING_SECRET",
+    "SLACK_APP_TOKEN",
+    "SLACK_CLIENT_ID",
+    "SLACK_CLIENT_SECRET",
+    "HOTLEADS_ENCRYPTION_KEY",
+    "PUBLIC_URL",
+    "DATABASE_URL",
+    "SLACK_API_URL",
+    "PORT",
+    "LOG_LEVEL",
+    "HOTLEADS_ADMINS",
+)
+"""Every environment variable hotleads reads: the README's Configuration table lists these."""
+
+ONE_WORKSPACE = "one workspace"
+MANY_WORKSPACES = "many workspaces"
+
+
 @dataclass(frozen=True)
 class Settings:
     bot_token: str
@@ -52,25 +72,45 @@ class Settings:
     def multi_workspace(self) -> bool:
         return self.client_id is not None
 
+    @property
+    def mode(self) -> str:
+        return MANY_WORKSPACES if self.multi_workspace else ONE_WORKSPACE
+
+    def describe(self) -> str:
+        """The first log line: the mode, the database (never its password) and the transport."""
+        mode = (
+            f"{MANY_WORKSPACES} (SLACK_CLIENT_ID; each installs through /slack/install)"
+            if self.multi_workspace
+            else f"{ONE_WORKSPACE} (SLACK_BOT_TOKEN)"
+        )
+        where = self.database
+        database = f"PostgreSQL {where}" if where.is_postgres else f"SQLite {where.path.absolute()}"
+        transport = (
+            f"Socket Mode, inbound hooks on port {self.port}"
+            if self.app_token
+            else f"HTTP on port {self.port}"
+        )
+        return f"hotleads for {mode}; database {database}; {transport}"
+
     @classmethod
     def from_env(cls, env: Mapping[str, str], *, need_slack: bool = True) -> Settings:
         """Build settings from a mapping (``os.environ`` in production, a dict in tests).
 
-        ``need_slack=False`` serves commands that never talk to Slack (migrate,
-        export, import, demo): they should not demand tokens. With a client id and
-        secret, hotleads serves many workspaces (see ``_many_workspaces``).
+        An empty variable counts as unset, here and for every variable. ``need_slack=False``
+        serves commands that never talk to Slack (migrate, export, import, demo): they
+        should not demand tokens. The mode is decided once, by ``mode_of``.
         """
         common = {
-            "slack_api_url": _api_url(env.get("SLACK_API_URL", "").strip() or SLACK_API_DEFAULT),
-            "database": database_address(env.get("DATABASE_URL", "").strip() or DATABASE_DEFAULT),
-            "port": _port(env.get("PORT", "").strip() or "3000"),
-            "log_level": _log_level(env.get("LOG_LEVEL", "").strip() or "INFO"),
+            "slack_api_url": _api_url(_value(env, "SLACK_API_URL") or SLACK_API_DEFAULT),
+            "database": database_address(_value(env, "DATABASE_URL") or DATABASE_DEFAULT),
+            "port": _port(_value(env, "PORT") or "3000"),
+            "log_level": _log_level(_value(env, "LOG_LEVEL") or "INFO"),
             "admins": frozenset(
-                u.strip() for u in env.get("HOTLEADS_ADMINS", "").split(",") if u.strip()
+                u.strip() for u in _value(env, "HOTLEADS_ADMINS").split(",") if u.strip()
             ),
-            "public_url": _public_url(env.get("PUBLIC_URL", "").strip()),
+            "public_url": _public_url(_value(env, "PUBLIC_URL")),
         }
-        if env.get("SLACK_CLIENT_ID", "").strip() or env.get("SLACK_CLIENT_SECRET", "").strip():
+        if mode_of(env) == MANY_WORKSPACES:
             return cls(**common, **_many_workspaces(env))
         bot_token = _required(env, "SLACK_BOT_TOKEN", need_slack)
         if bot_token and not bot_token.startswith("xoxb-"):
@@ -79,7 +119,7 @@ class Settings:
                 + _HOW_TO_GET["SLACK_BOT_TOKEN"]
                 + "."
             )
-        app_token = env.get("SLACK_APP_TOKEN", "").strip() or None
+        app_token = _value(env, "SLACK_APP_TOKEN") or None
         if app_token and not app_token.startswith("xapp-"):
             raise ConfigError(
                 "SLACK_APP_TOKEN must be an app-level token starting with xapp- "
@@ -94,14 +134,47 @@ class Settings:
         )
 
 
+def mode_of(env: Mapping[str, str]) -> str:
+    """One workspace (``SLACK_BOT_TOKEN``) or many (``SLACK_CLIENT_ID`` and its secret).
+
+    Both sets at once, or half of the pair, is refused in one sentence naming the
+    variables: hotleads never guesses which one was meant.
+    """
+    token = _value(env, "SLACK_BOT_TOKEN")
+    pair = {name: _value(env, name) for name in ("SLACK_CLIENT_ID", "SLACK_CLIENT_SECRET")}
+    given = [name for name, value in pair.items() if value]
+    if not given:
+        return ONE_WORKSPACE
+    if token:
+        raise ConfigError(
+            f"SLACK_BOT_TOKEN (one workspace) and {' and '.join(given)} (many workspaces) are "
+            "both set: keep SLACK_BOT_TOKEN and empty SLACK_CLIENT_ID and SLACK_CLIENT_SECRET "
+            "for one workspace, or the reverse to host many."
+        )
+    if len(given) == 1:
+        (half,) = given
+        (missing,) = set(pair) - {half}
+        raise ConfigError(
+            f"{half} is set but {missing} is empty: many workspaces need both ("
+            + _HOW_TO_GET[missing]
+            + f"); for one workspace, empty {half} and set SLACK_BOT_TOKEN."
+        )
+    return MANY_WORKSPACES
+
+
+def _value(env: Mapping[str, str], name: str) -> str:
+    """A variable's value, stripped; ``''`` when unset or empty (the same thing here)."""
+    assert name in VARIABLES, f"{name} is read but missing from VARIABLES"
+    return env.get(name, "").strip()
+
+
 def _many_workspaces(env: Mapping[str, str]) -> dict:
     """Multi-workspace mode: OAuth needs HTTP (Slack redirects to it) and a key for the tokens."""
-    for single in ("SLACK_BOT_TOKEN", "SLACK_APP_TOKEN"):
-        if env.get(single, "").strip():
-            raise ConfigError(
-                f"{single} is for one workspace, but SLACK_CLIENT_ID is set: each workspace gets "
-                f"its own token when it installs, and OAuth needs HTTP, so unset {single}."
-            )
+    if _value(env, "SLACK_APP_TOKEN"):
+        raise ConfigError(
+            "SLACK_APP_TOKEN is for one workspace, but SLACK_CLIENT_ID is set: each workspace "
+            "gets its own token when it installs, and OAuth needs HTTP, so unset SLACK_APP_TOKEN."
+        )
     return {
         "bot_token": "",
         "client_id": _required(env, "SLACK_CLIENT_ID", True),
@@ -112,7 +185,7 @@ def _many_workspaces(env: Mapping[str, str]) -> dict:
 
 
 def _required(env: Mapping[str, str], name: str, needed: bool) -> str:
-    value = env.get(name, "").strip()
+    value = _value(env, name)
     if needed and not value:
         raise ConfigError(f"{name} is not set: {_HOW_TO_GET[name]}, then put it in .env.")
     return value

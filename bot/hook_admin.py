@@ -10,10 +10,9 @@ import json
 from datetime import UTC, datetime
 
 from bot.config import ConfigError, Settings
-from bot.domain import grammar
-from bot.domain.hooks import DEFAULT_KIND, Hook, new_hook
+from bot.domain.hooks import Hook, new_hook
 from handlers.hook_payloads import USER_ID
-from storage import hooks
+from storage import hooks, workspaces
 from storage.db import Database
 
 CREATED_BY = "cli"
@@ -22,6 +21,15 @@ WHERE_THE_SECRET_GOES = {
     "typeform": "paste it into the Secret of the form's webhook (Connect → Webhooks)",
     "calendly": "pass it as signing_key when you create the webhook subscription",
 }
+
+
+def _unknown_team(team: str, known: list[str]) -> str:
+    if not known:
+        return (
+            f"no workspace {team} in this database, nor any other yet: use /lead in Slack "
+            "once first, or make the hook there with `/lead hooks new`."
+        )
+    return f"no workspace {team} in this database; it knows {', '.join(known)}."
 
 
 def hook_path(hook_id: str) -> str:
@@ -33,23 +41,24 @@ def hook_url(settings: Settings, hook_id: str) -> str | None:
 
 
 async def new(
-    settings: Settings, *, team: str, type: str, kind: str | None, owner: str | None, as_json: bool
+    settings: Settings, *, team: str, type: str, kind: str, owner: str | None, as_json: bool
 ) -> int:
-    known = grammar.known_kind(kind or DEFAULT_KIND)
-    if known is None:
-        raise ConfigError(f"--kind {kind!r} is not a kind; use one of: {', '.join(grammar.KINDS)}.")
+    """Make a hook for a workspace this database knows; ``kind`` is already a known kind."""
     if owner and not USER_ID.fullmatch(owner):
         raise ConfigError(f"--owner must be a Slack user id like U0123ABCD, not {owner!r}.")
-    made = new_hook(
-        team_id=team,
-        type=type,
-        kind=known,
-        owner=owner or "",
-        created_by=CREATED_BY,
-        now=datetime.now(UTC),
-    )
     db = await Database.open(settings.database)
     try:
+        known = await workspaces.known(db.reader)
+        if team not in known:
+            raise ConfigError(_unknown_team(team, known))
+        made = new_hook(
+            team_id=team,
+            type=type,
+            kind=kind,
+            owner=owner or "",
+            created_by=CREATED_BY,
+            now=datetime.now(UTC),
+        )
         async with db.transaction() as conn:
             await hooks.create(conn, made.hook)
     finally:
@@ -58,7 +67,7 @@ async def new(
     if as_json:
         print(json.dumps({"id": made.hook.id, "url": url, "secret": made.secret}))
         return 0
-    print(f"New {type} hook for {team}: kind {known}, owner {owner or 'nobody'}")
+    print(f"New {type} hook for {team}: kind {kind}, owner {owner or 'nobody'}")
     if url:
         print(f"URL:    {url}")
     else:

@@ -5,9 +5,13 @@ from __future__ import annotations
 import asyncio
 import logging
 import signal
+from collections.abc import AsyncIterator, Callable, Coroutine
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from typing import Any
 
 import aiohttp
 from aiohttp import web
+from aiohttp.http_exceptions import HttpProcessingError
 from slack_bolt.adapter.socket_mode.aiohttp import AsyncSocketModeHandler
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.errors import SlackApiError
@@ -23,8 +27,18 @@ log = logging.getLogger(__name__)
 
 SOCKET_PING_SECONDS = 3.0
 """How often the Socket Mode connection is pinged: a dropped one is noticed within seconds."""
-STOP_WITHIN = 1.0
-"""How long closing the Socket Mode connection may take once a signal has come."""
+STOP_WITHIN = 10.0
+"""The contract: after SIGTERM or Ctrl-C the process is gone within this many seconds.
+The budgets below (and the alert queue's ``FINISHING``) add up to less, one after the
+other, with room for closing the database; each is there only if something overstays."""
+REQUESTS_FINISH = 2.0
+"""Seconds requests under way get to finish once the listening socket is closed."""
+SOCKET_CLOSE = 1.0
+"""How long closing the Socket Mode connection may take."""
+BACKGROUND_FINISH = 1.5
+"""Seconds the minute loop and checkpoints get, after the requests, to finish their round."""
+AFTER_ACKS = 1.0
+"""Seconds, last, for the work listeners do after their ack (DMs, Home redraws)."""
 TOKEN_REFUSALS = frozenset(
     {
         "invalid_auth",
@@ -39,65 +53,116 @@ TOKEN_REFUSALS = frozenset(
 
 
 async def serve(settings: Settings) -> None:
-    """Serve until SIGTERM or SIGINT, then close the database cleanly."""
+    """Serve until SIGTERM or SIGINT, then stop within ``STOP_WITHIN`` seconds.
+
+    The first log line says how this server runs. A database that can't be used
+    stops it at once (``DatabaseUnavailable``, one sentence from the CLI).
+    """
+    log.info("%s", settings.describe())
+    quiet_about_junk()
     db = await Database.open(settings.database)
     try:
         db.serve_alone()
-    except BaseException:
+        await _serve(settings, Services(settings=settings, db=db, clock=SystemClock()))
+    finally:
         await db.close()
-        raise
-    services = Services(settings=settings, db=db, clock=SystemClock())
+
+
+async def _serve(settings: Settings, services: Services) -> None:
+    """The web app owns every background task: started by its startup, stopped by its cleanup.
+
+    On a signal: the listening socket closes, requests under way get
+    ``REQUESTS_FINISH`` seconds, Socket Mode disconnects, the minute loop and the
+    alert queue finish what they are sending (what they hold but haven't started
+    stays for ``run-due``), and the work listeners do after their ack gets the rest.
+    """
     app = build_app(services)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(signum, stop.set)
-    scheduler = asyncio.create_task(every_minute(services, stop))
-    checkpoints = asyncio.create_task(db.keep_wal_short(stop))
+    web_app = (
+        hooks_app(services)
+        if settings.app_token
+        else http_app(app, settings.signing_secret, services)
+    )
+    web_app.cleanup_ctx.append(_background("checkpoints", lambda: services.db.keep_wal_short(stop)))
+    web_app.cleanup_ctx.append(_background("minute loop", lambda: every_minute(services, stop)))
+    if settings.app_token:
+        web_app.cleanup_ctx.append(_socket_mode(app, settings.app_token))
+    runner = web.AppRunner(web_app, shutdown_timeout=REQUESTS_FINISH)
     try:
-        if settings.app_token:
-            runner = await _listen(hooks_app(services), settings.port)
-            log.info("hotleads taking inbound hooks on http://0.0.0.0:%s/hooks/", settings.port)
-            try:
-                await _socket_mode(app, settings.app_token, stop)
-            finally:
-                await runner.cleanup()
-        else:
-            runner = await _listen(http_app(app, settings.signing_secret, services), settings.port)
-            log.info("hotleads listening on http://0.0.0.0:%s%s", settings.port, EVENTS_PATH)
-            await stop.wait()
-            await runner.cleanup()
+        await runner.setup()
+        await _listen(runner, settings.port)
+        where = "inbound hooks on" if settings.app_token else "listening on"
+        path = "/hooks/" if settings.app_token else EVENTS_PATH
+        log.info("hotleads %s http://0.0.0.0:%s%s", where, settings.port, path)
+        await stop.wait()
+        log.info("stopping: no new requests; finishing what is under way")
     finally:
         stop.set()
-        await scheduler
-        await checkpoints
-        await _finish_work_after_acks()
-        await db.close()
+        await runner.cleanup()
+        await _finish_work_after_acks(AFTER_ACKS)
 
 
-async def _socket_mode(app: AsyncApp, app_token: str, stop: asyncio.Event) -> None:
-    """Connect over Socket Mode and stay until ``stop``; a signal stops it at any moment.
+CleanupContext = Callable[[web.Application], AbstractAsyncContextManager[None]]
+
+
+def _background(name: str, work: Callable[[], Coroutine[Any, Any, None]]) -> CleanupContext:
+    """A task that runs from the app's startup until ``stop``; cut off if it overstays."""
+
+    @asynccontextmanager
+    async def running(_: web.Application) -> AsyncIterator[None]:
+        task = asyncio.create_task(work(), name=name)
+        try:
+            yield
+        finally:
+            await _finish(task, BACKGROUND_FINISH)
+
+    return running
+
+
+async def _finish(task: asyncio.Task[None], grace: float) -> None:
+    """Wait for a task told to stop; cancel it after ``grace`` seconds. Never swallows our own
+    cancellation: ``asyncio.wait`` doesn't raise the task's, and raises ours."""
+    done, _ = await asyncio.wait({task}, timeout=grace)
+    if not done:
+        log.warning("%s did not stop within %gs: cut off", task.get_name(), grace)
+        task.cancel()
+        await asyncio.wait({task})
+    elif not task.cancelled() and task.exception() is not None:
+        log.error("%s failed", task.get_name(), exc_info=task.exception())
+
+
+def _socket_mode(app: AsyncApp, app_token: str) -> CleanupContext:
+    """The Socket Mode connection, for as long as the app runs.
 
     slack_sdk retries a refused connection forever; the token is therefore tried once
     first, and one Slack will never accept stops the app with a ConfigError (exit 2).
     """
-    handler = AsyncSocketModeHandler(app, app_token, ping_interval=SOCKET_PING_SECONDS)
-    handler.client.wss_uri = await _first_url(app, app_token)
-    connecting = asyncio.create_task(handler.connect_async())
-    stopping = asyncio.create_task(stop.wait())
-    try:
-        await asyncio.wait({connecting, stopping}, return_when=asyncio.FIRST_COMPLETED)
-        if connecting.done():
-            connecting.result()
-            log.info("hotleads connected to Slack over Socket Mode")
-            await stopping
-    finally:
-        connecting.cancel()
-        stopping.cancel()
+
+    @asynccontextmanager
+    async def connected(_: web.Application) -> AsyncIterator[None]:
+        handler = AsyncSocketModeHandler(app, app_token, ping_interval=SOCKET_PING_SECONDS)
+        handler.client.wss_uri = await _first_url(app, app_token)
+        connecting = asyncio.create_task(_connect(handler), name="socket mode")
         try:
-            await asyncio.wait_for(handler.close_async(), STOP_WITHIN)
-        except TimeoutError:
-            log.warning("the Socket Mode connection did not close within %ss", STOP_WITHIN)
+            yield
+        finally:
+            connecting.cancel()
+            await asyncio.wait({connecting})
+            try:
+                async with asyncio.timeout(SOCKET_CLOSE):
+                    await handler.close_async()
+            except TimeoutError:
+                log.warning("the Socket Mode connection did not close within %gs", SOCKET_CLOSE)
+
+    return connected
+
+
+async def _connect(handler: AsyncSocketModeHandler) -> None:
+    await handler.connect_async()
+    log.info("hotleads connected to Slack over Socket Mode")
 
 
 async def _first_url(app: AsyncApp, app_token: str) -> str | None:
@@ -120,15 +185,40 @@ async def _first_url(app: AsyncApp, app_token: str) -> str | None:
     return url if isinstance(url, str) else None
 
 
-async def _listen(web_app: web.Application, port: int) -> web.AppRunner:
-    runner = web.AppRunner(web_app)
-    await runner.setup()
-    await web.TCPSite(runner, host="0.0.0.0", port=port).start()
-    return runner
+async def _listen(runner: web.AppRunner, port: int) -> None:
+    try:
+        await web.TCPSite(runner, host="0.0.0.0", port=port).start()
+    except OSError as error:
+        raise ConfigError(
+            f"Can't listen on PORT {port}: {error.strerror or error}. "
+            "Stop what uses it, or set PORT to another number."
+        ) from None
 
 
-async def _finish_work_after_acks(grace: float = 5.0) -> None:
+async def _finish_work_after_acks(grace: float) -> None:
     """Let listeners still running after their ack (DMs, Home redraws) finish first."""
     others = asyncio.all_tasks() - {asyncio.current_task()}
     if others:
         await asyncio.wait(others, timeout=grace)
+
+
+class _JunkRequests(logging.Filter):
+    """aiohttp answers a request it can't parse with 400 and logs its traceback.
+
+    Anyone who can reach the port could fill the log that way. The access log
+    already has one line for each such request (``"UNKNOWN / HTTP/1.0" 400``);
+    the traceback stays for ``LOG_LEVEL=DEBUG``. Real errors are untouched.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        exc = record.exc_info[1] if record.exc_info else None
+        if not isinstance(exc, HttpProcessingError):
+            return True
+        return logging.getLogger(record.name).isEnabledFor(logging.DEBUG)
+
+
+def quiet_about_junk() -> None:
+    """One access-log line per malformed request, no traceback (see ``_JunkRequests``)."""
+    server = logging.getLogger("aiohttp.server")
+    if not any(isinstance(f, _JunkRequests) for f in server.filters):
+        server.addFilter(_JunkRequests())

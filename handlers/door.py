@@ -22,6 +22,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from handlers import payloads
 from handlers.context import Services
 from handlers.payloads import Invalid, Where
+from storage.db import storage_failure
 
 OUT_OF_DATE = ":warning: That button is out of date — run the command again."
 FORM_OUT_OF_DATE = (
@@ -33,6 +34,10 @@ COMMAND_GARBLED = (
 FAILED = (
     ":warning: Something went wrong on our side. "
     "Please try again; if it keeps happening, tell your Slack admin."
+)
+COULD_NOT_SAVE = (
+    ":warning: Couldn't save, nothing changed: hotleads can't write to its database right now. "
+    "Please try again in a few minutes; if it keeps happening, tell your Slack admin."
 )
 
 log = logging.getLogger(__name__)
@@ -77,10 +82,12 @@ async def tell(tools: Tools, where: Where, text: str) -> None:
 
 Answer = Callable[[Tools, Where], Awaitable[None]]
 """What the door says back: to a payload it can't read, or after the listener failed."""
+Failed = Callable[[str], Answer]
+"""The answer after a failure, given what to say (``FAILED``, ``COULD_NOT_SAVE``)."""
 
 
 def _door(
-    parse: Callable[[dict], P], refuse: Answer, fail: Answer, *, ack_first: bool = False
+    parse: Callable[[dict], P], refuse: Answer, fail: Failed, *, ack_first: bool = False
 ) -> Callable[[Listener[P]], BoltListener]:
     """The one shape of every door: (ack,) read, refuse what can't be read, work, answer a failure."""
 
@@ -98,9 +105,13 @@ def _door(
                 return
             try:
                 await listener(payload, tools)
-            except Exception:
-                log.exception("%s failed", listener.__name__)
-                await fail(tools, where)
+            except Exception as error:
+                cause = storage_failure(error)
+                if cause is None:
+                    log.exception("%s failed", listener.__name__)
+                else:  # full, read-only or gone: the operator's to fix, one line says it
+                    log.error("%s couldn't save: %s", listener.__name__, cause)
+                await fail(COULD_NOT_SAVE if cause else FAILED)(tools, where)
 
         door.__name__ = door.__qualname__ = listener.__name__  # for Bolt's logs
         return door
@@ -127,16 +138,19 @@ async def _garbled(tools: Tools, where: Where) -> None:
     await tools.ack(response_type="ephemeral", text=COMMAND_GARBLED)
 
 
-async def _command_failed(tools: Tools, where: Where) -> None:
-    if tools.ack.response is None:
-        await tools.ack(response_type="ephemeral", text=FAILED)
-    else:
-        await tell(tools, where, FAILED)
+def _command_failed(text: str) -> Answer:
+    async def answer(tools: Tools, where: Where) -> None:
+        if tools.ack.response is None:
+            await tools.ack(response_type="ephemeral", text=text)
+        else:
+            await tell(tools, where, text)
+
+    return answer
 
 
 def action(parse: Callable[[dict], P]) -> Callable[[Listener[P]], BoltListener]:
     """A button or select: acked at once; an out-of-date value is told so and changes nothing."""
-    return _door(parse, _acked_then_told(OUT_OF_DATE), _acked_then_told(FAILED), ack_first=True)
+    return _door(parse, _acked_then_told(OUT_OF_DATE), _acked_then_told, ack_first=True)
 
 
 def shortcut(parse: Callable[[dict], P]) -> Callable[[Listener[P]], BoltListener]:
@@ -146,17 +160,17 @@ def shortcut(parse: Callable[[dict], P]) -> Callable[[Listener[P]], BoltListener
 
 def view(parse: Callable[[dict], P]) -> Callable[[Listener[P]], BoltListener]:
     """A modal submit: the listener acks, with field errors or to close; a bad payload closes."""
-    return _door(parse, _acked_then_told(FORM_OUT_OF_DATE), _acked_then_told(FAILED))
+    return _door(parse, _acked_then_told(FORM_OUT_OF_DATE), _acked_then_told)
 
 
 def options(parse: Callable[[dict], P]) -> Callable[[Listener[P]], BoltListener]:
     """A select's search: anything unreadable, or any failure, offers no options."""
-    return _door(parse, _no_options, _no_options)
+    return _door(parse, _no_options, lambda _: _no_options)
 
 
 def event(parse: Callable[[dict], P]) -> Callable[[Listener[P]], BoltListener]:
     """An Events API event: Bolt has acked it; nobody waits, so failures are only logged."""
-    return _door(parse, _acked_then_told(None), _acked_then_told(None))
+    return _door(parse, _acked_then_told(None), lambda _: _acked_then_told(None))
 
 
 def command(parse: Callable[[dict], P]) -> Callable[[Listener[P]], BoltListener]:

@@ -24,6 +24,8 @@ import asyncio
 import contextlib
 import fcntl
 import os
+import sqlite3
+import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -55,6 +57,56 @@ class AlreadyServing(RuntimeError):
     """Another server has this SQLite file open."""
 
 
+class DatabaseUnavailable(RuntimeError):
+    """The database can't be opened or written: the message says why, in a few words."""
+
+    def __init__(self, address: Address, cause: str) -> None:
+        super().__init__(cause)
+        self.address, self.cause = address, cause
+
+
+OPEN_WITHIN = 4.0
+"""Seconds a database may take to open before the command gives up and says why."""
+_SQLITE_REFUSALS = {
+    3: "permission denied",  # SQLITE_PERM
+    5: "another process holds it locked",  # SQLITE_BUSY, after busy_timeout
+    8: "it is read-only",  # SQLITE_READONLY
+    10: "a disk I/O error",  # SQLITE_IOERR
+    11: "the file is damaged",  # SQLITE_CORRUPT
+    13: "the disk is full",  # SQLITE_FULL
+    14: "the file can't be opened",  # SQLITE_CANTOPEN
+    26: "the file is not a SQLite database",  # SQLITE_NOTADB
+}
+"""The SQLite result codes that mean the file refused us, not that a query is wrong."""
+
+
+def storage_failure(error: BaseException) -> str | None:
+    """Why the database refused a read or write (one line), or ``None`` for any other error.
+
+    A full disk, a read-only file or mount, a server gone away: the operator's to fix,
+    so the app says so in a sentence instead of a traceback. A query the database
+    rejects as wrong (a bug) is not one of them.
+    """
+    if isinstance(error, DatabaseUnavailable):
+        return error.cause
+    if isinstance(error, sqlite3.Error):
+        code = getattr(error, "sqlite_errorcode", None)
+        if code is None or code & 0xFF not in _SQLITE_REFUSALS:
+            return None
+        return f"{_SQLITE_REFUSALS[code & 0xFF]} ({error})"
+    if "psycopg" in sys.modules:  # loaded only when PostgreSQL is in use
+        import psycopg
+
+        if isinstance(
+            error,
+            psycopg.OperationalError
+            | psycopg.errors.ReadOnlySqlTransaction
+            | psycopg.errors.InsufficientPrivilege,
+        ):
+            return " ".join(str(error).split()) or error.__class__.__name__
+    return None
+
+
 def _named_migrations() -> list[tuple[str, str]]:
     folder = Path(__file__).with_name("migrations")
     names = sorted(p.name for p in folder.iterdir() if p.name.endswith(".sql"))
@@ -79,14 +131,23 @@ def postgres_migrations() -> list[str]:
 
 
 async def _open(path: Path) -> aiosqlite.Connection:
+    """A connection with hotleads' pragmas; closed again if any of them fails.
+
+    aiosqlite's thread is not a daemon: a connection left open after a failure
+    would keep the process alive after it has said why it stops.
+    """
     conn = await aiosqlite.connect(path, isolation_level=None)
-    conn.row_factory = aiosqlite.Row
-    await conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-    await conn.execute("PRAGMA journal_mode = WAL")
-    await conn.execute("PRAGMA synchronous = NORMAL")
-    # When the log starts over, its file is cut back to this size on disk.
-    await conn.execute(f"PRAGMA journal_size_limit = {RESTART_AT_FRAMES * 4096}")
-    await conn.execute("PRAGMA foreign_keys = ON")
+    try:
+        conn.row_factory = aiosqlite.Row
+        await conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        await conn.execute("PRAGMA journal_mode = WAL")
+        await conn.execute("PRAGMA synchronous = NORMAL")
+        # When the log starts over, its file is cut back to this size on disk.
+        await conn.execute(f"PRAGMA journal_size_limit = {RESTART_AT_FRAMES * 4096}")
+        await conn.execute("PRAGMA foreign_keys = ON")
+    except BaseException:
+        await conn.close()
+        raise
     return conn
 
 
@@ -135,10 +196,28 @@ class Database:
     async def open(
         where: Path | Address, *, run_migrations: bool = True, progress: Progress = quiet
     ) -> Database:
+        """Open (and migrate) the database, or raise ``DatabaseUnavailable`` saying why.
+
+        A database that can't be reached, read or written stops the caller at once
+        with its cause, never half-open: nothing is left running to hang the exit.
+        """
         address = where if isinstance(where, Address) else Address.sqlite(where)
-        if address.is_postgres:
-            return await PostgresDatabase.connect(address, run_migrations, progress)
-        return await SqliteDatabase.connect(address.path, run_migrations, progress)
+        try:
+            if address.is_postgres:
+                return await PostgresDatabase.connect(address, run_migrations, progress)
+            return await SqliteDatabase.connect(address.path, run_migrations, progress)
+        except TimeoutError:
+            raise DatabaseUnavailable(
+                address, f"no answer within {OPEN_WITHIN:g} seconds"
+            ) from None
+        except OSError as error:  # the SQLite file's folder can't be made
+            named = f" ({error.filename})" if error.filename else ""
+            raise DatabaseUnavailable(address, f"{error.strerror or error}{named}") from None
+        except Exception as error:
+            cause = storage_failure(error)
+            if cause is None:
+                raise
+            raise DatabaseUnavailable(address, cause) from None
 
     def transaction(self) -> contextlib.AbstractAsyncContextManager[Connection]:
         """A write transaction: committed on success, rolled back on any error."""
@@ -214,7 +293,12 @@ class SqliteDatabase(Database):
         yield True  # one server per file: its minute loop and a cron run meet only in claims
 
     def serve_alone(self) -> None:
-        lock = open(f"{self.path}.serving", "ab")  # noqa: SIM115 - held until close
+        try:
+            lock = open(f"{self.path}.serving", "ab")  # noqa: SIM115 - held until close
+        except OSError as error:
+            raise DatabaseUnavailable(
+                self.address, f"{error.strerror or error} ({error.filename})"
+            ) from None
         try:
             fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
@@ -290,7 +374,7 @@ class PostgresDatabase(Database):
     ) -> PostgresDatabase:
         from storage import postgres
 
-        db = cls(address, await postgres.open_pool(address))
+        db = cls(address, await postgres.open_pool(address, within=OPEN_WITHIN))
         if run_migrations:
             try:
                 await db.migrate(progress)

@@ -13,6 +13,7 @@ locks only spread work (``workspace_turn``) and serialise migrations.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
 from typing import Any
@@ -107,7 +108,21 @@ class PgReader:
             yield rows[start : start + size]
 
 
-async def open_pool(address: Address, max_size: int = POOL_MAX) -> AsyncConnectionPool:
+async def open_pool(
+    address: Address, *, within: float, max_size: int = POOL_MAX
+) -> AsyncConnectionPool:
+    """The process's pool, once one connection has shown the server answers.
+
+    The pool would retry a refused connection quietly until its timeout and then
+    say only that it timed out; one plain connection first gets the server's
+    own reason (refused, no such database, wrong password) within ``within``
+    seconds, and nothing is left open when it fails.
+    """
+    async with asyncio.timeout(within):
+        probe = await psycopg.AsyncConnection.connect(
+            address.url, connect_timeout=max(2, int(within))
+        )
+    await probe.close()
     pool = AsyncConnectionPool(
         address.url,
         min_size=1,
@@ -115,7 +130,11 @@ async def open_pool(address: Address, max_size: int = POOL_MAX) -> AsyncConnecti
         kwargs={"autocommit": True, "row_factory": pg_rows},
         open=False,
     )
-    await pool.open(wait=True)
+    try:
+        await pool.open(wait=True, timeout=within)
+    except BaseException:
+        await pool.close()
+        raise
     return pool
 
 

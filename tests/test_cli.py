@@ -238,6 +238,7 @@ async def test_run_due_refuses_a_time_no_team_means(tmp_path, now, says):
 
 
 async def test_hooks_new_list_and_revoke(tmp_path):
+    await seed(tmp_path / "h.db")
     env = {**db_env(tmp_path / "h.db"), "PUBLIC_URL": "https://hotleads.example.com"}
     code, out, err = await hotleads(
         "hooks",
@@ -270,6 +271,7 @@ async def test_hooks_new_list_and_revoke(tmp_path):
 
 
 async def test_hooks_new_without_public_url_gives_the_path(tmp_path):
+    await seed(tmp_path / "h.db")
     code, out, err = await hotleads("hooks", "new", "--team", "T1", env=db_env(tmp_path / "h.db"))
     assert code == 0, err
     assert "Path:   /hooks/" in out and "public address" in out and "Secret: whsec_" in out
