@@ -59,7 +59,7 @@ def parser() -> argparse.ArgumentParser:
     )
 
     demo_cmd = commands.add_parser(
-        "demo", help="show tomorrow morning's messages for a sample team"
+        "demo", help="show the next digest morning's messages for a sample team"
     )
     demo_cmd.add_argument(
         "--db",

@@ -1,4 +1,4 @@
-"""``python -m bot demo``: a sample team, and what tomorrow morning would send it.
+"""``python -m bot demo``: a sample team, and what its next digest morning would send it.
 
 It fills a throwaway database through the same storage code the app uses and
 picks the digest and reminders with the same domain code, then prints them as
@@ -128,6 +128,18 @@ LEADS = [
 ]
 
 
+def which_digest(morning: datetime, now: datetime, tz: str) -> str:
+    """What the digest shown is: tomorrow's, or (on a Friday) Monday's, and why not tomorrow's."""
+    day = morning.astimezone(zone(tz)).date()
+    tomorrow = now.astimezone(zone(tz)).date() + timedelta(days=1)
+    if day == tomorrow:
+        return "Tomorrow morning, hotleads would post this digest:"
+    return (
+        f"No digest tomorrow ({tomorrow:%A}). {day:%A}'s digest, as hotleads would post it "
+        f"on {day:%A} morning:"
+    )
+
+
 def next_morning(settings: WorkspaceSettings, now: datetime) -> datetime:
     """The next digest day's send time after ``now``, in UTC."""
     local = now.astimezone(zone(settings.tz))
@@ -251,7 +263,7 @@ async def show(now: datetime, where: Path | Address | None = None) -> int:
     print(
         f"A sample team: Anna (Berlin), Ben (New York) and Chloé (Singapore), {len(LEADS)} leads.\n"
     )
-    print("Tomorrow morning, hotleads would post this digest:\n")
+    print(which_digest(morning, now, workspace.tz) + "\n")
     print(digest)
     print("\n…and send each rep their daily message:\n")
     print("\n\n".join(reminders))

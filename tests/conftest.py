@@ -9,7 +9,10 @@ makes a missing PostgreSQL a failure rather than a skip.
 from __future__ import annotations
 
 import asyncio
+import atexit
 import os
+import shutil
+import tempfile
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -24,7 +27,7 @@ from fake_slack import FakeSlack
 from slack_requests import SlackSender
 
 from bot.app import build_app, http_app, web_client
-from bot.config import Settings
+from bot.config import VARIABLES, Settings
 from bot.domain.clock import FixedClock
 from bot.domain.lead import Lead
 from handlers.context import Services
@@ -32,6 +35,24 @@ from handlers.delivery import Outcome, run_due
 from storage import leads, snapshot, users
 from storage.db import Database
 from storage.engine import Address
+
+ROOT = Path(__file__).parent.parent
+NO_DOTENV = Path(tempfile.mkdtemp(prefix="hotleads-cwd-"))
+"""Where the ``python -m bot`` processes the tests start run: a folder without ``.env``
+(the CLI reads ``.env`` from its working directory only, so the project's is never seen)."""
+atexit.register(shutil.rmtree, NO_DOTENV, True)
+
+
+def bot_env(**values: str) -> dict[str, str]:
+    """The whole environment of a ``python -m bot`` a test starts.
+
+    Every variable hotleads reads is set, empty unless given, so neither the
+    caller's environment nor a ``.env`` (which never overrides a variable already
+    set) can add one: a developer's own tokens or database change no test.
+    """
+    base = {"PATH": os.environ["PATH"], "PYTHONPATH": str(ROOT)}
+    return {**base, **dict.fromkeys(VARIABLES, ""), **values}
+
 
 SIGNING_SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
 TEAM = "T0001"

@@ -300,6 +300,7 @@ class FakeSlack:
         self.client_id, self.client_secret = client_id, client_secret
         self.token_lifetime = 43_200  # Slack's rotating tokens last 12 hours
         self.refresh_delay = 0.0  # seconds oauth.v2.access takes to refresh, to widen races
+        self.latency = 0.0  # seconds every Web API call takes, as over a real network
         self.tokens: dict[str, dict[str, Any]] = {}  # issued bot token -> its workspace
         self.revoked: set[str] = set()
         self._codes: dict[str, dict[str, Any]] = {}
@@ -425,6 +426,8 @@ class FakeSlack:
         method = request.match_info["method"]
         headers = {name.lower(): value for name, value in request.headers.items()}
         params: dict[str, Any] = {}
+        if self.latency:
+            await asyncio.sleep(self.latency)
         try:
             params = await _read_params(request)
             if method == "oauth.v2.access":

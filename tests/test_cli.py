@@ -4,13 +4,12 @@ import asyncio
 import csv
 import io
 import json
-import os
 import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from conftest import every_lead
+from conftest import NO_DOTENV, bot_env, every_lead
 from old_rows import write_old_database
 
 from bot.domain.lead_csv import COLUMNS
@@ -18,18 +17,17 @@ from storage import deliveries, leads
 from storage.db import Database
 from storage.engine import Address
 
-ROOT = Path(__file__).parent.parent
 NOW = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
 
 
-async def hotleads(*args: str, env: dict[str, str] | None = None, cwd: Path = ROOT):
+async def hotleads(*args: str, env: dict[str, str] | None = None, cwd: Path = NO_DOTENV):
     """Run ``python -m bot ARGS`` with only the environment given (no .env to pick up)."""
     process = await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
         "bot",
         *args,
-        env={"PATH": os.environ["PATH"], "PYTHONPATH": str(ROOT), **(env or {})},
+        env=bot_env(**(env or {})),
         cwd=cwd,
         stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.PIPE,

@@ -9,7 +9,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import io
-import os
 import signal
 import socket
 import sqlite3
@@ -22,7 +21,7 @@ from urllib.parse import urlencode
 
 import aiohttp
 import pytest
-from conftest import SIGNING_SECRET, TEAM, every_lead, reply_text
+from conftest import NO_DOTENV, SIGNING_SECRET, TEAM, bot_env, every_lead, reply_text
 from slack_requests import SlackSender, sign, slash_command_body
 
 from bot.app import web_client
@@ -30,7 +29,6 @@ from bot.domain.schedule import WorkspaceSettings
 from storage import deliveries, leads
 from storage.engine import Address
 
-ROOT = Path(__file__).parent.parent
 FAILED = "Something went wrong"
 
 
@@ -49,25 +47,21 @@ class Server:
         self.url = f"http://127.0.0.1:{self.port}/slack/events"
         self.log = log
         self.process: asyncio.subprocess.Process | None = None
-        self.env = {
-            "PATH": os.environ["PATH"],
-            "PYTHONPATH": str(ROOT),
-            "SLACK_BOT_TOKEN": "xoxb-faults",
-            "SLACK_SIGNING_SECRET": SIGNING_SECRET,
-            "SLACK_APP_TOKEN": "",  # set, so a developer's .env cannot switch on Socket Mode
-            "HOTLEADS_ADMINS": "",
-            "SLACK_API_URL": api_url,
-            "DATABASE_URL": (
+        self.env = bot_env(
+            SLACK_BOT_TOKEN="xoxb-faults",
+            SLACK_SIGNING_SECRET=SIGNING_SECRET,
+            SLACK_API_URL=api_url,
+            DATABASE_URL=(
                 database if isinstance(database, Address) else Address.sqlite(database)
             ).url,
-            "PORT": str(self.port),
-            "LOG_LEVEL": "WARNING",
-        }
+            PORT=str(self.port),
+            LOG_LEVEL="WARNING",
+        )
 
     async def start(self) -> None:
         with open(self.log, "ab") as log:  # noqa: ASYNC230 -- a local log file, opened once
             self.process = await asyncio.create_subprocess_exec(
-                sys.executable, "-m", "bot", env=self.env, cwd=ROOT, stdout=log, stderr=log
+                sys.executable, "-m", "bot", env=self.env, cwd=NO_DOTENV, stdout=log, stderr=log
             )
         async with aiohttp.ClientSession() as session:
             for _ in range(300):
@@ -96,7 +90,7 @@ class Server:
             "bot",
             *args,
             env=self.env,
-            cwd=ROOT,
+            cwd=NO_DOTENV,
             stdout=asyncio.subprocess.PIPE,
             stderr=asyncio.subprocess.STDOUT,
         )
@@ -326,7 +320,7 @@ async def test_a_second_server_on_one_sqlite_file_is_refused_but_run_due_may_run
 ):
     second = Server(server.database, slack.url, tmp_path / "second.log")
     process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot", env=second.env, cwd=ROOT, stderr=asyncio.subprocess.PIPE
+        sys.executable, "-m", "bot", env=second.env, cwd=NO_DOTENV, stderr=asyncio.subprocess.PIPE
     )
     _, err = await asyncio.wait_for(process.communicate(), timeout=30)
     assert process.returncode == 2

@@ -16,7 +16,7 @@ from urllib.parse import parse_qs, urlsplit
 import aiohttp
 import pytest
 from aiohttp import web
-from conftest import SIGNING_SECRET, START, every_lead, fresh_database
+from conftest import NO_DOTENV, SIGNING_SECRET, START, bot_env, every_lead, fresh_database
 from cryptography.fernet import Fernet
 from fake_slack import FakeSlack
 from slack_requests import SlackSender
@@ -34,7 +34,6 @@ from storage.sealing import Sealer
 
 KEY = Fernet.generate_key().decode()
 MONDAY_0900 = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
-ROOT = Path(__file__).parent.parent
 
 
 @dataclass
@@ -362,7 +361,8 @@ async def test_two_processes_refreshing_at_once_spend_the_refresh_token_once(hos
             script,
             stdin=asyncio.subprocess.PIPE,
             stdout=asyncio.subprocess.PIPE,
-            cwd=ROOT,
+            env=bot_env(),
+            cwd=NO_DOTENV,
         )
         for _ in range(2)
     ]

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
 import signal
 import socket
 import sys
@@ -18,9 +17,8 @@ from typing import Any
 
 import pytest
 from aiohttp import WSMsgType, web
-from conftest import SIGNING_SECRET, TEAM
+from conftest import NO_DOTENV, SIGNING_SECRET, TEAM, bot_env
 
-ROOT = Path(__file__).parent.parent
 APP_TOKEN = "xapp-1-A0001-test"
 
 
@@ -85,23 +83,21 @@ def free_port() -> int:
 
 
 async def serve(tmp_path: Path, slack, app_token: str = APP_TOKEN) -> asyncio.subprocess.Process:
-    env = {
-        "PATH": os.environ["PATH"],
-        "PYTHONPATH": str(ROOT),
-        "SLACK_BOT_TOKEN": "xoxb-test-token",
-        "SLACK_SIGNING_SECRET": SIGNING_SECRET,
-        "SLACK_APP_TOKEN": app_token,
-        "SLACK_API_URL": slack.url,
-        "DATABASE_URL": f"sqlite:///{tmp_path / 'h.db'}",
-        "PORT": str(free_port()),
-    }
+    env = bot_env(
+        SLACK_BOT_TOKEN="xoxb-test-token",
+        SLACK_SIGNING_SECRET=SIGNING_SECRET,
+        SLACK_APP_TOKEN=app_token,
+        SLACK_API_URL=slack.url,
+        DATABASE_URL=f"sqlite:///{tmp_path / 'h.db'}",
+        PORT=str(free_port()),
+    )
     return await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
         "bot",
         "serve",
         env=env,
-        cwd=ROOT,
+        cwd=NO_DOTENV,
         stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.PIPE,
     )
