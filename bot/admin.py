@@ -6,7 +6,7 @@ import asyncio
 import csv
 import sys
 from collections.abc import Iterator
-from contextlib import ExitStack
+from contextlib import ExitStack, closing
 from datetime import UTC, datetime, timedelta
 
 from bot.config import ConfigError, Settings, database_address
@@ -98,7 +98,9 @@ def _export(where: Address, team_id: str, now: datetime, out: str | None, total:
         target = (
             stack.enter_context(open(out, "w", newline="", encoding="utf-8")) if out else sys.stdout
         )
-        batches = snapshot.leads_of(where, team_id)
+        # Closed here, in this thread, even when the reader of a pipe has gone: its
+        # connection belongs to this thread and can't be closed from another.
+        batches = stack.enter_context(closing(snapshot.leads_of(where, team_id)))
         if not out:  # the CSV is on standard output: no bar beside it
             return write_leads(batches, now, target)
         with bar("exporting", total) as advance:
