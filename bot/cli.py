@@ -187,10 +187,7 @@ def _stop(sentence: str) -> int:
 def _unavailable(error: DatabaseUnavailable, settings: Settings) -> str:
     """One sentence naming where the database was set and why it can't be used."""
     named = "DATABASE_URL" if error.address == settings.database else "the database"
-    return (
-        f"can't use {named} ({error.address}): {error.cause}. "
-        "Check that it exists, is writable and has space (PostgreSQL: that it is running)."
-    )
+    return f"can't use {named} ({error.address}): {error.cause.rstrip('.')}."
 
 
 def _reader_gone() -> int:

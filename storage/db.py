@@ -65,7 +65,7 @@ class DatabaseUnavailable(RuntimeError):
         self.address, self.cause = address, cause
 
 
-OPEN_WITHIN = 4.0
+OPEN_WITHIN = 3.0
 """Seconds a database may take to open before the command gives up and says why."""
 _SQLITE_REFUSALS = {
     3: "permission denied",  # SQLITE_PERM
@@ -103,7 +103,8 @@ def storage_failure(error: BaseException) -> str | None:
             | psycopg.errors.ReadOnlySqlTransaction
             | psycopg.errors.InsufficientPrivilege,
         ):
-            return " ".join(str(error).split()) or error.__class__.__name__
+            first = next((line for line in str(error).splitlines() if line.strip()), "")
+            return " ".join(first.split()) or error.__class__.__name__
     return None
 
 
@@ -128,6 +129,22 @@ def postgres_migrations() -> list[str]:
         (twins / name).read_text(encoding="utf-8") if (twins / name).exists() else script
         for name, script in _named_migrations()
     ]
+
+
+def _why_not(path: Path, error: OSError | sqlite3.Error) -> str:
+    """Why a SQLite file can't be opened, as the file system says it before SQLite does."""
+    folder = next((p for p in (path.parent, *path.parent.parents) if p.is_dir()), None)
+    if folder is not None:
+        space = os.statvfs(folder)
+        if space.f_flag & os.ST_RDONLY:
+            return f"{folder} is on a read-only file system"
+        if space.f_bavail == 0:
+            return f"the disk holding {folder} is full"
+        if not os.access(folder, os.W_OK):
+            return f"{folder} isn't writable by this user"
+    if isinstance(error, OSError):
+        return f"{error.strerror or error} ({error.filename})"
+    return storage_failure(error) or str(error)
 
 
 async def _open(path: Path) -> aiosqlite.Connection:
@@ -261,8 +278,11 @@ class SqliteDatabase(Database):
 
     @classmethod
     async def connect(cls, path: Path, run_migrations: bool, progress: Progress) -> SqliteDatabase:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        writer = await _open(path)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            writer = await _open(path)
+        except (OSError, sqlite3.Error) as error:
+            raise DatabaseUnavailable(Address.sqlite(path), _why_not(path, error)) from None
         try:
             reader = await _open(path)
         except BaseException:
@@ -283,10 +303,13 @@ class SqliteDatabase(Database):
             await self._writer.execute("BEGIN IMMEDIATE")
             try:
                 yield SqliteConnection(self._writer)
+                await self._writer.commit()
             except BaseException:
-                await self._writer.rollback()
+                # Also when the commit itself failed (a full disk): SQLite may or may not
+                # have rolled back, and the next BEGIN must find no transaction open.
+                if self._writer.in_transaction:
+                    await self._writer.rollback()
                 raise
-            await self._writer.commit()
 
     @asynccontextmanager
     async def workspace_turn(self, team_id: str) -> AsyncIterator[bool]:

@@ -35,6 +35,9 @@ from storage.engine import (
 
 POOL_MAX = 10
 """Connections per process; a server needs a few at a time (see README, Scaling out)."""
+POOL_WAIT = 2.5
+"""Seconds a request waits for a pooled connection before it is told the database is
+unavailable: Slack waits 3 s for an answer, so "couldn't save" must come before that."""
 VERSION_TABLE = "hotleads_schema"
 MIGRATION_LOCK = "hashtext('hotleads migrate ' || current_schema())"
 
@@ -128,6 +131,7 @@ async def open_pool(
         min_size=1,
         max_size=max_size,
         kwargs={"autocommit": True, "row_factory": pg_rows},
+        timeout=POOL_WAIT,
         open=False,
     )
     try:

@@ -13,59 +13,12 @@ import socket
 import sys
 import time
 from pathlib import Path
-from typing import Any
 
 import pytest
-from aiohttp import WSMsgType, web
-from conftest import NO_DOTENV, SIGNING_SECRET, TEAM, bot_env
+from conftest import NO_DOTENV, SIGNING_SECRET, bot_env
+from slack_socket import SlackSocket, slash_command
 
 APP_TOKEN = "xapp-1-A0001-test"
-
-
-class SlackSocket:
-    """Slack's WebSocket end: hello first, then the envelopes queued; the app's acks kept."""
-
-    def __init__(self) -> None:
-        self.refuse = False
-        self.attempts = 0
-        self.envelopes: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
-        self.acks: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
-        self._runner: web.AppRunner | None = None
-        self.url = ""
-
-    async def start(self) -> None:
-        app = web.Application()
-        app.router.add_get("/link", self._socket)
-        self._runner = web.AppRunner(app, access_log=None)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
-        await site.start()
-        port = self._runner.addresses[0][1]
-        self.url = f"ws://127.0.0.1:{port}/link"
-
-    async def stop(self) -> None:
-        if self._runner:
-            await self._runner.cleanup()
-
-    async def _socket(self, request: web.Request) -> web.StreamResponse:
-        self.attempts += 1
-        if self.refuse:
-            return web.Response(status=503, text="refused")
-        ws = web.WebSocketResponse()
-        await ws.prepare(request)
-        await ws.send_json({"type": "hello", "num_connections": 1, "debug_info": {}})
-        sender = asyncio.create_task(self._send(ws))
-        try:
-            async for message in ws:
-                if message.type == WSMsgType.TEXT:
-                    await self.acks.put(json.loads(message.data))
-        finally:
-            sender.cancel()
-        return ws
-
-    async def _send(self, ws: web.WebSocketResponse) -> None:
-        while True:
-            await ws.send_json(await self.envelopes.get())
 
 
 @pytest.fixture
@@ -114,28 +67,6 @@ async def stopped_within(process: asyncio.subprocess.Process, signum: int) -> fl
     process.send_signal(signum)
     await asyncio.wait_for(process.wait(), timeout=10)
     return time.monotonic() - started
-
-
-def slash_command(text: str) -> dict[str, Any]:
-    return {
-        "envelope_id": "env-1",
-        "type": "slash_commands",
-        "accepts_response_payload": True,
-        "payload": {
-            "token": "legacy",
-            "team_id": TEAM,
-            "team_domain": "acme",
-            "channel_id": "C0001",
-            "channel_name": "sales",
-            "user_id": "U1",
-            "user_name": "alice",
-            "command": "/lead",
-            "text": text,
-            "api_app_id": "A0001",
-            "response_url": "https://hooks.slack.com/commands/T0001/1/x",
-            "trigger_id": "1.2.3",
-        },
-    }
 
 
 async def test_hello_then_a_command_is_answered_over_the_socket(tmp_path, slack, slack_socket):
