@@ -140,11 +140,14 @@ class BotCommand:
         return found
 
     def the_bot(self) -> int:
-        """The ``python -m bot`` process the command ended in (a child of bash)."""
-        pids = self._children()
-        if len(pids) != 1:
-            raise Stumble(f"expected the bot as bash's one child, found {pids}")
-        return pids[0]
+        """The ``python -m bot`` the command ended in: bash's child, or bash itself when it
+        ran its last command in its own place (bash 5.1 and later do)."""
+        assert self.process is not None
+        for pid in [*self._children(), self.process.pid]:
+            command = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+            if command[-3:-1] == [b"-m", b"bot"]:
+                return pid
+        raise Stumble("found no python -m bot process to stop")
 
     def stop(self) -> float:
         started = time.monotonic()
