@@ -37,8 +37,11 @@ SOCKET_CLOSE = 1.0
 """How long closing the Socket Mode connection may take."""
 BACKGROUND_FINISH = 1.5
 """Seconds the minute loop and checkpoints get, after the requests, to finish their round."""
-AFTER_ACKS = 1.0
-"""Seconds, last, for the work listeners do after their ack (DMs, Home redraws)."""
+AFTER_ACKS = 2.0
+"""Seconds, last, for the work listeners do after their ack (DMs, a Home redraw settling
+for a second): whatever of ``STOP_WITHIN`` the steps before left, less ``CLOSING``."""
+CLOSING = 1.0
+"""Seconds kept for closing the database and leaving the process."""
 TOKEN_REFUSALS = frozenset(
     {
         "invalid_auth",
@@ -101,8 +104,10 @@ async def _serve(settings: Settings, services: Services) -> None:
         log.info("stopping: no new requests; finishing what is under way")
     finally:
         stop.set()
+        stopping = loop.time()
         await runner.cleanup()
-        await _finish_work_after_acks(AFTER_ACKS)
+        left = STOP_WITHIN - CLOSING - (loop.time() - stopping)
+        await _finish_work_after_acks(max(0.0, min(AFTER_ACKS, left)))
 
 
 CleanupContext = Callable[[web.Application], AbstractAsyncContextManager[None]]
