@@ -13,7 +13,7 @@ from bot.domain.clock import FixedClock
 from handlers.context import Services
 from handlers.delivery import run_due
 from storage import events
-from storage.db import Database
+from storage.db import Database, storage_failure
 
 EVERY = 60.0
 EVENTS_KEPT = timedelta(days=1)
@@ -45,7 +45,11 @@ async def every_minute(services: Services, stop: asyncio.Event) -> None:
                 log.info("run-due %s", outcome.line())
             async with services.db.transaction() as conn:
                 await events.forget_before(conn, now - EVENTS_KEPT)
-        except Exception:
-            log.exception("run-due failed; trying again in a minute")
+        except Exception as error:
+            cause = storage_failure(error)
+            if cause is None:
+                log.exception("run-due failed; trying again in a minute")
+            else:  # full, read-only or gone: one line a minute says it
+                log.error("run-due couldn't use the database (%s); trying again in a minute", cause)
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(stop.wait(), timeout=EVERY)

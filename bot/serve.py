@@ -21,7 +21,7 @@ from bot.config import ConfigError, Settings
 from bot.domain.clock import SystemClock
 from bot.runner import every_minute
 from handlers.context import Services
-from storage.db import Database
+from storage.db import Database, storage_failure
 
 log = logging.getLogger(__name__)
 
@@ -119,6 +119,7 @@ def _background(name: str, work: Callable[[], Coroutine[Any, Any, None]]) -> Cle
     @asynccontextmanager
     async def running(_: web.Application) -> AsyncIterator[None]:
         task = asyncio.create_task(work(), name=name)
+        task.add_done_callback(_said_if_failed)
         try:
             yield
         finally:
@@ -135,8 +136,18 @@ async def _finish(task: asyncio.Task[None], grace: float) -> None:
         log.warning("%s did not stop within %gs: cut off", task.get_name(), grace)
         task.cancel()
         await asyncio.wait({task})
-    elif not task.cancelled() and task.exception() is not None:
-        log.error("%s failed", task.get_name(), exc_info=task.exception())
+
+
+def _said_if_failed(task: asyncio.Task[None]) -> None:
+    """A background task that dies says so when it does, not at shutdown."""
+    if task.cancelled() or task.exception() is None:
+        return
+    error = task.exception()
+    cause = storage_failure(error) if isinstance(error, Exception) else None
+    if cause is None:
+        log.error("%s stopped", task.get_name(), exc_info=error)
+    else:
+        log.error("%s stopped: the database refused it (%s)", task.get_name(), cause)
 
 
 def _socket_mode(app: AsyncApp, app_token: str) -> CleanupContext:

@@ -111,3 +111,33 @@ async def test_the_readme_says_what_share_of_the_suite_postgresql_runs():
     postgres, total = int(counted.group(1)), int(counted.group(2))
     share = postgres / total
     assert abs(share - stated) < 0.04, f"{postgres} of {total} is {share:.0%}, not {stated:.0%}"
+
+
+@pytest.mark.parametrize(
+    ("env", "says"),
+    [
+        (
+            {"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_SIGNING_SECRET": "s", "PORT": "8080"},
+            "hotleads for one workspace (SLACK_BOT_TOKEN); database SQLite ",
+        ),
+        (
+            {"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_APP_TOKEN": "xapp-1"},
+            "; Socket Mode, inbound hooks on port 3000",
+        ),
+        (
+            {
+                "SLACK_CLIENT_ID": "1.2",
+                "SLACK_CLIENT_SECRET": "s",
+                "SLACK_SIGNING_SECRET": "s",
+                "HOTLEADS_ENCRYPTION_KEY": "m14-t5ps54Nq3QsqhTqPrerpHEn1acJTF5FvboKhjUE=",
+                "DATABASE_URL": "postgresql://hotleads:s3cret@db.example.com:5432/hotleads",
+            },
+            "many workspaces (SLACK_CLIENT_ID; each installs through /slack/install); database "
+            "PostgreSQL postgresql://hotleads:***@db.example.com:5432/hotleads; HTTP on port 3000",
+        ),
+    ],
+)
+def test_the_first_log_line_names_mode_database_and_transport(env, says):
+    line = Settings.from_env(env).describe()
+    assert says in line and "s3cret" not in line
+    assert line.endswith("HTTP on port 8080") or "port 3000" in line
