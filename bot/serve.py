@@ -159,8 +159,9 @@ def _socket_mode(app: AsyncApp, app_token: str) -> CleanupContext:
 
     @asynccontextmanager
     async def connected(_: web.Application) -> AsyncIterator[None]:
+        first_url = await _first_url(app, app_token)  # before the handler: nothing to close
         handler = AsyncSocketModeHandler(app, app_token, ping_interval=SOCKET_PING_SECONDS)
-        handler.client.wss_uri = await _first_url(app, app_token)
+        handler.client.wss_uri = first_url
         connecting = asyncio.create_task(_connect(handler), name="socket mode")
         try:
             yield

@@ -94,6 +94,7 @@ async def test_a_refused_app_token_stops_with_one_sentence_and_exit_2(tmp_path, 
     lines = [line for line in err.decode().splitlines() if line.startswith("hotleads:")]
     assert process.returncode == 2
     assert len(lines) == 1 and "SLACK_APP_TOKEN" in lines[0] and "invalid_auth" in lines[0]
+    assert " ERROR " not in err.decode() and "Traceback" not in err.decode()  # nothing left open
 
 
 @pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT])
