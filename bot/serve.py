@@ -207,8 +207,8 @@ async def _listen(runner: web.AppRunner, port: int) -> None:
         await web.TCPSite(runner, host="0.0.0.0", port=port).start()
     except OSError as error:
         raise ConfigError(
-            f"Can't listen on PORT {port}: {error.strerror or error}. "
-            "Stop what uses it, or set PORT to another number."
+            f"Can't listen on PORT {port} ({error.strerror or error}): stop what uses it, "
+            "or set PORT to another number."
         ) from None
 
 

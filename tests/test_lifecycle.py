@@ -1,4 +1,5 @@
-"""Stopping the server: SIGTERM or Ctrl-C in the middle of work loses and repeats nothing.
+"""Starting and stopping the server. Stopping: SIGTERM or Ctrl-C in the middle of work
+loses and repeats nothing.
 
 The server is the real ``python -m bot``; the alerts go to the fake Slack, slowed to
 a network's pace so that the signal lands while some are still waiting. Every
@@ -13,6 +14,7 @@ import asyncio
 import json
 import re
 import signal
+import socket
 from datetime import UTC, datetime
 
 import aiohttp
@@ -130,3 +132,24 @@ async def test_an_idle_server_stops_at_once_on_ctrl_c_or_sigterm(tmp_path, slack
     assert server.returncode == 0 and "Traceback" not in server.output, server.output
     assert took < 3, f"took {took:.1f}s to stop with nothing to do"
     assert not [t for t in server.lines if "did not stop" in t or "cut off" in t], server.output
+
+
+async def test_a_port_already_taken_stops_the_server_with_one_sentence(tmp_path):
+    with socket.socket() as taken:
+        taken.bind(("0.0.0.0", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        env = bot_env(
+            SLACK_BOT_TOKEN="xoxb-lifecycle",
+            SLACK_SIGNING_SECRET=SIGNING_SECRET,
+            DATABASE_URL=f"sqlite:///{tmp_path / 'h.db'}",
+            PORT=str(port),
+        )
+        server = await BotProcess(env).start()
+        try:
+            assert await server.exited() == 2, server.output
+        finally:
+            await server.kill()
+    (sentence,) = [line for line in server.lines if line.startswith("hotleads: ")]
+    assert f"PORT {port}" in sentence and "Traceback" not in server.output, server.output
+    assert " ERROR " not in server.output, server.output
