@@ -16,8 +16,6 @@ from pathlib import Path
 
 import aiohttp
 
-HERE = Path(__file__).parent
-
 
 class BotProcess:
     def __init__(
