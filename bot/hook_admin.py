@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 from bot.config import ConfigError, Settings
 from bot.domain import grammar
 from bot.domain.hooks import DEFAULT_KIND, Hook, new_hook
-from handlers.hook_payloads import USER_ID
+from bot.domain.slack_user import USER_ID_EXAMPLE, is_user_id
 from storage import hooks
 from storage.db import Database
 
@@ -38,8 +38,8 @@ async def new(
     known = grammar.known_kind(kind or DEFAULT_KIND)
     if known is None:
         raise ConfigError(f"--kind {kind!r} is not a kind; use one of: {', '.join(grammar.KINDS)}.")
-    if owner and not USER_ID.fullmatch(owner):
-        raise ConfigError(f"--owner must be a Slack user id like U0123ABCD, not {owner!r}.")
+    if owner and not is_user_id(owner):
+        raise ConfigError(f"--owner must be a Slack user id like {USER_ID_EXAMPLE}, not {owner!r}.")
     made = new_hook(
         team_id=team,
         type=type,

@@ -38,7 +38,10 @@ async def fetch(
     except (SlackApiError, aiohttp.ClientError, TimeoutError) as error:
         log.warning("users.info %s failed: %s", user_id, error)
         return None
-    profile = response["user"]
+    return await _save(services, team_id, user_id, response["user"])
+
+
+async def _save(services: Services, team_id: str, user_id: str, profile: dict) -> SlackUser:
     user = SlackUser(
         team_id=team_id,
         user_id=user_id,
@@ -49,6 +52,40 @@ async def fetch(
     async with services.db.transaction() as conn:
         await users.save(conn, user)
     return user
+
+
+async def is_member(
+    client: AsyncWebClient, services: Services, team_id: str, user_id: str
+) -> bool | None:
+    """Is this user one of the workspace's people, and active? ``None`` when Slack can't say.
+
+    Trusted like admin rights: Slack's answer for ``ADMIN_FRESH_FOR``, then asked
+    again. Only members are cached, so a cached row is a member.
+    """
+    known = await cached(services, team_id, user_id)
+    if known is not None and services.clock.now() - known.fetched_at <= ADMIN_FRESH_FOR:
+        return True
+    try:
+        response = await client.users_info(user=user_id)
+    except SlackApiError as error:
+        if error.response.get("error") == "user_not_found":
+            return False
+        log.warning("users.info %s failed: %s", user_id, error)
+        return None
+    except (aiohttp.ClientError, TimeoutError) as error:
+        log.warning("users.info %s failed: %s", user_id, error)
+        return None
+    profile = response["user"]
+    if profile.get("deleted") or not _in_workspace(profile, team_id):
+        return False
+    await _save(services, team_id, user_id, profile)
+    return True
+
+
+def _in_workspace(profile: dict, team_id: str) -> bool:
+    """Slack Connect shows people of other workspaces too; Enterprise Grid lists a user's teams."""
+    grid = profile.get("enterprise_user") or {}
+    return profile.get("team_id") == team_id or team_id in (grid.get("teams") or ())
 
 
 async def refresh_if_stale(
