@@ -19,7 +19,7 @@ from dotenv import load_dotenv
 
 from bot import admin, demo, hook_admin, workspace_admin
 from bot.config import ConfigError, Settings
-from bot.domain.dates import DateError, check_plausible
+from bot.domain.dates import DateError, from_iso
 from bot.domain.hooks import TYPES
 from storage.copy import CopyRefused
 from storage.db import AlreadyServing, SchemaTooNew
@@ -107,15 +107,9 @@ def _where(text: str) -> Path | Address:
 
 def _moment(text: str) -> datetime:
     try:
-        moment = datetime.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not an ISO 8601 time") from None
-    moment = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-    try:
-        check_plausible(moment, datetime.now(UTC), text, plan=True)
+        return from_iso(text, datetime.now(UTC), plan=True)
     except DateError as error:
         raise argparse.ArgumentTypeError(str(error)) from None
-    return moment
 
 
 def _days(text: str) -> int:

@@ -21,7 +21,13 @@ from urllib.parse import urlencode
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from slack_requests import event_body, interactive_body, sign, view_submission_payload
+from slack_requests import (
+    event_body,
+    interactive_body,
+    new_trigger_id,
+    sign,
+    view_submission_payload,
+)
 from test_payloads import PING, database, every_mrkdwn
 from test_surfaces import (
     add_values,
@@ -152,7 +158,13 @@ async def templates(hotleads) -> dict[tuple[str, str], tuple[dict[str, Any], lis
             envelope = json.loads(event_body(event))
             found[(kind, key)] = (envelope, [("event", "user"), ("team_id",), ("event_id",)])
         elif kind == "command":
-            form = {"command": key, "text": "log #1 call fuzz", "team_id": "T0001", "user_id": "U1"}
+            form = {
+                "command": key,
+                "text": "log #1 call fuzz",
+                "team_id": "T0001",
+                "user_id": "U1",
+                "trigger_id": new_trigger_id(),
+            }
             found[(kind, key)] = (form, [("user_id",), ("team_id",)])
         else:
             raise AssertionError(f"no template for {kind} {key}: teach this test about it")
@@ -254,6 +266,8 @@ async def test_no_mangled_payload_breaks_changes_or_pings(hotleads, listener):
         hotleads.slack.responses.clear()
         if fuzz_kind == "event" and case.get("event_id") == payload.get("event_id"):
             case["event_id"] = f"Ev{time.time_ns()}"  # a new delivery, not a retry
+        if "trigger_id" in payload and case.get("trigger_id") == payload["trigger_id"]:
+            case["trigger_id"] = new_trigger_id()  # a new invocation, not a replay
         body = body_of(fuzz_kind, case)
         started = time.perf_counter()
         status, answer = await hotleads.sender.post(

@@ -19,6 +19,7 @@ from typing import Any
 import pytest
 from aiohttp import WSMsgType, web
 from conftest import SIGNING_SECRET, TEAM
+from slack_requests import new_trigger_id
 
 ROOT = Path(__file__).parent.parent
 APP_TOKEN = "xapp-1-A0001-test"
@@ -137,7 +138,7 @@ def slash_command(text: str) -> dict[str, Any]:
             "text": text,
             "api_app_id": "A0001",
             "response_url": "https://hooks.slack.com/commands/T0001/1/x",
-            "trigger_id": "1.2.3",
+            "trigger_id": new_trigger_id(),
         },
     }
 

@@ -165,10 +165,9 @@ async def test_an_oversized_body_gets_413(hotleads, caplog):
 async def test_signed_requests_still_reach_the_app(hotleads):
     reply = await hotleads.command("add Jane Doe company:Acme")
     assert "#1" in reply_text(reply)
+    body = slash_command_body("help").encode()
     status, answer = await post_raw(
-        hotleads.url,
-        slash_command_body("help").encode(),
-        signed_bytes(slash_command_body("help").encode(), f"{FORM}; charset=UTF-8"),
+        hotleads.url, body, signed_bytes(body, f"{FORM}; charset=UTF-8")
     )
     assert status == 200 and "/lead" in answer
 
