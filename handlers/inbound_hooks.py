@@ -86,7 +86,7 @@ class HookReceiver:
         buckets: Buckets | None = None,
     ) -> None:
         self.services = services
-        self.clients = team_clients.of(clients)
+        self.clients = team_clients.of(clients, services)
         self.buckets = buckets or Buckets()
         self._emails: dict[tuple[str, str], tuple[str, float]] = {}
         self.alerts = AlertQueue()

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime, timedelta
+from typing import Any
 
 import aiohttp
 from slack_sdk.errors import SlackApiError
@@ -21,6 +22,11 @@ from storage import users
 
 STALE_AFTER = timedelta(days=1)
 ADMIN_FRESH_FOR = timedelta(minutes=5)
+NOT_CONFIRMED = (
+    ":warning: Slack couldn't confirm your permissions just now, so nothing changed. "
+    "Please try again in a moment."
+)
+"""The answer when ``is_admin`` is ``None``: never "only admins may", which tells an admin they aren't one."""
 
 log = logging.getLogger(__name__)
 
@@ -29,19 +35,40 @@ async def cached(services: Services, team_id: str, user_id: str) -> SlackUser | 
     return await users.get(services.db.reader, team_id, user_id)
 
 
+class SlackUnsure(Exception):
+    """Slack couldn't say (down, rate limited, any error but "no such user")."""
+
+
+async def _profile(client: AsyncWebClient, user_id: str) -> dict[str, Any] | None:
+    """What ``users.info`` says of the user; ``None`` when Slack says there's no such user."""
+    try:
+        response = await client.users_info(user=user_id)
+    except SlackApiError as error:
+        if error.response.get("error") == "user_not_found":
+            return None
+        log.warning("users.info %s failed: %s", user_id, error)
+        raise SlackUnsure from error
+    except (aiohttp.ClientError, TimeoutError) as error:
+        log.warning("users.info %s failed: %s", user_id, error)
+        raise SlackUnsure from error
+    profile: dict[str, Any] = response["user"]
+    return profile
+
+
 async def fetch(
     client: AsyncWebClient, services: Services, team_id: str, user_id: str
 ) -> SlackUser | None:
     """Ask Slack about a user and cache the answer; ``None`` when Slack can't say."""
     try:
-        response = await client.users_info(user=user_id)
-    except (SlackApiError, aiohttp.ClientError, TimeoutError) as error:
-        log.warning("users.info %s failed: %s", user_id, error)
+        profile = await _profile(client, user_id)
+    except SlackUnsure:
         return None
-    return await _save(services, team_id, user_id, response["user"])
+    return None if profile is None else await _save(services, team_id, user_id, profile)
 
 
-async def _save(services: Services, team_id: str, user_id: str, profile: dict) -> SlackUser:
+async def _save(
+    services: Services, team_id: str, user_id: str, profile: dict[str, Any]
+) -> SlackUser:
     user = SlackUser(
         team_id=team_id,
         user_id=user_id,
@@ -66,23 +93,16 @@ async def is_member(
     if known is not None and services.clock.now() - known.fetched_at <= ADMIN_FRESH_FOR:
         return True
     try:
-        response = await client.users_info(user=user_id)
-    except SlackApiError as error:
-        if error.response.get("error") == "user_not_found":
-            return False
-        log.warning("users.info %s failed: %s", user_id, error)
+        profile = await _profile(client, user_id)
+    except SlackUnsure:
         return None
-    except (aiohttp.ClientError, TimeoutError) as error:
-        log.warning("users.info %s failed: %s", user_id, error)
-        return None
-    profile = response["user"]
-    if profile.get("deleted") or not _in_workspace(profile, team_id):
+    if profile is None or profile.get("deleted") or not _in_workspace(profile, team_id):
         return False
     await _save(services, team_id, user_id, profile)
     return True
 
 
-def _in_workspace(profile: dict, team_id: str) -> bool:
+def _in_workspace(profile: dict[str, Any], team_id: str) -> bool:
     """Slack Connect shows people of other workspaces too; Enterprise Grid lists a user's teams."""
     grid = profile.get("enterprise_user") or {}
     return profile.get("team_id") == team_id or team_id in (grid.get("teams") or ())
@@ -119,5 +139,11 @@ async def is_admin(
         return True
     known = known or await cached(services, team_id, user_id)
     if known is None or services.clock.now() - known.fetched_at > ADMIN_FRESH_FOR:
-        known = await fetch(client, services, team_id, user_id)
-    return None if known is None else known.is_admin
+        try:
+            profile = await _profile(client, user_id)
+        except SlackUnsure:
+            return None
+        if profile is None:  # Slack knows no such user: not an admin of anything
+            return False
+        known = await _save(services, team_id, user_id, profile)
+    return known.is_admin
