@@ -207,7 +207,7 @@ class HookReceiver:
             async with asyncio.timeout(LOOKUP_TIMEOUT):
                 response = await client.users_lookupByEmail(email=email)
         except SlackApiError as error:
-            if error.response.get("error") == "users_not_found":
+            if people.slack_error(error) == "users_not_found":
                 raise Refusal(
                     400, f"No one in this Slack workspace has the email {email}.", "owner"
                 ) from None

@@ -35,6 +35,12 @@ async def cached(services: Services, team_id: str, user_id: str) -> SlackUser | 
     return await users.get(services.db.reader, team_id, user_id)
 
 
+def slack_error(error: SlackApiError) -> str | None:
+    """Slack's error code, if its answer was JSON (a 5xx page is not)."""
+    data = error.response.data
+    return data.get("error") if isinstance(data, dict) else None
+
+
 class SlackUnsure(Exception):
     """Slack couldn't say (down, rate limited, any error but "no such user")."""
 
@@ -44,7 +50,7 @@ async def _profile(client: AsyncWebClient, user_id: str) -> dict[str, Any] | Non
     try:
         response = await client.users_info(user=user_id)
     except SlackApiError as error:
-        if error.response.get("error") == "user_not_found":
+        if slack_error(error) == "user_not_found":
             return None
         log.warning("users.info %s failed: %s", user_id, error)
         raise SlackUnsure from error

@@ -626,7 +626,8 @@ class FakeSlack:
 
     def _user_info(self, params: dict[str, Any], token: str | None) -> dict[str, Any]:
         """The user, with their ``team_id``; one of another workspace is not found, as in
-        Slack, unless listed in ``shared`` (Slack Connect shows them, with their own team)."""
+        Slack, unless in the same Enterprise Grid org (``enterprise_user.teams``) or listed
+        in ``shared`` (Slack Connect shows them, with their own team)."""
         user_id = params.get("user", "")
         user = self.users.get(user_id)
         if user is None and self.default_user is not None:
@@ -635,7 +636,12 @@ class FakeSlack:
         asking = grant["team"]["id"] if grant else self.team_id
         if user is not None:
             user = {"team_id": asking, **user}
-        if user is None or (user["team_id"] != asking and user_id not in self.shared):
+        grid = (user or {}).get("enterprise_user") or {}
+        if user is None or (
+            user["team_id"] != asking
+            and asking not in grid.get("teams", ())
+            and user_id not in self.shared
+        ):
             return {"ok": False, "error": "user_not_found"}
         return {"ok": True, "user": user}
 
