@@ -61,7 +61,7 @@ async def only_once(
 def _trigger_id(value: Any) -> str | None:
     try:
         return msgspec.convert(value, payloads.TriggerId)
-    except msgspec.ValidationError:
+    except (msgspec.ValidationError, UnicodeEncodeError):
         return None
 
 

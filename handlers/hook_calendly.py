@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 import msgspec
 
 from bot.domain.dates import DateError, from_iso
+from bot.domain.text import UnreadableText, clean
 from handlers.hook_payloads import InboundError, InboundLead, json_of
 
 BOOKED = "invitee.created"
@@ -86,10 +87,14 @@ def read(raw: bytes) -> Booking | str:
     try:
         delivery = msgspec.convert(json_of(raw), Delivery)
         if delivery.event not in (BOOKED, CANCELED):
-            return delivery.event
+            return clean(delivery.event, "event")  # said back as ignored: text, by the one rule
         invitee = msgspec.convert(delivery.payload, Invitee)
     except msgspec.ValidationError as error:
         raise InboundError(f"This is not a Calendly webhook: {error}.") from None
+    except UnicodeEncodeError:  # msgspec met half an emoji where it wanted something else
+        raise InboundError("This is not a Calendly webhook: it holds a broken character.") from None
+    except UnreadableText as error:
+        raise InboundError(str(error), "event") from None
     return Booking(delivery.event, invitee, delivery.created_at)
 
 

@@ -122,8 +122,11 @@ class Arrival:
 
 
 def decode(fields: dict[str, Any]) -> tuple[InboundLead, tuple[str, ...]]:
-    """The known fields as the model, and the names of the unknown ones (ignored)."""
-    ignored = tuple(sorted(name for name in fields if name not in FIELDS))
+    """The known fields as the model, and the names of the unknown ones (ignored, said back)."""
+    try:
+        ignored = tuple(sorted(clean(name, "field name") for name in fields if name not in FIELDS))
+    except UnreadableText as error:
+        raise InboundError(str(error)) from None
     try:
         body = msgspec.convert(
             {k: v for k, v in fields.items() if k in FIELDS}, InboundLead, strict=True

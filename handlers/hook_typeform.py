@@ -62,6 +62,10 @@ def read(raw: bytes) -> InboundLead:
         submission = msgspec.convert(json_of(raw), Submission)
     except msgspec.ValidationError as error:
         raise InboundError(f"This is not a Typeform submission: {error}.") from None
+    except UnicodeEncodeError:  # msgspec met half an emoji where it wanted something else
+        raise InboundError(
+            "This is not a Typeform submission: it holds a broken character."
+        ) from None
     response = submission.form_response
     found: dict[str, str] = {}
     for answer in response.answers:

@@ -30,6 +30,7 @@ from bot.domain.alerts import deserves_alert
 from bot.domain.dates import zone
 from bot.domain.hooks import Hook, authentic, is_hook_id
 from bot.domain.rate_limit import Buckets
+from bot.domain.text import quotable
 from handlers import clients as team_clients
 from handlers import hook_alerts, people
 from handlers import hook_calendly as calendly
@@ -66,6 +67,7 @@ log = logging.getLogger(__name__)
 
 class Refusal(Exception):
     def __init__(self, status: int, error: str, field: str | None = None, **headers: str):
+        error, field = quotable(error), quotable(field) if field else None  # they quote the body
         super().__init__(error)
         self.status, self.error, self.field, self.headers = status, error, field, headers
 

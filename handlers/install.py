@@ -61,8 +61,10 @@ async def _installed(args: AsyncSuccessArgs) -> BoltResponse:
 
 
 async def _not_installed(args: AsyncFailureArgs) -> BoltResponse:
-    log.warning("installation failed: %s", args.reason)
-    why = FAILURES.get(args.reason, f"Slack said: {args.reason}.")
+    # The reason may be the redirect's own ``error`` parameter: anyone's text, kept short
+    # and quoted in the log (no forged lines), escaped on the page.
+    log.warning("installation failed: %.100r", args.reason)
+    why = FAILURES.get(args.reason, f"Slack said: {args.reason[:100]}.")
     body = (
         f"<p>hotleads was not installed. {html.escape(why)}</p>"
         f'<p><a href="{html.escape(args.settings.install_path)}">Start again</a>.</p>'

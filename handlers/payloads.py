@@ -71,6 +71,8 @@ def _convert(raw: Any, kind: type[T]) -> T:
         return msgspec.convert(raw, kind)
     except msgspec.ValidationError as error:
         raise Invalid(str(error)) from error
+    except UnicodeEncodeError as error:  # half an emoji where an id or a pattern was wanted
+        raise Invalid("a broken character") from error
 
 
 def decoded(text: str, kind: type[T]) -> T:
@@ -81,7 +83,7 @@ def decoded(text: str, kind: type[T]) -> T:
 def _decode(text: str, kind: type[T]) -> T:
     try:
         return msgspec.json.decode(text, type=kind)
-    except (msgspec.ValidationError, msgspec.DecodeError) as error:
+    except (msgspec.ValidationError, msgspec.DecodeError, UnicodeEncodeError) as error:
         raise Invalid(str(error)) from error
 
 
@@ -504,7 +506,7 @@ _WHERE_PARTS: dict[str, Any] = {
 def _checked(value: Any, part: str) -> str | None:
     try:
         return msgspec.convert(value, _WHERE_PARTS[part])
-    except msgspec.ValidationError:
+    except (msgspec.ValidationError, UnicodeEncodeError):
         return None
 
 

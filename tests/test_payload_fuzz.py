@@ -66,6 +66,9 @@ BAD = [
     "U1> <!everyone> <@U1",
     "<!here>",
     "{not json",
+    "Ja\x00ne",  # NUL: PostgreSQL refuses it in text
+    "Sur\ud800rogate",  # half an emoji: SQLite can't encode it
+    "0001-01-01T00:00:00+14:00",  # a moment that can't be turned into UTC
 ]
 MARKUP = " <!everyone> <@U1|x> <!here>"
 
@@ -230,7 +233,9 @@ def body_of(kind: str, payload: dict) -> str:
 
 
 def _form(fields: dict) -> str:
-    return urlencode({k: v if isinstance(v, str) else repr(v) for k, v in fields.items()})
+    return urlencode(
+        {k: v if isinstance(v, str) else repr(v) for k, v in fields.items()}, errors="surrogatepass"
+    )
 
 
 @pytest.mark.parametrize("listener", registered(), ids=lambda kk: f"{kk[0]}:{kk[1]}")

@@ -64,3 +64,12 @@ def clean(text: str, field: str) -> str:
     if text.isprintable():  # the common case: nothing to take out
         return text
     return _CONTROLS.sub("", _SPACING.sub(" ", _LINE_BREAKS.sub("\n", text)))
+
+
+def quotable(text: str) -> str:
+    """Text from outside quoted back in a message we write (an answer, a stored error).
+
+    Never refused, since it only describes what was sent: a lone surrogate shows as
+    ``�`` and controls go, so the message can always be sent and stored.
+    """
+    return clean(text.encode("utf-8", "surrogatepass").decode("utf-8", "replace"), "message")
