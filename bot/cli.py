@@ -21,6 +21,7 @@ from bot import admin, demo, hook_admin, workspace_admin
 from bot.config import ConfigError, Settings
 from bot.domain.dates import DateError, from_iso
 from bot.domain.hooks import TYPES
+from bot.domain.text import UnreadableText, clean
 from storage.copy import CopyRefused
 from storage.db import AlreadyServing, SchemaTooNew
 from storage.engine import Address
@@ -118,8 +119,26 @@ def _days(text: str) -> int:
     return int(text)
 
 
+TYPED = ("team", "owner", "kind", "hook_id")
+"""Arguments that are text someone typed (file names are not): read by the one text rule."""
+
+
+def _typed(args: argparse.Namespace) -> None:
+    for name in TYPED:
+        value = getattr(args, name, None)
+        if isinstance(value, list):
+            setattr(args, name, [clean(item, f"--{name}") for item in value])
+        elif isinstance(value, str):
+            setattr(args, name, clean(value, f"--{name}" if name != "hook_id" else "HOOK_ID"))
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
+    try:
+        _typed(args)
+    except UnreadableText as error:
+        print(f"hotleads: {error}", file=sys.stderr)
+        return EXIT_USAGE
     if args.command == "help":
         parser().print_help()
         return 0

@@ -318,3 +318,16 @@ async def test_no_text_edge_leaves_an_error_in_the_log(hotleads, caplog):
     await hotleads.command(f"add {DIRTY}")
     await interact(hotleads, view_submission_payload("add_lead", add_values(SURROGATE)))
     assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
+
+
+async def test_the_command_line_reads_typed_arguments_by_the_same_rule(hotleads, tmp_path):
+    """Arguments are bytes; ones that aren't UTF-8 arrive as lone surrogates."""
+    file = tmp_path / "leads.csv"
+    file.write_text("name,owner\nJane Doe,U1\n", encoding="utf-8")
+    env = db_env(hotleads.db.address)
+    code, out, err = await cli("import", str(file), "--team", "T1\udcff", env=env)
+    assert code == 2 and err.startswith("hotleads: The --team has a broken character"), err
+    assert "Traceback" not in err
+    code, out, err = await cli("import", str(file), "--team", f"{TEAM}\x07", env=env)
+    assert code == 0 and "imported 1 lead" in out, err
+    assert [lead.team_id for lead in await every_lead(hotleads.db, TEAM)] == [TEAM]
