@@ -33,29 +33,32 @@ async def only_once(
     A command or interaction carries a trigger id Slack makes for that one invocation:
     the same one again is a replay (a signed request sent twice), acked and dropped.
     """
-    if not isinstance(body, dict):
-        return await next()
-    services: Services = context["services"]
+    if isinstance(body, dict) and not await _first_time(body, context["services"]):
+        return BoltResponse(status=200, body="")
+    await next()
+    return None
+
+
+async def _first_time(body: dict, services: Services) -> bool:
+    """False for a delivery seen before, or one that can't be a new one (acked, dropped)."""
     if body.get("type") == "event_callback":
         try:
             delivery = payloads.event_delivery(body)
         except payloads.Invalid as error:
             log.info("unreadable event delivery: %s", error)
-            return _acked()
+            return False
         async with services.db.transaction() as conn:
-            first = await events.first_arrival(
+            return await events.first_arrival(
                 conn, delivery.team_id, delivery.event_id, services.clock.now()
             )
-        return await next() if first else _acked()
     trigger_id = _trigger_id(body.get("trigger_id"))
     if trigger_id is None:  # none to go by (a search as the rep types), or the door refuses it
-        return await next()
+        return True
     async with services.db.transaction() as conn:
         first = await events.first_trigger(conn, trigger_id, services.clock.now())
     if not first:
         log.info("replayed trigger %s dropped", trigger_id)
-        return _acked()
-    return await next()
+    return first
 
 
 def _trigger_id(value: Any) -> str | None:
@@ -63,7 +66,3 @@ def _trigger_id(value: Any) -> str | None:
         return msgspec.convert(value, payloads.TriggerId)
     except (msgspec.ValidationError, UnicodeEncodeError):
         return None
-
-
-def _acked() -> BoltResponse:
-    return BoltResponse(status=200, body="")
