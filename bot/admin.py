@@ -21,6 +21,7 @@ from bot.domain.lead_csv import (
     write_leads,
 )
 from bot.domain.report import report as report_text
+from bot.domain.slack_user import USER_ID_EXAMPLE, is_user_id
 from bot.domain.text import plural
 from bot.progress import bar
 from storage import copy as copying
@@ -119,7 +120,8 @@ def _read(
     """Good rows, problems by line, and the columns nobody reads."""
     good: list[ImportedLead] = []
     problems: list[str] = []
-    with open(path, newline="", encoding="utf-8-sig") as source:
+    # Bytes that aren't UTF-8 are read as lone surrogates, which the text rule refuses by row.
+    with open(path, newline="", encoding="utf-8-sig", errors="surrogateescape") as source:
         separator = delimiter(source.readline())
         source.seek(0)  # the decoder starts again and takes the BOM off again
         reader = csv.DictReader(source, delimiter=separator)
@@ -151,6 +153,8 @@ async def import_csv(
     settings: Settings, path: str, *, team: str | None, owner: str | None, dry_run: bool
 ) -> int:
     now = datetime.now(UTC)
+    if owner and not is_user_id(owner):
+        raise ConfigError(f"--owner must be a Slack user id like {USER_ID_EXAMPLE}, not {owner!r}.")
     try:
         rows, problems, ignored = _read(path, owner, now)
     except (OSError, UnicodeDecodeError, csv.Error) as error:

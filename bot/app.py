@@ -74,7 +74,7 @@ def team_clients(services: Services) -> Clients:
     """The one place run-due, hooks and requests get a workspace's client from."""
     settings = _settings(services)
     if not settings.multi_workspace:
-        return OneWorkspace(web_client(services))
+        return OneWorkspace(web_client(services), services)
     assert settings.client_id and settings.client_secret
     return Installed(
         services.db,
@@ -110,6 +110,8 @@ def build_app(services: Services) -> AsyncApp:
     handlers.register_all(app)
     if settings.multi_workspace:
         install.register(app)
+    else:
+        install.register_one(app)
     return app
 
 

@@ -22,8 +22,9 @@ from dotenv import load_dotenv
 from bot import admin, demo, hook_admin, workspace_admin
 from bot.config import ConfigError, Settings
 from bot.domain import grammar
-from bot.domain.dates import DateError, check_plausible
+from bot.domain.dates import DateError, from_iso
 from bot.domain.hooks import DEFAULT_KIND, TYPES
+from bot.domain.text import UnreadableText, clean
 from storage.copy import CopyRefused
 from storage.db import AlreadyServing, DatabaseUnavailable, SchemaTooNew, storage_failure
 from storage.engine import Address
@@ -118,15 +119,9 @@ def _where(text: str) -> Path | Address:
 
 def _moment(text: str) -> datetime:
     try:
-        moment = datetime.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not an ISO 8601 time") from None
-    moment = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-    try:
-        check_plausible(moment, datetime.now(UTC), text, plan=True)
+        return from_iso(text, datetime.now(UTC), plan=True)
     except DateError as error:
         raise argparse.ArgumentTypeError(str(error)) from None
-    return moment
 
 
 def _kind(text: str) -> str:
@@ -146,8 +141,26 @@ def _days(text: str) -> int:
     return int(text)
 
 
+TYPED = ("team", "owner", "kind", "hook_id")
+"""Arguments that are text someone typed (file names are not): read by the one text rule."""
+
+
+def _typed(args: argparse.Namespace) -> None:
+    for name in TYPED:
+        value = getattr(args, name, None)
+        if isinstance(value, list):
+            setattr(args, name, [clean(item, f"--{name}") for item in value])
+        elif isinstance(value, str):
+            setattr(args, name, clean(value, f"--{name}" if name != "hook_id" else "HOOK_ID"))
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
+    try:
+        _typed(args)
+    except UnreadableText as error:
+        print(f"hotleads: {error}", file=sys.stderr)
+        return EXIT_USAGE
     if args.command == "help":
         parser().print_help()
         return 0

@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 
 from bot.config import ConfigError, Settings
 from bot.domain.hooks import Hook, new_hook
-from handlers.hook_payloads import USER_ID
+from bot.domain.slack_user import USER_ID_EXAMPLE, is_user_id
 from storage import hooks, workspaces
 from storage.db import Database
 
@@ -44,8 +44,8 @@ async def new(
     settings: Settings, *, team: str, type: str, kind: str, owner: str | None, as_json: bool
 ) -> int:
     """Make a hook for a workspace this database knows; ``kind`` is already a known kind."""
-    if owner and not USER_ID.fullmatch(owner):
-        raise ConfigError(f"--owner must be a Slack user id like U0123ABCD, not {owner!r}.")
+    if owner and not is_user_id(owner):
+        raise ConfigError(f"--owner must be a Slack user id like {USER_ID_EXAMPLE}, not {owner!r}.")
     db = await Database.open(settings.database)
     try:
         known = await workspaces.known(db.reader)

@@ -18,6 +18,8 @@ from storage.db import Database, storage_failure
 EVERY = 60.0
 EVENTS_KEPT = timedelta(days=1)
 """How long an event id is remembered, so Slack's retries (within the hour) are known."""
+TRIGGERS_KEPT = timedelta(minutes=10)
+"""How long a trigger id is remembered: past Slack's 5-minute signature window, a replay is refused anyway."""
 
 log = logging.getLogger(__name__)
 
@@ -45,6 +47,7 @@ async def every_minute(services: Services, stop: asyncio.Event) -> None:
                 log.info("run-due %s", outcome.line())
             async with services.db.transaction() as conn:
                 await events.forget_before(conn, now - EVENTS_KEPT)
+                await events.forget_triggers_before(conn, now - TRIGGERS_KEPT)
         except Exception as error:
             cause = storage_failure(error)
             if cause is None:

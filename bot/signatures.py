@@ -135,6 +135,8 @@ def _unreadable(text: str, request: web.Request) -> str:
         msgspec.convert(body, ROUTING[kind]) if kind in ROUTING else None
     except msgspec.ValidationError as error:
         return f"the {kind} payload can't be routed: {error}"
+    except UnicodeEncodeError:  # msgspec met half an emoji where it wanted something else
+        return f"the {kind} payload can't be routed: it holds a broken character"
     return ""
 
 

@@ -8,6 +8,7 @@ the same refresh token: Slack accepts a refresh token once.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import time
 from collections.abc import Callable
@@ -21,6 +22,7 @@ from slack_sdk.oauth.token_rotation.async_rotator import AsyncTokenRotator
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.domain.installation import REFRESH_BEFORE, Installation
+from handlers.context import Services
 from storage import installations
 from storage.db import Database
 from storage.sealing import Sealer
@@ -46,21 +48,48 @@ class Clients(Protocol):
 
 
 class OneWorkspace:
-    """Single-workspace mode: the one client, for whichever team asks."""
+    """Single-workspace mode: the one client, for whichever team asks, until Slack takes its
+    token back (``app_uninstalled``, ``tokens_revoked``, or a refusal in ``TOKEN_DEAD``)."""
 
-    def __init__(self, client: AsyncWebClient) -> None:
+    def __init__(self, client: AsyncWebClient, services: Services) -> None:
         self.client = client
+        self.services = services
+        self.fingerprint = fingerprint(client.token)
 
     async def for_team(self, team_id: str) -> AsyncWebClient:
+        if await installations.token_revoked(self.services.db.reader, self.fingerprint):
+            raise NotInstalled(team_id)
         return self.client
 
     async def token_dead(self, team_id: str, error: str) -> None:
-        """Nothing to switch off: the refusal is recorded and the operator sees it."""
+        await switch_off(self.services, self.client.token, team_id, error)
 
 
-def of(clients: Clients | AsyncWebClient) -> Clients:
-    """An ``AsyncWebClient`` on its own is one workspace's client."""
-    return OneWorkspace(clients) if isinstance(clients, AsyncWebClient) else clients
+def of(clients: Clients | AsyncWebClient, services: Services) -> Clients:
+    """An ``AsyncWebClient`` on its own is the one workspace's client."""
+    return OneWorkspace(clients, services) if isinstance(clients, AsyncWebClient) else clients
+
+
+def fingerprint(token: str | None) -> str:
+    """What is kept of a token Slack took back: its hash, never the token."""
+    return hashlib.sha256((token or "").encode()).hexdigest()
+
+
+async def switch_off(services: Services, token: str | None, team_id: str, reason: str) -> None:
+    """Single-workspace mode: send nothing more with ``token``, and say so once in the log.
+
+    The workspace's leads stay; a new ``SLACK_BOT_TOKEN`` (a reinstall) starts afresh.
+    """
+    now = services.clock.now()
+    async with services.db.transaction() as conn:
+        first = await installations.revoke_token(conn, fingerprint(token), team_id, reason, now)
+    if first:
+        log.warning(
+            "workspace %s switched off (%s): nothing more is sent with this SLACK_BOT_TOKEN; "
+            "its leads are kept. Reinstall the app and set the new token to start again.",
+            team_id,
+            reason,
+        )
 
 
 class Installed:

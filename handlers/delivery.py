@@ -84,7 +84,7 @@ async def run_due(
     Each workspace's messages go out with its own client; one whose token
     Slack refuses for good is switched off and skipped from then on.
     """
-    clients = team_clients.of(clients)
+    clients = team_clients.of(clients, services)
     outcomes: list[Outcome] = []
     for team_id in await deliveries.workspaces(services.db.reader):
         async with services.db.workspace_turn(team_id) as ours:

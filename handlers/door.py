@@ -1,7 +1,8 @@
 """The one rule for every listener: read the payload at the door, ack first, then work.
 
 A payload that fails ``handlers.payloads`` changes nothing and gets a short
-"out of date" answer. An exception after the ack is logged once, with its
+"out of date" answer; typed text the text rule refuses is told why, on its
+field in a modal. An exception after the ack is logged once, with its
 traceback, and answered where the user is waiting; it never reaches Bolt, which
 would reset the ack and leave Slack to show an error after three seconds.
 """
@@ -19,9 +20,10 @@ from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.domain.text import truncate
 from handlers import payloads
 from handlers.context import Services
-from handlers.payloads import Invalid, Where
+from handlers.payloads import BadText, Invalid, Where
 from storage.db import storage_failure
 
 OUT_OF_DATE = ":warning: That button is out of date — run the command again."
@@ -84,10 +86,23 @@ Answer = Callable[[Tools, Where], Awaitable[None]]
 """What the door says back: to a payload it can't read, or after the listener failed."""
 Failed = Callable[[str], Answer]
 """The answer after a failure, given what to say (``FAILED``, ``COULD_NOT_SAVE``)."""
+Unreadable = Callable[[Tools, Where, BadText], Awaitable[None]]
+"""What the door says to typed text the text rule refused."""
+
+
+async def _told_why(tools: Tools, where: Where, error: BadText) -> None:
+    if tools.ack.response is None:
+        await tools.ack()
+    await tell(tools, where, f":warning: {error.message}")
 
 
 def _door(
-    parse: Callable[[dict], P], refuse: Answer, fail: Failed, *, ack_first: bool = False
+    parse: Callable[[dict], P],
+    refuse: Answer,
+    fail: Failed,
+    *,
+    ack_first: bool = False,
+    unreadable: Unreadable = _told_why,
 ) -> Callable[[Listener[P]], BoltListener]:
     """The one shape of every door: (ack,) read, refuse what can't be read, work, answer a failure."""
 
@@ -99,6 +114,10 @@ def _door(
             tools = _tools(ack, client, context, where)
             try:
                 payload = parse(body)
+            except BadText as error:
+                log.info("unreadable text in %s: %s", listener.__name__, error.field)
+                await unreadable(tools, where, error)
+                return
             except Invalid as error:
                 log.info("unreadable %s: %s", listener.__name__, error)
                 await refuse(tools, where)
@@ -138,6 +157,22 @@ async def _garbled(tools: Tools, where: Where) -> None:
     await tools.ack(response_type="ephemeral", text=COMMAND_GARBLED)
 
 
+async def _command_unreadable(tools: Tools, where: Where, error: BadText) -> None:
+    await tools.ack(response_type="ephemeral", text=f":warning: {error.message}")
+
+
+async def _on_the_field(tools: Tools, where: Where, error: BadText) -> None:
+    await tools.ack(response_action="errors", errors={error.field: truncate(error.message, 150)})
+
+
+async def _no_options_for(tools: Tools, where: Where, error: BadText) -> None:
+    await _no_options(tools, where)
+
+
+async def _nobody_waits(tools: Tools, where: Where, error: BadText) -> None:
+    """An event: Bolt has acked it and nobody waits for an answer."""
+
+
 def _command_failed(text: str) -> Answer:
     async def answer(tools: Tools, where: Where) -> None:
         if tools.ack.response is None:
@@ -160,19 +195,26 @@ def shortcut(parse: Callable[[dict], P]) -> Callable[[Listener[P]], BoltListener
 
 def view(parse: Callable[[dict], P]) -> Callable[[Listener[P]], BoltListener]:
     """A modal submit: the listener acks, with field errors or to close; a bad payload closes."""
-    return _door(parse, _acked_then_told(FORM_OUT_OF_DATE), _acked_then_told)
+    return _door(
+        parse, _acked_then_told(FORM_OUT_OF_DATE), _acked_then_told, unreadable=_on_the_field
+    )
 
 
 def options(parse: Callable[[dict], P]) -> Callable[[Listener[P]], BoltListener]:
     """A select's search: anything unreadable, or any failure, offers no options."""
-    return _door(parse, _no_options, lambda _: _no_options)
+    return _door(parse, _no_options, lambda _: _no_options, unreadable=_no_options_for)
 
 
 def event(parse: Callable[[dict], P]) -> Callable[[Listener[P]], BoltListener]:
     """An Events API event: Bolt has acked it; nobody waits, so failures are only logged."""
-    return _door(parse, _acked_then_told(None), lambda _: _acked_then_told(None))
+    return _door(
+        parse,
+        _acked_then_told(None),
+        lambda _: _acked_then_told(None),
+        unreadable=_nobody_waits,
+    )
 
 
 def command(parse: Callable[[dict], P]) -> Callable[[Listener[P]], BoltListener]:
     """A slash command: the listener acks with its reply; a garbled form is told so."""
-    return _door(parse, _garbled, _command_failed)
+    return _door(parse, _garbled, _command_failed, unreadable=_command_unreadable)

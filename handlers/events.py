@@ -1,10 +1,13 @@
-"""Events API deliveries are handled once, however often Slack retries them."""
+"""Every delivery from Slack is handled once: events however often Slack retries them,
+commands and interactions however often they are replayed."""
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
+from typing import Any
 
+import msgspec
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.response import BoltResponse
 
@@ -22,24 +25,44 @@ def register(app: AsyncApp) -> None:
 async def only_once(
     body: dict, context: dict, next: Callable[[], Awaitable[None]]
 ) -> BoltResponse | None:
-    """Record each event id as it arrives; a retry of one already seen is acked and dropped.
+    """Record each event id and trigger id as it arrives; one seen before is acked and dropped.
 
     Recording on arrival, not after handling, means a retry never does the work
     twice; a first delivery that never reached us is still handled when the retry comes.
     A delivery without a workspace or an event id Slack would send is acked and dropped.
+    A command or interaction carries a trigger id Slack makes for that one invocation:
+    the same one again is a replay (a signed request sent twice), acked and dropped.
     """
-    if not isinstance(body, dict) or body.get("type") != "event_callback":
-        return await next()
-    try:
-        delivery = payloads.event_delivery(body)
-    except payloads.Invalid as error:
-        log.info("unreadable event delivery: %s", error)
+    if isinstance(body, dict) and not await _first_time(body, context["services"]):
         return BoltResponse(status=200, body="")
-    services: Services = context["services"]
+    await next()
+    return None
+
+
+async def _first_time(body: dict, services: Services) -> bool:
+    """False for a delivery seen before, or one that can't be a new one (acked, dropped)."""
+    if body.get("type") == "event_callback":
+        try:
+            delivery = payloads.event_delivery(body)
+        except payloads.Invalid as error:
+            log.info("unreadable event delivery: %s", error)
+            return False
+        async with services.db.transaction() as conn:
+            return await events.first_arrival(
+                conn, delivery.team_id, delivery.event_id, services.clock.now()
+            )
+    trigger_id = _trigger_id(body.get("trigger_id"))
+    if trigger_id is None:  # none to go by (a search as the rep types), or the door refuses it
+        return True
     async with services.db.transaction() as conn:
-        first = await events.first_arrival(
-            conn, delivery.team_id, delivery.event_id, services.clock.now()
-        )
+        first = await events.first_trigger(conn, trigger_id, services.clock.now())
     if not first:
-        return BoltResponse(status=200, body="")
-    return await next()
+        log.info("replayed trigger %s dropped", trigger_id)
+    return first
+
+
+def _trigger_id(value: Any) -> str | None:
+    try:
+        return msgspec.convert(value, payloads.TriggerId)
+    except (msgspec.ValidationError, UnicodeEncodeError):
+        return None

@@ -149,7 +149,10 @@ async def _changeable(tools: Tools, team_id: str, user_id: str, touch_id: int) -
         raise Refusal("That touch no longer exists.")
     if user_id in (touch.logged_by, lead.owner):
         return Changing(touch, lead)
-    if await people.is_admin(tools.client, services, team_id, user_id):
+    admin = await people.is_admin(tools.client, services, team_id, user_id)
+    if admin is None:
+        raise Refusal(people.NOT_CONFIRMED.removeprefix(":warning: "))
+    if admin:
         return Changing(touch, lead)
     raise Refusal(
         f"Only {mention(touch.logged_by)} (who logged it), {mention(lead.owner)} (the owner) "

@@ -8,21 +8,24 @@ Pure: ``now`` is passed in.
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Annotated, Any, Literal
 
 import msgspec
 
 from bot.domain import grammar
+from bot.domain.dates import DateError, from_iso
+from bot.domain.slack_user import USER_ID_EXAMPLE, is_user_id
+from bot.domain.text import UnreadableText, clean
 
 CLOCK_SKEW = timedelta(minutes=1)
 """How far in the future ``at`` may be: the sender's clock may run a little fast."""
 DEFAULT_SOURCE = "inbound"
 MAX_BODY = 64 * 1024
 """Bytes: a lead is a few hundred; anything near this is not one."""
-USER_ID = re.compile(r"[UW][A-Z0-9]{2,}")
 
 
 def _text(description: str, limit: int, **schema: Any) -> Any:
@@ -119,8 +122,11 @@ class Arrival:
 
 
 def decode(fields: dict[str, Any]) -> tuple[InboundLead, tuple[str, ...]]:
-    """The known fields as the model, and the names of the unknown ones (ignored)."""
-    ignored = tuple(sorted(name for name in fields if name not in FIELDS))
+    """The known fields as the model, and the names of the unknown ones (ignored, said back)."""
+    try:
+        ignored = tuple(sorted(clean(name, "field name") for name in fields if name not in FIELDS))
+    except UnreadableText as error:
+        raise InboundError(str(error)) from None
     try:
         body = msgspec.convert(
             {k: v for k, v in fields.items() if k in FIELDS}, InboundLead, strict=True
@@ -131,6 +137,15 @@ def decode(fields: dict[str, Any]) -> tuple[InboundLead, tuple[str, ...]]:
             f"`{field}` must be text." if field else f"The body can't be read: {error}.", field
         ) from None
     return body, ignored
+
+
+def json_of(raw: bytes) -> Any:
+    """The body's JSON. Python's reader keeps a lone surrogate (``\\ud800``) for the text
+    rule to refuse by its field, where msgspec's would refuse the whole body, unnamed."""
+    try:
+        return json.loads(raw)
+    except (ValueError, RecursionError):  # UnicodeDecodeError and JSONDecodeError included
+        raise InboundError("The body is not valid JSON in UTF-8.") from None
 
 
 def _path_field(message: str) -> str | None:
@@ -146,7 +161,11 @@ def arrival(
     key: str | None = None,
     ignored: tuple[str, ...] = (),
 ) -> Arrival:
-    """Check every field the one way the grammar does; ``key`` from a header if the body has none."""
+    """Check every field the one way the grammar does; ``key`` from a header if the body has none.
+
+    Every text goes through the one text rule first (``bot.domain.text.clean``).
+    """
+    body, key = _cleaned(body), _clean("id", key)
     name = _given(body.name) or " ".join(
         part for part in (_given(body.first_name), _given(body.last_name)) if part
     )
@@ -177,6 +196,19 @@ def arrival(
     )
 
 
+def _cleaned(body: InboundLead) -> InboundLead:
+    return msgspec.structs.replace(
+        body, **{field: _clean(field, getattr(body, field)) for field in body.__struct_fields__}
+    )
+
+
+def _clean(field: str, value: str | None) -> str | None:
+    try:
+        return None if value is None else clean(value, field)
+    except UnreadableText as error:
+        raise InboundError(str(error), field) from None
+
+
 def _given(value: str | None) -> str:
     return (value or "").strip()
 
@@ -194,12 +226,13 @@ def _check(field: str, value: str | None) -> str:
 def _owner(text: str) -> tuple[str, str]:
     if not text:
         return "", ""
-    if USER_ID.fullmatch(text):
+    if is_user_id(text):
         return text, ""
     if grammar.is_email(text):
         return "", text
     raise InboundError(
-        f"“{text[:40]}” is neither a Slack user id (like U0123ABCD) nor an email.", "owner"
+        f"“{text[:40]}” is neither a Slack user id (like {USER_ID_EXAMPLE}) nor an email.",
+        "owner",
     )
 
 
@@ -207,12 +240,9 @@ def _moment(text: str, now: datetime) -> datetime:
     if not text:
         return now
     try:
-        moment = datetime.fromisoformat(text)
-    except ValueError:
-        raise InboundError(
-            f"“{text[:40]}” is not an ISO 8601 time, like 2026-11-23T10:00:00Z.", "at"
-        ) from None
-    moment = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+        moment = from_iso(text, now)
+    except DateError as error:
+        raise InboundError(str(error), "at") from None
     if moment > now + CLOCK_SKEW:
         raise InboundError("`at` is in the future; send when it happened.", "at")
     return moment

@@ -11,7 +11,7 @@ from typing import Any
 
 import msgspec
 
-from handlers.hook_payloads import InboundError, InboundLead
+from handlers.hook_payloads import InboundError, InboundLead, json_of
 
 REFS = ("name", "first_name", "last_name", "email", "company", "phone")
 BY_TYPE = {"email": "email", "phone_number": "phone"}
@@ -53,11 +53,19 @@ class Submission(msgspec.Struct):
     event_type: str = "form_response"
 
 
+SENT_AS = {"at": "form_response.submitted_at", "id": "event_id"}
+"""Where Typeform puts what a refusal names, for the ``field`` of the answer."""
+
+
 def read(raw: bytes) -> InboundLead:
     try:
-        submission = msgspec.json.decode(raw, type=Submission)
-    except msgspec.DecodeError as error:
+        submission = msgspec.convert(json_of(raw), Submission)
+    except msgspec.ValidationError as error:
         raise InboundError(f"This is not a Typeform submission: {error}.") from None
+    except UnicodeEncodeError:  # msgspec met half an emoji where it wanted something else
+        raise InboundError(
+            "This is not a Typeform submission: it holds a broken character."
+        ) from None
     response = submission.form_response
     found: dict[str, str] = {}
     for answer in response.answers:

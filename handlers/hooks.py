@@ -34,7 +34,6 @@ NOT_ADMIN = (
     ":lock: Only workspace admins and owners (or people listed in HOTLEADS_ADMINS) "
     "can see and change hooks, so nothing changed."
 )
-UNSURE = ":warning: I couldn't check your permissions with Slack, so nothing changed. Try again."
 
 
 async def list_hooks(cmd: grammar.Hooks, call: Invocation) -> None:
@@ -55,7 +54,7 @@ async def _as_admin(call: Invocation, work) -> None:
         call.client, call.services, call.team_id, call.user_id, call.known
     )
     if allowed is None:
-        reply = Reply(UNSURE, [section(UNSURE)])
+        reply = Reply(people.NOT_CONFIRMED, [section(people.NOT_CONFIRMED)])
     elif not allowed:
         reply = Reply(NOT_ADMIN, [section(NOT_ADMIN)])
     else:

@@ -28,17 +28,27 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.domain.alerts import deserves_alert
 from bot.domain.dates import zone
-from bot.domain.hooks import Hook, authentic
+from bot.domain.hooks import Hook, authentic, is_hook_id
 from bot.domain.rate_limit import Buckets
+from bot.domain.text import quotable
 from handlers import clients as team_clients
-from handlers import hook_alerts
+from handlers import hook_alerts, people
 from handlers import hook_calendly as calendly
 from handlers import hook_typeform as typeform
 from handlers.alert_queue import AlertQueue
 from handlers.clients import Clients, NotInstalled
 from handlers.context import Services
 from handlers.delivery import deliver
-from handlers.hook_payloads import MAX_BODY, Arrival, InboundError, Refused, Stored, arrival, decode
+from handlers.hook_payloads import (
+    MAX_BODY,
+    Arrival,
+    InboundError,
+    Refused,
+    Stored,
+    arrival,
+    decode,
+    json_of,
+)
 from storage import deliveries, hooks, leads, users
 from storage.engine import Connection
 from storage.hooks import HookSignal
@@ -57,6 +67,7 @@ log = logging.getLogger(__name__)
 
 class Refusal(Exception):
     def __init__(self, status: int, error: str, field: str | None = None, **headers: str):
+        error, field = quotable(error), quotable(field) if field else None  # they quote the body
         super().__init__(error)
         self.status, self.error, self.field, self.headers = status, error, field, headers
 
@@ -77,7 +88,7 @@ class HookReceiver:
         buckets: Buckets | None = None,
     ) -> None:
         self.services = services
-        self.clients = team_clients.of(clients)
+        self.clients = team_clients.of(clients, services)
         self.buckets = buckets or Buckets()
         self._emails: dict[tuple[str, str], tuple[str, float]] = {}
         self.alerts = AlertQueue()
@@ -110,7 +121,7 @@ class HookReceiver:
             return refusal.response()
 
     async def _live_hook(self, hook_id: str) -> Hook:
-        hook = await hooks.get(self.services.db.reader, hook_id)
+        hook = await hooks.get(self.services.db.reader, hook_id) if is_hook_id(hook_id) else None
         if hook is None or hook.revoked_at is not None:
             raise Refusal(404, "There is no such hook, or it was revoked.")
         wait = self.buckets.take(hook.id, time.monotonic())
@@ -141,24 +152,49 @@ class HookReceiver:
         self, hook: Hook, body: bytes, request: web.Request, now: datetime
     ) -> Arrival | str:
         """The signal in the body, or the name of a Calendly event that carries none."""
+        sent_as: dict[str, str] = {}  # a refused field, as the sender calls it
         try:
             if hook.type == "typeform":
-                lead, ignored, key = typeform.read(body), (), None
+                lead, ignored, key, sent_as = typeform.read(body), (), None, typeform.SENT_AS
             elif hook.type == "calendly":
                 booking = calendly.read(body)
                 if isinstance(booking, str):
                     return booking
-                lead, ignored, key = booking.lead(await self._zone(hook)), (), None
+                lead, ignored, key = booking.lead(await self._zone(hook), now), (), None
+                sent_as = calendly.SENT_AS
             else:
                 lead, ignored = decode(_fields(body, request.content_type))
                 key = request.headers.get("Idempotency-Key") or request.headers.get("webhook-id")
             signal = arrival(lead, default_kind=hook.kind, now=now, key=key, ignored=ignored)
         except InboundError as error:
-            raise Refusal(400, str(error), error.field) from None
+            field = sent_as.get(error.field, error.field) if error.field else None
+            raise Refusal(400, str(error), field) from None
         if signal.owner_email:
             owner = await self._user_by_email(hook.team_id, signal.owner_email)
             signal = replace(signal, owner=owner, owner_email="")
+        elif signal.owner:
+            await self._member(hook.team_id, signal.owner)
         return signal
+
+    async def _member(self, team_id: str, user_id: str) -> None:
+        """A payload's owner must be one of the hook's workspace's people (Slack says who)."""
+        member = await people.is_member(
+            await self._client(team_id), self.services, team_id, user_id
+        )
+        if member is None:
+            raise _slack_unsure("users.info failed")
+        if not member:
+            raise Refusal(
+                400, f"{user_id} is not an active member of this hook's Slack workspace.", "owner"
+            )
+
+    async def _client(self, team_id: str) -> AsyncWebClient:
+        try:
+            return await self.clients.for_team(team_id)
+        except NotInstalled:
+            raise Refusal(
+                503, "This hook's Slack workspace has no working installation; reinstall hotleads."
+            ) from None
 
     async def _zone(self, hook: Hook) -> ZoneInfo:
         known = await users.get(self.services.db.reader, hook.team_id, hook.owner)
@@ -168,17 +204,12 @@ class HookReceiver:
         cached = self._emails.get((team_id, email.lower()))
         if cached and time.monotonic() - cached[1] < EMAILS_KNOWN_FOR:
             return cached[0]
-        try:
-            client = await self.clients.for_team(team_id)
-        except NotInstalled:
-            raise Refusal(
-                503, "This hook's Slack workspace has no working installation; reinstall hotleads."
-            ) from None
+        client = await self._client(team_id)
         try:
             async with asyncio.timeout(LOOKUP_TIMEOUT):
                 response = await client.users_lookupByEmail(email=email)
         except SlackApiError as error:
-            if error.response.get("error") == "users_not_found":
+            if people.slack_error(error) == "users_not_found":
                 raise Refusal(
                     400, f"No one in this Slack workspace has the email {email}.", "owner"
                 ) from None
@@ -271,9 +302,9 @@ class HookReceiver:
             )
 
 
-def _slack_unsure(error: Exception) -> Refusal:
+def _slack_unsure(error: Exception | str) -> Refusal:
     """Slack could not say who the owner is: nothing stored, and the sender may retry."""
-    log.warning("users.lookupByEmail failed: %s", error)
+    log.warning("Slack could not say who the owner is: %s", error)
     return Refusal(
         503, "Slack can't say who the owner is right now; try again.", **{"Retry-After": "30"}
     )
@@ -285,12 +316,12 @@ async def owner_for(conn: Connection, hook: Hook, signal: Arrival) -> str:
 
 
 def _fields(body: bytes, content_type: str) -> dict[str, Any]:
-    try:
-        if content_type == FORM:
+    if content_type == FORM:
+        try:
             return dict(parse_qsl(body.decode("utf-8"), keep_blank_values=True))
-        fields = msgspec.json.decode(body)
-    except (UnicodeDecodeError, msgspec.DecodeError):
-        raise InboundError("The body is not valid JSON or form data in UTF-8.") from None
+        except UnicodeDecodeError:
+            raise InboundError("The body is not form data in UTF-8.") from None
+    fields = json_of(body)
     if not isinstance(fields, dict):
         raise InboundError("The body must be a JSON object of lead fields.")
     return fields

@@ -7,6 +7,9 @@ pages it ends on are hotleads' own, saying plainly what happened.
 
 ``app_uninstalled`` deletes everything of the workspace, at once and for good;
 ``tokens_revoked`` drops only the revoked tokens (the data stays for a reinstall).
+With one workspace and one ``SLACK_BOT_TOKEN`` (``register_one``), both switch
+that token off and keep the data: the operator owns it, and a reinstall's new
+token starts again.
 """
 
 from __future__ import annotations
@@ -22,7 +25,9 @@ from slack_bolt.oauth.async_callback_options import (
     AsyncSuccessArgs,
 )
 from slack_bolt.response import BoltResponse
+from slack_sdk.web.async_client import AsyncWebClient
 
+from handlers import clients
 from handlers.context import Services
 from storage import installations
 
@@ -56,8 +61,10 @@ async def _installed(args: AsyncSuccessArgs) -> BoltResponse:
 
 
 async def _not_installed(args: AsyncFailureArgs) -> BoltResponse:
-    log.warning("installation failed: %s", args.reason)
-    why = FAILURES.get(args.reason, f"Slack said: {args.reason}.")
+    # The reason may be the redirect's own ``error`` parameter: anyone's text, kept short
+    # and quoted in the log (no forged lines), escaped on the page.
+    log.warning("installation failed: %.100r", args.reason)
+    why = FAILURES.get(args.reason, f"Slack said: {args.reason[:100]}.")
     body = (
         f"<p>hotleads was not installed. {html.escape(why)}</p>"
         f'<p><a href="{html.escape(args.settings.install_path)}">Start again</a>.</p>'
@@ -96,6 +103,24 @@ async def drop_revoked_tokens(event: dict, context: AsyncBoltContext) -> None:
         log.info("bot token of %s revoked", context.team_id)
 
 
+async def switch_off(event: dict, context: AsyncBoltContext, client: AsyncWebClient) -> None:
+    """One workspace: Slack took the token back. Nothing more is sent with it (``clients``)."""
+    tokens = event.get("tokens")
+    if event.get("type") == "tokens_revoked" and not (
+        isinstance(tokens, dict) and tokens.get("bot")
+    ):
+        return  # only users' tokens: the bot's still works
+    services: Services = context["services"]
+    why = "app uninstalled" if event.get("type") == "app_uninstalled" else "tokens revoked"
+    await clients.switch_off(services, client.token, context.team_id or "", why)
+
+
 def register(app: AsyncApp) -> None:
     app.event("app_uninstalled")(forget_workspace)
     app.event("tokens_revoked")(drop_revoked_tokens)
+
+
+def register_one(app: AsyncApp) -> None:
+    """Single-workspace mode: the same two events, answered 200, switching the token off."""
+    app.event("app_uninstalled")(switch_off)
+    app.event("tokens_revoked")(switch_off)

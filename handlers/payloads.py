@@ -3,7 +3,8 @@
 A missing field, a wrong type, an id not shaped like Slack's, a lead id that
 can't be one or metadata that isn't ours is refused here, once, as ``Invalid``:
 listeners only ever see checked values, and nothing is changed before the
-whole payload has been read.
+whole payload has been read. Text a person typed goes through the one text
+rule (``bot.domain.text.clean``) here too; text it refuses is ``BadText``.
 """
 
 from __future__ import annotations
@@ -14,13 +15,15 @@ from typing import Annotated, Any, TypeVar
 import msgspec
 from msgspec import Meta, Struct
 
+from bot.domain.slack_user import USER_ID_PATTERN
+from bot.domain.slack_user import is_user_id as is_user_id  # the rule listeners read here
+from bot.domain.text import UnreadableText, clean
 from handlers import permalinks
 
 MAX_LEAD_ID = 2**63 - 1
-USER_ID = re.compile(r"[UW][A-Z0-9]{1,20}")
 _LEAD_ID = re.compile(r"[1-9][0-9]{0,18}")
 
-UserId = Annotated[str, Meta(pattern=r"^[UW][A-Z0-9]{1,20}\Z")]
+UserId = Annotated[str, Meta(pattern=rf"^{USER_ID_PATTERN}\Z")]
 ChannelId = Annotated[str, Meta(pattern=r"^[CDG][A-Z0-9]{1,20}\Z")]
 TeamId = Annotated[str, Meta(pattern=r"^T[A-Z0-9]{1,20}\Z")]
 EnterpriseId = Annotated[str, Meta(pattern=r"^E[A-Z0-9]{1,20}\Z")]
@@ -40,9 +43,20 @@ class Invalid(Exception):
     """A payload the app can't have sent, or Slack can't have filled in: nothing changes."""
 
 
-def is_user_id(text: object) -> bool:
-    """Shaped like a Slack user id (``U…``/``W…``): the only thing ever put in a mention."""
-    return isinstance(text, str) and USER_ID.fullmatch(text) is not None
+class BadText(Invalid):
+    """Typed text the text rule refuses: told to the person in words, on ``field`` in a modal."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field, self.message = field, message
+
+
+def _typed(text: str, field: str, called: str | None = None) -> str:
+    """``text`` by the one text rule; ``called`` is how the refusal names it, if not ``field``."""
+    try:
+        return clean(text, called or field)
+    except UnreadableText as error:
+        raise BadText(field, str(error)) from None
 
 
 def lead_id(text: object) -> int:
@@ -57,6 +71,8 @@ def _convert(raw: Any, kind: type[T]) -> T:
         return msgspec.convert(raw, kind)
     except msgspec.ValidationError as error:
         raise Invalid(str(error)) from error
+    except UnicodeEncodeError as error:  # half an emoji where an id or a pattern was wanted
+        raise Invalid("a broken character") from error
 
 
 def decoded(text: str, kind: type[T]) -> T:
@@ -67,7 +83,7 @@ def decoded(text: str, kind: type[T]) -> T:
 def _decode(text: str, kind: type[T]) -> T:
     try:
         return msgspec.json.decode(text, type=kind)
-    except (msgspec.ValidationError, msgspec.DecodeError) as error:
+    except (msgspec.ValidationError, msgspec.DecodeError, UnicodeEncodeError) as error:
         raise Invalid(str(error)) from error
 
 
@@ -307,7 +323,8 @@ class PickClick(Struct, frozen=True):
 
 def pick_click(body: dict[str, Any]) -> PickClick:
     clicked = click(body)
-    return PickClick(clicked.clicker, _decode(clicked.value or "", Pick))
+    pick = _decode(clicked.value or "", Pick)
+    return PickClick(clicked.clicker, Pick(pick.lead, _typed(pick.command, "command")))
 
 
 class TouchRef(Struct, frozen=True):
@@ -388,7 +405,7 @@ def submission(body: dict[str, Any]) -> Submission:
             elif state.selected_option is not None:
                 fields[block] = state.selected_option.value
             else:
-                fields[block] = state.value or ""
+                fields[block] = _typed(state.value or "", block, "field")
     return Submission(
         team_id=raw.view.team_id or _team_of(raw.team, raw.user),
         user_id=raw.user.id,
@@ -407,7 +424,9 @@ class LeadSearch(Struct, frozen=True):
 def lead_search(body: dict[str, Any]) -> LeadSearch:
     """A ``block_suggestion`` from the lead picker: what the rep has typed so far."""
     raw = _convert(body, _Suggestion)
-    return LeadSearch(_team_of(raw.team, raw.user), raw.user.id, raw.value.strip())
+    return LeadSearch(
+        _team_of(raw.team, raw.user), raw.user.id, _typed(raw.value, "search").strip()
+    )
 
 
 class Shortcut(Struct, frozen=True):
@@ -427,7 +446,7 @@ def message_shortcut(body: dict[str, Any]) -> Shortcut:
         trigger_id=raw.trigger_id,
         channel_id=raw.channel.id,
         message_ts=raw.message_ts,
-        text=raw.message.text if raw.message else "",
+        text=_typed(raw.message.text, "message") if raw.message else "",
     )
 
 
@@ -465,7 +484,8 @@ class Command(Struct, frozen=True):
 def command(body: dict[str, Any]) -> Command:
     """A slash command form."""
     raw = _convert(body, _Command)
-    return Command(raw.team_id, raw.user_id, raw.channel_id or "", raw.text, raw.trigger_id)
+    text = _typed(raw.text, "command")
+    return Command(raw.team_id, raw.user_id, raw.channel_id or "", text, raw.trigger_id)
 
 
 class Where(Struct, frozen=True):
@@ -486,7 +506,7 @@ _WHERE_PARTS: dict[str, Any] = {
 def _checked(value: Any, part: str) -> str | None:
     try:
         return msgspec.convert(value, _WHERE_PARTS[part])
-    except msgspec.ValidationError:
+    except (msgspec.ValidationError, UnicodeEncodeError):
         return None
 
 

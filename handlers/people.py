@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime, timedelta
+from typing import Any
 
 import aiohttp
 from slack_sdk.errors import SlackApiError
@@ -21,6 +22,11 @@ from storage import users
 
 STALE_AFTER = timedelta(days=1)
 ADMIN_FRESH_FOR = timedelta(minutes=5)
+NOT_CONFIRMED = (
+    ":warning: Slack couldn't confirm your permissions just now, so nothing changed. "
+    "Please try again in a moment."
+)
+"""The answer when ``is_admin`` is ``None``: never "only admins may", which tells an admin they aren't one."""
 
 log = logging.getLogger(__name__)
 
@@ -29,16 +35,46 @@ async def cached(services: Services, team_id: str, user_id: str) -> SlackUser | 
     return await users.get(services.db.reader, team_id, user_id)
 
 
+def slack_error(error: SlackApiError) -> str | None:
+    """Slack's error code, if its answer was JSON (a 5xx page is not)."""
+    data = error.response.data
+    return data.get("error") if isinstance(data, dict) else None
+
+
+class SlackUnsure(Exception):
+    """Slack couldn't say (down, rate limited, any error but "no such user")."""
+
+
+async def _profile(client: AsyncWebClient, user_id: str) -> dict[str, Any] | None:
+    """What ``users.info`` says of the user; ``None`` when Slack says there's no such user."""
+    try:
+        response = await client.users_info(user=user_id)
+    except SlackApiError as error:
+        if slack_error(error) == "user_not_found":
+            return None
+        log.warning("users.info %s failed: %s", user_id, error)
+        raise SlackUnsure from error
+    except (aiohttp.ClientError, TimeoutError) as error:
+        log.warning("users.info %s failed: %s", user_id, error)
+        raise SlackUnsure from error
+    profile: dict[str, Any] = response["user"]
+    return profile
+
+
 async def fetch(
     client: AsyncWebClient, services: Services, team_id: str, user_id: str
 ) -> SlackUser | None:
     """Ask Slack about a user and cache the answer; ``None`` when Slack can't say."""
     try:
-        response = await client.users_info(user=user_id)
-    except (SlackApiError, aiohttp.ClientError, TimeoutError) as error:
-        log.warning("users.info %s failed: %s", user_id, error)
+        profile = await _profile(client, user_id)
+    except SlackUnsure:
         return None
-    profile = response["user"]
+    return None if profile is None else await _save(services, team_id, user_id, profile)
+
+
+async def _save(
+    services: Services, team_id: str, user_id: str, profile: dict[str, Any]
+) -> SlackUser:
     user = SlackUser(
         team_id=team_id,
         user_id=user_id,
@@ -49,6 +85,33 @@ async def fetch(
     async with services.db.transaction() as conn:
         await users.save(conn, user)
     return user
+
+
+async def is_member(
+    client: AsyncWebClient, services: Services, team_id: str, user_id: str
+) -> bool | None:
+    """Is this user one of the workspace's people, and active? ``None`` when Slack can't say.
+
+    Trusted like admin rights: Slack's answer for ``ADMIN_FRESH_FOR``, then asked
+    again. Only members are cached, so a cached row is a member.
+    """
+    known = await cached(services, team_id, user_id)
+    if known is not None and services.clock.now() - known.fetched_at <= ADMIN_FRESH_FOR:
+        return True
+    try:
+        profile = await _profile(client, user_id)
+    except SlackUnsure:
+        return None
+    if profile is None or profile.get("deleted") or not _in_workspace(profile, team_id):
+        return False
+    await _save(services, team_id, user_id, profile)
+    return True
+
+
+def _in_workspace(profile: dict[str, Any], team_id: str) -> bool:
+    """Slack Connect shows people of other workspaces too; Enterprise Grid lists a user's teams."""
+    grid = profile.get("enterprise_user") or {}
+    return profile.get("team_id") == team_id or team_id in (grid.get("teams") or ())
 
 
 async def refresh_if_stale(
@@ -82,5 +145,11 @@ async def is_admin(
         return True
     known = known or await cached(services, team_id, user_id)
     if known is None or services.clock.now() - known.fetched_at > ADMIN_FRESH_FOR:
-        known = await fetch(client, services, team_id, user_id)
-    return None if known is None else known.is_admin
+        try:
+            profile = await _profile(client, user_id)
+        except SlackUnsure:
+            return None
+        if profile is None:  # Slack knows no such user: not an admin of anything
+            return False
+        known = await _save(services, team_id, user_id, profile)
+    return known.is_admin

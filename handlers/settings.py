@@ -90,10 +90,7 @@ async def _change(cmd: grammar.Settings, call: Invocation) -> Reply:
         call.client, call.services, call.team_id, call.user_id, call.known
     )
     if allowed is None:
-        text = (
-            ":warning: I couldn't check your permissions with Slack, so nothing changed. Try again."
-        )
-        return Reply(text, [section(text)])
+        return Reply(people.NOT_CONFIRMED, [section(people.NOT_CONFIRMED)])
     if not allowed:
         text = (
             ":lock: Only workspace admins and owners (or people listed in HOTLEADS_ADMINS) "

@@ -135,6 +135,23 @@ async def revoke_bot(conn: Connection, team_id: str, enterprise_id: str = "") ->
     )
 
 
+async def revoke_token(
+    conn: Connection, fingerprint: str, team_id: str, reason: str, now: datetime
+) -> bool:
+    """Single-workspace mode: Slack took the one token back; True the first time it is told."""
+    stored = await conn.execute(
+        "INSERT INTO revoked_tokens (fingerprint, team_id, reason, revoked_at) VALUES (?, ?, ?, ?)"
+        " ON CONFLICT DO NOTHING",
+        (fingerprint, team_id, reason, to_db(now)),
+    )
+    return stored == 1
+
+
+async def token_revoked(conn: Connection, fingerprint: str) -> bool:
+    row = await conn.fetchone("SELECT 1 FROM revoked_tokens WHERE fingerprint = ?", (fingerprint,))
+    return row is not None
+
+
 async def active_teams(conn: Connection) -> list[str]:
     rows = await conn.fetchall(
         "SELECT DISTINCT team_id FROM installations WHERE active = 1 AND bot_token IS NOT NULL"
@@ -192,6 +209,7 @@ WORKSPACE_TABLES = (
     "hook_signals",
     "installations",
     "lead_numbers",
+    "revoked_tokens",
 )
 """Every table with a ``team_id``; the rest (touches, signals, reminders, hook deliveries)
 hang off leads and hooks and go with them (``ON DELETE CASCADE``). A test checks

@@ -8,6 +8,7 @@ the row back, and an expired state is deleted and refused alike.
 
 from __future__ import annotations
 
+import re
 import secrets
 from datetime import datetime, timedelta
 
@@ -28,8 +29,14 @@ async def issue(conn: Connection, now: datetime) -> str:
     return state
 
 
+STATE = re.compile(r"[A-Za-z0-9_-]{43}")
+"""What ``issue`` makes (``token_urlsafe(32)``): anything else was never ours."""
+
+
 async def consume(conn: Connection, state: str, now: datetime) -> bool:
     """True once for a state issued here and not yet expired; False ever after."""
+    if STATE.fullmatch(state) is None:  # junk (a NUL, 10 kB) never reaches the query
+        return False
     row = await conn.fetchone(
         "DELETE FROM oauth_states WHERE state = ? RETURNING expires_at", (state,)
     )

@@ -310,6 +310,7 @@ class FakeSlack:
         self.rejections: list[Call] = []
         self.users: dict[str, dict[str, Any]] = {}
         self.default_user: dict[str, Any] | None = None  # template for unknown user ids
+        self.shared: set[str] = set()  # users of other workspaces seen through Slack Connect
         self.uploads: dict[str, bytes] = {}
         self.responses: defaultdict[str, list[dict[str, Any]]] = defaultdict(list)
         self._failures: defaultdict[str, deque[_Failure]] = defaultdict(deque)
@@ -562,6 +563,8 @@ class FakeSlack:
     def _answer(self, method: str, params: dict[str, Any], token: str | None) -> dict[str, Any]:
         if method == "auth.test":
             return self._auth_test(token)
+        if method == "users.info":
+            return self._user_info(params, token)
         answers: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
             "apps.connections.open": self._connections_open,
             "chat.postMessage": self._post_message,
@@ -569,7 +572,6 @@ class FakeSlack:
             "chat.postEphemeral": lambda _: {"ok": True, "message_ts": self._ts()},
             "chat.scheduleMessage": self._schedule_message,
             "conversations.open": _open_conversation,
-            "users.info": self._user_info,
             "users.lookupByEmail": self._user_by_email,
             "chat.getPermalink": _permalink,
             "files.getUploadURLExternal": self._upload_url,
@@ -625,12 +627,26 @@ class FakeSlack:
             "message": _message(params, None),
         }
 
-    def _user_info(self, params: dict[str, Any]) -> dict[str, Any]:
+    def _user_info(self, params: dict[str, Any], token: str | None) -> dict[str, Any]:
+        """The user, with their ``team_id``; one of another workspace is not found, as in
+        Slack, unless in the same Enterprise Grid org (``enterprise_user.teams``) or listed
+        in ``shared`` (Slack Connect shows them, with their own team)."""
         user_id = params.get("user", "")
         user = self.users.get(user_id)
         if user is None and self.default_user is not None:
             user = {**self.default_user, "id": user_id}
-        return {"ok": True, "user": user} if user else {"ok": False, "error": "user_not_found"}
+        grant = self.tokens.get(token or "")
+        asking = grant["team"]["id"] if grant else self.team_id
+        if user is not None:
+            user = {"team_id": asking, **user}
+        grid = (user or {}).get("enterprise_user") or {}
+        if user is None or (
+            user["team_id"] != asking
+            and asking not in grid.get("teams", ())
+            and user_id not in self.shared
+        ):
+            return {"ok": False, "error": "user_not_found"}
+        return {"ok": True, "user": user}
 
     def _user_by_email(self, params: dict[str, Any]) -> dict[str, Any]:
         """Real Slack matches the profile email, ignoring case, and says ``users_not_found``."""

@@ -23,9 +23,14 @@ APP_ID = "A0001"
 BOT_USER_ID = "UBOT"
 VERIFICATION_TOKEN = "legacy-verification-token"  # sent by Slack, ignored by Bolt
 DEFAULT_RESPONSE_URL = "https://hooks.slack.com/commands/T0001/1000000001/abcdefghij"
-DEFAULT_TRIGGER_ID = "1000000001.1000000002.0123456789abcdef0123456789abcdef"
-
 _event_ids = itertools.count(1)
+_trigger_ids = itertools.count(1)
+
+
+def new_trigger_id() -> str:
+    """A trigger id shaped like Slack's, new each time: Slack makes one per invocation."""
+    serial = next(_trigger_ids)
+    return f"{1000000000 + serial}.1000000002.{serial:032x}"
 
 
 def sign(body: str, secret: str, timestamp: int | None = None) -> dict[str, str]:
@@ -49,7 +54,7 @@ def slash_command_body(
     channel_id: str = "C1",
     command: str = "/lead",
     response_url: str = DEFAULT_RESPONSE_URL,
-    trigger_id: str = DEFAULT_TRIGGER_ID,
+    trigger_id: str | None = None,
 ) -> str:
     """A slash command body, form-encoded with Slack's fields in Slack's order."""
     fields = {
@@ -65,7 +70,7 @@ def slash_command_body(
         "api_app_id": APP_ID,
         "is_enterprise_install": "false",
         "response_url": response_url,
-        "trigger_id": trigger_id,
+        "trigger_id": trigger_id or new_trigger_id(),
     }
     return urlencode(fields)
 
@@ -115,7 +120,7 @@ def block_actions_payload(
     channel_id: str = "C1",
     message: Mapping[str, Any] | None = None,
     response_url: str = DEFAULT_RESPONSE_URL,
-    trigger_id: str = DEFAULT_TRIGGER_ID,
+    trigger_id: str | None = None,
 ) -> dict[str, Any]:
     """A button click on a message; pass the posted `message` to make it the one clicked."""
     message = dict(message or {"type": "message", "ts": "1700000000.000100", "text": ""})
@@ -130,7 +135,7 @@ def block_actions_payload(
             "channel_id": channel_id,
             "is_ephemeral": False,
         },
-        "trigger_id": trigger_id,
+        "trigger_id": trigger_id or new_trigger_id(),
         "team": {"id": team_id, "domain": "acme"},
         "enterprise": None,
         "is_enterprise_install": False,
@@ -159,7 +164,7 @@ def view_submission_payload(
     private_metadata: str = "",
     team_id: str = "T0001",
     user_id: str = "U1",
-    trigger_id: str = DEFAULT_TRIGGER_ID,
+    trigger_id: str | None = None,
 ) -> dict[str, Any]:
     """A modal submit; `values` is Slack's `{block_id: {action_id: {"type": ..., ...}}}`.
 
@@ -186,7 +191,7 @@ def view_submission_payload(
         "user": _user(user_id, team_id),
         "api_app_id": APP_ID,
         "token": VERIFICATION_TOKEN,
-        "trigger_id": trigger_id,
+        "trigger_id": trigger_id or new_trigger_id(),
         "view": submitted,
         "response_urls": [],
         "enterprise": None,

@@ -9,6 +9,7 @@ import json
 from typing import Any
 
 from aiohttp import WSMsgType, web
+from slack_requests import new_trigger_id
 
 TEAM = "T0001"
 
@@ -77,6 +78,6 @@ def slash_command(text: str, envelope_id: str = "env-1") -> dict[str, Any]:
             "text": text,
             "api_app_id": "A0001",
             "response_url": "https://hooks.slack.com/commands/T0001/1/x",
-            "trigger_id": "1.2.3",
+            "trigger_id": new_trigger_id(),
         },
     }

@@ -327,6 +327,7 @@ async def test_users_info(fake, client):
 
     fake.default_user = {"tz": "America/New_York", "is_admin": False}
     assert (await client.users_info(user="U2"))["user"] == {
+        "team_id": "T0001",  # Slack says which workspace a user belongs to
         "id": "U2",
         "tz": "America/New_York",
         "is_admin": False,

@@ -83,6 +83,7 @@ async def test_someone_who_is_not_an_admin_can_neither_make_nor_list_nor_revoke(
 
 async def test_leads_with_no_owner_go_round_the_reps_in_turn(hotleads):
     await configure(hotleads, "reps:<@UANA|ana>,<@UBEN|ben>")
+    hotleads.slack.users["UCAT"] = {"id": "UCAT", "tz": "UTC"}
     made = await make_hook(hotleads, kind="download")
     for i in range(3):
         status, body = await send(hotleads, made, {"name": f"Lead {i}", "email": f"l{i}@x.com"})

@@ -21,7 +21,13 @@ from urllib.parse import urlencode
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from slack_requests import event_body, interactive_body, sign, view_submission_payload
+from slack_requests import (
+    event_body,
+    interactive_body,
+    new_trigger_id,
+    sign,
+    view_submission_payload,
+)
 from test_payloads import PING, database, every_mrkdwn
 from test_surfaces import (
     add_values,
@@ -60,6 +66,9 @@ BAD = [
     "U1> <!everyone> <@U1",
     "<!here>",
     "{not json",
+    "Ja\x00ne",  # NUL: PostgreSQL refuses it in text
+    "Sur\ud800rogate",  # half an emoji: SQLite can't encode it
+    "0001-01-01T00:00:00+14:00",  # a moment that can't be turned into UTC
 ]
 MARKUP = " <!everyone> <@U1|x> <!here>"
 
@@ -152,7 +161,13 @@ async def templates(hotleads) -> dict[tuple[str, str], tuple[dict[str, Any], lis
             envelope = json.loads(event_body(event))
             found[(kind, key)] = (envelope, [("event", "user"), ("team_id",), ("event_id",)])
         elif kind == "command":
-            form = {"command": key, "text": "log #1 call fuzz", "team_id": "T0001", "user_id": "U1"}
+            form = {
+                "command": key,
+                "text": "log #1 call fuzz",
+                "team_id": "T0001",
+                "user_id": "U1",
+                "trigger_id": new_trigger_id(),
+            }
             found[(kind, key)] = (form, [("user_id",), ("team_id",)])
         else:
             raise AssertionError(f"no template for {kind} {key}: teach this test about it")
@@ -218,7 +233,9 @@ def body_of(kind: str, payload: dict) -> str:
 
 
 def _form(fields: dict) -> str:
-    return urlencode({k: v if isinstance(v, str) else repr(v) for k, v in fields.items()})
+    return urlencode(
+        {k: v if isinstance(v, str) else repr(v) for k, v in fields.items()}, errors="surrogatepass"
+    )
 
 
 @pytest.mark.parametrize("listener", registered(), ids=lambda kk: f"{kk[0]}:{kk[1]}")
@@ -254,6 +271,8 @@ async def test_no_mangled_payload_breaks_changes_or_pings(hotleads, listener):
         hotleads.slack.responses.clear()
         if fuzz_kind == "event" and case.get("event_id") == payload.get("event_id"):
             case["event_id"] = f"Ev{time.time_ns()}"  # a new delivery, not a retry
+        if "trigger_id" in payload and case.get("trigger_id") == payload["trigger_id"]:
+            case["trigger_id"] = new_trigger_id()  # a new invocation, not a replay
         body = body_of(fuzz_kind, case)
         started = time.perf_counter()
         status, answer = await hotleads.sender.post(

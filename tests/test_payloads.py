@@ -40,13 +40,17 @@ PING = re.compile(r"<!(?:everyone|here|channel)\b|<@(?![UW][A-Z0-9]{1,20}[>|])")
 
 
 async def database(hotleads) -> dict[str, list[str]]:
-    """Every row of every table but the event-arrival log: what "nothing changed" compares."""
+    """Every row of every table but the arrival logs: what "nothing changed" compares."""
     reader = hotleads.db.reader
     return {
         name: sorted(repr(tuple(row)) for row in await reader.fetchall(f"SELECT * FROM {name}"))
         for name in await schema.tables(reader)
-        if name != "seen_events"
+        if name not in ARRIVAL_LOGS
     }
+
+
+ARRIVAL_LOGS = ("seen_events", "seen_triggers")
+"""Which deliveries arrived (``handlers.events``): written by every request, read or refused."""
 
 
 async def card(hotleads) -> tuple[str, dict[str, dict[str, Any]]]:

@@ -19,7 +19,13 @@ from typing import Any
 
 import pytest
 from conftest import TEAM, every_lead, reply_text
-from slack_requests import block_actions_payload, event_body, sign, view_submission_payload
+from slack_requests import (
+    block_actions_payload,
+    event_body,
+    new_trigger_id,
+    sign,
+    view_submission_payload,
+)
 
 from bot.domain.lead import Lead
 from storage import leads
@@ -149,7 +155,7 @@ def message_shortcut_payload(
         "is_enterprise_install": False,
         "enterprise": None,
         "callback_id": "log_as_touch",
-        "trigger_id": "2000000001.2000000002.shortcut",
+        "trigger_id": new_trigger_id(),
         "response_url": "https://hooks.slack.com/app/T0001/2000000001/shortcut",
         "message_ts": ts,
         "message": {"type": "message", "user": "U2", "ts": ts, "text": text},
@@ -181,7 +187,7 @@ def home_click(
     *,
     user_id: str = "U1",
     block_id: str = "home",
-    trigger_id: str = "T-home",
+    trigger_id: str | None = None,
     **action: Any,
 ) -> dict[str, Any]:
     """A click on the Home tab: the container is the view, there is no message."""

@@ -15,6 +15,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import dateparser
 
+from bot.domain.text import truncate
+
 CLOCK_SKEW = timedelta(minutes=5)
 """A touch this little in the future is taken as now: clocks and typing disagree."""
 EARLIEST_YEAR = 1990
@@ -47,19 +49,38 @@ def latest_plan(now: datetime) -> datetime:
 
 
 def check_plausible(moment: datetime, now: datetime, shown: str, *, plan: bool = False) -> None:
-    """Refuse a moment no sales team means: before 1990, or for a ``plan`` past ten years ahead.
+    """Refuse a moment no sales team means: before 1990, or past ten years ahead.
 
-    ``shown`` is what the user wrote, quoted back in the message.
+    A ``plan`` (a snooze, a due day) may be ahead; anything else more than ten
+    years ahead is called the future here, and callers refuse the nearer future
+    in their own words. The year is checked before any arithmetic, so a moment at
+    the calendar's edge (year 1, year 9999 in any zone) is refused, never
+    overflowed. ``shown`` is what the user wrote, quoted back in the message.
     """
     if moment.year < EARLIEST_YEAR:
         guess = _this_century(moment)
         fits = guess is not None and (now < guess <= latest_plan(now) if plan else guess <= now)
         hint = f"; did you mean {guess.year}?" if fits and guess else "."
         raise DateError(f"I read “{shown}” as {_day(moment)} — that's before {EARLIEST_YEAR}{hint}")
-    if plan and moment > latest_plan(now):
-        raise DateError(
-            f"I read “{shown}” as {_day(moment)} — that's more than {YEARS_AHEAD} years ahead."
-        )
+    if moment.year > now.year + YEARS_AHEAD or moment > latest_plan(now):
+        ahead = f"more than {YEARS_AHEAD} years ahead" if plan else "in the future"
+        raise DateError(f"I read “{shown}” as {_day(moment)} — that's {ahead}.")
+
+
+def from_iso(text: str, now: datetime, *, plan: bool = False) -> datetime:
+    """A moment a machine wrote (ISO 8601, UTC when it names no zone), plausible, in UTC.
+
+    The one reading of times from hooks, CSV files and the command line: anything
+    unreadable or implausible raises ``DateError`` before any arithmetic is done.
+    """
+    shown = truncate(text.strip(), 40)
+    try:
+        moment = datetime.fromisoformat(text.strip())
+    except ValueError:
+        raise DateError(f"“{shown}” is not an ISO 8601 time, like 2026-11-23T10:00:00Z.") from None
+    moment = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    check_plausible(moment, now, shown, plan=plan)
+    return moment.astimezone(UTC)
 
 
 def parse_past(text: str, tz: str | None, now: datetime) -> datetime:

@@ -22,6 +22,8 @@ from dataclasses import dataclass, replace
 from typing import TypeAlias
 
 from bot.domain.hooks import TYPES as HOOK_TYPES
+from bot.domain.hooks import is_hook_id
+from bot.domain.slack_user import USER_ID_PATTERN
 from bot.domain.text import truncate
 from bot.domain.vocabulary import BANDS as BAND_NAMES
 from bot.domain.vocabulary import KIND_ALIASES as GROUP_KIND_ALIASES
@@ -83,7 +85,6 @@ MAX_RESPOND = 72
 
 MAX_REPS = 50
 """People in one round robin: a small sales team, with room to spare."""
-_HOOK_ID = re.compile(r"[A-Za-z0-9_-]{16,64}")
 
 # Mrkdwn-safe (no raw <, > or &) so the help reply can show these as they are.
 USAGE = {
@@ -382,7 +383,7 @@ _MARKUP_OR_ENTITY = re.compile(r"<([^<>\n]+)>|&(amp|lt|gt);")
 _ENTITY = re.compile(r"&(amp|lt|gt);")
 _ENTITIES = {"amp": "&", "lt": "<", "gt": ">"}
 _KEY = re.compile(r"([A-Za-z]+):")
-_USER = re.compile(r"<@([UW][A-Z0-9]+)(?:\|[^<>]*)?>")
+_USER = re.compile(rf"<@({USER_ID_PATTERN})(?:\|[^<>]*)?>")
 _CHANNEL = re.compile(r"<#([CG][A-Z0-9]+)(?:\|[^<>]*)?>")
 _LEAD_NUMBER = re.compile(r"#([0-9]{1,18})")
 _QUIET = re.compile(r"[0-9]{1,3}")
@@ -1287,7 +1288,7 @@ def _parse_hooks(words: list[_Word]) -> Hooks | HooksNew | HooksRevoke:
     if not action:
         return Hooks()
     if action == "revoke":
-        if len(words) != 2 or not _HOOK_ID.fullmatch(words[1].text.strip()):
+        if len(words) != 2 or not is_hook_id(words[1].text.strip()):
             raise GrammarError(
                 "Say which hook to revoke by its id, as `/lead hooks` lists it: "
                 "`/lead hooks revoke Xy3…`."

@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import re
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -78,6 +79,14 @@ def new_hook(
         signing_key=secret,
     )
     return NewHook(hook, secret)
+
+
+HOOK_ID = re.compile(r"[A-Za-z0-9_-]{16,64}")
+"""What a hook id looks like (``_hook_id`` makes 22 characters); anything else names no hook."""
+
+
+def is_hook_id(text: str) -> bool:
+    return HOOK_ID.fullmatch(text) is not None
 
 
 def _hook_id() -> str:

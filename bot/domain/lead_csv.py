@@ -7,16 +7,17 @@ scripts: change them only with a migration path for their users.
 from __future__ import annotations
 
 import csv
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TextIO
 
 from bot.domain import grammar
-from bot.domain.dates import DateError, check_plausible
+from bot.domain.dates import DateError, from_iso
 from bot.domain.lead import Lead
+from bot.domain.slack_user import USER_ID_EXAMPLE, is_user_id
 from bot.domain.temperature import band_for, score
+from bot.domain.text import UnreadableText, clean
 from bot.domain.vocabulary import SOURCES, STATUSES, Source, Status
 
 COLUMNS = (
@@ -35,7 +36,6 @@ COLUMNS = (
     "snoozed_until",
     "created_at",
 )
-USER_ID = re.compile(r"^[UW][A-Z0-9]+$")
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 """A cell starting with one of these runs as a formula in a spreadsheet (OWASP CSV injection)."""
@@ -158,20 +158,13 @@ def _time(row: dict[str, str], column: str, now: datetime) -> datetime | None:
     text = (row.get(column) or "").strip()
     if not text:
         return None
-    try:
-        moment = datetime.fromisoformat(text)
-    except ValueError:
-        raise BadRow(
-            f"{column} “{text}” is not an ISO 8601 time like 2026-01-31T09:00:00Z"
-        ) from None
-    moment = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
     plan = column == "snoozed_until"
-    if not plan and moment > now:
-        raise BadRow(f"{column} {text} is in the future")
     try:
-        check_plausible(moment, now, text, plan=plan)
+        moment = from_iso(text, now, plan=plan)
     except DateError as error:
         raise BadRow(f"{column}: {error}") from None
+    if not plan and moment > now:
+        raise BadRow(f"{column} {text} is in the future")
     return moment
 
 
@@ -185,7 +178,11 @@ def _text(row: dict[str, str], column: str, limit: int) -> str:
 def parse_row(
     row: dict[str, str], line: int, default_owner: str | None, now: datetime
 ) -> ImportedLead:
-    """Check one CSV row; raise BadRow naming what is wrong."""
+    """Check one CSV row; raise BadRow naming what is wrong.
+
+    Every cell goes through the one text rule first (``bot.domain.text.clean``).
+    """
+    row = _cleaned(row)
     name = _text(row, "name", grammar.MAX_NAME)
     if not name:
         raise BadRow("name is empty")
@@ -201,8 +198,8 @@ def parse_row(
     owner = _text(row, "owner", grammar.MAX_FIELD) or (default_owner or "")
     if not owner:
         raise BadRow("owner is empty: add the column or pass --owner U…")
-    if not USER_ID.match(owner):
-        raise BadRow(f"owner “{owner}” is not a Slack user id like U0123ABCD")
+    if not is_user_id(owner):
+        raise BadRow(f"owner “{owner}” is not a Slack user id like {USER_ID_EXAMPLE}")
     status = _text(row, "status", grammar.MAX_FIELD).lower() or "open"
     if status not in STATUSES:
         raise BadRow(f"status “{status}” is not one of {', '.join(STATUSES)}")
@@ -220,6 +217,16 @@ def parse_row(
         snoozed_until=_time(row, "snoozed_until", now),
         note=_note(row),
     )
+
+
+def _cleaned(row: dict[str, str]) -> dict[str, str]:
+    try:
+        return {column: clean(value, column) for column, value in row.items()}
+    except UnreadableText as error:
+        raise BadRow(
+            f"{error.field} holds bytes that aren't UTF-8 text (or half of an emoji): "
+            "fix that cell and import the row again"
+        ) from None
 
 
 def _note(row: dict[str, str]) -> str:
