@@ -190,6 +190,7 @@ WORKSPACE_TABLES = (
     "seen_events",
     "hooks",
     "hook_signals",
+    "pending_steps",
     "installations",
     "lead_numbers",
 )
