@@ -64,6 +64,41 @@ FAILED = (
 
 log = logging.getLogger(__name__)
 
+# ------------------------------------------------------------------ what each step reads
+
+ExecutionId = Annotated[str, Meta(pattern=r"^Fx[A-Za-z0-9]{1,40}\Z")]
+OptionalUser = Annotated[str, Meta(pattern=r"^(?:[UW][A-Z0-9]{1,20})?\Z")]
+Minutes = Annotated[int, Meta(ge=1, le=MAX_TIMEOUT)]
+
+
+class AddLeadInputs(Struct, frozen=True, kw_only=True):
+    name: str
+    company: str | None = None
+    email: str | None = None
+    phone: str | None = None
+    source: str | None = None
+    owner: OptionalUser | None = None
+    note: str | None = None
+
+
+class LogTouchInputs(Struct, frozen=True, kw_only=True):
+    lead: str
+    kind: str
+    logged_by: UserId
+    note: str | None = None
+    when: str | None = None
+
+
+class LeadInputs(Struct, frozen=True, kw_only=True):
+    lead: str
+
+
+class ClaimLeadInputs(Struct, frozen=True, kw_only=True):
+    lead: str
+    user: UserId
+    timeout_minutes: Minutes | None = None
+
+
 # ------------------------------------------------------------------ the steps, as declared
 
 USER_ID, STRING, INTEGER, BOOLEAN = "slack#/types/user_id", "string", "integer", "boolean"
@@ -105,6 +140,8 @@ class Step:
     description: str
     inputs: tuple[Param, ...]
     outputs: tuple[Param, ...]
+    reads: type[Struct]
+    """The struct its inputs are read into: its fields are the declared inputs."""
 
     def declared(self) -> dict[str, Any]:
         """The step as the manifests' ``functions`` map declares it (Slack's flat form)."""
@@ -132,7 +169,7 @@ SUMMARY = Param(
     "summary",
     STRING,
     "Summary",
-    "The line the lead's card starts with, like “#12 Jane Doe: hot (72)”",
+    "The line the lead's card starts with, like “#12 Jane Doe: :fire: hot (72)”",
     True,
 )
 
@@ -168,6 +205,7 @@ ADD_LEAD = Step(
             True,
         ),
     ),
+    reads=AddLeadInputs,
 )
 LOG_TOUCH = Step(
     "log_touch",
@@ -195,6 +233,7 @@ LOG_TOUCH = Step(
         Param("temperature_after", STRING, "Temperature after", "hot, warm or cold", True),
         SUMMARY,
     ),
+    reads=LogTouchInputs,
 )
 LEAD_TEMPERATURE = Step(
     "lead_temperature",
@@ -215,6 +254,7 @@ LEAD_TEMPERATURE = Step(
             True,
         ),
     ),
+    reads=LeadInputs,
 )
 CLAIM_LEAD = Step(
     "claim_lead",
@@ -235,6 +275,7 @@ CLAIM_LEAD = Step(
     outputs=(
         Param("claimed_by", USER_ID, "Claimed by", "Who claimed the lead; empty when nobody did"),
     ),
+    reads=ClaimLeadInputs,
 )
 STEPS = (ADD_LEAD, LOG_TOUCH, LEAD_TEMPERATURE, CLAIM_LEAD)
 
@@ -245,10 +286,6 @@ def manifest_functions() -> dict[str, dict[str, Any]]:
 
 
 # ------------------------------------------------------------------ payloads
-
-ExecutionId = Annotated[str, Meta(pattern=r"^Fx[A-Za-z0-9]{1,40}\Z")]
-OptionalUser = Annotated[str, Meta(pattern=r"^(?:[UW][A-Z0-9]{1,20})?\Z")]
-Minutes = Annotated[int, Meta(ge=1, le=MAX_TIMEOUT)]
 
 
 class _Function(Struct):
@@ -288,34 +325,6 @@ def execution(body: dict[str, Any]) -> Execution:
     return Execution(
         raw.team_id, event.function_execution_id, event.function.callback_id, event.inputs
     )
-
-
-class AddLeadInputs(Struct, frozen=True, kw_only=True):
-    name: str
-    company: str | None = None
-    email: str | None = None
-    phone: str | None = None
-    source: str | None = None
-    owner: OptionalUser | None = None
-    note: str | None = None
-
-
-class LogTouchInputs(Struct, frozen=True, kw_only=True):
-    lead: str
-    kind: str
-    logged_by: UserId
-    note: str | None = None
-    when: str | None = None
-
-
-class LeadInputs(Struct, frozen=True, kw_only=True):
-    lead: str
-
-
-class ClaimLeadInputs(Struct, frozen=True, kw_only=True):
-    lead: str
-    user: UserId
-    timeout_minutes: Minutes | None = None
 
 
 class _FunctionData(Struct):
@@ -363,6 +372,7 @@ _AT = re.compile(r"at `\$\.(\w+)`")
 
 def _inputs(step: Step, raw: dict[str, Any], kind: type[In]) -> In:
     """The inputs as ``kind``; a missing or malformed one fails the step, naming it."""
+    assert kind is step.reads, f"{step.callback_id} reads {step.reads.__name__}"
     try:
         return msgspec.convert(raw, kind)
     except msgspec.ValidationError as error:
