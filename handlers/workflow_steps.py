@@ -38,9 +38,8 @@ from bot.domain.answers import waiting_since
 from bot.domain.dates import DateError, parse_past
 from bot.domain.grammar import LeadRef
 from bot.domain.lead import Lead
-from bot.domain.temperature import KINDS
 from bot.domain.text import duration
-from bot.domain.vocabulary import SOURCES
+from bot.domain.vocabulary import KINDS, SOURCES
 from handlers import add, door, hook_alerts, lookup, payloads, people, touches
 from handlers.blocks import Refusal, Reply, lead_label, reason_line, section
 from handlers.card import card_reply
@@ -533,7 +532,7 @@ async def log_touch_step(run: Run) -> dict[str, Any]:
     typed = _required(LOG_TOUCH.inputs[1], _text(given.kind))
     kind = grammar.known_kind(typed)
     if kind is None:
-        guess = grammar.suggest(typed, tuple(KINDS), grammar.KIND_ALIASES)
+        guess = grammar.suggest(typed, KINDS, grammar.KIND_ALIASES)
         raise StepError(str(grammar.unknown("kind", typed, guess, None, ", ".join(KINDS))))
     note = (given.note or "").strip()
     if note:
