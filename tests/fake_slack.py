@@ -672,7 +672,7 @@ class FakeSlack:
 
         ``function_data`` names the step and a fresh token comes with each click
         (bolt-python's ``test_function_block_action``); a message no step posted
-        gets nothing.
+        gets nothing, and so does one whose step has ended.
         """
         execution_id = next(
             (
@@ -682,8 +682,8 @@ class FakeSlack:
             ),
             None,
         )
-        if execution_id is None:
-            return {}
+        if execution_id is None or self.executions[execution_id].state != "running":
+            return {}  # ended: its interactivity is no longer invocable
         execution = self.executions[execution_id]
         return {
             "function_data": {

@@ -135,3 +135,17 @@ def test_the_schema_refuses_the_properties_form_so_the_check_is_real():
     }
     errors = [e.message for e in Draft7Validator(SCHEMA).iter_errors(doc)]
     assert errors, "a malformed functions section must not validate"
+
+
+def test_the_readme_lists_every_step_with_its_inputs_and_outputs():
+    from handlers.workflow_steps import STEPS
+
+    text = (ROOT / "README.md").read_text()
+    section = text[text.index("## Workflow Builder") :]
+    section = section[: section.index("\n## ", 1)]
+    for step in STEPS:
+        (row,) = [line for line in section.splitlines() if f"(`{step.callback_id}`)" in line]
+        assert step.title in row
+        for param in (*step.inputs, *step.outputs):
+            assert f"`{param.name}`" in row, (step.callback_id, param.name)
+    assert "paid Slack plan" in section and "flat form" in section

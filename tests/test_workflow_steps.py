@@ -544,7 +544,7 @@ async def test_a_step_for_workspace_b_never_touches_workspace_a(hosted):
     await hosted.install("TB", "Beta")
     senders = {team: hosted.sender(team) for team in ("TA", "TB")}
     try:
-        for team, name in (("TA", "Jane Alpha"), ("TB", "Bob Beta")):
+        for team, name in (("TA", "Jane Alpha email:jane@alpha.com"), ("TB", "Bob Beta")):
             status, _ = await senders[team].command(f"add {name} source:inbound", team_id=team)
             assert status == 200
         alpha = await every_lead(hosted.db, "TA")
@@ -563,7 +563,7 @@ async def test_a_step_for_workspace_b_never_touches_workspace_a(hosted):
         assert await every_lead(hosted.db, "TA") == alpha
 
         # Workspace A's lead can't be reached from B by name, nor by email.
-        for lead in ("Jane Alpha", "jane"):
+        for lead, says in (("Jane Alpha", "No lead matches"), ("jane@alpha.com", "No lead has")):
             execution_id = await start_step(
                 hosted.slack,
                 senders["TB"],
@@ -573,7 +573,7 @@ async def test_a_step_for_workspace_b_never_touches_workspace_a(hosted):
             )
             ended = await hosted.slack.step_ended(execution_id)
             assert ended.state == "failed"
-            assert ended.error is not None and "No lead matches" in ended.error
+            assert ended.error is not None and says in ended.error
 
         added = await start_step(
             hosted.slack, senders["TB"], "add_lead", {"name": "Jane Alpha"}, team_id="TB"
