@@ -38,10 +38,10 @@ from bot.domain.answers import waiting_since
 from bot.domain.dates import DateError, parse_past
 from bot.domain.grammar import LeadRef
 from bot.domain.lead import Lead
-from bot.domain.text import duration
+from bot.domain.text import duration, truncate
 from bot.domain.vocabulary import KINDS, SOURCES
 from handlers import add, door, hook_alerts, lookup, payloads, people, touches
-from handlers.blocks import Refusal, Reply, lead_label, reason_line, section
+from handlers.blocks import Refusal, Reply, escape, lead_label, reason_line, section
 from handlers.card import card_reply
 from handlers.context import Services
 from handlers.door import Tools
@@ -66,6 +66,7 @@ log = logging.getLogger(__name__)
 # ------------------------------------------------------------------ what each step reads
 
 ExecutionId = Annotated[str, Meta(pattern=r"^Fx[A-Za-z0-9]{1,40}\Z")]
+StepToken = Annotated[str, Meta(pattern=r"^xwfp-[A-Za-z0-9-]{1,250}\Z")]
 OptionalUser = Annotated[str, Meta(pattern=r"^(?:[UW][A-Z0-9]{1,20})?\Z")]
 Minutes = Annotated[int, Meta(ge=1, le=MAX_TIMEOUT)]
 
@@ -295,6 +296,7 @@ class _Executed(Struct):
     type: str
     function: _Function
     function_execution_id: ExecutionId
+    bot_access_token: StepToken
     inputs: dict[str, Any] = {}
 
 
@@ -332,6 +334,8 @@ class _FunctionData(Struct):
 
 class _Scoped(Struct):
     function_data: _FunctionData | None = None
+    bot_access_token: StepToken | None = None
+    """Bolt ends the step with this token: a click carrying a forged one is refused."""
 
 
 class StepClaim(Struct, frozen=True):
@@ -380,7 +384,7 @@ def _inputs(step: Step, raw: dict[str, Any], kind: type[In]) -> In:
         found = missing or _AT.search(text)
         param = step.input(found.group(1)) if found else None
         if param is None:
-            raise StepError(f"{step.title} can't read its inputs ({text}).") from error
+            raise StepError(f"{step.title} can't read its inputs ({escape(text)}).") from error
         if missing:
             raise _missing(param) from error
         must_be = param.must_be or MUST_BE.get(param.type, param.type)
@@ -409,7 +413,7 @@ def _checked(step: Step, field: str, value: str) -> str:
     except grammar.GrammarError as error:
         param = step.input(field)
         title = param.title if param else field
-        raise StepError(f"{title}: {error}") from error
+        raise StepError(f"{title}: {escape(str(error))}") from error
 
 
 # ------------------------------------------------------------------ Block Kit
@@ -446,34 +450,40 @@ class Run:
 async def _lead(run: Run, text: str, *, closed_too: bool = False) -> Lead:
     """The lead meant by ``#12``, an email, or part of a name; the one sentence why not."""
     text = _required(LEAD, _text(text))
+    shown = _shown(text)
     reader, team_id = run.services.db.reader, run.team_id
     if grammar.is_email(text):
         found = await leads.with_email(reader, team_id, text)
         if found is None:
-            raise StepError(f"No lead has the email “{text}” — use #number or part of the name.")
+            raise StepError(f"No lead has the email “{shown}” — use #number or part of the name.")
         if not closed_too and found.status != "open":
-            raise StepError(f"#{found.number} ({text}) is {found.status} — reopen it first.")
+            raise StepError(f"#{found.number} ({shown}) is {found.status} — reopen it first.")
         return found
     number = references.number(text)
     if text.startswith("#") and number is None:
-        raise StepError(f"“{text}” isn't a lead number — use one like #12, or an email.")
+        raise StepError(f"“{shown}” isn't a lead number — use one like #12, or an email.")
     ref = LeadRef(number=number, text=None if number else text)
     try:
         return await lookup.find_lead(run.services, team_id, ref, closed_too=closed_too)
     except lookup.NoSuchLead as refusal:
         if refusal.ref.number is not None:
             raise StepError(f"There is no lead #{refusal.ref.number} in this workspace.") from None
-        raise StepError(f"No lead matches “{text}” — use #number or an email.") from None
+        raise StepError(f"No lead matches “{shown}” — use #number or an email.") from None
     except lookup.Ambiguous as refusal:
-        shown = ", ".join(f"#{m.number} {m.name}" for m in refusal.matches[:5])
+        matches = ", ".join(f"#{m.number} {_shown(m.name)}" for m in refusal.matches[:5])
         raise StepError(
-            f"“{text}” matches {len(refusal.matches)} leads ({shown}) — use #number or an email."
+            f"“{shown}” matches {len(refusal.matches)} leads ({matches}) — use #number or an email."
         ) from None
     except lookup.OnlyClosed as refusal:
         raise StepError(
-            f"“{text}” is only #{refusal.lead.number}, which is {refusal.lead.status} — "
+            f"“{shown}” is only #{refusal.lead.number}, which is {refusal.lead.status} — "
             "reopen it first."
         ) from None
+
+
+def _shown(text: str) -> str:
+    """Text someone typed, inert in the error Slack shows (no pings, no links), and short."""
+    return escape(truncate(text, 60))
 
 
 async def add_lead_step(run: Run) -> dict[str, Any]:
@@ -533,7 +543,8 @@ async def log_touch_step(run: Run) -> dict[str, Any]:
     kind = grammar.known_kind(typed)
     if kind is None:
         guess = grammar.suggest(typed, KINDS, grammar.KIND_ALIASES)
-        raise StepError(str(grammar.unknown("kind", typed, guess, None, ", ".join(KINDS))))
+        error = grammar.unknown("kind", typed, guess, None, ", ".join(KINDS))
+        raise StepError(escape(str(error)))
     note = (given.note or "").strip()
     if note:
         note = _checked(LOG_TOUCH, "note", note)
@@ -544,7 +555,7 @@ async def log_touch_step(run: Run) -> dict[str, Any]:
         try:
             at = parse_past(when, await _zone(run, given.logged_by), run.now)
         except DateError as error:
-            raise StepError(f"When: {error}") from error
+            raise StepError(f"When: {escape(str(error))}") from error
     logged = await touches.log_touch(
         run.services,
         team_id=run.team_id,
@@ -738,8 +749,8 @@ def _listener(work: Work) -> Callable[..., Awaitable[None]]:
         try:
             run = Run(services, client, execution(body), services.clock.now())
         except Invalid as error:
+            # Not what Slack sends: no execution we could end, nor a token to end it with.
             log.info("unreadable step %s: %s", work.__name__, error)
-            await fail(error="hotleads couldn't read this step's request — run the workflow again.")
             return
         try:
             outputs = await work(run)

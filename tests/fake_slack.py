@@ -342,6 +342,7 @@ class Execution:
     team_id: str
     callback_id: str
     inputs: dict[str, Any]
+    token: str = ""  # the bot_access_token its event carried
     state: str = "running"  # completed / failed once the app says so
     outputs: dict[str, Any] | None = None
     error: str | None = None
@@ -504,8 +505,6 @@ class FakeSlack:
             _check_method(method)
             _check_auth(headers, params, method)
             token = Call(method, params, headers).token or ""
-            if token.startswith("xwfp-") and token not in self._workflow_tokens:
-                raise Refusal("invalid_auth")
             dead = self._dead_token(token)
             if dead:  # the app did nothing wrong: the workspace took its token back
                 await self._record(Call(method, params, headers, error=dead))
@@ -620,7 +619,13 @@ class FakeSlack:
         return answer
 
     def _dead_token(self, token: str | None) -> str | None:
-        """Tokens this fake issued answer as Slack's do once revoked or expired."""
+        """Tokens this fake issued answer as Slack's do once revoked or expired.
+
+        A step token (``xwfp-``) Slack never issued is answered ``invalid_auth`` the same
+        way: Bolt takes it from the payload, so it is the sender's doing, not the app's.
+        """
+        if (token or "").startswith("xwfp-") and token not in self._workflow_tokens:
+            return "invalid_auth"
         if token in self.revoked:
             return "token_revoked"
         if self._expires.get(token or "", float("inf")) < time.time():
@@ -645,6 +650,7 @@ class FakeSlack:
         team = team_id or self.team_id
         execution = Execution(self._new_id("Fx"), team, callback_id, dict(inputs))
         self.executions[execution.id] = execution
+        execution.token = self._workflow_token(execution)
         return {
             "type": "function_executed",
             "function": {
@@ -664,7 +670,7 @@ class FakeSlack:
             "function_execution_id": execution.id,
             "workflow_execution_id": self._new_id("Wx"),
             "event_ts": f"{time.time():.6f}",
-            "bot_access_token": self._workflow_token(execution),
+            "bot_access_token": execution.token,
         }
 
     def function_scope(self, message: Mapping[str, Any], user_id: str) -> dict[str, Any]:

@@ -113,6 +113,8 @@ async def test_add_lead_stores_what_slash_add_stores_and_says_by_workflow(hotlea
     assert [getattr(stepped_note, f) for f in same] == [getattr(typed_note, f) for f in same]
     assert (typed_note.how, stepped_note.how) == ("command", "workflow")
 
+    (completion,) = completions(hotleads.slack, ended.id)
+    assert completion.token == ended.token  # the token Slack gave this run, not the app's own
     card = await hotleads.command("show #2")
     assert ended.outputs == {
         "lead_number": 2,
@@ -136,6 +138,15 @@ async def test_add_lead_with_only_a_name_is_nobodys_cold_lead(hotleads):
     )
     assert ended.outputs is not None and ended.outputs["temperature"] == "cold"
     assert ended.outputs["summary"].startswith("#1 Walk-in at the booth: ")
+
+
+async def test_what_a_step_gives_the_next_step_pings_nobody(hotleads):
+    ended = await run_step(hotleads, "add_lead", {"name": "Ann <!channel> <@U1|x>"})
+    assert ended.outputs is not None
+    assert "&lt;!channel&gt;" in ended.outputs["summary"]
+    assert "<!" not in ended.outputs["summary"] and "<@" not in ended.outputs["summary"]
+    (lead,) = await every_lead(hotleads.db, TEAM)
+    assert lead.name == "Ann <!channel> <@U1|x>"  # stored as typed, shown inert
 
 
 async def test_a_lead_already_there_is_given_back_with_the_note_added(hotleads):
@@ -285,6 +296,7 @@ BAD = [
     ("log_touch", {"lead": "#abc"}, "isn't a lead number"),
     ("log_touch", {"lead": "#99"}, "There is no lead #99"),
     ("log_touch", {"lead": "renee"}, "No lead matches “renee” — use #number or an email"),
+    ("log_touch", {"lead": "<!here> pat"}, "No lead matches “&lt;!here&gt; pat”"),
     ("log_touch", {"lead": "nobody@acme.com"}, "No lead has the email"),
     ("log_touch", {"kind": None}, "“Kind” is empty"),
     ("log_touch", {"kind": "qoute"}, "Did you mean `quote`?"),
