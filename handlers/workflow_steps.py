@@ -163,6 +163,14 @@ LEAD = Param(
     "The lead's number (#12), its email, or part of its name, as /lead log reads it",
     required=True,
 )
+NAME = Param("name", STRING, "Name", "The lead's name", required=True)
+KIND = Param(
+    "kind",
+    STRING,
+    "Kind",
+    f"What happened: {', '.join(KINDS)} (or the other words /lead log knows)",
+    required=True,
+)
 LEAD_NUMBER = Param("lead_number", INTEGER, "Lead number", "The lead's number, as in #12", True)
 TEMPERATURE = Param("temperature", STRING, "Temperature", "hot, warm or cold", True)
 SUMMARY = Param(
@@ -179,7 +187,7 @@ ADD_LEAD = Step(
     "Adds a lead to hotleads as /lead add does. A lead already there (same email, or same "
     "name and company) is not added twice: the step gives that lead, with the note added.",
     inputs=(
-        Param("name", STRING, "Name", "The lead's name", required=True),
+        NAME,
         Param("company", STRING, "Company", "Their company"),
         Param("email", STRING, "Email", "Their email address"),
         Param("phone", STRING, "Phone", "Their phone number"),
@@ -214,13 +222,7 @@ LOG_TOUCH = Step(
     "temperature before and after.",
     inputs=(
         LEAD,
-        Param(
-            "kind",
-            STRING,
-            "Kind",
-            f"What happened: {', '.join(KINDS)} (or the other words /lead log knows)",
-            required=True,
-        ),
+        KIND,
         Param("note", STRING, "Note", "What was said or done"),
         Param("when", STRING, "When", "When it happened, like “yesterday 3pm”; now when empty"),
         Param(
@@ -288,13 +290,8 @@ def manifest_functions() -> dict[str, dict[str, Any]]:
 # ------------------------------------------------------------------ payloads
 
 
-class _Function(Struct):
-    callback_id: str
-
-
 class _Executed(Struct):
     type: str
-    function: _Function
     function_execution_id: ExecutionId
     bot_access_token: StepToken
     inputs: dict[str, Any] = {}
@@ -310,7 +307,6 @@ class Execution(Struct, frozen=True):
 
     team_id: str
     execution_id: str
-    callback_id: str
     inputs: dict[str, Any]
 
 
@@ -323,9 +319,7 @@ def execution(body: dict[str, Any]) -> Execution:
     if raw.event.type != "function_executed":
         raise Invalid(f"not a function_executed event: {raw.event.type!r:.40}")
     event = raw.event
-    return Execution(
-        raw.team_id, event.function_execution_id, event.function.callback_id, event.inputs
-    )
+    return Execution(raw.team_id, event.function_execution_id, event.inputs)
 
 
 class _FunctionData(Struct):
@@ -488,7 +482,7 @@ def _shown(text: str) -> str:
 
 async def add_lead_step(run: Run) -> dict[str, Any]:
     given = _inputs(ADD_LEAD, run.execution.inputs, AddLeadInputs)
-    name = _required(ADD_LEAD.inputs[0], _text(given.name))
+    name = _required(NAME, _text(given.name))
     fields = {
         "name": name,
         "company": _text(given.company),
@@ -539,7 +533,7 @@ async def add_lead_step(run: Run) -> dict[str, Any]:
 
 async def log_touch_step(run: Run) -> dict[str, Any]:
     given = _inputs(LOG_TOUCH, run.execution.inputs, LogTouchInputs)
-    typed = _required(LOG_TOUCH.inputs[1], _text(given.kind))
+    typed = _required(KIND, _text(given.kind))
     kind = grammar.known_kind(typed)
     if kind is None:
         guess = grammar.suggest(typed, KINDS, grammar.KIND_ALIASES)
