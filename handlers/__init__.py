@@ -20,6 +20,7 @@ from handlers import (
     log,
     shortcut,
     snooze,
+    workflow_steps,
 )
 
 FEATURES = (
@@ -34,6 +35,7 @@ FEATURES = (
     home,
     shortcut,
     hook_alerts,
+    workflow_steps,
 )
 """Modules with listeners; ``events`` first, so retries are answered before anything runs."""
 

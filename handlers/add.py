@@ -58,9 +58,18 @@ class Duplicate(Refusal):
 
 
 async def add_lead(
-    services: Services, cmd: grammar.Add, *, team_id: str, user_id: str, now: datetime
+    services: Services,
+    cmd: grammar.Add,
+    *,
+    team_id: str,
+    user_id: str,
+    now: datetime,
+    how: str = "command",
 ) -> Lead:
-    """Store the lead (and its first note); a Duplicate if it is already here."""
+    """Store the lead (and its first note); a Duplicate if it is already here.
+
+    ``how`` is the surface the first note came in by, as its history shows it.
+    """
     async with services.db.transaction() as conn:
         existing = await leads.find_duplicate(
             conn, team_id, cmd.name, cmd.company or "", cmd.email or ""
@@ -88,7 +97,7 @@ async def add_lead(
                 at=now,
                 logged_by=user_id,
                 now=now,
-                how="command",
+                how=how,
             )
     return lead
 

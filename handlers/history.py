@@ -52,7 +52,13 @@ EDIT_CALLBACK = "touch_edit_form"
 KIND_BLOCK, WHEN_BLOCK, NOTE_BLOCK = "kind", "when", "note"
 PAGE_SIZE = 10
 UNDO_WITHIN = timedelta(hours=24)
-HOW_SHOWN = {"": "", "command": "by command", "modal": "in the form", "import": "by import"}
+HOW_SHOWN = {
+    "": "",
+    "command": "by command",
+    "modal": "in the form",
+    "import": "by import",
+    "workflow": "by workflow",
+}
 
 
 # Blocks ----------------------------------------------------------------------------------

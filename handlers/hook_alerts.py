@@ -20,7 +20,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.domain.alerts import still_waiting
 from bot.domain.lead import Lead
 from bot.domain.schedule import WorkspaceSettings
-from bot.domain.temperature import FRESH, KINDS
+from bot.domain.temperature import FRESH, KINDS, latest_buying_signal
 from bot.domain.text import duration
 from handlers import clicks, door, payloads
 from handlers.blocks import (
@@ -29,6 +29,7 @@ from handlers.blocks import (
     band,
     context,
     escape,
+    last_touch,
     lead_label,
     mention,
     plain,
@@ -54,16 +55,30 @@ Deliver = Callable[..., Awaitable[Any]]
 # ------------------------------------------------------------------ blocks
 
 
-def _what(lead: Lead, signal: HookSignal, now: datetime) -> str:
-    did = KINDS[signal.kind].label if signal.kind in KINDS else signal.kind
-    did = did[0].lower() + did[1:]
-    note = f"\n> {escape(truncate(signal.note, 300))}" if signal.note else ""
+def _did(kind: str) -> str:
+    did = KINDS[kind].label if kind in KINDS else kind
+    return did[0].lower() + did[1:]
+
+
+def _contact(lead: Lead) -> str:
     contact = " · ".join(escape(truncate(x, 100)) for x in (lead.email, lead.phone) if x)
+    return f"\n{contact}" if contact else ""
+
+
+def _what(lead: Lead, signal: HookSignal, now: datetime) -> str:
+    note = f"\n> {escape(truncate(signal.note, 300))}" if signal.note else ""
     return (
-        f"{lead_label(lead, 80)} {did} {ago(signal.at, now)} (from a hook)"
-        + (f"\n{contact}" if contact else "")
+        f"{lead_label(lead, 80)} {_did(signal.kind)} {ago(signal.at, now)} (from a hook)"
+        + _contact(lead)
         + note
     )
+
+
+def _news(lead: Lead, now: datetime) -> str:
+    """The lead and its latest buying signal, for an offer that no hook signal started."""
+    latest = latest_buying_signal(lead.signals)
+    news = f"{_did(latest[0])} {ago(latest[1], now)}" if latest else last_touch(lead, now)
+    return f"{lead_label(lead, 80)}: {news}" + _contact(lead)
 
 
 def _why(lead: Lead, now: datetime) -> str:
@@ -100,21 +115,37 @@ def claim_message(lead: Lead, signal: HookSignal, now: datetime, *, again: bool 
     blocks = [
         section(f"{intro}\n{_what(lead, signal, now)}"),
         context(_why(lead, now)),
-        {
-            "type": "actions",
-            "block_id": f"{CLAIM_PREFIX}{lead.id}",
-            "elements": [
-                {
-                    "type": "button",
-                    "action_id": CLAIM_ACTION,
-                    "text": plain("Claim"),
-                    "style": "primary",
-                    "value": str(lead.id),
-                }
-            ],
-        },
+        _claim_button(f"{CLAIM_PREFIX}{lead.id}", CLAIM_ACTION, str(lead.id)),
     ]
     return Reply(f"Unclaimed lead: {lead.name[:100]} ({signal.kind})", blocks)
+
+
+def offer_message(lead: Lead, now: datetime, *, action_id: str, value: str) -> Reply:
+    """The alert with **Claim**, sent to one rep a lead is offered to (no hook signal behind it)."""
+    blocks = [
+        section(
+            f":rotating_light: A lead for you to answer — claim it and it's yours:\n{_news(lead, now)}"
+        ),
+        context(_why(lead, now)),
+        _claim_button(f"offer:{lead.number}", action_id, value),
+    ]
+    return Reply(f"A lead for you: {lead.name[:100]}", blocks)
+
+
+def _claim_button(block_id: str, action_id: str, value: str) -> dict[str, Any]:
+    return {
+        "type": "actions",
+        "block_id": block_id,
+        "elements": [
+            {
+                "type": "button",
+                "action_id": action_id,
+                "text": plain("Claim"),
+                "style": "primary",
+                "value": value,
+            }
+        ],
+    }
 
 
 def claimed_message(lead: Lead, owner: str) -> Reply:

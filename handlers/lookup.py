@@ -20,6 +20,30 @@ PICK_ACTION = "lead_pick_match"
 """A match picked from an ambiguous reply; ``lead_command`` runs the command again on it."""
 
 
+class NoSuchLead(Refusal):
+    """Nothing matches ``ref``: no lead has that number, or that name."""
+
+    def __init__(self, message: str, ref: LeadRef):
+        super().__init__(message)
+        self.ref = ref
+
+
+class Ambiguous(Refusal):
+    """``text`` fits several open leads equally well: ``matches``, best first."""
+
+    def __init__(self, message: str, blocks: list[dict[str, Any]], text: str, matches: list[Lead]):
+        super().__init__(message, blocks)
+        self.text, self.matches = text, matches
+
+
+class OnlyClosed(Refusal):
+    """``text`` fits only ``lead``, which is won or lost, where only an open lead will do."""
+
+    def __init__(self, message: str, lead: Lead):
+        super().__init__(message)
+        self.lead = lead
+
+
 async def find_lead(
     services: Services, team_id: str, ref: LeadRef, command: str = "", *, closed_too: bool = False
 ) -> Lead:
@@ -37,7 +61,9 @@ async def find_lead_in(
     if ref.number is not None:
         lead = await leads.get(conn, team_id, ref.number)
         if lead is None:
-            raise Refusal(f"There is no lead #{ref.number}. `/lead list team` shows them all.")
+            raise NoSuchLead(
+                f"There is no lead #{ref.number}. `/lead list team` shows them all.", ref
+            )
         return lead
     text = ref.text or ""
     candidates = await leads.search(conn, team_id, text, limit=CANDIDATES)
@@ -49,17 +75,19 @@ async def find_lead_in(
     closed = references.pick(text, candidates, closed_too=True)
     if closed.matches:
         first = closed.matches[0]
-        raise Refusal(
+        raise OnlyClosed(
             f"“{escape(text)}” is only {lead_label(first)}, which is {first.status}. "
-            f"`/lead reopen #{first.number}` opens it again."
+            f"`/lead reopen #{first.number}` opens it again.",
+            first,
         )
-    raise Refusal(
+    raise NoSuchLead(
         f"No lead matches “{escape(text)}”. `/lead list all team` shows them all, "
-        "`/lead add` creates one."
+        "`/lead add` creates one.",
+        ref,
     )
 
 
-def ambiguous(text: str, matches: list[Lead], command: str) -> Refusal:
+def ambiguous(text: str, matches: list[Lead], command: str) -> Ambiguous:
     """Nothing done; each match listed, with a button that finishes ``command`` on it."""
     message = (
         f"“{escape(text)}” matches more than one lead, so I did nothing. "
@@ -75,7 +103,7 @@ def ambiguous(text: str, matches: list[Lead], command: str) -> Refusal:
         blocks.append(line)
     if len(matches) > MAX_MATCHES_SHOWN:
         blocks.append(context("…and more: type more of the name."))
-    return Refusal(message, blocks)
+    return Ambiguous(message, blocks, text, matches)
 
 
 def pick_button(lead: Lead, command: str) -> dict[str, Any] | None:

@@ -207,6 +207,7 @@ WORKSPACE_TABLES = (
     "seen_events",
     "hooks",
     "hook_signals",
+    "pending_steps",
     "installations",
     "lead_numbers",
     "revoked_tokens",

@@ -12,6 +12,7 @@ import asyncio
 import base64
 import itertools
 import json
+import re
 import socket
 import time
 from collections import Counter, defaultdict, deque
@@ -21,19 +22,25 @@ from functools import cache
 from pathlib import Path
 from typing import Any, Self
 
+import yaml
 from aiohttp import web
+from slack_requests import APP_ID
 from slack_sdk.errors import SlackObjectFormationError
 from slack_sdk.models.basic_objects import JsonObject
 from slack_sdk.models.blocks import Block
 from slack_sdk.models.views import View
 
 SPEC_PATH = Path(__file__).parent / "data" / "web-api.openapi-v2.json"
+MANIFEST_PATH = Path(__file__).parent.parent / "manifest.yml"
 
 # Used by slack_sdk's files_upload_v2 and Socket Mode but newer than the 2020 description.
 NEWER_METHODS: dict[str, tuple[str, ...]] = {
     "files.getUploadURLExternal": ("filename", "length"),
     "files.completeUploadExternal": ("files",),
     "apps.connections.open": (),
+    # Custom workflow steps (docs.slack.dev/reference/methods/functions.completeSuccess).
+    "functions.completeSuccess": ("function_execution_id", "outputs"),
+    "functions.completeError": ("error", "function_execution_id"),
 }
 APP_TOKEN_METHODS = frozenset({"apps.connections.open"})
 """Methods only an app-level token (xapp-) may call; every other one wants xox tokens."""
@@ -43,7 +50,7 @@ EXTRA_REQUIRED: dict[str, tuple[str, ...]] = {
     "views.update": ("view",),
 }
 
-JSON_PARAMS = frozenset({"attachments", "blocks", "files", "metadata", "view"})
+JSON_PARAMS = frozenset({"attachments", "blocks", "files", "metadata", "outputs", "view"})
 MESSAGE_METHODS = frozenset(
     {"chat.postMessage", "chat.postEphemeral", "chat.update", "chat.scheduleMessage"}
 )
@@ -56,6 +63,9 @@ MAX_SECTION_TEXT = 3_000
 MAX_SECTION_FIELD = 2_000
 MAX_HEADER_TEXT = 150
 TEXT_TYPES = frozenset({"plain_text", "mrkdwn"})
+WORKFLOW_TOKEN_LIFETIME = 15 * 60
+"""A step's token (``xwfp-``) expires 15 minutes after Slack issues it, or when the step
+ends, whichever is first (a Slack engineer on slackapi/bolt-python#1075)."""
 SDK_ERRORS = (SlackObjectFormationError, TypeError, ValueError, KeyError, AttributeError)
 
 
@@ -283,6 +293,61 @@ def _modal_problems(view: dict[str, Any]) -> list[str]:
     return problems
 
 
+# ---------------------------------------------------------------- custom steps
+
+
+@cache
+def manifest_functions() -> dict[str, Any]:
+    """The app's steps as ``manifest.yml`` declares them: what Slack holds outputs to."""
+    return yaml.safe_load(MANIFEST_PATH.read_text(encoding="utf-8"))["functions"]
+
+
+_USER_ID = re.compile(r"[UW][A-Z0-9]{1,20}")
+_OUTPUT_TYPES: dict[str, Callable[[Any], bool]] = {
+    "string": lambda v: isinstance(v, str),
+    "integer": lambda v: isinstance(v, int) and not isinstance(v, bool),
+    "number": lambda v: isinstance(v, int | float) and not isinstance(v, bool),
+    "boolean": lambda v: isinstance(v, bool),
+    "slack#/types/user_id": lambda v: isinstance(v, str) and _USER_ID.fullmatch(v) is not None,
+}
+
+
+def output_problems(declared: Mapping[str, Any], outputs: Any) -> list[str]:
+    """What Slack's ``parameter_validation_failed`` would list for these outputs."""
+    if not isinstance(outputs, dict):
+        return ["outputs must be a JSON object"]
+    problems = [
+        f"missing required output {name!r}"
+        for name, param in declared.items()
+        if param.get("is_required") and name not in outputs
+    ]
+    for name, value in outputs.items():
+        if name not in declared:
+            problems.append(f"output {name!r} is not declared")
+        elif not _OUTPUT_TYPES.get(declared[name]["type"], lambda _: True)(value):
+            problems.append(f"output {name!r} is not a {declared[name]['type']}: {value!r:.60}")
+    return problems
+
+
+def _listed(parameters: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """The manifest's ``name: {…}`` map as the event lists it: ``[{name, …}]``."""
+    return [{"name": name, **dict(param)} for name, param in parameters.items()]
+
+
+@dataclass
+class Execution:
+    """One run of one of the app's steps, as Slack tracks it."""
+
+    id: str
+    team_id: str
+    callback_id: str
+    inputs: dict[str, Any]
+    token: str = ""  # the bot_access_token its event carried
+    state: str = "running"  # completed / failed once the app says so
+    outputs: dict[str, Any] | None = None
+    error: str | None = None
+
+
 # ---------------------------------------------------------------- the server
 
 
@@ -321,6 +386,12 @@ class FakeSlack:
         self.views_without_hash = False
         """Answer views.* with a view lacking ``hash``, as some workspaces' answers do."""
         self._ts_serial = itertools.count(1)
+        self.executions: dict[str, Execution] = {}
+        """Runs of the app's steps, by ``function_execution_id``."""
+        self.workflow_token_lifetime = WORKFLOW_TOKEN_LIFETIME
+        self._workflow_tokens: dict[str, str] = {}  # xwfp- token -> the execution it belongs to
+        self.step_messages: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        """Messages posted with a step's token, by execution: their clicks belong to the step."""
         self._changed = asyncio.Condition()
         self._runner: web.AppRunner | None = None
         self._port: int | None = None
@@ -437,7 +508,8 @@ class FakeSlack:
                 return web.json_response(answer)
             _check_method(method)
             _check_auth(headers, params, method)
-            dead = self._dead_token(Call(method, params, headers).token)
+            token = Call(method, params, headers).token or ""
+            dead = self._dead_token(token)
             if dead:  # the app did nothing wrong: the workspace took its token back
                 await self._record(Call(method, params, headers, error=dead))
                 return web.json_response({"ok": False, "error": dead})
@@ -551,12 +623,136 @@ class FakeSlack:
         return answer
 
     def _dead_token(self, token: str | None) -> str | None:
-        """Tokens this fake issued answer as Slack's do once revoked or expired."""
+        """Tokens this fake issued answer as Slack's do once revoked or expired.
+
+        A step token (``xwfp-``) Slack never issued is answered ``invalid_auth`` the same
+        way: Bolt takes it from the payload, so it is the sender's doing, not the app's.
+        """
+        if (token or "").startswith("xwfp-") and token not in self._workflow_tokens:
+            return "invalid_auth"
         if token in self.revoked:
             return "token_revoked"
         if self._expires.get(token or "", float("inf")) < time.time():
             return "token_expired"
         return None
+
+    # ------------------------------------------------------------ custom steps
+
+    def function_executed(
+        self, callback_id: str, inputs: Mapping[str, Any], *, team_id: str | None = None
+    ) -> dict[str, Any]:
+        """Workflow Builder runs the app's step ``callback_id``: the event Slack sends for it.
+
+        Shaped as docs.slack.dev/reference/events/function_executed shows it, with a
+        fresh execution id and a token for this execution only. Send it with
+        ``SlackSender.event(event, team_id=…)``.
+        """
+        declared = manifest_functions()
+        if callback_id not in declared:
+            raise ValueError(f"{callback_id} is not a step in manifest.yml")
+        step = declared[callback_id]
+        team = team_id or self.team_id
+        execution = Execution(self._new_id("Fx"), team, callback_id, dict(inputs))
+        self.executions[execution.id] = execution
+        execution.token = self._workflow_token(execution)
+        return {
+            "type": "function_executed",
+            "function": {
+                "id": f"Fn{callback_id.upper().replace('_', '')[:10]}",
+                "callback_id": callback_id,
+                "title": step["title"],
+                "description": step.get("description", ""),
+                "type": "app",
+                "input_parameters": _listed(step["input_parameters"]),
+                "output_parameters": _listed(step["output_parameters"]),
+                "app_id": APP_ID,
+                "date_created": 1_700_000_000,
+                "date_updated": 1_700_000_000,
+                "date_deleted": 0,
+            },
+            "inputs": dict(inputs),
+            "function_execution_id": execution.id,
+            "workflow_execution_id": self._new_id("Wx"),
+            "event_ts": f"{time.time():.6f}",
+            "bot_access_token": execution.token,
+        }
+
+    def function_scope(self, message: Mapping[str, Any], user_id: str) -> dict[str, Any]:
+        """What Slack adds to a click on a message a step posted with its token.
+
+        ``function_data`` names the step and a fresh token comes with each click
+        (bolt-python's ``test_function_block_action``); a message no step posted
+        gets nothing, and so does one whose step has ended.
+        """
+        execution_id = next(
+            (
+                e
+                for e, posted in self.step_messages.items()
+                if message["ts"] in {m["ts"] for m in posted}
+            ),
+            None,
+        )
+        if execution_id is None or self.executions[execution_id].state != "running":
+            return {}  # ended: its interactivity is no longer invocable
+        execution = self.executions[execution_id]
+        return {
+            "function_data": {
+                "execution_id": execution.id,
+                "inputs": execution.inputs,
+                "function": {"callback_id": execution.callback_id},
+            },
+            "interactivity": {
+                "interactor": {"id": user_id, "secret": f"interactor-{next(self._serial)}"},
+                "interactivity_pointer": f"{next(self._serial)}.{execution.id}",
+            },
+            "bot_access_token": self._workflow_token(execution),
+        }
+
+    async def step_ended(self, execution_id: str, timeout: float = 5) -> Execution:  # noqa: ASYNC109
+        """Wait until the app completes or fails the step (it does so after the ack)."""
+        execution = self.executions[execution_id]
+        await self._wait_until(lambda: execution.state != "running", timeout, execution_id)
+        return execution
+
+    def expire_workflow_tokens(self) -> None:
+        """Time passes on Slack's side: every step token issued so far has expired."""
+        for token in self._workflow_tokens:
+            self._expires[token] = 0.0
+
+    def _workflow_token(self, execution: Execution) -> str:
+        token = f"xwfp-{execution.team_id}-{next(self._serial)}"
+        self._workflow_tokens[token] = execution.id
+        self._expires[token] = time.time() + self.workflow_token_lifetime
+        return token
+
+    def _complete(self, method: str, params: dict[str, Any], token: str) -> dict[str, Any]:
+        """functions.completeSuccess / completeError: once per execution, by its app, typed."""
+        execution = self.executions.get(str(params["function_execution_id"]))
+        if execution is None:
+            raise Refusal("function_execution_not_found")
+        if not self._may_end(token, execution):
+            raise Refusal("access_denied")
+        if execution.state != "running":
+            raise Refusal("execution_not_in_running_state")
+        if method == "functions.completeSuccess":
+            declared = manifest_functions()[execution.callback_id]["output_parameters"]
+            problems = output_problems(declared, params["outputs"])
+            if problems:
+                raise Refusal("parameter_validation_failed", problems)
+            execution.state, execution.outputs = "completed", params["outputs"]
+        else:
+            execution.state, execution.error = "failed", str(params["error"])
+        # The step is over: its tokens stop working.
+        self.revoked |= {t for t, e in self._workflow_tokens.items() if e == execution.id}
+        return {"ok": True}
+
+    def _may_end(self, token: str, execution: Execution) -> bool:
+        """The execution's own token, or the bot token of the workspace it runs in."""
+        if token in self._workflow_tokens:
+            return self._workflow_tokens[token] == execution.id
+        grant = self.tokens.get(token)
+        team = grant["team"]["id"] if grant else self.team_id if token.startswith("xoxb-") else None
+        return team == execution.team_id
 
     # ------------------------------------------------------------ canned answers
 
@@ -578,8 +774,15 @@ class FakeSlack:
             "files.completeUploadExternal": self._complete_upload,
             **dict.fromkeys(VIEW_METHODS, self._view),
         }
+        if method in ("functions.completeSuccess", "functions.completeError"):
+            return self._complete(method, params, token or "")
         answer = answers.get(method)
-        return answer(params) if answer else {"ok": True}
+        result = answer(params) if answer else {"ok": True}
+        execution_id = self._workflow_tokens.get(token or "")
+        if method == "chat.postMessage" and execution_id is not None:
+            message = {**result["message"], "channel": result["channel"]}
+            self.step_messages[execution_id].append(message)
+        return result
 
     def _connections_open(self, _: dict[str, Any]) -> dict[str, Any]:
         if self.socket_url is None:
@@ -747,7 +950,7 @@ def _check_auth(headers: Mapping[str, str], params: Mapping[str, Any], method: s
     app_level = method in APP_TOKEN_METHODS
     if token.startswith("xox" if app_level else "xapp-"):
         raise Refusal("not_allowed_token_type")
-    if not token.startswith("xapp-1-" if app_level else "xox"):
+    if not token.startswith(("xapp-1-",) if app_level else ("xox", "xwfp-")):
         raise Refusal("invalid_auth")
 
 

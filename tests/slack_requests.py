@@ -121,8 +121,12 @@ def block_actions_payload(
     message: Mapping[str, Any] | None = None,
     response_url: str = DEFAULT_RESPONSE_URL,
     trigger_id: str | None = None,
+    extra: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """A button click on a message; pass the posted `message` to make it the one clicked."""
+    """A button click on a message; pass the posted `message` to make it the one clicked.
+
+    `extra`: fields Slack adds for some messages, e.g. `FakeSlack.function_scope`.
+    """
     message = dict(message or {"type": "message", "ts": "1700000000.000100", "text": ""})
     return {
         "type": "block_actions",
@@ -153,6 +157,7 @@ def block_actions_payload(
                 "action_ts": f"{time.time():.6f}",
             }
         ],
+        **dict(extra or {}),
     }
 
 

@@ -474,3 +474,155 @@ async def test_sender_requests_pass_bolt(fake, bolt):
     async with asyncio.timeout(5):
         handled = {await seen.get() for _ in range(3)}
     assert handled == {"L1", "called", "hi"}
+
+
+# ---------------------------------------------------------------- custom steps
+
+
+def step_client(fake: FakeSlack, token: str) -> AsyncWebClient:
+    return AsyncWebClient(token=token, base_url=fake.url, retry_handlers=[])
+
+
+GOOD_TEMPERATURE = {"lead_number": 12, "temperature": "warm", "score": 40}
+GOOD_TEMPERATURE |= {"reasons": "Referral: *+30*", "waiting": False}
+
+
+async def test_function_executed_is_shaped_as_slacks_docs_show_it(fake):
+    event = fake.function_executed("lead_temperature", {"lead": "#12"})
+    assert event["type"] == "function_executed"
+    assert event["function"]["callback_id"] == "lead_temperature"
+    assert event["function"]["type"] == "app"
+    assert [p["name"] for p in event["function"]["input_parameters"]] == ["lead"]
+    assert "owner" in [p["name"] for p in event["function"]["output_parameters"]]
+    assert event["inputs"] == {"lead": "#12"}
+    assert event["function_execution_id"].startswith("Fx")
+    assert event["workflow_execution_id"].startswith("Wx")
+    assert event["bot_access_token"].startswith("xwfp-")
+    with pytest.raises(ValueError, match="not a step"):
+        fake.function_executed("delete_everything", {})
+
+
+async def test_a_step_completes_once_with_its_token_and_typed_outputs(fake):
+    event = fake.function_executed("lead_temperature", {"lead": "#12"})
+    client = step_client(fake, event["bot_access_token"])
+    execution_id = event["function_execution_id"]
+    await client.functions_completeSuccess(
+        function_execution_id=execution_id, outputs=GOOD_TEMPERATURE | {"owner": "U2"}
+    )
+    assert fake.executions[execution_id].state == "completed"
+    assert fake.executions[execution_id].outputs == GOOD_TEMPERATURE | {"owner": "U2"}
+    # Over: its token is revoked, and the workspace's bot token can't end it again.
+    assert await refused(client.chat_postMessage(channel="C1", text="hi")) == "token_revoked"
+    again = step_client(fake, "xoxb-test").functions_completeSuccess(
+        function_execution_id=execution_id, outputs=GOOD_TEMPERATURE
+    )
+    assert await refused(again) == "execution_not_in_running_state"
+
+
+@pytest.mark.parametrize(
+    "outputs",
+    [
+        {k: v for k, v in GOOD_TEMPERATURE.items() if k != "score"},  # a required one missing
+        GOOD_TEMPERATURE | {"score": "40"},  # a string for an integer
+        GOOD_TEMPERATURE | {"waiting": "no"},
+        GOOD_TEMPERATURE | {"owner": "alice"},  # not a user id
+        GOOD_TEMPERATURE | {"owner": ""},
+        GOOD_TEMPERATURE | {"colour": "red"},  # not declared
+    ],
+)
+async def test_outputs_that_dont_match_the_manifest_are_refused(fake, outputs):
+    event = fake.function_executed("lead_temperature", {"lead": "#12"})
+    client = step_client(fake, event["bot_access_token"])
+    call = client.functions_completeSuccess(
+        function_execution_id=event["function_execution_id"], outputs=outputs
+    )
+    assert await refused(call) == "parameter_validation_failed"
+    assert fake.executions[event["function_execution_id"]].state == "running"
+
+
+async def test_ending_a_step_needs_its_arguments_and_a_token_that_may(fake):
+    event = fake.function_executed("claim_lead", {"lead": "#1", "user": "U2"}, team_id="T2")
+    execution_id = event["function_execution_id"]
+    other = fake.function_executed("claim_lead", {"lead": "#1", "user": "U2"}, team_id="T2")
+    mine = step_client(fake, event["bot_access_token"])
+    assert await refused(mine.api_call("functions.completeError", params={})) == (
+        "invalid_arguments"
+    )
+    no_error = mine.functions_completeError(function_execution_id=execution_id, error="")
+    assert await refused(no_error) == "invalid_arguments"
+    unknown = mine.functions_completeError(function_execution_id="Fx999", error="x")
+    assert await refused(unknown) == "function_execution_not_found"
+    theirs = step_client(fake, other["bot_access_token"])
+    wrong_step = theirs.functions_completeError(function_execution_id=execution_id, error="x")
+    assert await refused(wrong_step) == "access_denied"
+    # xoxb-test is the fake's default workspace (T0001), not T2.
+    other_team = step_client(fake, "xoxb-test").functions_completeSuccess(
+        function_execution_id=execution_id, outputs={}
+    )
+    assert await refused(other_team) == "access_denied"
+    forged = step_client(fake, "xwfp-T2-forged").functions_completeSuccess(
+        function_execution_id=execution_id, outputs={}
+    )
+    assert await refused(forged) == "invalid_auth"
+    await mine.functions_completeError(function_execution_id=execution_id, error="No lead #1")
+    assert fake.executions[execution_id].state == "failed"
+    assert fake.executions[execution_id].error == "No lead #1"
+
+
+async def test_a_step_token_expires_and_the_bot_token_still_ends_the_step(fake):
+    event = fake.function_executed("claim_lead", {"lead": "#1", "user": "U2"})
+    client = step_client(fake, event["bot_access_token"])
+    await client.chat_postMessage(channel="U2", text="A lead for you")
+    fake.expire_workflow_tokens()
+    execution_id = event["function_execution_id"]
+    late = client.functions_completeSuccess(function_execution_id=execution_id, outputs={})
+    assert await refused(late) == "token_expired"
+    await step_client(fake, "xoxb-test").functions_completeSuccess(
+        function_execution_id=execution_id, outputs={}
+    )
+    assert fake.executions[execution_id].state == "completed"
+
+
+async def test_clicks_on_a_steps_message_carry_the_step(fake, client):
+    event = fake.function_executed("claim_lead", {"lead": "#1", "user": "U2"})
+    step = step_client(fake, event["bot_access_token"])
+    await step.chat_postMessage(channel="U2", text="A lead for you")
+    (message,) = fake.step_messages[event["function_execution_id"]]
+    assert message["channel"] == "DU2"
+    scope = fake.function_scope(message, "U2")
+    assert scope["function_data"]["execution_id"] == event["function_execution_id"]
+    assert scope["function_data"]["function"]["callback_id"] == "claim_lead"
+    assert scope["interactivity"]["interactor"]["id"] == "U2"
+    assert scope["bot_access_token"] not in (event["bot_access_token"], "")
+    posted = await client.chat_postMessage(channel="U2", text="not from a step")
+    assert fake.function_scope(posted["message"], "U2") == {}
+
+
+async def test_step_events_and_clicks_pass_bolt_which_ends_the_step(fake, bolt):
+    app, url = bolt
+    clicked: asyncio.Queue[str] = asyncio.Queue()
+
+    @app.function("claim_lead")
+    async def offer(inputs, client, complete):
+        assert client.token.startswith("xwfp-")
+        await client.chat_postMessage(channel=inputs["user"], text="Claim?")
+
+    @app.action("claim")
+    async def claim(ack, context, complete):
+        await ack()
+        clicked.put_nowait(context.function_execution_id)
+        await complete(outputs={"claimed_by": context.user_id})
+
+    event = fake.function_executed("claim_lead", {"lead": "#1", "user": "U2"})
+    async with SlackSender(url, SECRET) as sender:
+        assert (await sender.event(event))[0] == 200
+        await fake.wait_for("chat.postMessage")
+        (message,) = fake.step_messages[event["function_execution_id"]]
+        click = block_actions_payload(
+            "claim", user_id="U2", message=message, extra=fake.function_scope(message, "U2")
+        )
+        assert (await sender.interactive(click))[0] == 200
+    ended = await fake.step_ended(event["function_execution_id"])
+    assert await clicked.get() == event["function_execution_id"]
+    assert ended.outputs == {"claimed_by": "U2"}
+    assert fake.rejections == []

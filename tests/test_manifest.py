@@ -2,6 +2,8 @@ import json
 from collections.abc import Mapping
 from pathlib import Path
 
+import msgspec
+import pytest
 import yaml
 from jsonschema import Draft7Validator
 
@@ -77,3 +79,73 @@ def test_multi_workspace_manifest_is_valid_for_slack_and_asks_what_the_app_asks(
     assert redirect.endswith(REDIRECT_PATH)
     for scopes in (doc, manifest()):
         assert scopes["oauth_config"]["scopes"]["bot"] == list(BOT_SCOPES)
+
+
+# ------------------------------------------------------------ Workflow Builder steps
+
+
+def manifests() -> dict[str, dict]:
+    return {name: yaml.safe_load((ROOT / name).read_text()) for name in MANIFESTS}
+
+
+MANIFESTS = ("manifest.yml", "manifest.multi.yml")
+
+
+@pytest.mark.parametrize("name", MANIFESTS)
+def test_the_manifests_declare_exactly_the_steps_the_code_runs(name):
+    """The ``functions`` map is ``workflow_steps.STEPS``, so one can't drift from the other."""
+    from handlers.workflow_steps import manifest_functions
+
+    doc = manifests()[name]
+    expected = yaml.safe_dump({"functions": manifest_functions()}, sort_keys=False)
+    assert doc["functions"] == manifest_functions(), f"paste into {name}:\n{expected}"
+    assert list(doc["functions"]) == ["add_lead", "log_touch", "lead_temperature", "claim_lead"]
+
+
+@pytest.mark.parametrize("name", MANIFESTS)
+def test_the_manifests_turn_on_what_slack_needs_for_custom_steps(name):
+    settings = manifests()[name]["settings"]
+    assert "function_executed" in settings["event_subscriptions"]["bot_events"]
+    assert settings["function_runtime"] == "remote"
+    assert settings["org_deploy_enabled"] is True
+
+
+def test_each_steps_inputs_are_what_its_struct_reads_and_types_are_slacks():
+    """Every declared input is a field the code reads, and no field goes undeclared."""
+    from handlers.workflow_steps import STEPS
+
+    slack_types = set(
+        SCHEMA["definitions"]["slack-functions.parameter"]["properties"]["type"]["enum"]
+    )
+    for step in STEPS:
+        fields = {field.name for field in msgspec.structs.fields(step.reads)}
+        assert fields == {p.name for p in step.inputs}, step.callback_id
+        for param in (*step.inputs, *step.outputs):
+            assert param.type in slack_types, (step.callback_id, param.name)
+            assert param.title and param.description, (step.callback_id, param.name)
+
+
+def test_the_schema_refuses_the_properties_form_so_the_check_is_real():
+    """Some of Slack's pages show ``properties:``/``required:``; this schema takes the flat form."""
+    doc = manifest()
+    step = doc["functions"]["add_lead"]
+    step["input_parameters"] = {
+        "properties": {"name": {"type": "string", "title": "Name"}},
+        "required": ["name"],
+    }
+    errors = [e.message for e in Draft7Validator(SCHEMA).iter_errors(doc)]
+    assert errors, "a malformed functions section must not validate"
+
+
+def test_the_readme_lists_every_step_with_its_inputs_and_outputs():
+    from handlers.workflow_steps import STEPS
+
+    text = (ROOT / "README.md").read_text()
+    section = text[text.index("## Workflow Builder") :]
+    section = section[: section.index("\n## ", 1)]
+    for step in STEPS:
+        (row,) = [line for line in section.splitlines() if f"(`{step.callback_id}`)" in line]
+        assert step.title in row
+        for param in (*step.inputs, *step.outputs):
+            assert f"`{param.name}`" in row, (step.callback_id, param.name)
+    assert "paid Slack plan" in section and "flat form" in section

@@ -27,7 +27,7 @@ from bot.domain.clock import FixedClock
 from bot.domain.hooks import new_hook
 from handlers.context import Services
 from handlers.delivery import run_due
-from storage import hooks, installations, oauth_states, schema, users
+from storage import hooks, installations, oauth_states, pending_steps, schema, users
 from storage.db import Database
 from storage.engine import Address
 from storage.sealing import Sealer
@@ -406,6 +406,15 @@ async def test_app_uninstalled_deletes_all_of_that_workspace_and_nothing_of_the_
                 note="",
                 at=START,
                 arrived_at=START,
+            )
+            await pending_steps.add(
+                conn,
+                team_id=team,
+                execution_id=f"Fx{team}",
+                lead_id=lead.id,
+                offered_to=f"U{team}",
+                due_at=START,
+                now=START,
             )
     before = {t: await rows_of(hosted.db, t, "TBETA") for t in tables}
     had = {t for t in tables if await rows_of(hosted.db, t, "TACME")}

@@ -22,6 +22,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from slack_requests import (
+    block_actions_payload,
     event_body,
     interactive_body,
     new_trigger_id,
@@ -41,6 +42,7 @@ from test_surfaces import (
 
 import handlers
 from handlers.hook_alerts import CLAIM_ACTION, CLAIM_PREFIX
+from handlers.workflow_steps import CLAIM_ACTION as STEP_CLAIM_ACTION
 
 
 @pytest.fixture
@@ -138,6 +140,7 @@ async def templates(hotleads) -> dict[tuple[str, str], tuple[dict[str, Any], lis
             key="f",
         ),
     }
+    actions[STEP_CLAIM_ACTION] = await step_claim_click(hotleads)
     who = [("user", "id")]
     found: dict = {}
     for kind, key in registered():
@@ -160,6 +163,14 @@ async def templates(hotleads) -> dict[tuple[str, str], tuple[dict[str, Any], lis
             event = {"type": key, "user": "U1", "channel": "D0001", "tab": "home"}
             envelope = json.loads(event_body(event))
             found[(kind, key)] = (envelope, [("event", "user"), ("team_id",), ("event_id",)])
+        elif kind == "function":
+            event = hotleads.slack.function_executed(key, STEP_INPUTS[key])
+            envelope = json.loads(event_body(event))
+            step = [("event", "function_execution_id"), ("event", "bot_access_token")]
+            found[(kind, key)] = (
+                envelope,
+                [*step, ("event", "inputs"), ("team_id",), ("event_id",)],
+            )
         elif kind == "command":
             form = {
                 "command": key,
@@ -172,6 +183,47 @@ async def templates(hotleads) -> dict[tuple[str, str], tuple[dict[str, Any], lis
         else:
             raise AssertionError(f"no template for {kind} {key}: teach this test about it")
     return found
+
+
+STEP_INPUTS: dict[str, dict[str, Any]] = {
+    "add_lead": {"name": "Fuzz Lead", "email": "fuzz@acme.com", "owner": "U2", "note": "met"},
+    "log_touch": {"lead": "#1", "kind": "call", "logged_by": "U1", "when": "yesterday"},
+    "lead_temperature": {"lead": "acme"},
+    "claim_lead": {"lead": "#1", "user": "U2", "timeout_minutes": 5},
+}
+
+
+async def step_claim_click(hotleads) -> dict[str, Any]:
+    """A click on Claim in the DM a running "Offer a lead to a rep" step sent."""
+    event = hotleads.slack.function_executed("claim_lead", STEP_INPUTS["claim_lead"])
+    assert (await hotleads.sender.event(event))[0] == 200
+    execution_id = event["function_execution_id"]
+    async with asyncio.timeout(5):
+        while not hotleads.slack.step_messages[execution_id]:  # noqa: ASYNC110 (a message, not an event)
+            await asyncio.sleep(0.01)
+    (message,) = hotleads.slack.step_messages[execution_id]
+    (button,) = (e for b in message["blocks"] if b["type"] == "actions" for e in b["elements"])
+    return block_actions_payload(
+        button["action_id"],
+        value=button["value"],
+        block_id="offer:1",
+        user_id="U2",
+        channel_id=message["channel"],
+        message=message,
+        response_url=hotleads.slack.response_url("f"),
+        extra=hotleads.slack.function_scope(message, "U2"),
+    )
+
+
+def fresh_run(hotleads, template: dict[str, Any], case: dict[str, Any]) -> None:
+    """Each case is a new run of the step: Slack never sends one execution twice."""
+    event = case.get("event")
+    if not isinstance(event, dict):
+        return
+    run = hotleads.slack.function_executed(template["event"]["function"]["callback_id"], {})
+    for key in ("function_execution_id", "bot_access_token"):
+        if event.get(key) == template["event"][key]:
+            event[key] = run[key]
 
 
 def button_in(reply: dict[str, Any], action_id: str) -> dict[str, Any]:
@@ -273,6 +325,8 @@ async def test_no_mangled_payload_breaks_changes_or_pings(hotleads, listener):
             case["event_id"] = f"Ev{time.time_ns()}"  # a new delivery, not a retry
         if "trigger_id" in payload and case.get("trigger_id") == payload["trigger_id"]:
             case["trigger_id"] = new_trigger_id()  # a new invocation, not a replay
+        if kind == "function":
+            fresh_run(hotleads, payload, case)
         body = body_of(fuzz_kind, case)
         started = time.perf_counter()
         status, answer = await hotleads.sender.post(
