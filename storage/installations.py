@@ -192,6 +192,7 @@ WORKSPACE_TABLES = (
     "hook_signals",
     "installations",
     "lead_numbers",
+    "snapshots",
 )
 """Every table with a ``team_id``; the rest (touches, signals, reminders, hook deliveries)
 hang off leads and hooks and go with them (``ON DELETE CASCADE``). A test checks
