@@ -28,9 +28,9 @@ WON, LOST, SPEED = "#2E9E5B", "#A7ADB5", "#3D4B5C"
 INK, MUTED, GRID = "#1F2328", "#59636E", "#E4E7EB"
 DPI = 150
 WEEKLY_SIZE = (8.0, 9.6)
-"""Inches at ``DPI``: 1200 × 1440 pixels, tall enough for three panels on a phone."""
+"""Inches at ``DPI``: 1200 x 1440 pixels, tall enough for three panels on a phone."""
 RATES_SIZE = (8.0, 5.6)
-"""1200 × 840 pixels."""
+"""1200 x 840 pixels."""
 SLOW_MINUTES = 120
 """Past this, the speed panel counts in hours."""
 

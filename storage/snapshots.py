@@ -32,9 +32,7 @@ async def latest_day(conn: Connection, team_id: str) -> date | None:
     return date.fromisoformat(row[0]) if row and row[0] else None
 
 
-async def new_leads(
-    conn: Connection, team_id: str, start: datetime, end: datetime
-) -> Counter[str]:
+async def new_leads(conn: Connection, team_id: str, start: datetime, end: datetime) -> Counter[str]:
     """Leads added in ``[start, end)``, by source."""
     rows = await conn.fetchall(
         "SELECT source, count(*) FROM leads WHERE team_id = ? AND created_at >= ?"
@@ -117,8 +115,7 @@ def _snapshot(row: Row) -> Snapshot:
 async def between(conn: Connection, team_id: str, first: date, last: date) -> list[Snapshot]:
     """The workspace's rows from ``first`` to ``last`` (both included), oldest first."""
     rows = await conn.fetchall(
-        f"SELECT {COLUMNS} FROM snapshots WHERE team_id = ? AND day >= ? AND day <= ?"
-        " ORDER BY day",
+        f"SELECT {COLUMNS} FROM snapshots WHERE team_id = ? AND day >= ? AND day <= ? ORDER BY day",
         (team_id, first.isoformat(), last.isoformat()),
     )
     return [_snapshot(row) for row in rows]

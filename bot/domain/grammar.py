@@ -1065,9 +1065,7 @@ def _parse_report(words: list[_Word]) -> Report:
 
 # Settings --------------------------------------------------------------------------------
 
-_SETTINGS_KEYS = frozenset(
-    {"channel", "time", "tz", "quiet", "respond", "days", "reps", "weekly"}
-)
+_SETTINGS_KEYS = frozenset({"channel", "time", "tz", "quiet", "respond", "days", "reps", "weekly"})
 
 
 def _parse_settings(words: list[_Word]) -> Settings:

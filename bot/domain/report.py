@@ -68,6 +68,22 @@ def by_band(closed: Sequence[Closed]) -> list[BandRate]:
     ]
 
 
+def win_rates_words(rates: Sequence[BandRate], days: int) -> str:
+    """The win-rate picture's numbers in words, for its alt text."""
+    closed = sum(rate.closed for rate in rates)
+    if not closed:
+        return f"Win rate by band 14 days before the close: no leads won or lost in the last {days} days."
+    parts = [
+        f"{'new (added under 14 days before)' if r.band == 'none' else r.band} {r.won} of "
+        f"{r.closed} won" + (f" ({r.won / r.closed:.0%})" if r.enough else " (too few yet)")
+        for r in rates
+    ]
+    return (
+        f"Win rate by band 14 days before the close, {closed} leads won or lost in the last "
+        f"{days} days: " + "; ".join(parts) + "."
+    )
+
+
 def _median(spans: Sequence[timedelta]) -> timedelta:
     ordered = sorted(spans)
     middle = len(ordered) // 2
@@ -104,7 +120,10 @@ def report(
         owners = sorted({r.owner for r in closed})
         lines += [
             "By rep",
-            *(f"  {_rate(name_of(o), *_tally([r for r in closed if r.owner == o]))}" for o in owners),
+            *(
+                f"  {_rate(name_of(o), *_tally([r for r in closed if r.owner == o]))}"
+                for o in owners
+            ),
         ]
         to_won = [
             (r.closed_at - r.first_touch_at).total_seconds() / 86400

@@ -10,11 +10,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
+from bot.domain.dates import zone
+from bot.domain.schedule import WorkspaceSettings
 from bot.domain.snapshots import Snapshot, within_hour
 from bot.domain.text import plural
-from bot.domain.vocabulary import BANDS, Band
+from bot.domain.vocabulary import BANDS, WEEKDAYS, Band
 
 WEEKS = 8
 ENOUGH_DAYS = 14
@@ -63,7 +65,7 @@ def speed(minutes: Iterable[int | None]) -> Speed:
 
 
 def short_duration(minutes: float) -> str:
-    """"38 min", "3 h", "2 days": short enough for a line on a phone."""
+    """ "38 min", "3 h", "2 days": short enough for a line on a phone."""
     whole = round(minutes)
     if whole < 90:
         return f"{whole} min"
@@ -266,3 +268,26 @@ def weekly(rows: Iterable[Snapshot], last_day: date) -> Weekly:
         if in_week:
             weeks.append(_week(first, in_week))
     return Weekly(last_day, tuple(weeks), len(kept))
+
+
+def due(settings: WorkspaceSettings, now: datetime) -> date | None:
+    """The local day whose weekly summary is due at ``now``: the weekly day, from the
+    digest time until midnight (a run that was down at 09:00 still sends it that day)."""
+    if settings.weekly == "off":
+        return None
+    local = now.astimezone(zone(settings.tz))
+    if WEEKDAYS[local.weekday()] != settings.weekly:
+        return None
+    if local.time().replace(tzinfo=None) < settings.send_at:
+        return None
+    return local.date()
+
+
+def today(settings: WorkspaceSettings, now: datetime) -> date:
+    """The workspace's local day at ``now``: a summary made today covers the weeks to yesterday."""
+    return now.astimezone(zone(settings.tz)).date()
+
+
+def first_day(today: date) -> date:
+    """The oldest day a summary made on ``today`` reads."""
+    return today - timedelta(days=7 * WEEKS)
