@@ -17,6 +17,7 @@ from datetime import date
 from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 
 from bot.domain.report import BandRate
 from bot.domain.weekly import Week, Weekly, short_duration
@@ -190,12 +191,12 @@ def _closed_panel(axes: Axes, slots: list[tuple[date, Week | None]]) -> None:
     weeks = [(x, week) for x, (_, week) in enumerate(slots) if week is not None]
     xs = [x for x, _ in weeks]
     for shift, what, colour in ((-0.18, "won", WON), (0.18, "lost", LOST)):
-        heights = [getattr(week, what) for _, week in weeks]
+        heights = [week.won if what == "won" else week.lost for _, week in weeks]
         bars = axes.bar([x + shift for x in xs], heights, width=0.34, color=colour, label=what)
         axes.bar_label(bars, labels=[str(h) for h in heights], padding=3, fontsize=12, color=INK)
     top = max([week.won for _, week in weeks] + [week.lost for _, week in weeks] + [1])
     axes.set_ylim(0, top * 1.3)
-    axes.yaxis.get_major_locator().set_params(integer=True)
+    axes.yaxis.set_major_locator(MaxNLocator(integer=True))
     _legend(axes, 2)
 
 

@@ -1,7 +1,7 @@
 """The weekly summary: pipeline history kept each morning, and the manager's picture.
 
 Each morning at the digest time ``keep_history`` keeps the day just ended, and any
-day missed while the app was down (``bot.domain.snapshots``). On the ``weekly:``
+day missed while the app was down (``storage.snapshots``). On the ``weekly:``
 day, ``send_due`` posts one message to the digest channel: the picture of the last
 eight weeks with three lines in words, claimed like the digest so it goes out once.
 When the picture can't be uploaded (no ``files:write``, uploads turned off), the
@@ -24,17 +24,14 @@ import aiohttp
 from slack_sdk.errors import SlackApiError, SlackRequestError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.domain import snapshots as history
 from bot.domain import weekly as summary
 from bot.domain.report import BandRate, by_band, win_rates_words
 from bot.domain.schedule import WorkspaceSettings
-from bot.domain.snapshots import Snapshot
 from bot.domain.weekly import Weekly
 from handlers.blocks import Reply, context, mention, section
 from handlers.clients import TOKEN_DEAD
 from handlers.context import Services
-from storage import deliveries, pipeline, snapshots
-from storage.engine import Connection
+from storage import deliveries, snapshots
 
 if TYPE_CHECKING:
     from bot.domain.report import Closed
@@ -58,51 +55,9 @@ PICTURE_PROBLEMS = {
 log = logging.getLogger(__name__)
 
 
-# Pipeline history -------------------------------------------------------------------------
-
-
 async def keep_history(services: Services, settings: WorkspaceSettings, now: datetime) -> int:
-    """Keep each day now due (the one just ended, and any missed); returns how many this run kept.
-
-    One read when nothing is due, so the minute loop stays cheap.
-    """
-    last = await snapshots.latest_day(services.db.reader, settings.team_id)
-    days = history.due_days(settings, last, now)
-    kept = 0
-    for day in days:
-        row = await measure(services.db.reader, settings, day, now, count_open=day == days[-1])
-        async with services.db.transaction() as conn:
-            kept += await snapshots.keep(conn, row)
-    return kept
-
-
-async def measure(
-    conn: Connection, settings: WorkspaceSettings, day: date, now: datetime, *, count_open: bool
-) -> Snapshot:
-    """What ``day`` did; open leads counted only for the day just ended (``count_open``)."""
-    team_id, tz = settings.team_id, settings.tz
-    start, end = history.day_start(day, tz), history.day_start(day + timedelta(days=1), tz)
-    cut = min(history.taken_at(day, settings), now)
-    closed = await snapshots.closed(conn, team_id, start, end)
-    return history.snapshot(
-        team_id,
-        day,
-        now,
-        tz,
-        open_now=await pipeline.band_counts(conn, team_id, now) if count_open else None,
-        new_leads=await snapshots.new_leads(conn, team_id, start, end),
-        won=closed["won"],
-        lost=closed["lost"],
-        signals=await snapshots.signals(conn, team_id, start, end, cut),
-    )
-
-
-async def weekly_for(conn: Connection, settings: WorkspaceSettings, today: date) -> Weekly:
-    """The eight weeks up to yesterday, as kept."""
-    rows = await snapshots.between(
-        conn, settings.team_id, summary.first_day(today), today - timedelta(days=1)
-    )
-    return summary.weekly(rows, today - timedelta(days=1))
+    """The pipeline's history for the days now due (``storage.snapshots.keep_due``)."""
+    return await snapshots.keep_due(services.db, settings, now)
 
 
 # What the message says --------------------------------------------------------------------
@@ -178,7 +133,7 @@ async def send_due(
         return []
 
     async def send() -> tuple[str, str | None, dict[str, Any]]:
-        weekly = await weekly_for(services.db.reader, settings, day)
+        weekly = await snapshots.weekly(services.db.reader, settings.team_id, day)
         return await post(client, channel, weekly, settings.tz, day)
 
     outcome = await deliver(services, settings, KIND, channel, day, now, send)
@@ -257,7 +212,7 @@ async def send_report_pictures(call: Invocation, closed: Sequence[Closed], days:
     """The weekly picture and the win rates by band, into the caller's DM with the app."""
     settings = await deliveries.get_settings(call.services.db.reader, call.team_id)
     today = summary.today(settings, call.now)
-    weekly = await weekly_for(call.services.db.reader, settings, today)
+    weekly = await snapshots.weekly(call.services.db.reader, call.team_id, today)
     rates = by_band(closed)
     pictures = [
         {

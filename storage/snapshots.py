@@ -12,18 +12,70 @@ from __future__ import annotations
 import json
 from collections import Counter
 from collections.abc import Sequence
-from datetime import date, datetime
-from typing import Any
+from datetime import date, datetime, timedelta
+from typing import TYPE_CHECKING, Any
 
+from bot.domain import snapshots as history
+from bot.domain import weekly as summary
+from bot.domain.schedule import WorkspaceSettings
 from bot.domain.snapshots import Signal, Snapshot
 from bot.domain.vocabulary import ANSWERS, BANDS, BUYING, Band
+from bot.domain.weekly import Weekly
+from storage import pipeline
 from storage.engine import Connection, Row
 from storage.times import from_db, required_from_db, to_db
+
+if TYPE_CHECKING:
+    from storage.db import Database
 
 COLUMNS = (
     "team_id, day, taken_at, open_hot, open_warm, open_cold, new_leads, won, lost,"
     " answers, answered_same_day"
 )
+
+
+async def keep_due(db: Database, settings: WorkspaceSettings, now: datetime) -> int:
+    """Keep each day now due (the one just ended, and any missed); how many this call kept.
+
+    One read when nothing is due, so a minute loop stays cheap. Each day is measured
+    on the reader and kept in a short write of its own.
+    """
+    last = await latest_day(db.reader, settings.team_id)
+    days = history.due_days(settings, last, now)
+    kept = 0
+    for day in days:
+        row = await measure(db.reader, settings, day, now, count_open=day == days[-1])
+        async with db.transaction() as conn:
+            kept += await keep(conn, row)
+    return kept
+
+
+async def measure(
+    conn: Connection, settings: WorkspaceSettings, day: date, now: datetime, *, count_open: bool
+) -> Snapshot:
+    """What ``day`` did; open leads are counted only for the day just ended (``count_open``)."""
+    team_id, tz = settings.team_id, settings.tz
+    start, end = history.day_start(day, tz), history.day_start(day + timedelta(days=1), tz)
+    cut = min(history.taken_at(day, settings), now)
+    closes = await closed(conn, team_id, start, end)
+    counts = await pipeline.band_counts(conn, team_id, now) if count_open else None
+    return history.snapshot(
+        team_id,
+        day,
+        now,
+        tz,
+        open_now={band: counts[band] for band in BANDS} if counts is not None else None,
+        new_leads=await new_leads(conn, team_id, start, end),
+        won=closes["won"],
+        lost=closes["lost"],
+        signals=await signals(conn, team_id, start, end, cut),
+    )
+
+
+async def weekly(conn: Connection, team_id: str, today: date) -> Weekly:
+    """The eight weeks up to yesterday, as kept: what a summary made ``today`` shows."""
+    last = today - timedelta(days=1)
+    return summary.weekly(await between(conn, team_id, summary.first_day(today), last), last)
 
 
 async def latest_day(conn: Connection, team_id: str) -> date | None:
