@@ -196,7 +196,7 @@ def _closed_panel(axes: Axes, slots: list[tuple[date, Week | None]]) -> None:
         axes.bar_label(bars, labels=[str(h) for h in heights], padding=3, fontsize=12, color=INK)
     top = max([week.won for _, week in weeks] + [week.lost for _, week in weeks] + [1])
     axes.set_ylim(0, top * 1.3)
-    axes.yaxis.set_major_locator(MaxNLocator(integer=True))
+    axes.yaxis.set_major_locator(MaxNLocator(nbins=4, integer=True))
     _legend(axes, 2)
 
 

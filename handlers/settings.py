@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, TypeVar
 from bot.domain import grammar
 from bot.domain.schedule import WorkspaceSettings
 from bot.domain.vocabulary import Weekday
+from bot.domain.weekly import DAY_NAMES
 from handlers import people
 from handlers.blocks import Reply, context, local_date, mention, section
 from handlers.delivery import explain
@@ -18,17 +19,6 @@ if TYPE_CHECKING:
     from handlers.lead_command import Invocation
 
 T = TypeVar("T")
-
-
-_WEEKDAY_NAMES = {
-    "mon": "Mondays",
-    "tue": "Tuesdays",
-    "wed": "Wednesdays",
-    "thu": "Thursdays",
-    "fri": "Fridays",
-    "sat": "Saturdays",
-    "sun": "Sundays",
-}
 
 
 def _days(days: tuple[Weekday, ...]) -> str:
@@ -63,7 +53,7 @@ async def settings_reply(call: Invocation, settings: WorkspaceSettings, changed:
         "(after that the lead is waiting, first in its owner's daily message)",
         "*Weekly summary:* "
         + (
-            f"{_WEEKDAY_NAMES[settings.weekly]} at {settings.digest_time}, a picture of the "
+            f"{DAY_NAMES[settings.weekly]}s at {settings.digest_time}, a picture of the "
             "last 8 weeks in the digest channel (`weekly:off` stops it)"
             if settings.weekly != "off"
             else "off — `weekly:mon` posts a picture of the pipeline on Mondays"

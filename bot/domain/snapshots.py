@@ -12,14 +12,15 @@ day before a workspace's first row: its history starts when the feature first ra
 
 from __future__ import annotations
 
+import json
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
 from bot.domain.dates import zone
 from bot.domain.schedule import WorkspaceSettings
-from bot.domain.vocabulary import Band
+from bot.domain.vocabulary import BANDS, SOURCES, Band
 
 CATCH_UP_DAYS = 92
 """How far back a missed stretch is caught up: a quarter; a longer gap stays a gap."""
@@ -65,6 +66,38 @@ class Snapshot:
     @property
     def answered_within_hour(self) -> int:
         return sum(within_hour(minutes) for minutes in self.answers.values())
+
+
+@dataclass(frozen=True)
+class Speed:
+    """Median minutes from a buying signal to our first answer, over some signals.
+
+    Signals not answered by the morning after count as slower than any answer, so a
+    rep who lets leads wait is never the fast one. ``median`` is ``None`` when there
+    were no signals, or when most of them were not answered by then (``unanswered``).
+    """
+
+    signals: int
+    answered: int
+    within_hour: int
+    median: float | None
+
+    @property
+    def unanswered(self) -> bool:
+        return self.signals > 0 and self.median is None
+
+
+def speed(minutes: Iterable[int | None]) -> Speed:
+    values = list(minutes)
+    answered = sorted(m for m in values if m is not None)
+    n = len(values)
+    median: float | None = None
+    if n:
+        # Unanswered sort last; a middle that falls among them has no number.
+        middle = [(n - 1) // 2, n // 2]
+        if middle[1] < len(answered):
+            median = (answered[middle[0]] + answered[middle[1]]) / 2
+    return Speed(n, len(answered), within_hour(values), median)
 
 
 def within_hour(minutes: Sequence[int | None]) -> int:
@@ -138,3 +171,46 @@ def snapshot(
         answers={owner: tuple(minutes) for owner, minutes in sorted(answers.items())},
         answered_same_day=same_day,
     )
+
+
+CSV_COLUMNS = (
+    "team_id",
+    "day",
+    "taken_at",
+    "open_hot",
+    "open_warm",
+    "open_cold",
+    "new_leads",
+    *(f"new_{source}" for source in SOURCES),
+    "won",
+    "lost",
+    "signals",
+    "answered_within_hour",
+    "answered_same_day",
+    "median_answer_minutes",
+    "answer_minutes",
+)
+"""``python -m bot export --snapshots``: one line per workspace per day."""
+
+
+def csv_row(day: Snapshot) -> dict[str, str]:
+    """The row as the CSV export writes it; empty cells where nobody counted or nothing was."""
+    opened = day.open
+    median = speed(m for minutes in day.answers.values() for m in minutes).median
+    return {
+        "team_id": day.team_id,
+        "day": day.day.isoformat(),
+        "taken_at": day.taken_at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        **{f"open_{band}": "" if opened is None else str(opened.get(band, 0)) for band in BANDS},
+        "new_leads": str(sum(day.new_leads.values())),
+        **{f"new_{source}": str(day.new_leads.get(source, 0)) for source in SOURCES},
+        "won": str(day.won),
+        "lost": str(day.lost),
+        "signals": str(day.signals),
+        "answered_within_hour": str(day.answered_within_hour),
+        "answered_same_day": str(day.answered_same_day),
+        "median_answer_minutes": "" if median is None else f"{median:g}",
+        "answer_minutes": json.dumps(
+            {owner: list(minutes) for owner, minutes in day.answers.items()}, sort_keys=True
+        ),
+    }

@@ -14,54 +14,24 @@ from datetime import date, datetime, timedelta
 
 from bot.domain.dates import zone
 from bot.domain.schedule import WorkspaceSettings
-from bot.domain.snapshots import Snapshot, within_hour
+from bot.domain.snapshots import Snapshot, Speed, speed
 from bot.domain.text import plural
 from bot.domain.vocabulary import BANDS, WEEKDAYS, Band
 
 WEEKS = 8
 ENOUGH_DAYS = 14
 """Below two weeks of history the picture says it is still filling in."""
+DAY_NAMES = {
+    "mon": "Monday",
+    "tue": "Tuesday",
+    "wed": "Wednesday",
+    "thu": "Thursday",
+    "fri": "Friday",
+    "sat": "Saturday",
+    "sun": "Sunday",
+}
 ALT_TEXT_LIMIT = 1000
 """Slack refuses a longer ``alt_txt`` (``alt_txt_too_large``)."""
-
-
-@dataclass(frozen=True)
-class Speed:
-    """Median minutes from a buying signal to our first answer, over some signals.
-
-    Signals not answered by the morning after count as slower than any answer, so a
-    rep who lets leads wait is never the fast one. ``median`` is ``None`` when there
-    were no signals, or when most of them were not answered by then (``unanswered``).
-    """
-
-    signals: int
-    answered: int
-    within_hour: int
-    median: float | None
-
-    @property
-    def unanswered(self) -> bool:
-        return self.signals > 0 and self.median is None
-
-    def words(self) -> str:
-        if self.signals == 0:
-            return "no buying signals"
-        if self.median is None:
-            return f"{self.signals - self.answered} of {self.signals} not answered by next morning"
-        return short_duration(self.median)
-
-
-def speed(minutes: Iterable[int | None]) -> Speed:
-    values = list(minutes)
-    answered = sorted(m for m in values if m is not None)
-    n = len(values)
-    median: float | None = None
-    if n:
-        # Unanswered sort last; a middle that falls among them has no number.
-        middle = [(n - 1) // 2, n // 2]
-        if middle[1] < len(answered):
-            median = (answered[middle[0]] + answered[middle[1]]) / 2
-    return Speed(n, len(answered), within_hour(values), median)
 
 
 def short_duration(minutes: float) -> str:
@@ -205,6 +175,12 @@ def _slowness(rep: Speed) -> tuple[int, float, int]:
     return (0, rep.median, rep.signals)
 
 
+def _rep_words(rep: Speed) -> str:
+    if rep.median is None:
+        return f"({rep.signals - rep.answered} of {rep.signals} not answered by next morning)"
+    return short_duration(rep.median)
+
+
 def _open_words(week: Week) -> str:
     if week.open is None:
         return "not counted"
@@ -253,7 +229,7 @@ def _speed_line(
         line = f"median answer {short_duration(team.median)}"
     if slowest is not None:
         owner, rep = slowest
-        line += f", slowest rep: {name_of(owner)} {rep.words()}"
+        line += f", slowest rep: {name_of(owner)} {_rep_words(rep)}"
     return line
 
 
