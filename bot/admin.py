@@ -87,7 +87,14 @@ async def report_picture(settings: Settings, *, teams: list[str], path: str, now
         raise ConfigError("A picture shows one workspace: pass one --team.")
     db = await Database.open(settings.database)
     try:
-        team_id = await _team(db, teams[0] if teams else None)
+        known = await deliveries.workspaces(db.reader)
+        team_id = teams[0] if teams else (known[0] if len(known) == 1 else "")
+        if not team_id:
+            raise ConfigError(
+                f"The database holds several workspaces ({', '.join(known)}): pass --team."
+                if known
+                else "The database has no workspace yet: nothing to draw."
+            )
         workspace = await deliveries.get_settings(db.reader, team_id)
         weekly = await snapshots.weekly(db.reader, team_id, summary.today(workspace, now))
     finally:
