@@ -9,9 +9,10 @@ Drawn wide and large-lettered, since most managers will see it on a phone.
 
 from __future__ import annotations
 
+import gc
 import io
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date
 
 from matplotlib.axes import Axes
@@ -88,10 +89,19 @@ def _legend(axes: Axes, columns: int) -> None:
     )
 
 
-def _png(figure: Figure) -> bytes:
-    out = io.BytesIO()
-    FigureCanvasAgg(figure).print_png(out)
-    return out.getvalue()
+def _png(draw: Callable[[], Figure]) -> bytes:
+    """The figure ``draw`` makes, as PNG bytes; one drawing at a time.
+
+    A figure is a web of reference cycles around megabytes of drawing buffers:
+    collected as soon as it is saved, its memory serves the next drawing instead of
+    piling up until the collector's next pass (``bench.pictures``: the server grew
+    by 120 MB over 20 drawings without this, 55 MB with it).
+    """
+    with _drawing:
+        out = io.BytesIO()
+        FigureCanvasAgg(draw()).print_png(out)
+        gc.collect()
+        return out.getvalue()
 
 
 # The weekly picture -----------------------------------------------------------------------
@@ -125,8 +135,7 @@ def weekly_figure(weekly: Weekly, tz: str) -> Figure:
 
 
 def weekly_png(weekly: Weekly, tz: str) -> bytes:
-    with _drawing:
-        return _png(weekly_figure(weekly, tz))
+    return _png(lambda: weekly_figure(weekly, tz))
 
 
 def _day(day: date) -> str:
@@ -291,8 +300,7 @@ def win_rates_figure(rates: Sequence[BandRate], days: int) -> Figure:
 
 
 def win_rates_png(rates: Sequence[BandRate], days: int) -> bytes:
-    with _drawing:
-        return _png(win_rates_figure(rates, days))
+    return _png(lambda: win_rates_figure(rates, days))
 
 
 def _rate_label(rate: BandRate) -> str:
