@@ -8,7 +8,7 @@ When the picture can't be uploaded (no ``files:write``, uploads turned off), the
 lines go out alone, and why is kept for ``/lead settings``; nothing is retried.
 ``/lead report`` sends the same picture, and one of its own numbers, to the caller.
 
-The pictures are drawn in a thread (``handlers.pictures``, imported only here, when
+The pictures are drawn in a thread (``handlers.pictures``, imported only where
 one is drawn), so neither start-up nor the answering loop pays for matplotlib.
 """
 
@@ -38,7 +38,6 @@ if TYPE_CHECKING:
     from handlers.lead_command import Invocation
 
 KIND = "weekly"
-Send = Callable[[], Awaitable[tuple[str, str | None, dict[str, Any]]]]
 Deliver = Callable[..., Awaitable[Any]]
 """``handlers.delivery.deliver``: claim, send, record (passed in: delivery calls us)."""
 PICTURE_PROBLEMS = {
