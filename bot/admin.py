@@ -8,8 +8,11 @@ import sys
 from collections.abc import Iterator
 from contextlib import ExitStack, closing
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 from bot.config import ConfigError, Settings, database_address
+from bot.domain import snapshots as history
+from bot.domain import weekly as summary
 from bot.domain.lead import Lead, lead_keys
 from bot.domain.lead_csv import (
     BadRow,
@@ -22,10 +25,12 @@ from bot.domain.lead_csv import (
 )
 from bot.domain.report import report as report_text
 from bot.domain.slack_user import USER_ID_EXAMPLE, is_user_id
+from bot.domain.snapshots import Snapshot
 from bot.domain.text import plural
+from bot.domain.weekly import Weekly
 from bot.progress import bar
 from storage import copy as copying
-from storage import leads, snapshot
+from storage import deliveries, leads, snapshot, snapshots
 from storage import report as report_rows
 from storage.db import Database, schema_version
 from storage.engine import Address
@@ -77,6 +82,57 @@ async def report(settings: Settings, *, teams: list[str], days: int, now: dateti
     return 0
 
 
+async def report_picture(settings: Settings, *, teams: list[str], path: str, now: datetime) -> int:
+    """Write one workspace's weekly picture to ``path``, and print its three lines."""
+    if len(teams) > 1:
+        raise ConfigError("A picture shows one workspace: pass one --team.")
+    db = await Database.open(settings.database)
+    try:
+        known = await deliveries.workspaces(db.reader)
+        team_id = teams[0] if teams else (known[0] if len(known) == 1 else "")
+        if not team_id:
+            raise ConfigError(
+                f"The database holds several workspaces ({', '.join(known)}): pass --team."
+                if known
+                else "The database has no workspace yet: nothing to draw."
+            )
+        workspace = await deliveries.get_settings(db.reader, team_id)
+        weekly = await snapshots.weekly(db.reader, team_id, summary.today(workspace, now))
+    finally:
+        await db.close()
+    written = await write_picture(weekly, workspace.tz, Path(path))
+    print(f"wrote {written}: the weekly picture of {team_id}")
+    for line in weekly.lines():
+        print(f"  {line}")
+    return 0
+
+
+async def write_picture(weekly: Weekly, tz: str, path: Path) -> Path:
+    """Draw the weekly picture into ``path`` (matplotlib loads here, only when asked)."""
+    from handlers import pictures
+
+    png = await asyncio.to_thread(pictures.weekly_png, weekly, tz)
+    try:
+        await asyncio.to_thread(path.write_bytes, png)
+    except OSError as error:
+        raise ConfigError(f"Can't write {path}: {error}") from None
+    return path
+
+
+async def export_snapshots(settings: Settings, *, team: str | None, out: str | None) -> int:
+    """The daily pipeline history as CSV: every workspace's, or ``team``'s."""
+    db = await Database.open(settings.database)
+    try:
+        team_ids = [team] if team else await deliveries.workspaces(db.reader)
+        rows = await snapshots.of_teams(db.reader, team_ids) if team_ids else []
+    finally:
+        await db.close()
+    await asyncio.to_thread(_write_snapshots, rows, out)
+    if out:
+        print(f"wrote {plural(len(rows), 'day')} of pipeline history to {out}", file=sys.stderr)
+    return 0
+
+
 async def export(settings: Settings, *, team: str | None, out: str | None) -> int:
     """Every lead of the workspace as CSV; an empty database gives the header alone."""
     db = await Database.open(settings.database)
@@ -92,6 +148,16 @@ async def export(settings: Settings, *, team: str | None, out: str | None) -> in
     if out:
         print(f"wrote {plural(written, 'lead')} to {out}", file=sys.stderr)
     return 0
+
+
+def _write_snapshots(rows: list[Snapshot], out: str | None) -> None:
+    with ExitStack() as stack:
+        target = (
+            stack.enter_context(open(out, "w", newline="", encoding="utf-8")) if out else sys.stdout
+        )
+        writer = csv.DictWriter(target, fieldnames=history.CSV_COLUMNS)
+        writer.writeheader()
+        writer.writerows(history.csv_row(row) for row in rows)
 
 
 def _export(where: Address, team_id: str, now: datetime, out: str | None, total: int) -> int:

@@ -47,12 +47,18 @@ def parser() -> argparse.ArgumentParser:
     export = commands.add_parser("export", help="write leads as CSV")
     export.add_argument("--team", help="Slack team id (needed when the database has several)")
     export.add_argument("--out", help="file to write (default: standard output)")
+    export.add_argument(
+        "--snapshots", action="store_true", help="write the daily pipeline history instead"
+    )
 
     rep = commands.add_parser("report", help="is the score right? win rates of closed leads")
     rep.add_argument(
         "--team", action="append", default=[], help="Slack team id (repeat it; default: all)"
     )
     rep.add_argument("--days", type=_days, default=90, help="window in days (default: 90)")
+    rep.add_argument(
+        "--picture", metavar="FILE", help="write the weekly picture (PNG) of one workspace here"
+    )
 
     due = commands.add_parser("run-due", help="send the digests and reminders due now")
     due.add_argument(
@@ -61,6 +67,9 @@ def parser() -> argparse.ArgumentParser:
 
     demo_cmd = commands.add_parser(
         "demo", help="show the next digest morning's messages for a sample team"
+    )
+    demo_cmd.add_argument(
+        "--picture", metavar="FILE", help="where to write its weekly picture (default: a temp file)"
     )
     demo_cmd.add_argument(
         "--db",
@@ -238,7 +247,7 @@ async def _run(command: str, args: argparse.Namespace, settings: Settings) -> in
 
         return await runner.run_due_once(settings, args.now or datetime.now(UTC))
     if command == "demo":
-        return await demo.show(datetime.now(UTC), args.db)
+        return await demo.show(datetime.now(UTC), args.db, args.picture)
     if command == "migrate":
         return await admin.migrate(settings)
     if command == "hooks":
@@ -252,8 +261,14 @@ async def _run(command: str, args: argparse.Namespace, settings: Settings) -> in
         return 0
     if command == "copy":
         return await admin.copy(args.source, args.target, force=args.force)
+    if command == "export" and args.snapshots:
+        return await admin.export_snapshots(settings, team=args.team, out=args.out)
     if command == "export":
         return await admin.export(settings, team=args.team, out=args.out)
+    if command == "report" and args.picture:
+        return await admin.report_picture(
+            settings, teams=args.team, path=args.picture, now=datetime.now(UTC)
+        )
     if command == "report":
         return await admin.report(settings, teams=args.team, days=args.days, now=datetime.now(UTC))
     return await admin.import_csv(

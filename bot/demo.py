@@ -11,6 +11,9 @@ import tempfile
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from bot import admin
+from bot.demo_history import Replay, Step, generate
+from bot.domain import weekly as summary
 from bot.domain.answers import waiting
 from bot.domain.dates import zone
 from bot.domain.lead import Lead
@@ -18,7 +21,7 @@ from bot.domain.reminders import due_reminders
 from bot.domain.schedule import WorkspaceSettings
 from bot.domain.text import duration, plural
 from bot.domain.vocabulary import WEEKDAYS
-from storage import deliveries, leads, pipeline
+from storage import deliveries, leads, pipeline, snapshots
 from storage.db import Database
 from storage.engine import Address, Connection
 
@@ -150,13 +153,15 @@ def next_morning(settings: WorkspaceSettings, now: datetime) -> datetime:
     return at.astimezone(UTC)
 
 
-async def fill(db: Database, now: datetime) -> WorkspaceSettings:
-    settings = WorkspaceSettings(TEAM, "CSALES", "09:00", "Europe/Berlin", 7)
-    async with db.transaction() as conn:
-        await deliveries.save_settings(conn, settings, "UANNA", now)
-        for name, company, source, owner, age, touches, status in LEADS:
-            created = now - timedelta(days=age)
-            lead = await leads.create(
+class SampleTeam:
+    """The demo's leads by key, written through the app's storage code as the replay calls."""
+
+    def __init__(self) -> None:
+        self.leads: dict[str, Lead] = {}
+
+    def create(self, key: str, name: str, company: str, source: str, owner: str) -> Step:
+        async def step(conn: Connection, at: datetime) -> None:
+            self.leads[key] = await leads.create(
                 conn,
                 team_id=TEAM,
                 name=name,
@@ -164,16 +169,44 @@ async def fill(db: Database, now: datetime) -> WorkspaceSettings:
                 source=source,
                 owner=owner,
                 created_by=owner,
-                now=created,
+                now=at,
                 email=f"{name.split()[0].lower()}@{company.split()[0].lower()}.example",
             )
-            for kind, days, note in touches:
-                at = now - timedelta(days=days)
-                lead = await leads.add_touch(
-                    conn, lead, kind=kind, note=note, at=at, logged_by=owner, now=at
-                )
-            if status != "open":
-                await leads.set_status(conn, lead, status, now)
+
+        return step
+
+    def touch(self, key: str, kind: str, owner: str, note: str = "") -> Step:
+        async def step(conn: Connection, at: datetime) -> None:
+            lead = self.leads[key]
+            self.leads[key] = await leads.add_touch(
+                conn, lead, kind=kind, note=note, at=at, logged_by=owner, now=at
+            )
+
+        return step
+
+    def close(self, key: str, status: str) -> Step:
+        async def step(conn: Connection, at: datetime) -> None:
+            lead = self.leads[key]
+            if lead.status == "open":
+                self.leads[key] = await leads.set_status(conn, lead, status, at)  # type: ignore[arg-type]
+
+        return step
+
+
+async def fill(db: Database, now: datetime) -> WorkspaceSettings:
+    """The sample team's leads, and its last eight weeks replayed day by day (its history)."""
+    settings = WorkspaceSettings(TEAM, "CSALES", "09:00", "Europe/Berlin", 7)
+    async with db.transaction() as conn:
+        await deliveries.save_settings(conn, settings, "UANNA", now)
+    team, replay = SampleTeam(), Replay(settings)
+    start = generate(replay, now, list(REPS), team)
+    for name, company, source, owner, age, touches, status in LEADS:
+        replay.add(now - timedelta(days=age), team.create(name, name, company, source, owner))
+        for kind, days, note in touches:
+            replay.add(now - timedelta(days=days), team.touch(name, kind, owner, note))
+        if status != "open":
+            replay.add(now - timedelta(days=2), team.close(name, status))
+    await replay.run(db, start, now)
     return settings
 
 
@@ -249,8 +282,12 @@ async def reminders_text(
     return blocks
 
 
-async def show(now: datetime, where: Path | Address | None = None) -> int:
-    """Print the sample team's next morning; keep its database at ``where`` if given."""
+async def show(
+    now: datetime, where: Path | Address | None = None, picture: str | None = None
+) -> int:
+    """Print the sample team's next morning and write its weekly picture (to ``picture``,
+    or a file in the temp folder); keep its database at ``where`` if given."""
+    path = Path(picture) if picture else Path(tempfile.gettempdir()) / "hotleads-demo-weekly.png"
     with tempfile.TemporaryDirectory() as folder:
         db = await Database.open(where or Path(folder) / "demo.db")
         try:
@@ -258,13 +295,24 @@ async def show(now: datetime, where: Path | Address | None = None) -> int:
             morning = next_morning(workspace, now)
             digest = await digest_text(db.reader, morning, workspace)
             reminders = await reminders_text(db.reader, workspace, morning)
+            weekly = await snapshots.weekly(db.reader, TEAM, summary.today(workspace, now))
+            count = await leads.count(db.reader, TEAM)
         finally:
             await db.close()
+    await admin.write_picture(weekly, workspace.tz, path)
     print(
-        f"A sample team: Anna (Berlin), Ben (New York) and Chloé (Singapore), {len(LEADS)} leads.\n"
+        "A sample team: Anna (Berlin), Ben (New York) and Chloé (Singapore), "
+        f"{plural(count, 'lead')} over the last few months.\n"
     )
     print(which_digest(morning, now, workspace.tz) + "\n")
     print(digest)
     print("\n…and send each rep their daily message:\n")
     print("\n\n".join(reminders))
+    print(
+        f"\nOn {summary.DAY_NAMES[workspace.weekly]}s the manager gets a weekly summary in "
+        "#sales; today it would say:\n"
+    )
+    for line in weekly.lines(name_of=lambda owner: f"@{REPS[owner][0]}"):
+        print(f"  {line}")
+    print(f"\n…with this picture: {path}")
     return 0

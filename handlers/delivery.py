@@ -26,7 +26,7 @@ from bot.domain.reminders import due_reminders
 from bot.domain.schedule import WorkspaceSettings, due_day
 from bot.domain.temperature import WARM_AT
 from handlers import clients as team_clients
-from handlers import hook_alerts, people, workflow_steps
+from handlers import hook_alerts, people, weekly, workflow_steps
 from handlers.clients import TOKEN_DEAD, Clients, NotInstalled
 from handlers.context import Services
 from handlers.digest import digest_blocks, digest_for
@@ -96,6 +96,7 @@ async def run_due(
                 continue
             settings = await deliveries.get_settings(services.db.reader, team_id)
             await refresh_scores(services, team_id, now)
+            await weekly.keep_history(services, settings, now)
             digest = await _send_digest(services, client, settings, now)
             if digest:
                 outcomes.append(digest)
@@ -108,6 +109,7 @@ async def run_due(
                 reminders.append(
                     Outcome(team_id, "step", end.execution_id, end.day, end.status, end.error)
                 )
+            reminders += await weekly.send_due(services, client, settings, now, deliver)
             outcomes += reminders
             dead = next((o.error for o in reminders if o.error in TOKEN_DEAD), None)
             if dead:

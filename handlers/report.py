@@ -1,7 +1,8 @@
 """``/lead report [days:90]``: is the score right? The CLI's report, only for the caller.
 
 The words come from ``bot.domain.report``, as ``python -m bot report`` prints them;
-here reps show as mentions, so Slack writes their names.
+here reps show as mentions, so Slack writes their names. Its pictures (the weekly
+one, and the win rates by band) follow in the caller's DM (``handlers.weekly``).
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from typing import TYPE_CHECKING
 
 from bot.domain import grammar
 from bot.domain.report import report as report_text
+from handlers import weekly
 from handlers.blocks import Reply, context, mention, sections
 from storage import report as report_rows
 
@@ -18,7 +20,7 @@ if TYPE_CHECKING:
     from handlers.lead_command import Invocation
 
 
-async def report(cmd: grammar.Report, call: Invocation) -> Reply:
+async def report(cmd: grammar.Report, call: Invocation) -> None:
     reader, since = call.services.db.reader, call.now - timedelta(days=cmd.days)
     closed = await report_rows.closed_since(reader, [call.team_id], since)
     answers = await report_rows.answers_since(reader, [call.team_id], since)
@@ -26,6 +28,11 @@ async def report(cmd: grammar.Report, call: Invocation) -> Reply:
     lines = text.split("\n")
     blocks = [
         *sections(lines),
-        context("Only you see this. `/lead report days:30` looks back 30 days."),
+        context(
+            "Only you see this; its pictures are in your DM with me. "
+            "`/lead report days:30` looks back 30 days."
+        ),
     ]
-    return Reply(lines[0], blocks)
+    await call.ack(**Reply(lines[0], blocks).as_ack())
+    # Drawing and uploading take a second: after the ack.
+    await weekly.send_report_pictures(call, closed, cmd.days)

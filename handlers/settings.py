@@ -8,9 +8,11 @@ from typing import TYPE_CHECKING, TypeVar
 from bot.domain import grammar
 from bot.domain.schedule import WorkspaceSettings
 from bot.domain.vocabulary import Weekday
+from bot.domain.weekly import DAY_NAMES
 from handlers import people
 from handlers.blocks import Reply, context, local_date, mention, section
 from handlers.delivery import explain
+from handlers.weekly import last_weekly_line
 from storage import deliveries
 
 if TYPE_CHECKING:
@@ -49,6 +51,13 @@ async def settings_reply(call: Invocation, settings: WorkspaceSettings, changed:
         "(each rep gets reminders at the same hour in their own time zone)",
         f"*Answer buying signals within:* {settings.respond_hours} hours "
         "(after that the lead is waiting, first in its owner's daily message)",
+        "*Weekly summary:* "
+        + (
+            f"{DAY_NAMES[settings.weekly]}s at {settings.digest_time}, a picture of the "
+            "last 8 weeks in the digest channel (`weekly:off` stops it)"
+            if settings.weekly != "off"
+            else "off — `weekly:mon` posts a picture of the pipeline on Mondays"
+        ),
         "*Reps for new leads with no owner:* "
         + (
             ", ".join(mention(rep) for rep in settings.reps) + " (taking turns)"
@@ -61,6 +70,11 @@ async def settings_reply(call: Invocation, settings: WorkspaceSettings, changed:
         section(title),
         section("\n".join(lines)),
         context(await _last_digest_line(call, settings)),
+        context(
+            last_weekly_line(
+                await deliveries.latest(call.services.db.reader, call.team_id, "weekly"), explain
+            )
+        ),
     ]
     if not changed:
         blocks.append(
@@ -119,6 +133,7 @@ def _apply(current: WorkspaceSettings, change: grammar.Settings) -> WorkspaceSet
         respond_hours=_given(change.respond_hours, current.respond_hours),
         digest_days=_given(change.digest_days, current.digest_days),
         reps=_given(change.reps, current.reps),
+        weekly=_given(change.weekly, current.weekly),
     )
 
 

@@ -25,7 +25,7 @@ STALE_CLAIM = timedelta(minutes=10)
 
 async def get_settings(conn: Connection, team_id: str) -> WorkspaceSettings:
     row = await conn.fetchone(
-        "SELECT channel_id, digest_time, tz, quiet_days, digest_days, respond_hours, reps"
+        "SELECT channel_id, digest_time, tz, quiet_days, digest_days, respond_hours, reps, weekly"
         " FROM workspace_settings"
         " WHERE team_id = ?",
         (team_id,),
@@ -41,6 +41,7 @@ async def get_settings(conn: Connection, team_id: str) -> WorkspaceSettings:
         tuple(row[4].split(",")),
         row[5],
         tuple(rep for rep in row[6].split(",") if rep),
+        row[7],
     )
 
 
@@ -49,12 +50,12 @@ async def save_settings(
 ) -> None:
     await conn.execute(
         "INSERT INTO workspace_settings (team_id, channel_id, digest_time, tz, quiet_days,"
-        " digest_days, respond_hours, reps, updated_by, updated_at)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+        " digest_days, respond_hours, reps, weekly, updated_by, updated_at)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
         " ON CONFLICT (team_id) DO UPDATE SET channel_id = excluded.channel_id,"
         " digest_time = excluded.digest_time, tz = excluded.tz, quiet_days = excluded.quiet_days,"
         " digest_days = excluded.digest_days, respond_hours = excluded.respond_hours,"
-        " reps = excluded.reps,"
+        " reps = excluded.reps, weekly = excluded.weekly,"
         " updated_by = excluded.updated_by,"
         " updated_at = excluded.updated_at",
         (
@@ -66,6 +67,7 @@ async def save_settings(
             ",".join(settings.digest_days),
             settings.respond_hours,
             ",".join(settings.reps),
+            settings.weekly,
             user_id,
             to_db(now),
         ),

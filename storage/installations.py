@@ -211,6 +211,7 @@ WORKSPACE_TABLES = (
     "installations",
     "lead_numbers",
     "revoked_tokens",
+    "snapshots",
 )
 """Every table with a ``team_id``; the rest (touches, signals, reminders, hook deliveries)
 hang off leads and hooks and go with them (``ON DELETE CASCADE``). A test checks

@@ -42,6 +42,19 @@ NEWER_METHODS: dict[str, tuple[str, ...]] = {
     "functions.completeSuccess": ("function_execution_id", "outputs"),
     "functions.completeError": ("error", "function_execution_id"),
 }
+# Scopes checked per method (Slack's docs for each method list them); a token lacking
+# one is answered ``missing_scope`` with ``needed`` and ``provided``, as Slack does.
+REQUIRED_SCOPES: dict[str, str] = {
+    "files.getUploadURLExternal": "files:write",
+    "files.completeUploadExternal": "files:write",
+}
+CHANNEL_METHODS = frozenset(
+    {*("chat.postMessage", "chat.postEphemeral", "chat.update"), "chat.scheduleMessage"}
+)
+"""Methods that name a ``channel`` Slack answers ``channel_not_found`` for once it is gone."""
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+MAX_ALT_TXT = 1000
+"""files.getUploadURLExternal refuses a longer ``alt_txt`` (``alt_txt_too_large``)."""
 APP_TOKEN_METHODS = frozenset({"apps.connections.open"})
 """Methods only an app-level token (xapp-) may call; every other one wants xox tokens."""
 # Arguments real Slack insists on although the description does not mark them.
@@ -134,6 +147,13 @@ def known_methods() -> dict[str, tuple[str, ...]]:
     for method, extra in EXTRA_REQUIRED.items():
         methods[method] = tuple(sorted({*methods[method], *extra}))
     return methods
+
+
+@cache
+def manifest_scopes() -> frozenset[str]:
+    """What a token of the app installed from ``manifest.yml`` may do (the tests' own token)."""
+    manifest = yaml.safe_load(MANIFEST_PATH.read_text(encoding="utf-8"))
+    return frozenset(manifest["oauth_config"]["scopes"]["bot"])
 
 
 def _required(operations: Mapping[str, Any]) -> tuple[str, ...]:
@@ -377,6 +397,14 @@ class FakeSlack:
         self.default_user: dict[str, Any] | None = None  # template for unknown user ids
         self.shared: set[str] = set()  # users of other workspaces seen through Slack Connect
         self.uploads: dict[str, bytes] = {}
+        self.files: dict[str, dict[str, Any]] = {}
+        """Every file shared by files.completeUploadExternal, as Slack's file object, plus
+        ``content`` (the bytes), ``alt_txt`` and the ``initial_comment`` it was shared with."""
+        self.withheld_scopes: set[str] = set()
+        """Scopes the workspace did not grant: calls needing one answer ``missing_scope``."""
+        self.gone_channels: set[str] = set()
+        """Channels deleted since: posting or sharing a file there fails as on Slack."""
+        self._pending: dict[str, dict[str, Any]] = {}  # file id -> what getUploadURLExternal said
         self.responses: defaultdict[str, list[dict[str, Any]]] = defaultdict(list)
         self._failures: defaultdict[str, deque[_Failure]] = defaultdict(deque)
         self._upload_names: dict[str, str] = {}
@@ -513,6 +541,10 @@ class FakeSlack:
             if dead:  # the app did nothing wrong: the workspace took its token back
                 await self._record(Call(method, params, headers, error=dead))
                 return web.json_response({"ok": False, "error": dead})
+            missing = self._missing_scope(method, Call(method, params, headers).token)
+            if missing:
+                await self._record(Call(method, params, headers, error="missing_scope"))
+                return web.json_response(missing)
             if self._failures[method]:
                 failure = self._failures[method].popleft()
                 await self._record(Call(method, params, headers, error=failure.error))
@@ -621,6 +653,23 @@ class FakeSlack:
             self._refresh_tokens[refresh] = grant
             answer |= {"expires_in": self.token_lifetime, "refresh_token": refresh}
         return answer
+
+    def _missing_scope(self, method: str, token: str | None) -> dict[str, Any] | None:
+        """Slack's answer when the token lacks the method's scope, else None."""
+        needed = REQUIRED_SCOPES.get(method)
+        if needed is None:
+            return None
+        grant = self.tokens.get(token or "")
+        granted = set(grant["scope"].split(",")) if grant else manifest_scopes()
+        granted -= self.withheld_scopes
+        if needed in granted:
+            return None
+        return {
+            "ok": False,
+            "error": "missing_scope",
+            "needed": needed,
+            "provided": ",".join(sorted(granted)),
+        }
 
     def _dead_token(self, token: str | None) -> str | None:
         """Tokens this fake issued answer as Slack's do once revoked or expired.
@@ -757,6 +806,8 @@ class FakeSlack:
     # ------------------------------------------------------------ canned answers
 
     def _answer(self, method: str, params: dict[str, Any], token: str | None) -> dict[str, Any]:
+        if method in CHANNEL_METHODS and params.get("channel") in self.gone_channels:
+            return {"ok": False, "error": "channel_not_found"}
         if method == "auth.test":
             return self._auth_test(token)
         if method == "users.info":
@@ -873,30 +924,60 @@ class FakeSlack:
         return {"ok": True, "view": view}
 
     def _upload_url(self, params: dict[str, Any]) -> dict[str, Any]:
+        """files.getUploadURLExternal: an upload URL, and the file id to complete it with."""
+        length = str(params["length"])
+        if not length.isdigit() or int(length) == 0:
+            raise Refusal("missing_argument", ["length must be a whole number of bytes above 0"])
+        alt_txt = params.get("alt_txt")
+        if alt_txt is not None and len(str(alt_txt)) > MAX_ALT_TXT:
+            raise Refusal("alt_txt_too_large")
         file_id = self._new_id("F")
         self._upload_names[file_id] = params["filename"]
+        self._pending[file_id] = {"alt_txt": alt_txt}
         return {"ok": True, "upload_url": f"{self._origin()}/upload/{file_id}", "file_id": file_id}
 
     def _complete_upload(self, params: dict[str, Any]) -> dict[str, Any]:
+        """files.completeUploadExternal: share what was uploaded, once, where asked."""
         files = params["files"]
         if not isinstance(files, list) or not all(isinstance(f, dict) for f in files):
             raise Refusal("invalid_arguments", ["files must be a JSON array of objects"])
-        missing = [f.get("id") for f in files if f.get("id") not in self.uploads]
+        missing = [
+            f.get("id")
+            for f in files
+            if f.get("id") not in self.uploads or f.get("id") in self.files
+        ]
         if missing:
-            raise Refusal("file_not_found", [f"not uploaded: {missing}"])
+            raise Refusal("file_not_found", [f"not uploaded, or completed already: {missing}"])
         channel = params.get("channel_id")
-        return {"ok": True, "files": [self._file(f, channel) for f in files]}
+        if channel in self.gone_channels:  # the app did nothing wrong: the channel went
+            return {"ok": False, "error": "invalid_channel"}
+        shared = [self._file(f, channel, params.get("initial_comment")) for f in files]
+        return {
+            "ok": True,
+            "files": [
+                {k: v for k, v in f.items() if k not in ("content", "initial_comment")}
+                for f in shared
+            ],
+        }
 
-    def _file(self, entry: dict[str, Any], channel: str | None) -> dict[str, Any]:
+    def _file(
+        self, entry: dict[str, Any], channel: str | None, comment: str | None
+    ) -> dict[str, Any]:
         file_id = entry["id"]
         name = self._upload_names[file_id]
-        return {
+        content = self.uploads[file_id]
+        self.files[file_id] = {
             "id": file_id,
             "name": name,
             "title": entry.get("title") or name,
-            "size": len(self.uploads[file_id]),
+            "mimetype": "image/png" if content.startswith(PNG_SIGNATURE) else "text/plain",
+            "size": len(content),
+            "alt_txt": self._pending[file_id]["alt_txt"],
             "channels": [channel] if channel else [],
+            "content": content,
+            "initial_comment": comment,
         }
+        return self.files[file_id]
 
     def _ts(self) -> str:
         """Unique and increasing, like real message timestamps."""

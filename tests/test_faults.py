@@ -187,10 +187,10 @@ async def test_several_writers_at_once_never_tell_a_user_the_database_is_locked(
 
 
 async def seed_due_messages(hotleads) -> None:
-    """A digest channel, one hot lead and one warm lead of U1's gone quiet."""
+    """A digest channel, one hot lead and one warm lead of U1's gone quiet (no weekly summary)."""
     hotleads.slack.users["U1"] = {"id": "U1", "tz": "UTC", "is_admin": False}
     async with hotleads.db.transaction() as conn:
-        settings = WorkspaceSettings(TEAM, "CSALES", "09:00", "UTC")
+        settings = WorkspaceSettings(TEAM, "CSALES", "09:00", "UTC", weekly="off")
         await deliveries.save_settings(conn, settings, "UADMIN", hotleads.clock.now())
     now = hotleads.clock.moment
     hotleads.clock.moment = now - timedelta(days=10)

@@ -19,7 +19,7 @@ import re
 import zoneinfo
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
-from typing import TypeAlias
+from typing import Literal, TypeAlias
 
 from bot.domain.hooks import TYPES as HOOK_TYPES
 from bot.domain.hooks import is_hook_id
@@ -127,7 +127,7 @@ USAGE = {
     ),
     "settings": (
         "`/lead settings [channel:#…] [time:9am] [tz:Area/City] [quiet:DAYS] [respond:HOURS] [days:…]"
-        " [reps:@…,@…]`"
+        " [reps:@…,@…] [weekly:mon|off]`"
         " — see or change the daily digest and reminders (admins change them)\n"
         "`/lead settings channel:#sales time:9am tz:Europe/Berlin quiet:7 days:mon-fri`"
     ),
@@ -289,6 +289,7 @@ class Settings:
     respond_hours: int | None = None
     digest_days: tuple[Weekday, ...] | None = None
     reps: tuple[str, ...] | None = None
+    weekly: Weekday | Literal["off"] | None = None
 
     @property
     def changes_nothing(self) -> bool:
@@ -712,6 +713,7 @@ _EXAMPLES = {
     "quiet": "`quiet:7`",
     "respond": "`respond:4`",
     "days": "`days:mon-fri`",
+    "weekly": "`weekly:mon`",
     "reps": "`reps:@ana,@ben`",
     "due": "`due:friday`",
 }
@@ -1064,7 +1066,7 @@ def _parse_report(words: list[_Word]) -> Report:
 
 # Settings --------------------------------------------------------------------------------
 
-_SETTINGS_KEYS = frozenset({"channel", "time", "tz", "quiet", "respond", "days", "reps"})
+_SETTINGS_KEYS = frozenset({"channel", "time", "tz", "quiet", "respond", "days", "reps", "weekly"})
 
 
 def _parse_settings(words: list[_Word]) -> Settings:
@@ -1076,7 +1078,8 @@ def _parse_settings(words: list[_Word]) -> Settings:
     _no_more(
         "settings",
         rest,
-        "It takes `channel:`, `time:`, `tz:`, `quiet:`, `respond:`, `days:` and `reps:`, like "
+        "It takes `channel:`, `time:`, `tz:`, `quiet:`, `respond:`, `days:`, `reps:` and "
+        "`weekly:`, like "
         "`/lead settings time:09:00 days:mon-fri`.",
     )
     change = Settings()
@@ -1104,6 +1107,8 @@ def _setting(change: Settings, key: str, option: _Option) -> Settings:
             return replace(change, digest_days=_days(option))
         case "reps":
             return replace(change, reps=_reps(option))
+        case "weekly":
+            return replace(change, weekly=_weekly(option))
     raise AssertionError(f"not a setting: {key}")
 
 
@@ -1272,6 +1277,19 @@ def _days(option: _Option) -> tuple[Weekday, ...]:
         start, end = _day(first, option), _day(last if dash else first, option)
         chosen.update((start + step) % 7 for step in range((end - start) % 7 + 1))
     return tuple(WEEKDAYS[i] for i in sorted(chosen))
+
+
+def _weekly(option: _Option) -> Weekday | Literal["off"]:
+    """The day of the weekly summary, in any spelling of a weekday, or ``off``."""
+    text = "".join(option.text.lower().split())
+    if text in ("off", "none", "no"):
+        return "off"
+    if text not in _DAY_NAMES:
+        raise GrammarError(
+            f"`weekly:` is the day the weekly summary is posted: a weekday like "
+            f"`weekly:mon`, or `weekly:off` to stop it, not “{_short(option.text)}”."
+        )
+    return WEEKDAYS[_DAY_NAMES[text]]
 
 
 def _day(name: str, option: _Option) -> int:

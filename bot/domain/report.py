@@ -34,13 +34,54 @@ class Closed:
     closed_at: datetime
 
 
-def _rate(name: str, rows: Sequence[Closed]) -> str:
-    won = sum(row.won for row in rows)
-    if len(rows) < ENOUGH:
-        return f"{name}: {won} of {len(rows)} won (not enough closed leads yet)"
-    share = won / len(rows)
+def _rate(name: str, won: int, closed: int) -> str:
+    if closed < ENOUGH:
+        return f"{name}: {won} of {closed} won (not enough closed leads yet)"
+    share = won / closed
     bar = "█" * round(share * BAR) + "·" * (BAR - round(share * BAR))
-    return f"{name}: {won} of {len(rows)} won, {share:.0%} {bar}"
+    return f"{name}: {won} of {closed} won, {share:.0%} {bar}"
+
+
+@dataclass(frozen=True)
+class BandRate:
+    """Closed leads that were in ``band`` 14 days before the close, and how many were won."""
+
+    band: str
+    won: int
+    closed: int
+
+    @property
+    def enough(self) -> bool:
+        return self.closed >= ENOUGH
+
+
+BANDS_BEFORE = (*BANDS, "none")
+"""The report's rows by band; ``none``: the lead did not exist 14 days before its close."""
+
+
+def by_band(closed: Sequence[Closed]) -> list[BandRate]:
+    """Win rate by band 14 days before the close: what the report says and its picture draws."""
+    return [
+        BandRate(band, sum(r.won for r in rows), len(rows))
+        for band in BANDS_BEFORE
+        if (rows := [r for r in closed if r.band_before == band])
+    ]
+
+
+def win_rates_words(rates: Sequence[BandRate], days: int) -> str:
+    """The win-rate picture's numbers in words, for its alt text."""
+    closed = sum(rate.closed for rate in rates)
+    if not closed:
+        return f"Win rate by band 14 days before the close: no leads won or lost in the last {days} days."
+    parts = [
+        f"{'new (added under 14 days before)' if r.band == 'none' else r.band} {r.won} of "
+        f"{r.closed} won" + (f" ({r.won / r.closed:.0%})" if r.enough else " (too few yet)")
+        for r in rates
+    ]
+    return (
+        f"Win rate by band 14 days before the close, {closed} leads won or lost in the last "
+        f"{days} days: " + "; ".join(parts) + "."
+    )
 
 
 def _median(spans: Sequence[timedelta]) -> timedelta:
@@ -51,11 +92,15 @@ def _median(spans: Sequence[timedelta]) -> timedelta:
     return (ordered[middle - 1] + ordered[middle]) / 2
 
 
+def _tally(rows: Sequence[Closed]) -> tuple[int, int]:
+    return sum(r.won for r in rows), len(rows)
+
+
 def _section(
     title: str, keys: Iterable[str], rows: Sequence[Closed], key: Callable[[Closed], str]
 ) -> list[str]:
     groups = {k: [r for r in rows if key(r) == k] for k in keys}
-    return [title, *(f"  {_rate(k, g)}" for k, g in groups.items() if g)]
+    return [title, *(f"  {_rate(k, *_tally(g))}" for k, g in groups.items() if g)]
 
 
 def report(
@@ -69,17 +114,16 @@ def report(
     if len(closed) < ENOUGH:
         lines.append("Not enough closed leads yet to say whether the score is right.")
     else:
-        lines += _section(
-            "Win rate by band 14 days before the close",
-            [*BANDS, "none"],
-            closed,
-            lambda r: r.band_before,
-        )
+        lines.append("Win rate by band 14 days before the close")
+        lines += [f"  {_rate(r.band, r.won, r.closed)}" for r in by_band(closed)]
         lines += _section("By source", SOURCES, closed, lambda r: r.source)
         owners = sorted({r.owner for r in closed})
         lines += [
             "By rep",
-            *(f"  {_rate(name_of(o), [r for r in closed if r.owner == o])}" for o in owners),
+            *(
+                f"  {_rate(name_of(o), *_tally([r for r in closed if r.owner == o]))}"
+                for o in owners
+            ),
         ]
         to_won = [
             (r.closed_at - r.first_touch_at).total_seconds() / 86400

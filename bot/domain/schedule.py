@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, time
+from typing import Literal
 
 from bot.domain.dates import zone
 from bot.domain.vocabulary import WEEKDAYS, Weekday
@@ -27,6 +28,8 @@ class WorkspaceSettings:
     """How long a buying signal may wait for our answer before the lead is waiting."""
     reps: tuple[str, ...] = ()
     """Slack user ids who take turns owning leads that arrive with no owner."""
+    weekly: Weekday | Literal["off"] = "mon"
+    """The day the weekly summary goes to the digest channel, at the digest time."""
 
     @property
     def send_at(self) -> time:
