@@ -189,9 +189,15 @@ async def migrate(pool: AsyncConnectionPool, scripts: list[str]) -> int:
 
 @asynccontextmanager
 async def workspace_turn(pool: AsyncConnectionPool, team_id: str) -> AsyncIterator[bool]:
-    """True for the one process that takes this workspace now; others move on to the next."""
+    """True for the one process that takes this workspace now; others move on to the next.
+
+    Advisory locks are database-wide: the key names the schema too, so two hotleads
+    sharing one database in different schemas never take each other's turns.
+    """
     async with transaction(pool) as conn:
         row = await conn.fetchone(
-            "SELECT pg_try_advisory_xact_lock(hashtext('hotleads workspace ' || ?))", (team_id,)
+            "SELECT pg_try_advisory_xact_lock("
+            "hashtext(current_schema() || ' hotleads workspace ' || ?))",
+            (team_id,),
         )
         yield bool(row and row[0])
