@@ -126,6 +126,7 @@ async def add(cmd: grammar.Add, call: Invocation) -> Reply:
     lead = await add_lead(
         call.services, cmd, team_id=call.team_id, user_id=call.user_id, now=call.now
     )
+    call.changed(lead)
     return added_reply(lead, cmd, call.now)
 
 

@@ -35,7 +35,9 @@ async def set_status(
 async def _close(call: Invocation, ref: grammar.LeadRef, status: str, reason: str = "") -> Lead:
     closed_too = status == "open"  # reopening is for closed leads
     lead = await find_lead(call.services, call.team_id, ref, call.text, closed_too=closed_too)
-    return await set_status(call.services, lead, status, call.now, reason)
+    closed = await set_status(call.services, lead, status, call.now, reason)
+    call.changed(closed)
+    return closed
 
 
 def _done(text: str) -> Reply:

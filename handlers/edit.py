@@ -22,6 +22,7 @@ async def edit(cmd: grammar.Edit, call: Invocation) -> Reply:
         assert fresh is not None
         await _refuse_duplicate(conn, fresh, cmd.changes)
         updated = await leads.update(conn, fresh, cmd.changes, call.now)
+    call.changed(updated)
     changed = ", ".join(
         f"{field} → “{escape(value) or '—'}”" for field, value in cmd.changes.items()
     )

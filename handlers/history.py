@@ -36,6 +36,7 @@ from handlers.blocks import (
     truncate,
 )
 from handlers.buttons import HISTORY_ACTION, UNDO_ACTION
+from handlers.context import Services
 from handlers.door import Tools
 from handlers.invocation import Invocation
 from handlers.lookup import find_lead
@@ -181,10 +182,14 @@ async def undo(cmd: grammar.Undo, call: Invocation) -> Reply:
             "You have logged no touch in the last 24 hours. To fix an older one, "
             "open `/lead history LEAD`."
         )
-    return await _undone(call.services, touch, call.user_id, call.now, call.tz)
+    lead, reply = await _undone(call.services, touch, call.user_id, call.now, call.tz)
+    call.changed(lead)
+    return reply
 
 
-async def _undone(services, touch: Touch, user_id: str, now: datetime, tz: str | None) -> Reply:
+async def _undone(
+    services: Services, touch: Touch, user_id: str, now: datetime, tz: str | None
+) -> tuple[Lead, Reply]:
     async with services.db.transaction() as conn:
         lead = await leads.get_by_id(conn, touch.lead_id)
         if lead is None:
@@ -194,7 +199,7 @@ async def _undone(services, touch: Touch, user_id: str, now: datetime, tz: str |
         f":leftwards_arrow_with_hook: Undone: the {KINDS[touch.kind].label.lower()} of "
         f"{spoken(touch.at, tz, now)} on {lead_label(lead)}. It is {band(lead.temperature(now))} again."
     )
-    return Reply(
+    return lead, Reply(
         text,
         [section(text), context(f"Changed your mind? `/lead history #{lead.number}` restores it.")],
     )
@@ -296,7 +301,7 @@ async def on_undo(click: payloads.TouchClick, tools: Tools) -> None:
         return
     known = await people.cached(services, clicker.team_id, clicker.user_id)
     now = services.clock.now()
-    reply = await _undone(services, touch, clicker.user_id, now, known.tz if known else None)
+    _, reply = await _undone(services, touch, clicker.user_id, now, known.tz if known else None)
     await _say(tools, reply, replace=True)
     await home.redraw(tools.client, services, clicker.team_id, clicker.user_id)
 

@@ -28,7 +28,6 @@ from handlers import (
     edit,
     export,
     history,
-    home,
     hooks,
     lists,
     log,
@@ -38,6 +37,7 @@ from handlers import (
     report,
     settings,
     snooze,
+    surfaces,
 )
 from handlers.blocks import (
     Refusal,
@@ -56,8 +56,6 @@ from handlers.invocation import Handler, Invocation
 from handlers.lookup import PICK_ACTION
 
 COMMAND = "/lead"
-CHANGES_PIPELINE = {"add", "log", "snooze", "edit", "won", "lost", "reopen", "assign", "next"}
-"""Subcommands after which the caller's Home tab is drawn again."""
 
 
 def help_reply(
@@ -146,8 +144,7 @@ async def on_lead(command: payloads.Command, tools: Tools) -> None:
     if reply is not None:
         await tools.ack(**reply.as_ack())
     known = await people.refresh_if_stale(client, services, team_id, user_id, now, call.known)
-    if call.text.split()[:1] and call.text.split()[0].lower() in CHANGES_PIPELINE:
-        await home.redraw(client, services, team_id, user_id, known)
+    await surfaces.after_command(client, services, team_id, user_id, call.changes, known)
 
 
 @door.action(payloads.pick_click)
@@ -168,7 +165,9 @@ async def on_pick(click: payloads.PickClick, tools: Tools) -> None:
     reply = await answer(call, picked=click.pick.lead)
     if reply is not None and tools.respond is not None:
         await tools.respond(replace_original=True, text=reply.text, blocks=reply.blocks)
-    await home.redraw(tools.client, services, clicker.team_id, clicker.user_id)
+    await surfaces.after_command(
+        tools.client, services, clicker.team_id, clicker.user_id, call.changes, call.known
+    )
 
 
 async def invocation(

@@ -157,6 +157,7 @@ async def log(cmd: grammar.Log, call: Invocation) -> Reply:
         now=call.now,
         how="command",
     )
+    call.changed(logged.lead)
     return logged_reply(logged, call.now, call.tz, phrase)
 
 

@@ -79,6 +79,7 @@ async def set_next(cmd: grammar.Next, call: Invocation) -> Reply:
     due = parse_due(cmd.due, call.tz, call.now) if cmd.due else None
     async with call.services.db.transaction() as conn:
         await steps.set_step(conn, lead.id, cmd.what, due, call.user_id, call.now)
+    call.changed(lead)
     today = today_for(call.tz, call.now)
     read = f", due {day_label(due, today)} (I read “{escape(cmd.due or '')}”)" if due else ""
     text = f":pushpin: Next step for {lead_label(lead)}: {escape(cmd.what)}{read}."
@@ -90,6 +91,8 @@ async def next_done(cmd: grammar.NextDone, call: Invocation) -> Reply:
     lead = await find_lead(call.services, call.team_id, cmd.ref, call.text)
     async with call.services.db.transaction() as conn:
         done = await steps.mark_done(conn, lead.id, call.now)
+    if done is not None:
+        call.changed(lead)
     if done is None:
         raise Refusal(
             f"{lead_label(lead)} has no open next step. Set one: "

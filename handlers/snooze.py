@@ -42,6 +42,7 @@ async def snooze(cmd: grammar.Snooze, call: Invocation) -> Reply:
         else parse_future(cmd.when, call.tz, call.now)
     )
     await snooze_lead(call.services, lead, until, call.now)
+    call.changed(lead)
     if until is None:
         text = f":alarm_clock: Quiet reminders for {lead_label(lead)} are back on."
     else:
