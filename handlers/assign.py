@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import functools
 from datetime import datetime
-from typing import TYPE_CHECKING
 
 from slack_bolt.async_app import AsyncApp
 
@@ -15,11 +14,9 @@ from handlers.blocks import Refusal, Reply, lead_label, mention, section
 from handlers.buttons import ASSIGN_ACTION, CARD_PREFIX
 from handlers.context import Services
 from handlers.door import Tools
+from handlers.invocation import Invocation
 from handlers.lookup import find_lead
 from storage import leads
-
-if TYPE_CHECKING:
-    from handlers.lead_command import Invocation
 
 
 async def reassign(services: Services, lead: Lead, owner: str, now: datetime) -> None:

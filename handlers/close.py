@@ -7,7 +7,6 @@ all end in ``set_status``.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING
 
 from slack_bolt.async_app import AsyncApp
 
@@ -18,11 +17,9 @@ from handlers.blocks import Refusal, Reply, band, escape, lead_label, section
 from handlers.buttons import LOST_ACTION, REOPEN_ACTION, WON_ACTION
 from handlers.context import Services
 from handlers.door import Tools
+from handlers.invocation import Invocation
 from handlers.lookup import find_lead
 from storage import leads
-
-if TYPE_CHECKING:
-    from handlers.lead_command import Invocation
 
 
 async def set_status(

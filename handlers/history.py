@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import msgspec
 from msgspec import Struct
@@ -37,12 +37,10 @@ from handlers.blocks import (
 )
 from handlers.buttons import HISTORY_ACTION, UNDO_ACTION
 from handlers.door import Tools
+from handlers.invocation import Invocation
 from handlers.lookup import find_lead
 from handlers.payloads import TouchRef
 from storage import leads
-
-if TYPE_CHECKING:
-    from handlers.lead_command import Invocation
 
 PAGE_ACTION = "history_page"
 EDIT_ACTION = "touch_edit"

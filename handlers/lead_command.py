@@ -7,9 +7,7 @@ time zone, opening modals, uploads) comes after.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, replace
-from datetime import datetime
+from dataclasses import replace
 from typing import Any
 
 from slack_bolt.async_app import AsyncApp
@@ -19,7 +17,6 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.domain import grammar
 from bot.domain.dates import DateError
-from bot.domain.slack_user import SlackUser
 from bot.domain.vocabulary import GROUP_WORDS, KIND_GROUPS
 from handlers import (
     add,
@@ -55,33 +52,12 @@ from handlers.blocks import (
 )
 from handlers.context import Services
 from handlers.door import Tools
+from handlers.invocation import Handler, Invocation
 from handlers.lookup import PICK_ACTION
 
 COMMAND = "/lead"
 CHANGES_PIPELINE = {"add", "log", "snooze", "edit", "won", "lost", "reopen", "assign", "next"}
 """Subcommands after which the caller's Home tab is drawn again."""
-
-
-@dataclass(frozen=True)
-class Invocation:
-    """One ``/lead`` call: who, where, when, and the means to answer."""
-
-    services: Services
-    client: AsyncWebClient
-    ack: AsyncAck
-    respond: AsyncRespond
-    team_id: str
-    user_id: str
-    channel_id: str
-    trigger_id: str
-    now: datetime
-    known: SlackUser | None
-    """The caller's cached user row, read once per request."""
-    text: str = ""
-
-    @property
-    def tz(self) -> str | None:
-        return self.known.tz if self.known else None
 
 
 def help_reply(
@@ -120,8 +96,7 @@ async def show_help(cmd: grammar.Help, call: Invocation) -> Reply:
     return help_reply(unknown=cmd.unknown, topic=cmd.topic, suggestion=cmd.suggestion)
 
 
-Handler = Callable[[Any, Invocation], Awaitable[Reply | None]]
-COMMANDS: dict[type, Handler] = {
+COMMANDS: dict[type, Handler[Any]] = {
     grammar.Help: show_help,
     grammar.Add: add.add,
     grammar.AddForm: add.add_form,

@@ -8,7 +8,7 @@ done or moved. Cards, Home and the digest draw steps with ``step_line``.
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from bot.domain import grammar
 from bot.domain.dates import parse_due, zone
@@ -16,12 +16,10 @@ from bot.domain.lead import Lead
 from bot.domain.next_steps import NextStep, is_overdue, overdue_first
 from handlers.blocks import Refusal, Reply, context, escape, lead_label, plain, section, sections
 from handlers.buttons import LOG_ACTION
+from handlers.invocation import Invocation
 from handlers.lookup import find_lead
 from storage import leads
 from storage import next_steps as steps
-
-if TYPE_CHECKING:
-    from handlers.lead_command import Invocation
 
 DONE_PREFIX = "next_done:"
 STEPS_SHOWN = 40
