@@ -14,7 +14,10 @@ would take hours for a million touches.
 Profiles: ``uniform`` (the default, the scale benchmarks' data: 50 reps, each kind
 at its own rate) and ``realistic`` (a small team's week as it is: a few dozen
 leads per rep, most touches effort, some engagement, few buying signals; the
-shares are per group of ``bot.domain.vocabulary``, split evenly in a group).
+shares are per group of ``bot.domain.vocabulary``, split evenly in a group). In the
+realistic profile half the touches are typed as reps type them (``TYPED``) and read
+back by the real grammar and date reader, moment and all, so the realistic team's
+properties (``tests/test_realistic.py``) hold for what reps actually write.
 """
 
 from __future__ import annotations
@@ -23,10 +26,13 @@ import argparse
 import asyncio
 import random
 import time
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from bench.common import NOW, TEAM, machine
+from bot.domain import grammar
+from bot.domain.dates import when_in_note
+from bot.domain.references import fold
 from bot.domain.schedule import WorkspaceSettings
 from bot.domain.slack_user import SlackUser
 from bot.domain.temperature import KINDS, SOURCES, Signal, cutoffs, signals_from, temperature
@@ -85,8 +91,8 @@ CHUNK = 5_000
 LEAD_SQL = (
     "INSERT INTO leads (id, team_id, number, name, company, email, phone, source, owner, status,"
     " lost_reason, created_by, created_at, updated_at, last_touch_at, snoozed_until, score,"
-    " scored_at, hot_until, warm_until)"
-    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    " scored_at, hot_until, warm_until, folded_name, folded_company)"
+    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 )
 TOUCH_SQL = (
     "INSERT INTO interactions (lead_id, kind, note, at, logged_by, logged_at, permalink)"
@@ -97,6 +103,32 @@ SIGNAL_SQL = (
     " VALUES (?, ?, ?, ?, ?, ?)"
 )
 assert all(set(w) == set(KINDS) for w in PROFILES.values()) and set(SOURCE_WEIGHTS) == set(SOURCES)
+
+
+TYPED = {
+    "voicemail": ("tried calling, no answer", "vm", "left a message", "called, no answer"),
+    "email": ("emailed the deck", "e-mail, sent the pricing", "mail: follow-up"),
+    "call": ("call, he wants pricing", "called", "phoned"),
+    "meeting": ("mtg with the CFO", "met at their office", "visit"),
+    "download": ("downloaded the pricing sheet", "dl", "ebook"),
+    "demo": ("demoed", "demo'd the fleet view"),
+    "reply": ("reply: sounds interesting",),
+    "note": ("note, budget frozen till Q2",),
+}
+"""How reps type some kinds, punctuation, aliases and all; ``log`` reads them back."""
+TYPED_MOMENTS = ("{d:%-d %b} {h}{half}", "{d:%b %-d} {h}{half}", "{d:%-m/%-d} {h}{half}")
+
+
+def _typed(number: int, kind: str, at: datetime, rng: random.Random) -> tuple[str, datetime, str]:
+    """The touch as a rep types it (``mtg with the CFO, 25 nov 11am``), read as the app reads it."""
+    if kind not in TYPED or rng.random() < 0.5:
+        return kind, at, ""
+    hour = at.hour % 12 or 12
+    moment = rng.choice(TYPED_MOMENTS).format(d=at, h=hour, half="am" if at.hour < 12 else "pm")
+    parsed = grammar.parse(f"log #{number} {rng.choice(TYPED[kind])}, {moment}")
+    assert isinstance(parsed, grammar.Log)
+    said = when_in_note(parsed.note, "UTC", max(NOW, at))
+    return parsed.kind, said.at or at, said.note
 
 
 def _lead_rows(
@@ -121,9 +153,13 @@ def _lead_rows(
         )
         for _ in range(count)
     )
+    typed = [
+        _typed(number, kind, at, rng) if span != SPAN else (kind, at, "") for kind, at in touches
+    ]
+    touches = sorted((kind, at) for kind, at, _ in typed)
     touch_rows = [
-        (number, kind, f"note {i}" if i % 3 == 0 else "", to_db(at), owner, to_db(at), "")
-        for i, (kind, at) in enumerate(touches)
+        (number, kind, note or (f"note {i}" if i % 3 == 0 else ""), to_db(at), owner, to_db(at), "")
+        for i, (kind, at, note) in enumerate(sorted(typed, key=lambda t: (t[0], t[1])))
     ]
     # Logged in time order, so each touch's own add_touch left the lead scored at its time.
     signals: dict[str, Signal] = signals_from(touches)
@@ -134,12 +170,14 @@ def _lead_rows(
     roll = rng.random()
     status = "won" if roll < 0.08 else "lost" if roll < 0.14 else "open"
     snoozed = NOW + timedelta(days=rng.randint(1, 30)) if rng.random() < 0.03 else None
+    name = f"Lead {number} {rng.choice(['Smith', 'Jones', 'Garcia', 'Müller', 'Tanaka'])}"
+    company = f"Company {number % 20_000}"
     lead = (
         number,
         TEAM,
         number,
-        f"Lead {number} {rng.choice(['Smith', 'Jones', 'Garcia', 'Müller', 'Tanaka'])}",
-        f"Company {number % 20_000}",
+        name,
+        company,
         f"lead{number}@example{number % 997}.com",
         f"+1 555 {number:07d}",
         source,
@@ -155,6 +193,8 @@ def _lead_rows(
         to_db(scored_at),
         to_db(until.hot_until),
         to_db(until.warm_until),
+        fold(name),
+        fold(company),
     )
     signal_rows = [
         (number, kind, s.strength, to_db(s.as_of), to_db(s.last_at), s.count)

@@ -23,6 +23,7 @@ from bot import admin, demo, hook_admin, workspace_admin
 from bot.config import ConfigError, Settings
 from bot.domain import grammar
 from bot.domain.dates import DateError, from_iso
+from bot.domain.grammar import fields
 from bot.domain.hooks import DEFAULT_KIND, TYPES
 from bot.domain.text import UnreadableText, clean
 from storage.copy import CopyRefused
@@ -138,7 +139,7 @@ def _kind(text: str) -> str:
     """A kind of touch as ``/lead log`` reads it; a typo gets the slash command's suggestion."""
     known = grammar.known_kind(text)
     if known is None:
-        guess = grammar.suggest(text, grammar.KINDS, grammar.KIND_ALIASES)
+        guess = fields.suggest_kind(text)
         raise argparse.ArgumentTypeError(
             str(grammar.unknown("kind", text, guess, None, ", ".join(grammar.KINDS)))
         )

@@ -256,7 +256,7 @@ async def reminders_text(
         local = datetime.combine(
             morning.astimezone(zone(settings.tz)).date(), settings.send_at, tzinfo=zone(tz)
         )
-        mine = await pipeline.quiet_warm(reader, TEAM, local, settings.quiet_days, rep)
+        mine = await pipeline.gone_quiet(reader, TEAM, local, settings.quiet_days, rep)
         quiet = due_reminders(mine, local, settings.quiet_days, {})
         hot = await pipeline.hot_leads(reader, TEAM, local, rep)
         asked = waiting(hot, local, settings.respond_hours)

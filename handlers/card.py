@@ -91,8 +91,8 @@ def lead_card(
         header(f"#{lead.number} {lead.name}"),
         {"type": "section", "fields": [{"type": "mrkdwn", "text": f} for f in fields]},
     ]
-    if lead.status == "lost" and lead.lost_reason:
-        blocks.append(context(f"Lost: {escape(lead.lost_reason)}"))
+    if lead.status != "open" and lead.lost_reason:
+        blocks.append(context(f"{lead.status.capitalize()}: {escape(lead.lost_reason)}"))
     reasons = [f"• {reason_line(r, now)}" for r in temperature.reasons] or ["• no signals yet"]
     blocks.append(section(fit_and_interest(temperature, now)))
     speed = speed_line(lead, touches, now)

@@ -45,8 +45,10 @@ def _done(text: str) -> Reply:
 
 
 async def won(cmd: grammar.Won, call: Invocation) -> Reply:
-    lead = await _close(call, cmd.ref, "won")
-    return _done(f":trophy: {lead_label(lead)} is won. Nice work!")
+    """The words after the lead (``signed! 3 crews``) are kept as the win note."""
+    lead = await _close(call, cmd.ref, "won", cmd.note)
+    note = f" ({escape(cmd.note)})" if cmd.note else ""
+    return _done(f":trophy: {lead_label(lead)} is won{note}. Nice work!")
 
 
 async def lost(cmd: grammar.Lost, call: Invocation) -> Reply:

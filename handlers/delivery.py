@@ -17,7 +17,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.domain.answers import waiting
 from bot.domain.lead import Lead
 from bot.domain.next_steps import in_hand, is_due, overdue_first
-from bot.domain.reminders import due_reminders
+from bot.domain.reminders import due_reminders, tried_since
 from bot.domain.schedule import WorkspaceSettings, due_day
 from bot.domain.temperature import WARM_AT
 from handlers import clients as team_clients
@@ -135,7 +135,7 @@ async def _send_reminders(
     minute loop stays cheap; ``_deliver``'s claim still makes it once.
     """
     team_id, reader = settings.team_id, services.db.reader
-    quiet_leads = await pipeline.quiet_warm(
+    quiet_leads = await pipeline.gone_quiet(
         reader, team_id, now, settings.quiet_days, unreminded=True
     )
     # Due on some owner's calendar: no zone is more than a day ahead of UTC.
@@ -213,4 +213,6 @@ async def _daily(
     for lead in quiet:
         shown.setdefault(lead.id, lead)
     quiet_ids = frozenset(lead.id for lead in quiet)
-    return Daily(list(shown.values()), steps, today, settings.respond_hours, quiet_ids)
+    history = await leads.histories(reader, list(quiet_ids))
+    tried = {lead.id: tried_since(lead, history[lead.id]) for lead in quiet}
+    return Daily(list(shown.values()), steps, today, settings.respond_hours, quiet_ids, tried)

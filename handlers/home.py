@@ -16,7 +16,7 @@ from bot.domain.answers import waiting
 from bot.domain.lead import Lead
 from bot.domain.next_steps import NextStep, in_hand, overdue_first
 from bot.domain.ranking import Ranked
-from bot.domain.reminders import is_quiet
+from bot.domain.reminders import is_quiet, quiet_first
 from bot.domain.schedule import WorkspaceSettings
 from bot.domain.slack_user import SlackUser
 from bot.domain.text import duration
@@ -126,15 +126,16 @@ async def my_pipeline(
         blocks += _cut(hot, "/lead list hot")
     else:
         blocks.append(context("None right now. Log a quote, demo or trial and it shows here."))
-    quiet = sorted(
+    quiet = quiet_first(
         (
             lead
-            for lead in await pipeline.quiet_warm(reader, team_id, now, quiet_days, user_id)
+            for lead in await pipeline.gone_quiet(reader, team_id, now, quiet_days, user_id)
             if is_quiet(lead, now, quiet_days) and not in_hand(by_lead.get(lead.id), today)
         ),
-        key=lambda lead: lead.last_activity_at,
+        now,
     )
-    blocks += [divider(), section(f"*:hourglass: Gone quiet* (no touch for {quiet_days}+ days)")]
+    heading = f"*:hourglass: Gone quiet* (no answer for {quiet_days}+ days)"
+    blocks += [divider(), section(heading)]
     for lead in quiet[:QUIET_SHOWN]:
         blocks.append(section(list_line(lead, lead.temperature(now), now)))
         blocks.append(touch_actions(lead, f"quiet:{lead.id}", with_lost=False))

@@ -53,7 +53,7 @@ from handlers.blocks import (
 from handlers.context import Services
 from handlers.door import Tools
 from handlers.invocation import Handler, Invocation
-from handlers.lookup import PICK_ACTION
+from handlers.lookup import PICK_ACTION, names_typed
 
 COMMAND = "/lead"
 
@@ -206,7 +206,8 @@ async def answer(call: Invocation, picked: int | None = None) -> Reply | None:
     command runs again on that lead.
     """
     try:
-        parsed = grammar.parse(call.text)
+        names = await names_typed(call.services, call.team_id, call.text)
+        parsed = grammar.parse(call.text, names)
         if picked is not None and hasattr(parsed, "ref"):
             parsed = replace(parsed, ref=grammar.LeadRef(number=picked, text=None))
         return await COMMANDS[type(parsed)](parsed, call)

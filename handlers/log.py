@@ -16,7 +16,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.web.async_slack_response import AsyncSlackResponse
 
 from bot.domain import grammar, references
-from bot.domain.dates import DateError, parse_past, past_at_end
+from bot.domain.dates import DateError, day_first, parse_past, read_past, when_in_note
 from bot.domain.grammar import KIND_HINTS, MAX_NOTE
 from bot.domain.lead import Lead
 from handlers import clicks, door, home, payloads, people, reminders
@@ -28,7 +28,7 @@ from handlers.invocation import Invocation
 from handlers.lookup import CANDIDATES
 from handlers.payloads import Origin
 from handlers.reminders import lead_ids
-from handlers.touches import log_touch, logged_reply
+from handlers.touches import Moment, log_touch, logged_reply
 from storage import leads, pipeline
 
 CALLBACK_ID = "log_touch"
@@ -137,14 +137,15 @@ async def open_log_modal(
 
 
 async def log(cmd: grammar.Log, call: Invocation) -> Reply:
-    """Without ``when:``, a past moment typed at the end of the note is when it happened."""
-    note, phrase, at = cmd.note, cmd.when, call.now
+    """Without ``when:``, the moment the note gives is when it happened (``when_in_note``)."""
+    order = day_first(call.known.locale if call.known else None)
+    said = when_in_note(
+        cmd.note, call.tz, call.now, day_first=order, when_given=cmd.when is not None
+    )
+    note, phrase, at, assumed = said.note, said.phrase, said.at or call.now, said.assumed
     if cmd.when:
-        at = parse_past(cmd.when, call.tz, call.now)
-    else:
-        trailing = past_at_end(cmd.note, call.tz, call.now)
-        if trailing.at is not None:
-            note, phrase, at = trailing.note, trailing.phrase, trailing.at
+        typed = read_past(cmd.when, call.tz, call.now, day_first=order)
+        phrase, at, assumed = cmd.when, typed.at, typed.assumed
     logged = await log_touch(
         call.services,
         team_id=call.team_id,
@@ -158,7 +159,7 @@ async def log(cmd: grammar.Log, call: Invocation) -> Reply:
         how="command",
     )
     call.changed(logged.lead)
-    return logged_reply(logged, call.now, call.tz, phrase)
+    return logged_reply(logged, call.now, call.tz, phrase, Moment(assumed=assumed, left=said.left))
 
 
 async def log_form(cmd: grammar.LogForm, call: Invocation) -> None:
@@ -246,7 +247,7 @@ async def submit(submitted: LogSubmission, tools: Tools) -> None:
     tz = known.tz if known else None
     if when:
         try:
-            at = parse_past(when, tz, now)
+            at = parse_past(when, tz, now, day_first=day_first(known.locale if known else None))
         except DateError as error:
             errors[WHEN_BLOCK] = truncate(str(error), 150)
     if errors:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from bot.domain import references
+from bot.domain import grammar, references
 from bot.domain.grammar import LeadRef
 from bot.domain.lead import Lead
 from handlers.blocks import Refusal, context, escape, lead_label, mention, plain, section
@@ -42,6 +42,12 @@ class OnlyClosed(Refusal):
     def __init__(self, message: str, lead: Lead):
         super().__init__(message)
         self.lead = lead
+
+
+async def names_typed(services: Services, team_id: str, text: str) -> list[str]:
+    """Names of open leads the command text may name unquoted, for ``grammar.parse``."""
+    start = grammar.name_start(text)
+    return await leads.names_starting(services.db.reader, team_id, start) if start else []
 
 
 async def find_lead(

@@ -48,7 +48,7 @@ class SlackUnsure(Exception):
 async def _profile(client: AsyncWebClient, user_id: str) -> dict[str, Any] | None:
     """What ``users.info`` says of the user; ``None`` when Slack says there's no such user."""
     try:
-        response = await client.users_info(user=user_id)
+        response = await client.users_info(user=user_id, include_locale=True)
     except SlackApiError as error:
         if slack_error(error) == "user_not_found":
             return None
@@ -81,6 +81,7 @@ async def _save(
         tz=profile.get("tz"),
         is_admin=bool(profile.get("is_admin") or profile.get("is_owner")),
         fetched_at=services.clock.now(),
+        locale=profile.get("locale"),
     )
     async with services.db.transaction() as conn:
         await users.save(conn, user)

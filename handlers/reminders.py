@@ -9,8 +9,8 @@ snoozed or lost since shows what happened instead of its buttons.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
@@ -20,8 +20,9 @@ from bot.domain.answers import waiting_since
 from bot.domain.dates import zone
 from bot.domain.lead import Lead
 from bot.domain.next_steps import NextStep, is_due
+from bot.domain.reminders import tried_since
 from bot.domain.temperature import latest_buying_signal
-from bot.domain.text import duration
+from bot.domain.text import duration, plural
 from bot.domain.vocabulary import KIND_WORDS
 from handlers import people
 from handlers.blocks import (
@@ -29,7 +30,6 @@ from handlers.blocks import (
     ago,
     band,
     context,
-    last_touch,
     lead_label,
     local_date,
     mention,
@@ -57,6 +57,8 @@ class Daily:
     respond_hours: int
     quiet: frozenset[int] = frozenset()
     """The leads here because they have gone quiet (their reminder is recorded)."""
+    tried: Mapping[int, Mapping[str, int]] = field(default_factory=dict)
+    """Per lead, our effort since they last answered (``reminders.tried_since``)."""
 
 
 def _outcome(lead: Lead, reminded_at: datetime, now: datetime) -> str | None:
@@ -82,7 +84,14 @@ def _why(lead: Lead, daily: Daily, now: datetime) -> str:
         return step_line(step, daily.today)
     cold_at = lead.warm_until
     cooling = f"; goes cold {local_date(cold_at, with_time=False)}" if cold_at > now else ""
-    return f"{last_touch(lead, now).capitalize()}{cooling}"
+    return f"{quiet_line(lead, daily.tried.get(lead.id, {}))}{cooling}"
+
+
+def quiet_line(lead: Lead, tried: Mapping[str, int]) -> str:
+    """``No answer since 25 Nov; since then: 2 emails, 1 voicemail``: why it counts as quiet."""
+    since = f"No answer since {local_date(lead.last_contact_at, with_time=False)}"
+    done = ", ".join(plural(count, kind) for kind, count in tried.items())
+    return f"{since}; since then: {done}" if done else f"{since}; nothing tried since"
 
 
 def _lead_blocks(
@@ -154,11 +163,13 @@ async def refresh(
     mine = [lead for lead in found if lead is not None and lead.team_id == team_id]
     settings = await deliveries.get_settings(reader, team_id)
     known = await people.cached(services, team_id, owner)
+    history = await leads.histories(reader, [lead.id for lead in mine])
     daily = Daily(
         mine,
         await next_steps.open_steps(reader, [lead.id for lead in mine]),
         now.astimezone(zone(known.tz if known and known.tz else settings.tz)).date(),
         settings.respond_hours,
+        tried={lead.id: tried_since(lead, history[lead.id]) for lead in mine},
     )
     reminded_at = datetime.fromtimestamp(float(ts), tz=now.tzinfo)
     reply = reminder_message(owner, daily, reminded_at, now)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Literal
 
 from bot.domain.dates import spoken
 from bot.domain.grammar import LeadRef
@@ -76,17 +77,44 @@ def _change(before: Temperature, after: Temperature) -> str:
     return f"{band(before)} → {band(after)}"
 
 
-def recorded_moment(at: datetime, now: datetime, tz: str | None, phrase: str | None) -> str:
-    """``On Mon 30 Nov, 15:00 — from “yesterday 3pm”``, or ``Just now (Tue 1 Dec, 15:46)``."""
+@dataclass(frozen=True)
+class Moment:
+    """How the moment of a touch was read, beyond its words: for the reply to say."""
+
+    assumed: Literal["noon", "now"] | None = None
+    """A date typed without a time: noon, or now when the date is today."""
+    left: tuple[str, ...] = ()
+    """Moments in the note that were not used: the reply says they stayed in the note."""
+
+
+_ASSUMED = {"noon": " (no time given: noon)", "now": " (today: the time now)"}
+
+
+def recorded_moment(
+    at: datetime, now: datetime, tz: str | None, phrase: str | None, how: Moment | None = None
+) -> str:
+    """``On Mon 30 Nov, 15:00 — from “yesterday 3pm”``, or ``Just now (Tue 1 Dec, 15:46)``.
+
+    A moment that stayed in the note is named: ``Recorded now (…); I left “this morning”
+    in the note``, so a misread can't pass silently.
+    """
+    how = how or Moment()
+    left = "; I left " + " and ".join(f"“{escape(p)}”" for p in how.left) + " in the note"
+    left = left if how.left else ""
     if phrase:
-        return f"On {spoken(at, tz, now)} — from “{escape(phrase)}”"
+        assumed = _ASSUMED[how.assumed] if how.assumed else ""
+        return f"On {spoken(at, tz, now)} — from “{escape(phrase)}”{assumed}{left}"
     if now - at < JUST_NOW:
-        return f"Just now ({spoken(at, tz, now)})"
-    return f"On {spoken(at, tz, now)}"
+        return f"{'Recorded now' if left else 'Just now'} ({spoken(at, tz, now)}){left}"
+    return f"On {spoken(at, tz, now)}{left}"
 
 
 def logged_reply(
-    logged: Logged, now: datetime, tz: str | None = None, phrase: str | None = None
+    logged: Logged,
+    now: datetime,
+    tz: str | None = None,
+    phrase: str | None = None,
+    how: Moment | None = None,
 ) -> Reply:
     """“Logged a demo for Acme #12: warm (40) → hot (72)”, when it was recorded, and why.
 
@@ -97,7 +125,7 @@ def logged_reply(
         f":memo: Logged *{KINDS[logged.kind].label.lower()}* for {lead_label(lead)}: "
         f"{_change(logged.before, logged.after)}"
     )
-    moment = recorded_moment(logged.at, now, tz, phrase)
+    moment = recorded_moment(logged.at, now, tz, phrase, how)
     more = [context(f"{moment}. Strongest reason now: {why(logged.after, now)}")]
     if lead.status != "open":
         more.append(

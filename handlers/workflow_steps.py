@@ -36,7 +36,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.domain import grammar, references
 from bot.domain.answers import waiting_since
 from bot.domain.dates import DateError, parse_past
-from bot.domain.grammar import LeadRef
+from bot.domain.grammar import LeadRef, fields
 from bot.domain.lead import Lead
 from bot.domain.text import duration, truncate
 from bot.domain.vocabulary import KINDS, SOURCES
@@ -536,7 +536,7 @@ async def log_touch_step(run: Run) -> dict[str, Any]:
     typed = _required(KIND, _text(given.kind))
     kind = grammar.known_kind(typed)
     if kind is None:
-        guess = grammar.suggest(typed, KINDS, grammar.KIND_ALIASES)
+        guess = fields.suggest_kind(typed)
         error = grammar.unknown("kind", typed, guess, None, ", ".join(KINDS))
         raise StepError(escape(str(error)))
     note = (given.note or "").strip()

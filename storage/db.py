@@ -9,8 +9,10 @@ the schema either before or after it, never half-way. A database whose version
 is newer than this code knows is refused rather than guessed at: run the newer
 hotleads, or restore a backup.
 
-The one exception is ``leads.rescore_pending``, which runs after the migrations on
-every open. Migration 0004 added the ``hot_until``/``warm_until`` columns, and 0007
+The exceptions are ``leads.rescore_pending`` and ``leads.fold_pending``, which run
+after the migrations on every open. ``fold_pending`` folds the names of leads stored
+before migration 0015 (the fold is Python's Unicode data, not SQL), the same way.
+``rescore_pending``: Migration 0004 added the ``hot_until``/``warm_until`` columns, and 0007
 changed the model that fills them and the scores, but their values come from
 the temperature model in Python, not from SQL, and on a large database take
 tens of seconds: they are filled in short batches so the
@@ -365,6 +367,7 @@ class SqliteDatabase(Database):
         async with self._write_lock:
             ran = await migrate(self._writer)
         await leads.rescore_pending(self, progress=progress)
+        await leads.fold_pending(self)
         return ran
 
     async def close(self) -> None:
@@ -409,6 +412,7 @@ class PostgresDatabase(Database):
     async def migrate(self, progress: Progress = quiet) -> int:
         ran = await self._postgres.migrate(self._pool, postgres_migrations())
         await leads.rescore_pending(self, progress=progress)
+        await leads.fold_pending(self)
         return ran
 
     async def close(self) -> None:

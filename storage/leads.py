@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 
 from bot.domain.lead import Lead, Touch, edited, lead_keys
 from bot.domain.lead_csv import ImportedLead
+from bot.domain.references import fold
 from bot.domain.temperature import (
     Cutoffs,
     Signal,
@@ -121,12 +122,14 @@ def _like(text: str) -> str:
 
 
 async def search(conn: Connection, team_id: str, text: str, limit: int = 10) -> list[Lead]:
-    """Leads whose name or company holds ``text``, or every word of it, ignoring case.
+    """Leads whose name or company holds ``text``, or every word of it, ignoring case and accents.
 
     Open ones first; ``bot.domain.references`` decides which one was meant.
     """
-    words = text.split()[:MAX_SEARCH_WORDS] or [text]
-    each_word = " AND ".join(["lower(l.name || ' ' || l.company) LIKE ? ESCAPE '\\'"] * len(words))
+    words = fold(text).split()[:MAX_SEARCH_WORDS] or [fold(text)]
+    each_word = " AND ".join(
+        ["(l.folded_name || ' ' || l.folded_company) LIKE ? ESCAPE '\\'"] * len(words)
+    )
     return await _leads(
         conn,
         f"l.team_id = ? AND ({each_word})"
@@ -139,11 +142,28 @@ async def named_in(conn: Connection, team_id: str, text: str) -> Lead | None:
     """The open lead whose name (three letters or more) a message mentions; longest name first."""
     return await _one(
         conn,
-        "l.team_id = ? AND l.status = 'open' AND length(l.name) >= 3"
-        " AND lower(?) LIKE '%' || lower(l.name) || '%'"
-        " ORDER BY length(l.name) DESC, l.number LIMIT 1",
-        (team_id, text),
+        "l.team_id = ? AND l.status = 'open' AND length(l.folded_name) >= 3"
+        " AND ? LIKE '%' || l.folded_name || '%'"
+        " ORDER BY length(l.folded_name) DESC, l.number LIMIT 1",
+        (team_id, fold(text)),
     )
+
+
+MAX_NAMES = 50
+"""Open leads whose names start with one word: enough for a team's Dans."""
+
+
+async def names_starting(conn: Connection, team_id: str, word: str) -> list[str]:
+    """Folded names of open leads that start with ``word`` and run on: ``dan`` -> ``dan murphy``.
+
+    What the grammar needs to read an unquoted name of several words as one lead.
+    """
+    rows = await conn.fetchall(
+        "SELECT folded_name FROM leads WHERE team_id = ? AND status = 'open'"
+        " AND folded_name LIKE ? ESCAPE '\\' LIMIT ?",
+        (team_id, _like(fold(word) + " ")[1:], MAX_NAMES),
+    )
+    return [row[0] for row in rows]
 
 
 async def with_email(conn: Connection, team_id: str, email: str) -> Lead | None:
@@ -219,8 +239,9 @@ async def create(
     numbers = await next_numbers(conn, team_id, 1)
     row = await conn.fetchone(
         "INSERT INTO leads (team_id, number, name, company, email, phone, source, owner,"
-        " created_by, created_at, updated_at, score, scored_at, hot_until, warm_until)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+        " created_by, created_at, updated_at, score, scored_at, hot_until, warm_until,"
+        " folded_name, folded_company)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
         (
             team_id,
             numbers[0],
@@ -236,6 +257,8 @@ async def create(
             score,
             to_db(now),
             *_stored(cutoffs(source, created_at, {})),
+            fold(name),
+            fold(company),
         ),
     )
     assert row is not None
@@ -537,8 +560,17 @@ async def update(conn: Connection, lead: Lead, changes: dict[str, str], now: dat
     assignments = ", ".join(f"{column} = ?" for column in changes)
     await conn.execute(
         f"UPDATE leads SET {assignments}, updated_at = ?, score = ?, scored_at = ?,"
-        " hot_until = ?, warm_until = ? WHERE id = ?",
-        (*changes.values(), to_db(now), score, to_db(now), *_stored(until), lead.id),
+        " hot_until = ?, warm_until = ?, folded_name = ?, folded_company = ? WHERE id = ?",
+        (
+            *changes.values(),
+            to_db(now),
+            score,
+            to_db(now),
+            *_stored(until),
+            fold(updated.name),
+            fold(updated.company),
+            lead.id,
+        ),
     )
     return replace(
         updated,
@@ -678,13 +710,15 @@ async def insert_imported(
             temperature(row.source, created_at, {}, now).score,
             to_db(now),
             *_stored(cutoffs(row.source, created_at, {})),
+            fold(row.name),
+            fold(row.company),
         )
 
     await conn.executemany(
         "INSERT INTO leads (team_id, number, name, company, email, phone, source, owner, status,"
         " created_by, created_at, updated_at, last_touch_at, snoozed_until, score, scored_at,"
-        " hot_until, warm_until)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        " hot_until, warm_until, folded_name, folded_company)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [values(row, number) for row, number in zip(rows, numbers, strict=True)],
     )
     for row, number in zip(rows, numbers, strict=True):
@@ -758,6 +792,26 @@ async def rescore_pending(db: Store, batch: int = 500, progress: Progress = quie
             done += len(rows)
             advance(len(rows))
     log.info("scored %d leads again with the current model", done)
+    return done
+
+
+async def fold_pending(db: Store, batch: int = 500) -> int:
+    """Fold the names of leads stored before names were folded (migration 0015); how many.
+
+    Like ``rescore_pending``: short transactions after the migrations, and once every
+    lead has its folded name, one query that finds nothing.
+    """
+    done = 0
+    while rows := await db.reader.fetchall(
+        "SELECT id, name, company FROM leads WHERE folded_name = '' AND name != '' LIMIT ?",
+        (batch,),
+    ):
+        async with db.transaction() as conn:
+            await conn.executemany(
+                "UPDATE leads SET folded_name = ?, folded_company = ? WHERE id = ?",
+                [(fold(row[1]) or " ", fold(row[2]), row[0]) for row in rows],
+            )
+        done += len(rows)
     return done
 
 

@@ -16,6 +16,7 @@ from datetime import datetime, timedelta
 from bot.domain.digest import COOLING_WINDOW, WARMEST_SHOWN, Digest
 from bot.domain.lead import Lead
 from bot.domain.ranking import Ranked, Scored, Top
+from bot.domain.vocabulary import TWO_WAY
 from storage import leads
 from storage.engine import Connection, Dialect, Row
 from storage.leads import LEAD_COLUMNS, lead_from_row, signals_for
@@ -27,8 +28,12 @@ BANDS = {
     "cold": "l.warm_until <= :now",
     "all": "TRUE",
 }
-LAST_ACTIVE = "CASE WHEN l.last_touch_at > l.created_at THEN l.last_touch_at ELSE l.created_at END"
-"""The later of creation and last touch, in SQL both engines read."""
+_TWO_WAY_KINDS = ", ".join(f"'{kind}'" for kind in sorted(TWO_WAY))
+LAST_CONTACT = (
+    "COALESCE((SELECT max(s.last_at) FROM lead_signals s WHERE s.lead_id = l.id"
+    f" AND s.kind IN ({_TWO_WAY_KINDS})), l.created_at)"
+)
+"""The last two-way touch (``Lead.last_contact_at``, which has the last word), else creation."""
 PAGE = 50
 """Candidates read at a time; the hottest few are usually all in the first page."""
 
@@ -137,7 +142,7 @@ async def cooling(
     )
 
 
-async def quiet_warm(
+async def gone_quiet(
     conn: Connection,
     team_id: str,
     now: datetime,
@@ -146,22 +151,22 @@ async def quiet_warm(
     *,
     unreminded: bool = False,
 ) -> list[Lead]:
-    """Warm leads, not snoozed, that nobody has touched for ``quiet_days``.
+    """Warm and hot leads, not snoozed, with nothing two-way for ``quiet_days``.
 
     With ``unreminded``, only those not reminded in this quiet period (see
     ``bot.domain.reminders.due_reminders``, which has the last word): the minute loop
     then reads the few leads it may send, not every quiet one, every minute.
     """
-    where, params = _where(conn.dialect, team_id, now, "warm", owner)
+    where, params = _where(conn.dialect, team_id, now, "all", owner)
     where += (
-        " AND (l.snoozed_until IS NULL OR l.snoozed_until <= :now)"
-        f" AND {LAST_ACTIVE} <= :quiet_since"
+        " AND l.warm_until > :now AND (l.snoozed_until IS NULL OR l.snoozed_until <= :now)"
+        f" AND {LAST_CONTACT} <= :quiet_since"
     )
     params["quiet_since"] = to_db(now - timedelta(days=quiet_days))
     if unreminded:
         where += (
             " AND NOT EXISTS (SELECT 1 FROM lead_reminders r WHERE r.lead_id = l.id"
-            f" AND r.reminded_at >= {LAST_ACTIVE}"
+            f" AND r.reminded_at >= {LAST_CONTACT}"
             " AND r.reminded_at > :quiet_since"
             " AND (l.snoozed_until IS NULL OR r.reminded_at >= l.snoozed_until))"
         )

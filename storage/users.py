@@ -1,4 +1,4 @@
-"""What we know of Slack users: their time zone and whether they administer the workspace."""
+"""What we know of Slack users: their time zone, locale and whether they administer the workspace."""
 
 from __future__ import annotations
 
@@ -9,18 +9,28 @@ from storage.times import required_from_db, to_db
 
 async def get(conn: Connection, team_id: str, user_id: str) -> SlackUser | None:
     row = await conn.fetchone(
-        "SELECT tz, is_admin, fetched_at FROM slack_users WHERE team_id = ? AND user_id = ?",
+        "SELECT tz, is_admin, fetched_at, locale FROM slack_users"
+        " WHERE team_id = ? AND user_id = ?",
         (team_id, user_id),
     )
     if row is None:
         return None
-    return SlackUser(team_id, user_id, row[0], bool(row[1]), required_from_db(row[2]))
+    return SlackUser(team_id, user_id, row[0], bool(row[1]), required_from_db(row[2]), row[3])
 
 
 async def save(conn: Connection, user: SlackUser) -> None:
     await conn.execute(
-        "INSERT INTO slack_users (team_id, user_id, tz, is_admin, fetched_at) VALUES (?, ?, ?, ?, ?)"
+        "INSERT INTO slack_users (team_id, user_id, tz, is_admin, fetched_at, locale)"
+        " VALUES (?, ?, ?, ?, ?, ?)"
         " ON CONFLICT (team_id, user_id) DO UPDATE SET tz = excluded.tz,"
-        " is_admin = excluded.is_admin, fetched_at = excluded.fetched_at",
-        (user.team_id, user.user_id, user.tz, int(user.is_admin), to_db(user.fetched_at)),
+        " is_admin = excluded.is_admin, fetched_at = excluded.fetched_at,"
+        " locale = excluded.locale",
+        (
+            user.team_id,
+            user.user_id,
+            user.tz,
+            int(user.is_admin),
+            to_db(user.fetched_at),
+            user.locale,
+        ),
     )

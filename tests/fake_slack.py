@@ -893,6 +893,8 @@ class FakeSlack:
         asking = grant["team"]["id"] if grant else self.team_id
         if user is not None:
             user = {"team_id": asking, **user}
+            if str(params.get("include_locale", "")).lower() not in ("true", "1"):
+                user.pop("locale", None)  # Slack says it only when asked
         grid = (user or {}).get("enterprise_user") or {}
         if user is None or (
             user["team_id"] != asking

@@ -17,9 +17,10 @@ ZONES = (None, "Asia/Tokyo", "America/New_York", "Pacific/Kiritimati", "Pacific/
 @pytest.mark.parametrize(
     ("text", "tz", "expected"),
     [
-        ("2025-03-14", None, datetime(2025, 3, 14, tzinfo=UTC)),
-        ("1990-01-01", None, datetime(1990, 1, 1, tzinfo=UTC)),
-        ("1990-01-01", "Asia/Tokyo", datetime(1989, 12, 31, 15, tzinfo=UTC)),
+        # A date with no time is that day at noon on the rep's wall clock.
+        ("2025-03-14", None, datetime(2025, 3, 14, 12, tzinfo=UTC)),
+        ("1990-01-01", None, datetime(1990, 1, 1, 12, tzinfo=UTC)),
+        ("1990-01-01", "Asia/Tokyo", datetime(1990, 1, 1, 3, tzinfo=UTC)),
         ("yesterday 3pm", "America/New_York", datetime(2026, 11, 22, 20, tzinfo=UTC)),
     ],
 )

@@ -365,3 +365,32 @@ async def test_a_lead_in_another_workspace_cannot_be_clicked(hotleads):
     assert status == 200
     await asyncio.sleep(0.2)
     assert (await leads.get_by_id(hotleads.db.reader, secret)).status == "open"
+
+
+async def test_quiet_means_they_went_quiet_and_the_reminder_says_what_we_tried(hotleads):
+    await configure(hotleads)
+    hotleads.slack.users["U1"] = {"id": "U1", "tz": "Europe/Berlin", "is_admin": False}
+    await add_lead(hotleads, "add Rita Referral source:referral", days_ago=10)  # 13 Nov
+    for kind, days in (("email", 6), ("voicemail", 4), ("note", 3), ("email", 2)):
+        await add_lead(hotleads, f"log #1 {kind}", days_ago=days)  # our effort: still quiet
+    await add_lead(hotleads, "add Hot Hal source:cold", days_ago=12)
+    await add_lead(hotleads, "log #2 quote", days_ago=9)
+    await add_lead(hotleads, "log #2 call", days_ago=8)  # answered, then nothing for 8 days
+    await add_lead(hotleads, "add Planned Pat source:referral", days_ago=10)
+    await hotleads.command("next #3 send the proposal due:in 3 days")  # in hand
+    await add_lead(hotleads, "add Talked Tom source:referral", days_ago=10)
+    await add_lead(hotleads, "log #4 reply", days_ago=2)  # two-way, lately: not quiet
+    hotleads.clock.moment = MONDAY_0900_BERLIN
+    await hotleads.run_due()
+    (dm,) = dms(hotleads)
+    text = reply_text(dm.params)
+    assert "Planned Pat" not in text and "Talked Tom" not in text
+    assert text.index("Hot Hal") < text.index("Rita Referral"), "the hot quiet lead comes first"
+    rita = text[text.index("Rita Referral") :]
+    assert "No answer since <!date^" in rita and "|2026-11-13>" in rita
+    assert "since then: 2 emails, 1 voicemail" in rita
+    assert {e["action_id"] for b in dm.params["blocks"] for e in b.get("elements", [])} >= {
+        LOG_ACTION,
+        SNOOZE_ACTION,
+        LOST_ACTION,
+    }

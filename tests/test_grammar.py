@@ -295,8 +295,8 @@ def test_parse(text, expected):
         ("show <#C1|sales>", "“#sales” isn't a lead number"),
         # extra words where none are allowed
         (
-            "won #3 extra",
-            '`/lead won` doesn\'t take “extra”. To name a lead with several words, put them in quotes: `/lead won "acme corp"`',
+            "reopen #3 extra",
+            '`/lead reopen` doesn\'t take “extra”. To name a lead with several words, put them in quotes: `/lead reopen "acme corp"`',
         ),
         ("show acme corp", "`/lead show` doesn't take “corp”"),
         ("reopen #3 now please", "doesn't take “now please”"),

@@ -107,10 +107,10 @@ async def test_cooling_lists_hot_leads_that_turn_warm_soonest_first(team):
     assert found.total == len(expected) > 3
 
 
-async def test_quiet_warm_holds_every_quiet_lead(team):
+async def test_gone_quiet_holds_every_quiet_lead(team):
     everyone = await every_lead(team, "T1")
     for days in (3, 7):
-        found = await pipeline.quiet_warm(team.reader, "T1", NOW, days)
+        found = await pipeline.gone_quiet(team.reader, "T1", NOW, days)
         expected = {x.id for x in everyone if is_quiet(x, NOW, days)}
         assert expected and {x.id for x in found if is_quiet(x, NOW, days)} == expected
 
@@ -190,7 +190,7 @@ async def test_unreminded_holds_exactly_the_leads_due_a_reminder(tmp_path):
         everyone = await every_lead(db, "T1")
         reminded = await deliveries.last_reminded(db.reader, [x.id for x in everyone])
         expected = {x.id for x in due_reminders(everyone, NOW, 7, reminded)}
-        found = await pipeline.quiet_warm(db.reader, "T1", NOW, 7, unreminded=True)
+        found = await pipeline.gone_quiet(db.reader, "T1", NOW, 7, unreminded=True)
         assert expected and {x.id for x in found} == expected
     finally:
         await db.close()

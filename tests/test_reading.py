@@ -3,13 +3,38 @@
 Tables with a frozen ``now`` across zones and times of day, pure (no app).
 """
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
+from hypothesis import assume, given
+from hypothesis import strategies as st
 
-from bot.domain.dates import parse_past, past_at_end, spoken
-from bot.domain.grammar import Add, GrammarError, Help, LeadRef, Log, Settings, parse
+from bot.domain.dates import (
+    day_first,
+    parse_due,
+    parse_future,
+    parse_past,
+    past_at_end,
+    spoken,
+    when_in_note,
+)
+from bot.domain.grammar import (
+    USAGE,
+    Add,
+    GrammarError,
+    Help,
+    LeadRef,
+    Log,
+    Lost,
+    Settings,
+    Show,
+    Won,
+    parse,
+)
+from bot.domain.grammar.fields import KIND_ALIASES, kind_strength, known_kind, suggest_kind
+from bot.domain.grammar.usage import READ_ONLY
+from bot.domain.vocabulary import KINDS
 
 
 def at(tz: str, *args: int) -> datetime:
@@ -183,3 +208,432 @@ def test_typos_get_one_suggestion(text, message):
         parse(text)
     assert message in str(raised.value)
     assert str(raised.value).count("\n") <= 1
+
+
+# Whole dates at the end of a note ------------------------------------------------------
+
+NEW_YORK = "America/New_York"
+NY_MORNING = at(NEW_YORK, 2026, 12, 1, 8, 5)  # Tuesday 1 Dec, 8:05 in New York
+
+
+@pytest.mark.parametrize(
+    ("note", "tz", "now", "day_first", "left", "phrase", "local", "assumed"),
+    [
+        (
+            "she called in asking about the API tier, 25 nov 11am",
+            BERLIN,
+            NOW,
+            False,
+            "she called in asking about the API tier",
+            "25 nov 11am",
+            (2026, 11, 25, 11, 0),
+            None,
+        ),
+        ("nov 25 9:15am", BERLIN, NOW, False, "", "nov 25 9:15am", (2026, 11, 25, 9, 15), None),
+        (
+            "sent it 11/25 4pm",
+            BERLIN,
+            NOW,
+            True,
+            "sent it",
+            "11/25 4pm",
+            (2026, 11, 25, 16, 0),
+            None,
+        ),
+        (
+            "sent it 11/25 4pm",
+            NEW_YORK,
+            NY_MORNING,
+            False,
+            "sent it",
+            "11/25 4pm",
+            (2026, 11, 25, 16, 0),
+            None,
+        ),
+        (
+            "signed 25.11. 16:00",
+            BERLIN,
+            NOW,
+            True,
+            "signed",
+            "25.11. 16:00",
+            (2026, 11, 25, 16, 0),
+            None,
+        ),
+        (
+            "pdf 2025-11-25 14:00",
+            BERLIN,
+            NOW,
+            False,
+            "pdf",
+            "2025-11-25 14:00",
+            (2025, 11, 25, 14, 0),
+            None,
+        ),
+        (
+            "ping last tue 10am",
+            BERLIN,
+            NOW,
+            False,
+            "ping",
+            "last tue 10am",
+            (2026, 11, 24, 10, 0),
+            None,
+        ),
+        (
+            "ping yesterday at 3",
+            NEW_YORK,
+            NY_MORNING,
+            False,
+            "ping",
+            "yesterday at 3",
+            (2026, 11, 30, 15, 0),
+            None,
+        ),
+        (
+            "nice chat on 25 nov",
+            BERLIN,
+            NOW,
+            False,
+            "nice chat",
+            "on 25 nov",
+            (2026, 11, 25, 12, 0),
+            "noon",
+        ),
+        ("nice chat 1 dec", BERLIN, NOW, False, "nice chat", "1 dec", (2026, 12, 1, 15, 46), "now"),
+        (
+            "nice chat 1 dec",
+            NEW_YORK,
+            NY_MORNING,
+            False,
+            "nice chat",
+            "1 dec",
+            (2026, 12, 1, 8, 5),
+            "now",
+        ),
+        # No year: the latest such day not in the future, so 2 Dec is last year's.
+        (
+            "kickoff dec 2 10am",
+            BERLIN,
+            NOW,
+            False,
+            "kickoff",
+            "dec 2 10am",
+            (2025, 12, 2, 10, 0),
+            None,
+        ),
+        # The order of an ambiguous numeric date follows the rep's locale.
+        ("met 3/4 10am", BERLIN, NOW, False, "met", "3/4 10am", (2026, 3, 4, 10, 0), None),
+        ("met 3/4 10am", BERLIN, NOW, True, "met", "3/4 10am", (2026, 4, 3, 10, 0), None),
+        ("met 12/1 7am", NEW_YORK, NY_MORNING, False, "met", "12/1 7am", (2026, 12, 1, 7, 0), None),
+        ("met 12/1 8am", NEW_YORK, NY_MORNING, False, "met", "12/1 8am", (2026, 12, 1, 8, 0), None),
+        ("met 12/1 8am", NEW_YORK, NY_MORNING, True, "met", "12/1 8am", (2026, 1, 12, 8, 0), None),
+        # Early in New York, 3pm today is still ahead: the whole date stays in the note,
+        # never read as yesterday's 3pm.
+        (
+            "call 1 dec 3pm",
+            NEW_YORK,
+            NY_MORNING,
+            False,
+            "call 1 dec 3pm",
+            None,
+            None,
+            None,
+        ),
+        (
+            "call 30 nov 3pm",
+            NEW_YORK,
+            NY_MORNING,
+            False,
+            "call",
+            "30 nov 3pm",
+            (2026, 11, 30, 15, 0),
+            None,
+        ),
+        # Bare numbers that may not be dates stay in the note.
+        (
+            "seats for 3/4 of the team",
+            BERLIN,
+            NOW,
+            False,
+            "seats for 3/4 of the team",
+            None,
+            None,
+            None,
+        ),
+        ("ratio 3/4", BERLIN, NOW, False, "ratio 3/4", None, None, None),
+        ("version 2.5", BERLIN, NOW, False, "version 2.5", None, None, None),
+        (
+            "wants it by 25 nov 11am",
+            BERLIN,
+            NOW,
+            False,
+            "wants it by 25 nov 11am",
+            None,
+            None,
+            None,
+        ),
+    ],
+)
+def test_a_date_at_the_end_of_a_note_is_read_whole(
+    note, tz, now, day_first, left, phrase, local, assumed
+):
+    read = past_at_end(note, tz, now, day_first=day_first)
+    assert (read.note, read.phrase, read.assumed) == (left, phrase, assumed)
+    if local:
+        assert read.at == at(tz, *local)
+        assert parse_past(phrase, tz, now, day_first=day_first) == read.at
+
+
+@pytest.mark.parametrize(
+    ("note", "when_given", "left", "phrase", "local", "unused"),
+    [
+        (
+            "this morning, verbal yes pending PO",
+            False,
+            "verbal yes pending PO",
+            "this morning",
+            (12, 1, 9, 0),
+            (),
+        ),
+        (
+            "spoke to him yesterday afternoon about pricing",
+            False,
+            "spoke to him yesterday afternoon about pricing",
+            "yesterday afternoon",
+            (11, 30, 14, 0),
+            (),
+        ),
+        (
+            "earlier today they asked for seats",
+            False,
+            "they asked for seats",
+            "earlier today",
+            (12, 1, 15, 46),
+            (),
+        ),
+        (
+            "demo on monday went well",
+            False,
+            "demo on monday went well",
+            "on monday",
+            (11, 30, 15, 46),
+            (),
+        ),
+        ("2 days ago they said yes", False, "they said yes", "2 days ago", (11, 29, 15, 46), ()),
+        # Two moments: none is guessed at, both are reported.
+        (
+            "met yesterday afternoon and this morning again",
+            False,
+            "met yesterday afternoon and this morning again",
+            None,
+            None,
+            ("yesterday afternoon", "this morning"),
+        ),
+        # A moment at the end wins; the one inside is reported.
+        (
+            "demo this morning went well, 25 nov 11am",
+            False,
+            "demo this morning went well",
+            "25 nov 11am",
+            (11, 25, 11, 0),
+            ("this morning",),
+        ),
+        # when: given: moments in the note are left there, and said so.
+        ("call this morning", True, "call this morning", None, None, ("this morning",)),
+        # A date still ahead is not cut short to its time: it stays, and the reply says so.
+        ("call 1 dec 4pm", False, "call 1 dec 4pm", None, None, ("1 dec 4pm",)),
+        # The future and deadlines are not moments of the touch.
+        ("will decide by monday", False, "will decide by monday", None, None, ()),
+        ("call back next monday", False, "call back next monday", None, None, ()),
+        ("she's this morning's lead", False, "she's this morning's lead", None, None, ()),
+    ],
+)
+def test_a_moment_inside_a_note_is_used_when_it_is_the_only_one(
+    note, when_given, left, phrase, local, unused
+):
+    read = when_in_note(note, BERLIN, NOW, when_given=when_given)
+    assert (read.note, read.phrase, read.left) == (left, phrase, unused)
+    assert read.at == (at(BERLIN, 2026, *local) if local else None)
+
+
+@pytest.mark.parametrize(
+    ("text", "plan"),
+    [
+        ("next wed", (2026, 12, 2)),
+        ("next wednesday", (2026, 12, 2)),
+        ("thu", (2026, 12, 3)),
+        ("next tues", (2026, 12, 8)),
+        ("fri", (2026, 12, 4)),
+    ],
+)
+def test_weekdays_however_spelled_are_read_for_plans(text, plan):
+    assert parse_due(text, BERLIN, NOW) == date(*plan)
+    assert parse_future(text, BERLIN, NOW).astimezone(ZoneInfo(BERLIN)).date() == date(*plan)
+
+
+def test_the_locale_says_which_way_numeric_dates_run():
+    assert [day_first(locale) for locale in ("en-US", "en-GB", "de-DE", "ja-JP", None, "")] == [
+        False,
+        True,
+        True,
+        False,
+        False,
+        False,
+    ]
+
+
+# Names as people type them ---------------------------------------------------------------
+
+NAMES = ("dan murphy", "dan murphy", "dana white", "renee o'brien", "ines costa")
+
+
+@pytest.mark.parametrize(
+    ("text", "names", "expected"),
+    [
+        (
+            "log dan murphy email sent the fleet quote",
+            ("dan murphy",),
+            Log(ref=LeadRef(None, "dan murphy"), kind="email", note="sent the fleet quote"),
+        ),
+        # Two leads share the name: one reference, which the lookup shows as a tie.
+        (
+            "log dan murphy email x",
+            NAMES,
+            Log(ref=LeadRef(None, "dan murphy"), kind="email", note="x"),
+        ),
+        ("log dan murph call", NAMES, Log(ref=LeadRef(None, "dan murph"), kind="call")),
+        (
+            "log Renée O\u2019Brien call",
+            NAMES,
+            Log(ref=LeadRef(None, "Renée O\u2019Brien"), kind="call"),
+        ),
+        ("show dan murphy", NAMES, Show(ref=LeadRef(None, "dan murphy"))),
+        ("won dan murphy signed!", NAMES, Won(ref=LeadRef(None, "dan murphy"), note="signed!")),
+        # Read as a name, the rest makes no sense: the first word alone is the lead.
+        ("log dan call", ("dan callahan",), Log(ref=LeadRef(None, "dan"), kind="call")),
+        # "dan" alone starts several names: no run, as before.
+        ("log dan call", NAMES, Log(ref=LeadRef(None, "dan"), kind="call")),
+        # Quotes and numbers keep working.
+        ('log "dan" murphy', NAMES, None),
+        ("log #3 call", NAMES, Log(ref=LeadRef(3, None), kind="call")),
+    ],
+)
+def test_an_unquoted_name_of_several_words_is_one_lead(text, names, expected):
+    if expected is None:
+        with pytest.raises(GrammarError):
+            parse(text, names)
+    else:
+        assert parse(text, names) == expected
+
+
+def test_without_the_name_several_words_are_still_refused_with_the_quote_hint():
+    with pytest.raises(GrammarError) as raised:
+        parse("log dan murphy email sent", ())
+    assert "quote it" in str(raised.value)
+
+
+# Punctuation and quick phrases ----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("log pete call, he wants pricing", Log(LeadRef(None, "pete"), "call", "he wants pricing")),
+        ("log #12, quote: 20 seats", Log(LeadRef(12, None), "quote", "20 seats")),
+        ("log #12: mtg.", Log(LeadRef(12, None), "meeting")),
+        ("log pete, mtg with the CFO", Log(LeadRef(None, "pete"), "meeting", "with the CFO")),
+        ("log #1 downloaded the ebook", Log(LeadRef(1, None), "download", "the ebook")),
+        ("log #1 dl", Log(LeadRef(1, None), "download")),
+        ("log #1 called", Log(LeadRef(1, None), "call")),
+        ("log #1 emailed the deck", Log(LeadRef(1, None), "email", "the deck")),
+        ("log #1 demoed", Log(LeadRef(1, None), "demo")),
+        ("log bob tried calling, no answer", Log(LeadRef(None, "bob"), "voicemail", "no answer")),
+        ("log bob tried to call", Log(LeadRef(None, "bob"), "voicemail")),
+        ("log bob called, no answer", Log(LeadRef(None, "bob"), "voicemail")),
+        ('log "acme, inc." call', Log(LeadRef(None, "acme, inc."), "call")),
+        ("won pete signed! 3 crews 🎉", Won(LeadRef(None, "pete"), "signed! 3 crews 🎉")),
+        ("won #12", Won(LeadRef(12, None))),
+        ("lost #12, went with a competitor", Lost(LeadRef(12, None), "went with a competitor")),
+    ],
+)
+def test_punctuation_and_quick_phrases(text, expected):
+    assert parse(text) == expected
+
+
+# Suggestions that can't hurt -------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("typed", "meant"),
+    [
+        ("lsit", "list"),
+        ("shwo", "show"),
+        ("lgo", "log"),
+        ("hsitory", "history"),
+        ("lsot", "lost"),
+        ("wno", "won"),
+        ("rpeort", "report"),
+        ("xyzzy", None),
+    ],
+)
+def test_subcommand_typos_read_as_the_nearest_safe_one(typed, meant):
+    assert parse(f"{typed} hot team") == Help(unknown=typed, suggestion=meant)
+
+
+@pytest.mark.parametrize(
+    ("typed", "meant"),
+    [
+        ("tried", None),  # never trial: our effort is not their buying signal
+        ("qoute", "quote"),
+        ("trail", "trial"),
+        ("calls", "call"),
+        ("calling", "call"),
+        ("emial", "email"),
+        ("voicemial", "voicemail"),
+        ("meetign", "meeting"),
+        ("mtgs", "meeting"),
+        ("uote", "note"),  # as near to note as to quote: the weaker one
+    ],
+)
+def test_kind_typos_never_read_hotter(typed, meant):
+    assert suggest_kind(typed) == meant
+
+
+_READ_ONLY = sorted(READ_ONLY)
+_WEAKER_WORDS = sorted(
+    word
+    for word, kind in [*((k, k) for k in KINDS), *KIND_ALIASES.items()]
+    if kind_strength(kind) < kind_strength("quote")
+)
+
+
+def _one_edit(word: str, data) -> str:
+    at = data.draw(st.integers(0, len(word)))
+    letter = data.draw(st.sampled_from("abcdefghijklmnopqrstuvwxyz"))
+    how = data.draw(st.sampled_from(("drop", "add", "change", "swap")))
+    if how == "drop" and len(word) > 1:
+        return word[:at] + word[at + 1 :]
+    if how == "swap" and 0 < at < len(word):
+        return word[: at - 1] + word[at] + word[at - 1] + word[at + 1 :]
+    if how == "change" and at < len(word):
+        return word[:at] + letter + word[at + 1 :]
+    return word[:at] + letter + word[at:]
+
+
+@given(data=st.data())
+def test_no_typo_of_a_read_only_subcommand_suggests_one_that_changes_a_lead(data):
+    typed = _one_edit(data.draw(st.sampled_from(_READ_ONLY)), data)
+    assume(typed not in USAGE)
+    suggestion = parse(typed).suggestion
+    assert suggestion is None or suggestion in READ_ONLY
+
+
+@given(data=st.data(), suffix=st.sampled_from(("", "s", "ed", "ing", "d")))
+def test_no_suggestion_raises_the_group_of_what_was_typed(data, suffix):
+    word = data.draw(st.sampled_from(_WEAKER_WORDS))
+    typed = _one_edit(word + suffix, data) if data.draw(st.booleans()) else word + suffix
+    assume(known_kind(typed) is None)
+    meant = KIND_ALIASES.get(word, word)
+    guess = suggest_kind(typed)
+    assert guess is None or kind_strength(guess) <= kind_strength(meant), (typed, guess)

@@ -7,7 +7,8 @@ from conftest import TEAM, every_lead, plain_lead, reply_text
 from test_surfaces import block_suggestion_payload, interact
 
 from bot.domain.lead import Lead
-from bot.domain.references import number, pick
+from bot.domain.references import fold, number, pick
+from storage import leads
 
 NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
 
@@ -94,3 +95,79 @@ async def test_the_log_pickers_finds_numbers_and_names_by_the_same_tiers(hotlead
         "#2 Pat Kim",
         "#1 Mona Patel (Globex)",
     ]
+
+
+# Names as people type them: case and accents ignored, several words unquoted ------------
+
+RENEE = lead(11, "Renée O'Brien", "Café Noël")
+INES = lead(12, "Inês Costa")
+MULLER = lead(13, "Jürgen Müller", "Straße AG")
+SOREN = lead(14, "Søren Ødegård")
+ACCENTED = [RENEE, INES, MULLER, SOREN, PAT]
+
+
+@pytest.mark.parametrize(
+    ("text", "picked"),
+    [
+        ("renee o'brien", RENEE),  # exact name
+        ("RENÉE O\u2019BRIEN", RENEE),  # any case, a smart apostrophe
+        ("cafe noel", RENEE),  # exact company
+        ("renee", RENEE),  # whole word
+        ("ren", RENEE),  # prefix
+        ("ene", RENEE),  # fragment
+        ("ines", INES),
+        ("Inês", INES),
+        ("muller", MULLER),
+        ("strasse", MULLER),
+        ("soren odegard", SOREN),
+    ],
+)
+def test_every_tier_ignores_case_and_accents(text, picked):
+    assert pick(text, ACCENTED).lead == picked
+
+
+def test_fold_is_what_a_plain_keyboard_types():
+    assert [fold(t) for t in ("Renée", "Inês", "Müller", "Straße", "Ødegård", "  A   b ")] == [
+        "renee",
+        "ines",
+        "muller",
+        "strasse",
+        "odegard",
+        "a b",
+    ]
+
+
+async def test_accents_are_found_by_command_and_picker(hotleads):
+    await hotleads.command("add Renée O'Brien company:Café Noël")
+    await hotleads.command("add Inês Costa")
+    await hotleads.command("log renee call")
+    await hotleads.command("log ines quote")
+    renee, ines = await every_lead(hotleads.db, TEAM)
+    assert (renee.touch_count, ines.touch_count) == (1, 1)
+    assert "Inês Costa" in reply_text(await hotleads.command("show INES"))
+    found = await interact(hotleads, block_suggestion_payload("cafe"))
+    assert [o["text"]["text"] for o in found["options"]] == ["#1 Renée O'Brien (Café Noël)"]
+
+
+async def test_an_edited_name_is_found_by_its_new_spelling(hotleads):
+    await hotleads.command("add Ines Costa")
+    await hotleads.command('edit #1 name:"Inês da Costa"')
+    assert "Inês da Costa" in reply_text(await hotleads.command("show ines da"))
+
+
+async def test_a_name_of_several_words_needs_no_quotes(hotleads):
+    await hotleads.command("add Dan Murphy company:Fleetco")
+    await hotleads.command("add Dana White")
+    reply = reply_text(await hotleads.command("log dan murphy email sent the fleet quote"))
+    assert "Logged *we emailed them* for" in reply and "Dan Murphy" in reply
+    dan, dana = await every_lead(hotleads.db, TEAM)
+    touch = (await leads.recent_touches(hotleads.db.reader, dan.id))[0]
+    assert (touch.kind, touch.note, dana.touch_count) == ("email", "sent the fleet quote", 0)
+
+
+async def test_two_leads_with_the_same_name_are_listed_and_nothing_changes(hotleads):
+    await hotleads.command("add Dan Murphy company:Fleetco")
+    await hotleads.command("add Dan Murphy company:Boatco")
+    reply = reply_text(await hotleads.command("log dan murphy email sent the quote"))
+    assert "matches more than one lead" in reply and "#1" in reply and "#2" in reply
+    assert [lead.touch_count for lead in await every_lead(hotleads.db, TEAM)] == [0, 0]

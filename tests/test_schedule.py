@@ -5,7 +5,7 @@ import pytest
 from conftest import plain_lead
 
 from bot.domain.lead import Lead
-from bot.domain.reminders import due_reminders, is_quiet
+from bot.domain.reminders import due_reminders, is_quiet, tried_since
 from bot.domain.schedule import WorkspaceSettings, due_day
 from bot.domain.temperature import cutoffs, signals_from
 
@@ -71,9 +71,14 @@ def lead(
     [
         (lead(1, "referral", 10), True),
         (lead(2, "referral", 3), False),  # created recently
-        (lead(3, "referral", 30, [("call", 2)]), False),  # touched recently
+        (lead(3, "referral", 30, [("call", 2)]), False),  # they talked to us recently
         (lead(4, "cold", 30), False),  # cold, not warm
-        (lead(5, "cold", 30, [("quote", 8)]), False),  # hot
+        (lead(5, "cold", 30, [("quote", 8)]), True),  # hot, and silent since: quiet too
+        (lead(9, "cold", 30, [("quote", 3)]), False),  # hot and fresh
+        # Our own effort is not contact: it doesn't reset the clock.
+        (lead(10, "referral", 30, [("email", 1), ("voicemail", 2), ("note", 1)]), True),
+        (lead(11, "referral", 30, [("email", 1), ("reply", 2)]), False),  # they answered
+        (lead(12, "referral", 30, [("call", 20), ("email", 1)]), True),
         (lead(6, "referral", 10, status="won"), False),
         (lead(7, "referral", 10, snoozed_until=NOW + timedelta(days=1)), False),
         (lead(8, "referral", 10, snoozed_until=NOW - timedelta(days=1)), True),
@@ -98,3 +103,23 @@ def test_reminded_again_when_a_snooze_ends_still_quiet():
 def test_touched_after_reminder_starts_a_new_period():
     touched = lead(1, "referral", 40, [("call", 8)])
     assert due_reminders([touched], NOW, 7, {1: NOW - timedelta(days=9)}) == [touched]
+
+
+def test_our_effort_after_a_reminder_does_not_start_a_new_period():
+    tried = lead(1, "referral", 40, [("email", 2)])
+    assert due_reminders([tried], NOW, 7, {1: NOW - timedelta(days=3)}) == []
+
+
+def test_hot_quiet_leads_are_reminded_first():
+    warm = lead(1, "referral", 30)
+    hot = lead(2, "cold", 30, [("quote", 9)])
+    assert hot.temperature(NOW).band == "hot" and warm.temperature(NOW).band == "warm"
+    assert due_reminders([warm, hot], NOW, 7, {}) == [hot, warm]
+
+
+def test_what_we_tried_since_they_last_answered():
+    touches = [("reply", 10), ("email", 8), ("voicemail", 5), ("email", 3), ("note", 2)]
+    quiet = lead(1, "referral", 30, touches)
+    history = [(kind, NOW - timedelta(days=days)) for kind, days in touches]
+    assert tried_since(quiet, history) == {"email": 2, "voicemail": 1}
+    assert quiet.last_contact_at == NOW - timedelta(days=10)

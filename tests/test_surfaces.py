@@ -500,7 +500,9 @@ async def test_home_snooze_and_log_buttons_change_the_lead_and_redraw(hotleads):
     await interact(hotleads, payload)
     redrawn = await latest_home(hotleads, "U1", 2)
     assert (await lead_no(hotleads, 1)).snoozed_until == hotleads.clock.now() + 7 * DAY
-    assert "Nothing has gone quiet" in blocks_text(redrawn["blocks"])
+    gone_quiet = blocks_text(redrawn["blocks"]).split("Gone quiet")[1].split("Cooling soon")[0]
+    # Quinn is snoozed; Cora is hot but has said nothing for 28 days: quiet, and first.
+    assert "Quiet Quinn" not in gone_quiet and "Cooling Cora" in gone_quiet
 
     await interact(hotleads, home_click("lead_log", value=str(quiet.id), trigger_id="T-home"))
     (opened,) = await hotleads.slack.wait_for("views.open")

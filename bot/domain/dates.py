@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import dateparser
@@ -83,13 +84,38 @@ def from_iso(text: str, now: datetime, *, plan: bool = False) -> datetime:
     return moment.astimezone(UTC)
 
 
-def parse_past(text: str, tz: str | None, now: datetime) -> datetime:
+def parse_past(text: str, tz: str | None, now: datetime, *, day_first: bool = False) -> datetime:
     """When a touch happened: must not be in the future, nor before 1990.
 
     A time of day means the latest such moment that is not in the future: at 15:46,
     ``3pm`` is today 15:00 and ``4pm`` yesterday 16:00; ``yesterday at 3`` is 15:00.
+    A calendar date with no time is that day at noon, or now when it is today
+    (``read_past`` says which); ``day_first`` orders ``3/4`` as the rep's locale does.
     """
-    parsed = _past_moment(text, now.astimezone(zone(tz))) or _parse(text, tz, now, "past")
+    return read_past(text, tz, now, day_first=day_first).at
+
+
+@dataclass(frozen=True)
+class Reading:
+    """A moment read from text, and the time of day assumed when the text gave none."""
+
+    at: datetime
+    assumed: Literal["noon", "now"] | None = None
+
+
+def read_past(text: str, tz: str | None, now: datetime, *, day_first: bool = False) -> Reading:
+    """``parse_past``, saying what time of day was assumed for a date typed without one."""
+    local_now = now.astimezone(zone(tz))
+    calendar = _calendar_moment(text, local_now, day_first=day_first)
+    if calendar is not None:
+        check_plausible(calendar.at, now, text)
+        if calendar.at > now + CLOCK_SKEW:
+            raise DateError(
+                f"“{text}” is in the future. Log touches that happened; "
+                "to be reminded later, use `/lead snooze`."
+            )
+        return Reading(min(calendar.at.astimezone(UTC), now), calendar.assumed)
+    parsed = _past_moment(text, local_now) or _parse(text, tz, now, "past")
     if parsed is None:
         raise DateError(
             f"I couldn't read “{text}” as a date. Try `yesterday 3pm`, `last friday` "
@@ -101,7 +127,7 @@ def parse_past(text: str, tz: str | None, now: datetime) -> datetime:
             "to be reminded later, use `/lead snooze`."
         )
     check_plausible(parsed, now, text)
-    return min(parsed.astimezone(UTC), now)
+    return Reading(min(parsed.astimezone(UTC), now))
 
 
 def parse_future(text: str, tz: str | None, now: datetime) -> datetime:
@@ -133,6 +159,7 @@ def parse_due(text: str, tz: str | None, now: datetime) -> date:
 
 def _parse(text: str, tz: str | None, now: datetime, prefer: str) -> datetime | None:
     """The moment as read on the rep's wall clock, time zone aware, not yet checked."""
+    text = _WEEKDAY_WORD.sub(lambda m: _WEEKDAY_NAMES[_WEEKDAY[m.group().lower()]][0], text)
     try:
         return _dateparser(text, now.astimezone(zone(tz)), prefer)
     except OverflowError:
@@ -188,6 +215,8 @@ _WEEKDAY_NAMES = (
     ("sunday", "sun"),
 )
 _WEEKDAY = {name: day for day, names in enumerate(_WEEKDAY_NAMES) for name in names}
+_WEEKDAY_WORD = re.compile(rf"\b(?:{'|'.join(sorted(_WEEKDAY, key=len, reverse=True))})\b", re.I)
+"""A weekday however it is spelled: dateparser reads ``next wednesday`` but not ``next wed``."""
 _COUNTS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5}
 _UNITS = {
     "min": "minutes",
@@ -207,7 +236,8 @@ _UNITS = {
 }
 _PARTS_OF_DAY = {"morning": 9, "afternoon": 14, "evening": 18}
 _DAY = (
-    r"(?P<day>today|yesterday|the day before yesterday|day before yesterday|"
+    r"(?P<day>today|earlier today|yesterday(?: (?:morning|afternoon|evening))?|"
+    r"the day before yesterday|day before yesterday|"
     r"this (?:morning|afternoon|evening)|tonight|last night|"
     rf"(?:(?:last|on|this past) )?(?:{'|'.join(sorted(_WEEKDAY, key=len, reverse=True))})|"
     rf"(?:[0-9]{{1,3}}|{'|'.join(_COUNTS)}) (?:{'|'.join(_UNITS)}) ago)"
@@ -220,6 +250,101 @@ _NOT_PAST_BEFORE = frozenset({"next", "coming", "until", "till", "by", "before",
 MAX_PHRASE_WORDS = 6
 
 
+_MONTH_NAMES = (
+    ("january", "jan"),
+    ("february", "feb"),
+    ("march", "mar"),
+    ("april", "apr"),
+    ("may",),
+    ("june", "jun"),
+    ("july", "jul"),
+    ("august", "aug"),
+    ("september", "sep", "sept"),
+    ("october", "oct"),
+    ("november", "nov"),
+    ("december", "dec"),
+)
+_MONTH = {name: month for month, names in enumerate(_MONTH_NAMES, 1) for name in names}
+_MONTHS = "|".join(sorted(_MONTH, key=len, reverse=True))
+_TH = r"(?:st|nd|rd|th)?"
+_DATES = (
+    rf"(?P<d>[0-9]{{1,2}}){_TH}\.? (?:of )?(?P<mon>{_MONTHS})\.?(?:,? (?P<y>[0-9]{{4}}))?",
+    rf"(?P<mon>{_MONTHS})\.? (?P<d>[0-9]{{1,2}}){_TH}(?:,? (?P<y>[0-9]{{4}}))?",
+    r"(?P<y>[0-9]{4})-(?P<m>[0-9]{1,2})-(?P<d>[0-9]{1,2})",
+    r"(?P<a>[0-9]{1,2})/(?P<b>[0-9]{1,2})(?:/(?P<y>[0-9]{4}|[0-9]{2}))?",
+    r"(?P<d>[0-9]{1,2})\.(?P<m>[0-9]{1,2})\.(?P<y>[0-9]{4}|[0-9]{2})?",
+)
+_CALENDAR = tuple(
+    re.compile(pattern, re.IGNORECASE)
+    for date_pattern in _DATES
+    for pattern in (
+        rf"(?P<on>on )?{date_pattern}(?:,? (?:at |@ ?)?(?:{_CLOCK}))?",
+        rf"(?:at |@ ?)?(?:{_CLOCK}),? (?P<on>on )?{date_pattern}",
+    )
+)
+"""A calendar date, an optional time before or after it: ``25 nov 11am``, ``11/25 4pm``."""
+
+
+@dataclass(frozen=True)
+class _Calendar:
+    at: datetime
+    assumed: Literal["noon", "now"] | None
+    bare_number: bool
+    """Digits only, no time, no year, no ``on``: ``3/4`` at the end of a note may be a ratio."""
+
+
+def day_first(locale: str | None) -> bool:
+    """Whether the rep's Slack locale writes ``3/4`` as 3 April: all but the US and Japan do."""
+    return bool(locale) and not str(locale).lower().startswith(("en-us", "ja", "zh", "ko"))
+
+
+def _calendar_moment(text: str, local_now: datetime, *, day_first: bool) -> _Calendar | None:
+    """A calendar date (and time) read exactly, in the past: no year means the latest such day.
+
+    Years outside what a team can mean are left to dateparser, which refuses them in words.
+    """
+    text = " ".join(text.split())
+    match = next((m for m in (p.fullmatch(text) for p in _CALENDAR) if m), None)
+    if match is None:
+        return None
+    fields = match.groupdict()
+    if fields.get("mon"):
+        month, day = _MONTH[fields["mon"].lower()], int(fields["d"])
+    elif fields.get("a"):
+        first, second = int(fields["a"]), int(fields["b"])
+        month, day = (
+            (second, first) if (day_first or first > 12) and second <= 12 else (first, second)
+        )
+    else:
+        month, day = int(fields["m"]), int(fields["d"])
+    year_text = fields.get("y")
+    today = local_now.date()
+    year = (
+        (2000 + int(year_text) if len(year_text) == 2 else int(year_text))
+        if year_text
+        else today.year
+    )
+    if not EARLIEST_YEAR <= year <= today.year + YEARS_AHEAD:
+        return None
+    try:
+        on = date(year, month, day)
+        if not year_text and on > today:
+            on = date(year - 1, month, day)
+    except ValueError:
+        return None
+    bare = not fields.get("mon") and not year_text and not fields.get("on")
+    clock = _clock(match)
+    if clock is None and (match.group("hour") or match.group("noon")):
+        return None  # 13pm
+    if clock is None:
+        if on == today:
+            return _Calendar(_on(on, local_now.hour, local_now.minute, local_now), "now", bare)
+        return _Calendar(_on(on, 12, 0, local_now), "noon", bare)
+    moments = [_on(on, hour, clock[1], local_now) for hour in clock[0]]
+    past = [moment for moment in moments if moment <= local_now]
+    return _Calendar(max(past) if past else moments[0], None, False)
+
+
 @dataclass(frozen=True)
 class Trailing:
     """A note with the past moment typed at its end taken off: ``phrase`` is that moment."""
@@ -227,30 +352,106 @@ class Trailing:
     note: str
     phrase: str | None
     at: datetime | None
+    assumed: Literal["noon", "now"] | None = None
+    """A date typed without a time: the time of day taken for it."""
+    ahead: str | None = None
+    """A date and time at the end that is still ahead: left in the note, never cut short."""
 
 
-def past_at_end(note: str, tz: str | None, now: datetime) -> Trailing:
+def past_at_end(note: str, tz: str | None, now: datetime, *, day_first: bool = False) -> Trailing:
     """``spoke to them yesterday 3pm`` is the note ``spoke to them`` at yesterday 15:00.
 
-    Only a phrase that reads as a past moment counts ("2 days ago", "monday 10am");
-    anything that reads as the future ("next monday", "tomorrow") stays in the note.
+    Only a phrase that reads as a past moment counts ("2 days ago", "monday 10am",
+    "25 nov 11am", "11/25 4pm"), read whole: the longest such phrase wins. Anything
+    that reads as the future ("next monday", "tomorrow") stays in the note, and so
+    do bare numbers that may not be dates ("3/4" with no time, year or "on").
     """
     words = note.split()
     local_now = now.astimezone(zone(tz))
     for count in range(min(MAX_PHRASE_WORDS, len(words)), 0, -1):
-        phrase = " ".join(words[-count:])
-        if not _past_phrase(phrase):
+        phrase = " ".join(words[-count:]).rstrip(".")
+        calendar = _calendar_moment(phrase, local_now, day_first=day_first)
+        if calendar is not None and calendar.bare_number:
+            calendar = None
+        if calendar is None and not _past_phrase(phrase):
             continue
         before = words[-count - 1].lower() if count < len(words) else ""
         if before in _NOT_PAST_BEFORE:
             break
-        moment = _past_moment(phrase, local_now)
+        moment = calendar.at if calendar else _past_moment(phrase, local_now)
+        if calendar and moment and moment > now + CLOCK_SKEW:
+            return Trailing(note, None, None, ahead=phrase)  # not "3pm" of "1 dec 3pm"
         if moment is None and phrase.lower().endswith("ago"):  # months: dateparser's calendar
             moment = _dateparser(phrase, local_now, "past")
         if moment is None or moment > now + CLOCK_SKEW or moment.year < EARLIEST_YEAR:
             continue
-        return Trailing(" ".join(words[:-count]), phrase, min(moment.astimezone(UTC), now))
+        rest = " ".join(words[:-count]).rstrip(" ,;:\u2013\u2014-")
+        at = min(moment.astimezone(UTC), now)
+        return Trailing(rest, phrase, at, calendar.assumed if calendar else None)
     return Trailing(note, None, None)
+
+
+_INSIDE = re.compile(
+    r"(?<![\w'\u2019])(?:this (?:morning|afternoon|evening)|earlier today|"
+    r"(?:the )?day before yesterday|yesterday(?: (?:morning|afternoon|evening))?|last night|"
+    rf"(?:on|last) (?:{'|'.join(sorted(_WEEKDAY, key=len, reverse=True))})|"
+    rf"(?:[0-9]{{1,2}}|{'|'.join(_COUNTS)}) (?:days?|weeks?) ago)(?![\w'\u2019])",
+    re.IGNORECASE,
+)
+"""Moments a rep writes inside a note, clear enough to be used without a time."""
+
+
+@dataclass(frozen=True)
+class InNote:
+    """When a touch happened as its note says: the moment used, and those left in the note."""
+
+    note: str
+    phrase: str | None
+    at: datetime | None
+    assumed: Literal["noon", "now"] | None = None
+    left: tuple[str, ...] = ()
+    """Moment phrases in the note that were not used, for the reply to say so."""
+
+
+def when_in_note(
+    note: str, tz: str | None, now: datetime, *, day_first: bool = False, when_given: bool = False
+) -> InNote:
+    """The moment a note gives: a phrase at its end, else the only moment inside it.
+
+    ``call this morning, verbal yes`` is this morning, the note ``verbal yes``: a moment
+    that opens the note is taken off, one in the middle stays. Two moments inside, or
+    one inside beside a trailing one or ``when:`` (``when_given``), are not guessed
+    between: the others are ``left``, and the reply says they were.
+    """
+    trailing = Trailing(note, None, None)
+    if not when_given:
+        trailing = past_at_end(note, tz, now, day_first=day_first)
+    local_now = now.astimezone(zone(tz))
+    inside = [
+        match
+        for match in _INSIDE.finditer(trailing.note)
+        if _before(trailing.note, match.start()) not in _NOT_PAST_BEFORE
+        and (moment := _past_moment(match.group(), local_now)) is not None
+        and moment <= local_now + CLOCK_SKEW
+    ]
+    phrases = tuple(match.group() for match in inside) + (
+        (trailing.ahead,) if trailing.ahead else ()
+    )
+    if when_given or trailing.at is not None or len(phrases) != 1 or trailing.ahead:
+        return InNote(trailing.note, trailing.phrase, trailing.at, trailing.assumed, phrases)
+    match = inside[0]
+    moment = _past_moment(match.group(), local_now)
+    assert moment is not None
+    rest = trailing.note
+    if not rest[: match.start()].strip():
+        rest = rest[match.end() :].lstrip(" ,;:\u2013\u2014-")
+    return InNote(rest, match.group(), min(moment.astimezone(UTC), now))
+
+
+def _before(text: str, at: int) -> str:
+    """The word just before position ``at``, lower case: ``next`` in ``next monday``."""
+    words = text[:at].split()
+    return words[-1].lower().strip(",;:") if words else ""
 
 
 def _past_moment(text: str, local_now: datetime) -> datetime | None:
@@ -314,9 +515,11 @@ def _candidate_days(day_text: str, local_now: datetime) -> list[date]:
     words = day_text.split()
     if not words:
         return [today, today - timedelta(days=1)]
-    if day_text in ("today", "tonight") or (words[0] == "this" and words[-1] in _PARTS_OF_DAY):
+    if day_text in ("today", "earlier today", "tonight") or (
+        words[0] == "this" and words[-1] in _PARTS_OF_DAY
+    ):
         return [today]
-    if day_text in ("yesterday", "last night"):
+    if day_text == "last night" or words[0] == "yesterday":
         return [today - timedelta(days=1)]
     if day_text.endswith("day before yesterday"):
         return [today - timedelta(days=2)]

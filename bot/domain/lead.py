@@ -12,7 +12,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from bot.domain.temperature import Cutoffs, Signal, Temperature, cutoffs, temperature
-from bot.domain.vocabulary import SOURCES, Kind, Source, Status
+from bot.domain.vocabulary import SOURCES, TWO_WAY, Kind, Source, Status
 
 LEAD_FIELDS = ("name", "company", "email", "phone", "source")
 """The fields ``/lead edit`` may change."""
@@ -47,6 +47,16 @@ class Lead:
     def last_activity_at(self) -> datetime:
         """The last time anybody did anything with the lead: a touch, or creating it."""
         return max(self.created_at, self.last_touch_at or self.created_at)
+
+    @property
+    def last_contact_at(self) -> datetime:
+        """The last two-way moment: their latest buying signal, engagement or answer.
+
+        The lead's creation counts (they came in, or were introduced); our own emails,
+        voicemails and notes don't: trying is not hearing back.
+        """
+        two_way = [signal.last_at for kind, signal in self.signals.items() if kind in TWO_WAY]
+        return max([self.created_at, *two_way])
 
     def is_snoozed(self, now: datetime) -> bool:
         """No quiet-lead reminders for it yet: a rep snoozed it until after ``now``."""

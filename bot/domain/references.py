@@ -7,11 +7,15 @@ wins, so ``pat`` is "Pat Kim" (a whole word) over "Mona Patel" (a fragment), and
 tier are a tie to show the rep. Won and lost leads count only where a command may
 act on a closed lead (``show``, ``reopen``, ``history``), and only when no open lead
 in the tier fits.
+
+Every tier compares names folded (``fold``): case and accents ignored, so ``renee``
+finds "Renée" and ``muller`` "Müller", as a rep types them on any keyboard.
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -30,6 +34,36 @@ def emails_in(text: str) -> list[str]:
     return list(seen)
 
 
+_LETTERS = str.maketrans(
+    {
+        "ø": "o",
+        "Ø": "o",
+        "ł": "l",
+        "Ł": "l",
+        "đ": "d",
+        "Đ": "d",
+        "ð": "d",
+        "þ": "th",
+        "Þ": "th",
+        "æ": "ae",
+        "Æ": "ae",
+        "œ": "oe",
+        "Œ": "oe",
+        "\u0131": "i",
+        "\u2019": "'",
+        "\u2018": "'",
+    }
+)
+"""Letters that are not a base letter plus an accent, spelled as an English keyboard would."""
+
+
+def fold(text: str) -> str:
+    """``text`` as names are compared: lower case, accents off, spaces single (Renée -> renee)."""
+    decomposed = unicodedata.normalize("NFKD", text.translate(_LETTERS))
+    bare = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return " ".join(bare.casefold().split())
+
+
 def number(text: str) -> int | None:
     """The lead number in ``#12``, or ``None``."""
     match = _NUMBER.fullmatch(text.strip())
@@ -45,15 +79,15 @@ class Pick:
 
 
 def _words(text: str) -> list[str]:
-    return _WORD.findall(text.lower())
+    return _WORD.findall(fold(text))
 
 
 def _exact_name(text: str, lead: Lead) -> bool:
-    return lead.name.lower() == text
+    return fold(lead.name) == text
 
 
 def _exact_company(text: str, lead: Lead) -> bool:
-    return bool(lead.company) and lead.company.lower() == text
+    return bool(lead.company) and fold(lead.company) == text
 
 
 def _whole_words(text: str, lead: Lead) -> bool:
@@ -68,7 +102,7 @@ def _prefixes(text: str, lead: Lead) -> bool:
 
 
 def _fragment(text: str, lead: Lead) -> bool:
-    return text in lead.name.lower() or text in lead.company.lower()
+    return text in fold(lead.name) or text in fold(lead.company)
 
 
 TIERS: tuple[Callable[[str, Lead], bool], ...] = (
@@ -82,7 +116,7 @@ TIERS: tuple[Callable[[str, Lead], bool], ...] = (
 
 def pick(text: str, candidates: Sequence[Lead], *, closed_too: bool = False) -> Pick:
     """The one lead ``text`` means among ``candidates``, by the first tier that decides."""
-    wanted = " ".join(text.lower().split())
+    wanted = fold(text)
     usable = [lead for lead in candidates if closed_too or lead.status == "open"]
     for tier in TIERS:
         found = [lead for lead in usable if tier(wanted, lead)]
@@ -100,7 +134,7 @@ def pick(text: str, candidates: Sequence[Lead], *, closed_too: bool = False) -> 
 
 def ranked(text: str, candidates: Sequence[Lead]) -> list[Lead]:
     """``candidates`` best first by the same tiers: what a picker offers as the rep types."""
-    wanted = " ".join(text.lower().split())
+    wanted = fold(text)
 
     def tier_of(lead: Lead) -> int:
         return next((i for i, tier in enumerate(TIERS) if tier(wanted, lead)), len(TIERS))

@@ -24,3 +24,5 @@ class SlackUser:
     tz: str | None
     is_admin: bool
     fetched_at: datetime
+    locale: str | None = None
+    """Slack's locale (``en-US``, ``de-DE``): how the rep writes numeric dates."""

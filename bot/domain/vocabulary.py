@@ -92,6 +92,11 @@ GROUP_WORDS: dict[Group, str] = {
 }
 
 BUYING: frozenset[str] = frozenset(KIND_GROUPS["buying"])
+TWO_WAY: frozenset[str] = frozenset(
+    (*KIND_GROUPS["buying"], *KIND_GROUPS["engagement"], *KIND_GROUPS["outcome"])
+)
+"""Touches where they did something (asked, answered, met, said no), not only us: the
+clock of a quiet lead. Our emails, voicemails and notes don't reset it."""
 ANSWERS: tuple[Kind, ...] = ("call", "voicemail", "email", "meeting", "demo")
 """What counts as our answer to a buying signal (a demo answers itself)."""
 

@@ -14,9 +14,10 @@ module that defines a name (``bot.domain.grammar.fields``, ``…grammar.log``).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from typing import TypeAlias
 
+from bot.domain.grammar import reader
 from bot.domain.grammar.add import Add, AddForm, parse_add
 from bot.domain.grammar.assign import Assign, parse_assign
 from bot.domain.grammar.card import Show, parse_show
@@ -152,8 +153,32 @@ PARSERS: dict[str, Callable[[list[Word]], Command]] = {
 """The first word of the command text, and the parser that reads the rest."""
 
 
-def parse(text: str) -> Command:
-    """Read the text after ``/lead``; an unknown subcommand asks for help, never fails."""
+TAKES_A_LEAD = frozenset(
+    {"log", "show", "snooze", "edit", "won", "lost", "reopen", "history", "assign", "next"}
+)
+"""Subcommands whose first argument is a lead: its name may run over several words."""
+
+
+def name_start(text: str) -> str | None:
+    """The folded first word of the lead named in ``text``, if the subcommand takes one.
+
+    The handler looks up the open leads whose names begin with it and passes their
+    names to ``parse``, which is how an unquoted ``dan murphy`` is one lead.
+    """
+    words = tokenize(text)
+    if len(words) < 3 or words[0].text.strip().lower() not in TAKES_A_LEAD:
+        return None
+    return reader.name_start(words[1:])
+
+
+def parse(text: str, names: Collection[str] = ()) -> Command:
+    """Read the text after ``/lead``; an unknown subcommand asks for help, never fails.
+
+    ``names``: folded full names of open leads that may be typed unquoted (see
+    ``name_start``). A run of words that is one of them is the lead, unless reading it
+    so fails where reading the first word alone does not (``log dan call`` when a
+    "Dan Callahan" exists is still a call on Dan).
+    """
     words = tokenize(text)
     first = words[0].text.strip() if words else ""
     if not first:
@@ -161,4 +186,14 @@ def parse(text: str) -> Command:
     parser = PARSERS.get(first.lower())
     if parser is None:
         return unknown_help(first)
-    return parser(words[1:])
+    rest = words[1:]
+    joined = reader.join_name(rest, names) if first.lower() in TAKES_A_LEAD and names else rest
+    if joined is rest:
+        return parser(rest)
+    try:
+        return parser(joined)
+    except GrammarError as error:
+        try:
+            return parser(rest)
+        except GrammarError:
+            raise error from None

@@ -11,6 +11,8 @@ from bot.domain.grammar.reader import LeadRef, Word, joined, need_ref, ref_only
 @dataclass(frozen=True)
 class Won:
     ref: LeadRef
+    note: str = ""
+    """What the rep said about the win (``signed! 3 crews``), kept on the lead."""
 
 
 @dataclass(frozen=True)
@@ -25,7 +27,8 @@ class Reopen:
 
 
 def parse_won(words: list[Word]) -> Won:
-    return Won(ref=ref_only("won", words))
+    ref, rest = need_ref("won", words)
+    return Won(ref=ref, note=limited("note", joined(rest), MAX_NOTE))
 
 
 def parse_lost(words: list[Word]) -> Lost:

@@ -19,7 +19,15 @@ from bot.domain.grammar.reader import (
     user,
 )
 from bot.domain.vocabulary import KIND_ALIASES as GROUP_KIND_ALIASES
-from bot.domain.vocabulary import KIND_WORDS, KINDS, SOURCE_WORDS, SOURCES, Source
+from bot.domain.vocabulary import (
+    KIND_GROUPS,
+    KIND_WORDS,
+    KINDS,
+    SOURCE_WORDS,
+    SOURCES,
+    Group,
+    Source,
+)
 
 SOURCE_ALIASES = {
     "customer": "client",
@@ -55,7 +63,24 @@ KIND_ALIASES = {
     "demo'd": "demo",
     "demo\u2019d": "demo",  # Slack's smart apostrophe
     "demoed": "demo",
+    "mtg": "meeting",
+    "downloaded": "download",
+    "dl": "download",
+    "emailed": "email",
+    "e-mail": "email",
+    "e-mailed": "email",
+    "tried calling": "voicemail",
+    "tried to call": "voicemail",
+    "tried phoning": "voicemail",
+    "left vm": "voicemail",
+    "left a message": "voicemail",
+    "left a voicemail": "voicemail",
+    "called no answer": "voicemail",
+    "rang no answer": "voicemail",
+    "phoned no answer": "voicemail",
 }
+"""Other words reps use for a kind, up to three of them (``tried to call``)."""
+MAX_KIND_WORDS = 3
 SOURCE_HINTS = {source: word.hint for source, word in SOURCE_WORDS.items()}
 KIND_HINTS = {kind: word.hint for kind, word in KIND_WORDS.items()}
 
@@ -124,6 +149,23 @@ def known_kind(word: str) -> str | None:
     word = word.lower()
     kind = KIND_ALIASES.get(word, word)
     return kind if kind in KINDS else None
+
+
+_WARMER: tuple[Group, ...] = ("effort", "engagement", "buying")
+_STRENGTH: dict[str, int] = {
+    kind: rank for rank, group in enumerate(_WARMER, 1) for kind in KIND_GROUPS[group]
+}
+"""How much hotter a kind makes a lead: ``note`` and ``declined`` not at all (0)."""
+
+
+def kind_strength(kind: str) -> int:
+    """0 for a note or a no, 1 for our effort, 2 for engagement, 3 for a buying signal."""
+    return _STRENGTH.get(kind, 0)
+
+
+def suggest_kind(word: str) -> str | None:
+    """The kind a mistyped word most likely means, never hotter than a weaker reading of it."""
+    return suggest(word, KINDS, KIND_ALIASES, risk=kind_strength)
 
 
 def checked(key: str, text: str) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.domain.grammar.reader import Word, suggest
-from bot.domain.grammar.usage import USAGE
+from bot.domain.grammar.usage import USAGE, risk
 
 
 @dataclass(frozen=True)
@@ -26,4 +26,4 @@ def parse_help(words: list[Word]) -> Help:
 
 def unknown_help(typed: str) -> Help:
     """A subcommand we don't know asks for help, with the closest one we do."""
-    return Help(unknown=typed, suggestion=suggest(typed.strip(), tuple(USAGE)))
+    return Help(unknown=typed, suggestion=suggest(typed.strip(), tuple(USAGE), risk=risk))

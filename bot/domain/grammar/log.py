@@ -4,17 +4,24 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.domain.grammar.fields import KIND_ALIASES, MAX_NOTE, field, known_kind, limited
+from bot.domain.grammar.fields import (
+    MAX_KIND_WORDS,
+    MAX_NOTE,
+    field,
+    known_kind,
+    limited,
+    suggest_kind,
+)
 from bot.domain.grammar.reader import (
     GrammarError,
     LeadRef,
     Word,
+    bare,
     code_safe,
     joined,
     need_ref,
     short,
     split_options,
-    suggest,
     unknown,
 )
 from bot.domain.vocabulary import KINDS
@@ -58,22 +65,22 @@ def parse_log(words: list[Word]) -> Log | LogForm:
 
 
 def _log_kind(words: list[Word]) -> tuple[str, list[Word]]:
-    """The kind first, one word or two (``no answer``), and the words after it."""
-    if len(words) > 1:
-        kind = known_kind(f"{words[0].text.strip()} {words[1].text.strip()}")
+    """The kind first, one word or up to three (``no answer``, ``tried to call``), and the rest.
+
+    Punctuation glued to the kind (``call,``) is not part of it.
+    """
+    for count in range(min(MAX_KIND_WORDS, len(words)), 0, -1):
+        kind = known_kind(" ".join(bare(word) for word in words[:count]))
         if kind is not None:
-            return kind, words[2:]
-    kind = known_kind(words[0].text.strip())
-    if kind is None:
-        raise _unknown_kind(words)
-    return kind, words[1:]
+            return kind, words[count:]
+    raise _unknown_kind(words)
 
 
 def _unknown_kind(words: list[Word]) -> GrammarError:
-    typed = words[0].text.strip()
-    if any(known_kind(word.text.strip()) for word in words[1:]):
+    typed = bare(words[0])
+    if any(known_kind(bare(word)) for word in words[1:3]):
         return GrammarError(
             f"I don't know the kind `{short(code_safe(typed))}`. If the lead's name has "
             'several words, quote it: `/lead log "acme corp" call`.'
         )
-    return unknown("kind", typed, suggest(typed, KINDS, KIND_ALIASES), "log", ", ".join(KINDS))
+    return unknown("kind", typed, suggest_kind(typed), "log", ", ".join(KINDS))

@@ -10,12 +10,12 @@ Every mistake raises ``GrammarError`` with a message written for the rep, never 
 
 from __future__ import annotations
 
-import difflib
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 
 from bot.domain.grammar.usage import short_usage
+from bot.domain.references import fold
 from bot.domain.slack_user import USER_ID_PATTERN
 from bot.domain.text import truncate
 
@@ -205,12 +205,46 @@ def as_option(word: Word, keys: frozenset[str]) -> Option | None:
 
 
 def suggest(
-    word: str, names: tuple[str, ...], aliases: Mapping[str, str] | None = None
+    word: str,
+    names: tuple[str, ...],
+    aliases: Mapping[str, str] | None = None,
+    *,
+    risk: Callable[[str], int] | None = None,
 ) -> str | None:
-    """The one name (or the name behind an alias) closest to a mistyped word, if any is close."""
+    """The one name (or the name behind an alias) closest to a mistyped word, if any is close.
+
+    Close is one edit for a word of up to six letters, two for a longer one, a swap of
+    two neighbouring letters counting as one (``lsit`` is ``list``), or the word starting
+    with the name (``hottest``, ``calls``). Of the close names, the one with the lowest
+    ``risk`` wins before the nearest: a typo never reads as something that does more
+    than the word it could also be (``lsit`` never ``lost``, ``tried`` never ``trial``).
+    """
+    typed = " ".join(word.lower().split())
+    if not typed:
+        return None
     choices: dict[str, str] = {name: name for name in names} | dict(aliases or {})
-    close = difflib.get_close_matches(word.lower(), list(choices), n=1, cutoff=0.6)
-    return choices[close[0]] if close else None
+    reach = 1 if len(typed) <= 6 else 2
+    close = []
+    for spelled, meant in choices.items():
+        edits = distance(typed, spelled)
+        if len(spelled) >= 3 and typed.startswith(spelled) and typed[len(spelled) :].isalpha():
+            edits = min(edits, 1)
+        if edits <= reach:
+            close.append((risk(meant) if risk else 0, edits, meant))
+    return min(close)[2] if close else None
+
+
+def distance(a: str, b: str) -> int:
+    """Edits from ``a`` to ``b``: a letter added, dropped, changed, or two neighbours swapped."""
+    previous, current = None, list(range(len(b) + 1))
+    for i in range(1, len(a) + 1):
+        before, previous, current = previous, current, [i] + [0] * len(b)
+        for j in range(1, len(b) + 1):
+            cost = a[i - 1] != b[j - 1]
+            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
+            if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1] and before:
+                current[j] = min(current[j], before[j - 2] + 1)
+    return current[len(b)]
 
 
 def unknown(
@@ -259,9 +293,19 @@ def user(word: Word, example: str) -> str:
 # Lead references -------------------------------------------------------------------------
 
 
+_GLUED = ",;:.!?"
+"""Punctuation a rep types after a word without meaning it as part of it: ``call,`` ``#12:``."""
+
+
+def bare(word: Word) -> str:
+    """The word's text without punctuation glued to its end (a quoted word keeps it)."""
+    text = word.text.strip()
+    return text if word.quoted_to_end else text.rstrip(_GLUED) or text
+
+
 def lead_ref(word: Word) -> LeadRef:
     """``#12`` is a number; anything else (or anything quoted) is part of a name."""
-    text = word.text.strip()
+    text = bare(word)
     if word.quoted_at is None and text.startswith("#"):
         return LeadRef(number=_lead_number(text), text=None)
     if not text:
@@ -297,3 +341,38 @@ def ref_only(sub: str, words: list[Word]) -> LeadRef:
     ref, rest = need_ref(sub, words)
     no_more(sub, rest, SEVERAL_WORDS.format(sub=sub))
     return ref
+
+
+MAX_NAME_WORDS = 6
+"""The longest unquoted name read as one lead reference: a person's name, with room."""
+
+
+def name_start(words: list[Word]) -> str | None:
+    """Where a lead's name may begin: the first word, unquoted, not a number, folded."""
+    if not words or words[0].quoted_at is not None or words[0].text.startswith("#"):
+        return None
+    return fold(bare(words[0])) or None
+
+
+def join_name(words: list[Word], names: Collection[str]) -> list[Word]:
+    """``dan murphy email …`` with "Dan Murphy" among ``names``: the name as one word.
+
+    The longest run of two or more unquoted words that is a name in ``names`` (folded
+    full names of open leads), or the start of exactly one of them, becomes one quoted
+    word, so the words after it are read as kind and note. ``words`` as they are when
+    no run fits. Two leads with that very name stay one reference, which finds both.
+    """
+    if name_start(words) is None:
+        return words
+    run: list[Word] = []
+    for word in words[:MAX_NAME_WORDS]:
+        if word.quoted_at is not None or KEY.match(word.raw):
+            break
+        run.append(word)
+    for count in range(len(run), 1, -1):
+        typed = fold(" ".join(bare(word) for word in run[:count]))
+        starting = {name for name in names if name.startswith(typed)}
+        if typed in names or len(starting) == 1:
+            joined_name = " ".join(bare(word) for word in run[:count])
+            return [Word(joined_name, quoted_at=0, quoted_to_end=True), *words[count:]]
+    return words

@@ -29,7 +29,10 @@ USAGE = {
         ' — change fields; `company:""` clears one\n'
         '`/lead edit #12 company:"Globex Corp" source:inbound`'
     ),
-    "won": "`/lead won LEAD` — they bought: close the lead as won\n`/lead won #12`",
+    "won": (
+        "`/lead won LEAD [note…]` — they bought: close the lead as won\n"
+        "`/lead won #12 signed for 3 crews`"
+    ),
     "lost": (
         "`/lead lost LEAD [reason…]` — close the lead as lost\n"
         "`/lead lost #12 went with a competitor`"
@@ -75,3 +78,12 @@ USAGE = {
 def short_usage(sub: str) -> str:
     """The first line of a subcommand's usage: how it is typed, without the example."""
     return USAGE[sub].split("\n")[0]
+
+
+READ_ONLY = frozenset({"help", "show", "list", "history", "digest", "export", "report"})
+"""Subcommands that only read: a typo of one is never offered one that changes a lead."""
+
+
+def risk(sub: str) -> int:
+    """0 for a subcommand that only reads, 1 for one that changes, closes or undoes."""
+    return 0 if sub in READ_ONLY else 1
