@@ -18,13 +18,23 @@ def _teams(team_ids: Sequence[str]) -> str:
 async def closed_since(conn: Connection, team_ids: Sequence[str], since: datetime) -> list[Closed]:
     rows = await conn.fetchall(
         "SELECT l.owner, l.source, l.status, l.band_before_close, l.closed_at,"
-        " (SELECT min(i.at) FROM interactions i WHERE i.lead_id = l.id AND i.deleted_at IS NULL)"
+        " (SELECT min(i.at) FROM interactions i WHERE i.lead_id = l.id AND i.deleted_at IS NULL),"
+        " l.name, l.lost_reason"
         f" FROM leads l WHERE {_teams(team_ids)} AND l.closed_at >= ? AND l.status != 'open'",
         (*team_ids, to_db(since)),
     )
     return [
-        Closed(owner, source, status == "won", band or "none", from_db(first), required_from_db(at))
-        for owner, source, status, band, at, first in rows
+        Closed(
+            owner,
+            source,
+            status == "won",
+            band or "none",
+            from_db(first),
+            required_from_db(at),
+            name,
+            note,
+        )
+        for owner, source, status, band, at, first, name, note in rows
     ]
 
 

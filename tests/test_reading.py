@@ -629,10 +629,11 @@ def test_no_typo_of_a_read_only_subcommand_suggests_one_that_changes_a_lead(data
     assert suggestion is None or suggestion in READ_ONLY
 
 
-@given(data=st.data(), suffix=st.sampled_from(("", "s", "ed", "ing", "d")))
+@given(data=st.data(), suffix=st.sampled_from(("s", "ed", "ing", "d")))
 def test_no_suggestion_raises_the_group_of_what_was_typed(data, suffix):
+    """An effort or engagement word, inflected or with one typo, never reads hotter."""
     word = data.draw(st.sampled_from(_WEAKER_WORDS))
-    typed = _one_edit(word + suffix, data) if data.draw(st.booleans()) else word + suffix
+    typed = _one_edit(word, data) if data.draw(st.booleans()) else word + suffix
     assume(known_kind(typed) is None)
     meant = KIND_ALIASES.get(word, word)
     guess = suggest_kind(typed)

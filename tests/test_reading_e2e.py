@@ -223,6 +223,10 @@ async def test_won_and_lost_keep_the_words_after_the_lead(hotleads):
     pete, lou = await every_lead(hotleads.db, TEAM)
     assert (pete.status, pete.lost_reason) == ("won", "signed! 3 crews 🎉")
     assert (lou.status, lou.lost_reason) == ("lost", "went with a competitor")
+    report = reply_text(await hotleads.command("report"))
+    words = report[report.index("In their words") :]
+    assert "lost Lou Ferrigno: went with a competitor" in words
+    assert "won Pete Sampras: signed! 3 crews 🎉" in words
 
 
 async def test_plans_take_weekdays_however_spelled(hotleads):

@@ -82,3 +82,16 @@ def test_below_the_threshold_a_row_says_so_instead_of_a_rate():
     text = report(rows, [], 90)
     assert "referral: 5 of 5 won, 100%" in text
     assert "cold: 0 of 1 won (not enough closed leads yet)" in text
+
+
+def test_the_words_a_lead_was_closed_with_are_quoted_latest_first():
+    at = datetime(2026, 1, 1, tzinfo=UTC)
+    rows = [
+        Closed("U1", "referral", True, "hot", at, at + n * DAY, f"Lead {n}", f"note {n}")
+        for n in range(7)
+    ] + [Closed("U2", "cold", False, "cold", at, at, "Quiet Quinn")]
+    text = report(rows, [], 90)
+    words = text[text.index("In their words") :].splitlines()
+    assert words[1:3] == ["  won Lead 6: note 6", "  won Lead 5: note 5"]
+    assert words[6] == "  …and 2 more" and "Quiet Quinn" not in text
+    assert "In their words" not in report(rows[-1:], [], 90)

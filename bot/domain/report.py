@@ -32,6 +32,9 @@ class Closed:
     """Its band 14 days before it closed (``none``: it did not exist yet)."""
     first_touch_at: datetime | None
     closed_at: datetime
+    name: str = ""
+    note: str = ""
+    """The words the rep closed it with: the win note or the loss reason."""
 
 
 def _rate(name: str, won: int, closed: int) -> str:
@@ -54,6 +57,9 @@ class BandRate:
     def enough(self) -> bool:
         return self.closed >= ENOUGH
 
+
+WORDS_SHOWN = 5
+"""Closes quoted in the rep's own words, latest first."""
 
 BANDS_BEFORE = (*BANDS, "none")
 """The report's rows by band; ``none``: the lead did not exist 14 days before its close."""
@@ -132,6 +138,7 @@ def report(
         ]
         if to_won:
             lines.append(f"Median days from first touch to won: {statistics.median(to_won):.0f}")
+    lines += in_their_words(closed)
     answered = [done - asked for asked, done in answers if done is not None]
     if answers:
         within = sum(1 for delta in answered if delta <= timedelta(hours=1))
@@ -143,3 +150,16 @@ def report(
     else:
         lines.append("Speed to lead: no buying signals in the window yet.")
     return "\n".join(lines)
+
+
+def in_their_words(closed: Sequence[Closed]) -> list[str]:
+    """The latest closes that came with words (``won … signed! 3 crews``), as reps wrote them."""
+    said = sorted((r for r in closed if r.note), key=lambda r: r.closed_at, reverse=True)
+    if not said:
+        return []
+    shown = said[:WORDS_SHOWN]
+    lines = ["In their words, latest first"]
+    lines += [f"  {'won' if r.won else 'lost'} {r.name}: {' '.join(r.note.split())}" for r in shown]
+    if len(said) > len(shown):
+        lines.append(f"  …and {len(said) - len(shown)} more")
+    return lines

@@ -213,7 +213,7 @@ def suggest(
 ) -> str | None:
     """The one name (or the name behind an alias) closest to a mistyped word, if any is close.
 
-    Close is one edit for a word of up to six letters, two for a longer one, a swap of
+    Close is one edit for a word of up to seven letters, two for a longer one, a swap of
     two neighbouring letters counting as one (``lsit`` is ``list``), or the word starting
     with the name (``hottest``, ``calls``). Of the close names, the one with the lowest
     ``risk`` wins before the nearest: a typo never reads as something that does more
@@ -223,7 +223,7 @@ def suggest(
     if not typed:
         return None
     choices: dict[str, str] = {name: name for name in names} | dict(aliases or {})
-    reach = 1 if len(typed) <= 6 else 2
+    reach = 1 if len(typed) <= 7 else 2
     close = []
     for spelled, meant in choices.items():
         edits = distance(typed, spelled)

@@ -204,7 +204,7 @@ def _quiet(option: Option) -> int:
     text = option.text
     if not _QUIET.fullmatch(text) or not 1 <= int(text) <= MAX_QUIET:
         raise GrammarError(
-            f"`quiet:` is how many days without a touch before a reminder: a whole number "
+            f"`quiet:` is how many days with no answer before a reminder: a whole number "
             f"from 1 to {MAX_QUIET}, like `quiet:7`, not “{short(text)}”."
         )
     return int(text)
