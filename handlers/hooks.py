@@ -8,6 +8,8 @@ and never again: only its hash (and, for signatures, the key) is stored.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+
 from bot.domain import grammar
 from bot.domain.hooks import DEFAULT_KIND, Hook, new_hook
 from handlers import people
@@ -44,7 +46,7 @@ async def revoke(cmd: grammar.HooksRevoke, call: Invocation) -> None:
     await _as_admin(call, lambda: _revoked(cmd, call))
 
 
-async def _as_admin(call: Invocation, work) -> None:
+async def _as_admin(call: Invocation, work: Callable[[], Awaitable[Reply]]) -> None:
     await call.ack(response_type="ephemeral", text="Checking your permissions…")
     allowed = await people.is_admin(
         call.client, call.services, call.team_id, call.user_id, call.known
