@@ -11,14 +11,16 @@ from datetime import datetime
 from slack_bolt.async_app import AsyncApp
 
 from bot.domain import grammar
+from bot.domain.grammar.close import parse_lost, parse_reopen, parse_won
 from bot.domain.lead import Lead
-from handlers import clicks, door, payloads
+from handlers import clicks, door, payloads, subcommands
 from handlers.blocks import Refusal, Reply, band, escape, lead_label, section
 from handlers.buttons import LOST_ACTION, REOPEN_ACTION, WON_ACTION
 from handlers.context import Services
 from handlers.door import Tools
 from handlers.invocation import Invocation
 from handlers.lookup import find_lead
+from handlers.subcommands import Answer, Subcommand
 from storage import leads
 
 
@@ -91,7 +93,15 @@ async def on_reopen(click: payloads.LeadClick, tools: Tools) -> None:
     await _clicked(click, tools, "open")
 
 
+SUBCOMMANDS = (
+    Subcommand("won", parse_won, (Answer.of(grammar.Won, won),)),
+    Subcommand("lost", parse_lost, (Answer.of(grammar.Lost, lost),)),
+    Subcommand("reopen", parse_reopen, (Answer.of(grammar.Reopen, reopen),)),
+)
+
+
 def register(app: AsyncApp) -> None:
+    subcommands.of(app).add(*SUBCOMMANDS)
     app.action(LOST_ACTION)(on_lost)
     app.action(WON_ACTION)(on_won)
     app.action(REOPEN_ACTION)(on_reopen)

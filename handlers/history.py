@@ -20,9 +20,10 @@ from slack_bolt.async_app import AsyncApp
 from bot.domain import grammar
 from bot.domain.dates import DateError, parse_past, spoken, zone
 from bot.domain.grammar import KIND_HINTS, MAX_NOTE
+from bot.domain.grammar.history import parse_history, parse_undo
 from bot.domain.lead import Lead, Touch
 from bot.domain.temperature import KINDS
-from handlers import door, home, payloads, people
+from handlers import door, home, payloads, people, subcommands
 from handlers.blocks import (
     Refusal,
     Reply,
@@ -41,6 +42,7 @@ from handlers.door import Tools
 from handlers.invocation import Invocation
 from handlers.lookup import find_lead
 from handlers.payloads import TouchRef
+from handlers.subcommands import Answer, Subcommand
 from storage import leads
 
 PAGE_ACTION = "history_page"
@@ -434,7 +436,14 @@ async def submit_edit(submitted: EditSubmission, tools: Tools) -> None:
     await home.redraw(tools.client, services, form.team_id, form.user_id)
 
 
+SUBCOMMANDS = (
+    Subcommand("history", parse_history, (Answer.of(grammar.History, history),)),
+    Subcommand("undo", parse_undo, (Answer.of(grammar.Undo, undo),), aliases=("unlog",)),
+)
+
+
 def register(app: AsyncApp) -> None:
+    subcommands.of(app).add(*SUBCOMMANDS)
     app.action(HISTORY_ACTION)(on_history)
     app.action(PAGE_ACTION)(on_page)
     app.action(EDIT_ACTION)(on_edit)
