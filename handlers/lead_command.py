@@ -1,10 +1,9 @@
 """The ``/lead`` slash command: parse, answer from the database, ack with the reply.
 
-Each feature adds the subcommands it serves to the app's table
-(``handlers.subcommands``); this module reads the command, routes it by the parsed
-type and knows no feature. Only local database
-work happens before ``ack``; anything that talks to Slack (refreshing the caller's
-time zone, opening modals, uploads) comes after.
+Each feature adds the subcommands it serves to the app's table (``handlers.subcommands``);
+this module reads the command, routes it by the parsed type and knows no feature.
+Only local database work happens before ``ack``; anything that talks to Slack
+(refreshing the caller's time zone, opening modals, uploads) comes after.
 """
 
 from __future__ import annotations
