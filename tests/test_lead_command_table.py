@@ -15,7 +15,7 @@ from handlers import subcommands
 
 @pytest.fixture
 def table() -> subcommands.Subcommands:
-    app = AsyncApp(signing_secret="secret", token="xoxb-test", token_verification_enabled=False)
+    app = AsyncApp(signing_secret="secret", token="xoxb-test")
     handlers.register_all(app)
     return subcommands.of(app)
 
