@@ -15,6 +15,7 @@ from slack_bolt.async_app import AsyncApp
 from bot.domain import grammar
 from bot.domain.grammar.add import parse_add
 from bot.domain.lead import Lead
+from bot.domain.text import truncate
 from handlers import door, home, payloads, subcommands
 from handlers.blocks import (
     Refusal,
@@ -26,7 +27,6 @@ from handlers.blocks import (
     mention,
     plain,
     section,
-    truncate,
 )
 from handlers.context import Services
 from handlers.door import Tools

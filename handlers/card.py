@@ -12,7 +12,7 @@ from bot.domain.grammar.card import parse_show
 from bot.domain.lead import Lead, Touch
 from bot.domain.next_steps import NextStep
 from bot.domain.temperature import KINDS, Temperature, latest_buying_signal
-from bot.domain.text import duration
+from bot.domain.text import duration, truncate
 from bot.domain.vocabulary import ANSWERS
 from handlers import subcommands
 from handlers.blocks import (
@@ -29,7 +29,6 @@ from handlers.blocks import (
     sections,
     snoozed,
     status_or_band,
-    truncate,
 )
 from handlers.buttons import card_actions
 from handlers.invocation import Invocation

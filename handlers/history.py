@@ -23,6 +23,8 @@ from bot.domain.grammar import KIND_HINTS, MAX_NOTE
 from bot.domain.grammar.history import parse_history, parse_undo
 from bot.domain.lead import Lead, Touch
 from bot.domain.temperature import KINDS
+from bot.domain.text import truncate
+from bot.domain.vocabulary import Kind
 from handlers import door, home, payloads, people, subcommands
 from handlers.blocks import (
     Refusal,
@@ -34,7 +36,6 @@ from handlers.blocks import (
     mention,
     plain,
     section,
-    truncate,
 )
 from handlers.buttons import HISTORY_ACTION, UNDO_ACTION
 from handlers.context import Services
@@ -318,7 +319,7 @@ class EditOrigin(Struct, frozen=True):
     offset: int = 0
 
 
-def _option(kind: str) -> dict[str, Any]:
+def _option(kind: Kind) -> dict[str, Any]:
     return {"text": plain(truncate(f"{kind} — {KIND_HINTS[kind]}", 75)), "value": kind}
 
 

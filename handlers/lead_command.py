@@ -18,6 +18,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.domain import grammar
 from bot.domain.dates import DateError
 from bot.domain.grammar.help import parse_help
+from bot.domain.text import truncate
 from bot.domain.vocabulary import GROUP_WORDS, KIND_GROUPS
 from handlers import door, payloads, people, subcommands, surfaces
 from handlers.blocks import (
@@ -29,7 +30,6 @@ from handlers.blocks import (
     refusal_reply,
     section,
     sections,
-    truncate,
 )
 from handlers.context import Services
 from handlers.door import Tools

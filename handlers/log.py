@@ -20,8 +20,9 @@ from bot.domain.dates import DateError, parse_past, past_at_end
 from bot.domain.grammar import KIND_HINTS, MAX_NOTE
 from bot.domain.grammar.log import parse_log
 from bot.domain.lead import Lead
+from bot.domain.text import truncate
 from handlers import clicks, door, home, payloads, people, reminders, subcommands
-from handlers.blocks import Refusal, Reply, lead_label, plain, section, truncate
+from handlers.blocks import Refusal, Reply, lead_label, plain, section
 from handlers.buttons import LOG_ACTION
 from handlers.context import Services
 from handlers.door import Tools
