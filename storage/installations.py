@@ -214,6 +214,7 @@ WORKSPACE_TABLES = (
     "lead_numbers",
     "revoked_tokens",
     "snapshots",
+    "workspace_due",
 )
 """Every table with a ``team_id``; the rest (touches, signals, reminders, hook deliveries)
 hang off leads and hooks and go with them (``ON DELETE CASCADE``). A test checks
