@@ -10,7 +10,6 @@ receiver's own send and every runner's catch-up agree on sending it once.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -40,16 +39,13 @@ from handlers.blocks import (
 from handlers.buttons import ASSIGN_ACTION, CARD_PREFIX, touch_actions
 from handlers.context import Services
 from handlers.door import Tools
+from handlers.send_once import Outcome, Send, deliver
 from storage import hooks, leads
 from storage.hooks import HookSignal
 
 CLAIM_ACTION = "lead_claim"
 CLAIM_PREFIX = "claim:"
 ALERT, FOLLOW_UP = "alert", "follow_up"
-
-Send = Callable[[], Awaitable[tuple[str, str, dict[str, Any]]]]
-Deliver = Callable[..., Awaitable[Any]]
-"""``handlers.delivery.deliver``: claim, send, record (passed in: delivery calls us)."""
 
 
 # ------------------------------------------------------------------ blocks
@@ -172,8 +168,7 @@ async def send_alert(
     settings: WorkspaceSettings,
     signal: HookSignal,
     now: datetime,
-    deliver: Deliver,
-) -> Any:
+) -> Outcome | None:
     """The instant alert for one signal, once; ``None`` when it is done or has nowhere to go."""
     lead = await leads.get_by_id(services.db.reader, signal.lead_id)
     if lead is None or lead.status != "open":
@@ -194,8 +189,7 @@ async def send_follow_up(
     settings: WorkspaceSettings,
     signal: HookSignal,
     now: datetime,
-    deliver: Deliver,
-) -> Any:
+) -> Outcome | None:
     lead = await leads.get_by_id(services.db.reader, signal.lead_id)
     if lead is None or not still_waiting(lead, signal.at, now, settings.respond_hours):
         return None
@@ -213,8 +207,7 @@ async def send_due(
     client: AsyncWebClient,
     settings: WorkspaceSettings,
     now: datetime,
-    deliver: Deliver,
-) -> list[Any]:
+) -> list[Outcome]:
     """Alerts a receiver did not get out, and follow-ups now due: what run-due owes."""
     respond = timedelta(hours=settings.respond_hours)
     reader, team_id = services.db.reader, settings.team_id
@@ -222,11 +215,11 @@ async def send_due(
     for signal in await hooks.unsent_signals(
         reader, team_id, ALERT, arrived_after=now - respond, arrived_by=now
     ):
-        outcomes.append(await send_alert(services, client, settings, signal, now, deliver))
+        outcomes.append(await send_alert(services, client, settings, signal, now))
     for signal in await hooks.unsent_signals(
         reader, team_id, FOLLOW_UP, arrived_after=now - FRESH, arrived_by=now - respond
     ):
-        outcomes.append(await send_follow_up(services, client, settings, signal, now, deliver))
+        outcomes.append(await send_follow_up(services, client, settings, signal, now))
     return [outcome for outcome in outcomes if outcome is not None]
 
 
