@@ -191,24 +191,29 @@ async def generate(
     reps = reps[:reps_per_workspace]
     db = await Database.open(where)
     totals = {"leads": 0, "interactions": 0}
+    every = [
+        (offset, team, number)
+        for offset, team in enumerate(teams(workspaces))
+        for number in range(1, count + 1)
+    ]
     try:
-        for offset, team in enumerate(teams(workspaces)):
-            for start in range(1, count + 1, CHUNK):
-                lead_rows, touch_rows, signal_rows = [], [], []
-                for number in range(start, min(count, start + CHUNK - 1) + 1):
-                    lead, touches, signals = _lead_rows(
-                        number, rng, kinds, reps, SPANS[profile], team, offset * count + number
-                    )
-                    lead_rows.append(lead)
-                    touch_rows += touches
-                    signal_rows += signals
-                async with db.transaction() as conn:
-                    await conn.executemany(LEAD_SQL, lead_rows)
-                    await conn.executemany(TOUCH_SQL, touch_rows)
-                    await conn.executemany(SIGNAL_SQL, signal_rows)
-                totals["leads"] += len(lead_rows)
-                totals["interactions"] += len(touch_rows)
+        for start in range(0, len(every), CHUNK):
+            lead_rows, touch_rows, signal_rows = [], [], []
+            for offset, team, number in every[start : start + CHUNK]:
+                lead, touches, signals = _lead_rows(
+                    number, rng, kinds, reps, SPANS[profile], team, offset * count + number
+                )
+                lead_rows.append(lead)
+                touch_rows += touches
+                signal_rows += signals
             async with db.transaction() as conn:
+                await conn.executemany(LEAD_SQL, lead_rows)
+                await conn.executemany(TOUCH_SQL, touch_rows)
+                await conn.executemany(SIGNAL_SQL, signal_rows)
+            totals["leads"] += len(lead_rows)
+            totals["interactions"] += len(touch_rows)
+        async with db.transaction() as conn:
+            for team in teams(workspaces):
                 # Due every day from midnight, so a benchmark run at any hour finds it due.
                 settings = WorkspaceSettings(team, CHANNEL, "00:00", digest_days=WEEKDAYS)
                 await deliveries.save_settings(conn, settings, reps[0], NOW - SPAN)
