@@ -15,6 +15,7 @@ from collections import defaultdict
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from slack_sdk.web.async_client import AsyncWebClient
 
@@ -237,7 +238,7 @@ async def _send_digest(
         return None
     channel_id = settings.channel_id
 
-    async def send():
+    async def send() -> tuple[str, str | None, dict[str, Any]]:
         digest = await digest_for(services, settings.team_id, now)
         reply = digest_blocks(digest, day, now)
         response = await client.chat_postMessage(
@@ -288,7 +289,9 @@ async def _send_reminders(
             owed = True
             continue
 
-        async def send(owner: str = owner, daily: Daily = daily):
+        async def send(
+            owner: str = owner, daily: Daily = daily
+        ) -> tuple[str, str | None, dict[str, Any]]:
             opened = await client.conversations_open(users=owner)
             reply = reminder_message(owner, daily, now, now)
             response = await client.chat_postMessage(
