@@ -11,13 +11,22 @@ from slack_bolt.async_app import AsyncApp
 from handlers import (
     add,
     assign,
+    card,
     close,
+    digest,
+    edit,
     events,
+    export,
     history,
     home,
     hook_alerts,
+    hooks,
     lead_command,
+    lists,
     log,
+    next_steps,
+    report,
+    settings,
     shortcut,
     snooze,
     workflow_steps,
@@ -28,16 +37,26 @@ FEATURES = (
     lead_command,
     add,
     log,
+    card,
+    lists,
     snooze,
+    edit,
     close,
     assign,
     history,
+    next_steps,
+    settings,
+    digest,
+    export,
+    hooks,
+    report,
     home,
     shortcut,
     hook_alerts,
     workflow_steps,
 )
-"""Modules with listeners; ``events`` first, so retries are answered before anything runs."""
+"""Modules with listeners or ``/lead`` subcommands; ``events`` first, so retries are answered
+before anything runs."""
 
 
 def register_all(app: AsyncApp) -> None:

@@ -20,7 +20,7 @@ from bot.domain.alerts import still_waiting
 from bot.domain.lead import Lead
 from bot.domain.schedule import WorkspaceSettings
 from bot.domain.temperature import FRESH, KINDS, latest_buying_signal
-from bot.domain.text import duration
+from bot.domain.text import duration, truncate
 from handlers import clicks, door, payloads
 from handlers.blocks import (
     Reply,
@@ -34,7 +34,6 @@ from handlers.blocks import (
     plain,
     reason_line,
     section,
-    truncate,
 )
 from handlers.buttons import ASSIGN_ACTION, CARD_PREFIX, touch_actions
 from handlers.context import Services
@@ -223,12 +222,24 @@ async def send_due(
     return [outcome for outcome in outcomes if outcome is not None]
 
 
+async def next_due(
+    services: Services, settings: WorkspaceSettings, now: datetime
+) -> datetime | None:
+    """When the next follow-up falls due (for the due index): its signal's arrival plus the
+    respond window."""
+    respond = timedelta(hours=settings.respond_hours)
+    first = await hooks.first_undone(
+        services.db.reader, settings.team_id, FOLLOW_UP, arrived_after=now - respond
+    )
+    return first + respond if first else None
+
+
 def _day(signal: HookSignal) -> date:
     return signal.arrived_at.date()
 
 
 def _dm(client: AsyncWebClient, user_id: str, reply: Reply) -> Send:
-    async def send() -> tuple[str, str, dict[str, Any]]:
+    async def send() -> tuple[str, str | None, dict[str, Any]]:
         opened = await client.conversations_open(users=user_id)
         return await _post(client, opened["channel"]["id"], reply)()
 
@@ -236,7 +247,7 @@ def _dm(client: AsyncWebClient, user_id: str, reply: Reply) -> Send:
 
 
 def _post(client: AsyncWebClient, channel: str, reply: Reply) -> Send:
-    async def send() -> tuple[str, str, dict[str, Any]]:
+    async def send() -> tuple[str, str | None, dict[str, Any]]:
         response = await client.chat_postMessage(
             channel=channel, text=reply.text, blocks=reply.blocks, unfurl_links=False
         )

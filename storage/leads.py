@@ -24,6 +24,7 @@ from bot.domain.temperature import (
     with_touch,
 )
 from bot.domain.vocabulary import ANSWERS, BUYING, Status
+from storage import due
 from storage.batches import chunks
 from storage.engine import Connection, Row, Store
 from storage.progress import Progress, quiet
@@ -262,6 +263,7 @@ async def create(
         ),
     )
     assert row is not None
+    await due.known(conn, team_id, now)
     lead = await get_by_id(conn, row[0])
     assert lead is not None
     return lead
@@ -721,6 +723,7 @@ async def insert_imported(
         " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [values(row, number) for row, number in zip(rows, numbers, strict=True)],
     )
+    await due.known(conn, team_id, now)
     for row, number in zip(rows, numbers, strict=True):
         if row.note:
             lead = await get(conn, team_id, number)
@@ -796,7 +799,7 @@ async def rescore_pending(db: Store, batch: int = 500, progress: Progress = quie
 
 
 async def fold_pending(db: Store, batch: int = 500) -> int:
-    """Fold the names of leads stored before names were folded (migration 0015); how many.
+    """Fold the names of leads stored before names were folded (migration 0016); how many.
 
     Like ``rescore_pending``: short transactions after the migrations, and once every
     lead has its folded name, one query that finds nothing.

@@ -15,7 +15,7 @@ module that defines a name (``bot.domain.grammar.fields``, ``…grammar.log``).
 from __future__ import annotations
 
 from collections.abc import Callable, Collection
-from typing import TypeAlias
+from typing import TypeAlias, TypeVar
 
 from bot.domain.grammar import reader
 from bot.domain.grammar.add import Add, AddForm, parse_add
@@ -128,6 +128,8 @@ Command: TypeAlias = (
     | Report
 )
 
+T = TypeVar("T")
+
 PARSERS: dict[str, Callable[[list[Word]], Command]] = {
     "help": parse_help,
     "add": parse_add,
@@ -186,8 +188,18 @@ def parse(text: str, names: Collection[str] = ()) -> Command:
     parser = PARSERS.get(first.lower())
     if parser is None:
         return unknown_help(first)
-    rest = words[1:]
-    joined = reader.join_name(rest, names) if first.lower() in TAKES_A_LEAD and names else rest
+    return with_names(parser, first, words[1:], names)
+
+
+def with_names(
+    parser: Callable[[list[Word]], T], sub: str, rest: list[Word], names: Collection[str]
+) -> T:
+    """``parser`` on the words after subcommand ``sub``, a lead's unquoted name joined first.
+
+    The name is taken only if reading it so does not fail where the first word alone
+    does not (see ``parse``).
+    """
+    joined = reader.join_name(rest, names) if sub.lower() in TAKES_A_LEAD and names else rest
     if joined is rest:
         return parser(rest)
     try:
