@@ -18,6 +18,7 @@ from handlers import (
     hook_alerts,
     lead_command,
     log,
+    relay,
     shortcut,
     snooze,
     workflow_steps,
@@ -35,6 +36,7 @@ FEATURES = (
     home,
     shortcut,
     hook_alerts,
+    relay,
     workflow_steps,
 )
 """Modules with listeners; ``events`` first, so retries are answered before anything runs."""

@@ -26,7 +26,7 @@ from bot.domain.reminders import due_reminders
 from bot.domain.schedule import WorkspaceSettings, due_day
 from bot.domain.temperature import WARM_AT
 from handlers import clients as team_clients
-from handlers import hook_alerts, people, weekly, workflow_steps
+from handlers import hook_alerts, people, relay, weekly, workflow_steps
 from handlers.clients import TOKEN_DEAD, Clients, NotInstalled
 from handlers.context import Services
 from handlers.digest import digest_blocks, digest_for
@@ -105,6 +105,7 @@ async def run_due(
                     continue
             reminders = await _send_reminders(services, client, settings, now)
             reminders += await hook_alerts.send_due(services, client, settings, now, deliver)
+            reminders += await relay.send_due(services, client, settings, now, deliver)
             for end in await workflow_steps.end_due(services, client, team_id, now):
                 reminders.append(
                     Outcome(team_id, "step", end.execution_id, end.day, end.status, end.error)

@@ -22,7 +22,7 @@ from bot.domain.lead import Lead
 from bot.domain.schedule import WorkspaceSettings
 from bot.domain.temperature import FRESH, KINDS, latest_buying_signal
 from bot.domain.text import duration
-from handlers import clicks, door, payloads
+from handlers import clicks, door, payloads, relay
 from handlers.blocks import (
     Reply,
     ago,
@@ -223,6 +223,8 @@ async def send_due(
         reader, team_id, ALERT, arrived_after=now - respond, arrived_by=now
     ):
         outcomes.append(await send_alert(services, client, settings, signal, now, deliver))
+    if settings.relay_minutes:  # the relay escalates instead, counting working hours
+        return [outcome for outcome in outcomes if outcome is not None]
     for signal in await hooks.unsent_signals(
         reader, team_id, FOLLOW_UP, arrived_after=now - FRESH, arrived_by=now - respond
     ):
@@ -274,6 +276,8 @@ async def on_claim(click: payloads.LeadClick, tools: Tools) -> None:
             f":raised_hand: {mention(owner)} claimed {lead_label(lead, 80)} first.",
         )
         return
+    if await relay.claimed(services, tools.client, lead, clicker.user_id):
+        return  # every message of the lead's relay, this one too, now says who claimed it
     if clicker.in_message:
         reply = claimed_message(lead, clicker.user_id)
         await tools.client.chat_update(

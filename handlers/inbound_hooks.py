@@ -32,7 +32,7 @@ from bot.domain.hooks import Hook, authentic, is_hook_id
 from bot.domain.rate_limit import Buckets
 from bot.domain.text import quotable
 from handlers import clients as team_clients
-from handlers import hook_alerts, people
+from handlers import hook_alerts, people, relay
 from handlers import hook_calendly as calendly
 from handlers import hook_typeform as typeform
 from handlers.alert_queue import AlertQueue
@@ -280,6 +280,7 @@ class HookReceiver:
                     at=signal.at,
                     arrived_at=now,
                 )
+                await relay.start(conn, lead, alerting, now)
         return _stored(lead, now, created=created, duplicate=False, signal=signal), alerting
 
     async def _alert(self, team_id: str, signal: HookSignal) -> None:

@@ -279,6 +279,17 @@ def lead_click(body: dict[str, Any]) -> LeadClick:
     return LeadClick(clicked.clicker, lead_id(clicked.value))
 
 
+class RelayClaim(Struct, frozen=True):
+    clicker: Clicker
+    number: int
+
+
+def relay_claim(body: dict[str, Any]) -> RelayClaim:
+    """A relay's Claim: the button's value is the lead's number in the clicker's workspace."""
+    clicked = click(body)
+    return RelayClaim(clicked.clicker, lead_id(clicked.value))
+
+
 class SnoozeClick(Struct, frozen=True):
     clicker: Clicker
     lead_id: int

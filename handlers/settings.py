@@ -25,6 +25,22 @@ def _days(days: tuple[Weekday, ...]) -> str:
     return ", ".join(days) if days else "no days"
 
 
+def _relay_line(settings: WorkspaceSettings) -> str:
+    """The relay as a rep would explain it, and how to change it."""
+    hours = f"{settings.hours} ({settings.tz}) on {_days(settings.digest_days)}"
+    escalate = mention(settings.manager) if settings.manager else "the digest channel"
+    if not settings.relay_minutes:
+        return (
+            f"off — a hot lead nobody answers is not passed on (`relay:15` starts it); "
+            f"working hours {hours}"
+        )
+    return (
+        f"a hot lead unanswered for {settings.relay_minutes} min of working time "
+        f"({hours}) is offered to the next rep; after {settings.respond_hours} working hours, "
+        f"{escalate} hears of it (`relay:off`, `hours:`, `manager:@…` change it)"
+    )
+
+
 async def _last_digest_line(call: Invocation, settings: WorkspaceSettings) -> str:
     last = await deliveries.latest(call.services.db.reader, call.team_id, "digest")
     if last is None:
@@ -58,6 +74,7 @@ async def settings_reply(call: Invocation, settings: WorkspaceSettings, changed:
             if settings.weekly != "off"
             else "off — `weekly:mon` posts a picture of the pipeline on Mondays"
         ),
+        "*Relay:* " + _relay_line(settings),
         "*Reps for new leads with no owner:* "
         + (
             ", ".join(mention(rep) for rep in settings.reps) + " (taking turns)"
@@ -134,6 +151,9 @@ def _apply(current: WorkspaceSettings, change: grammar.Settings) -> WorkspaceSet
         digest_days=_given(change.digest_days, current.digest_days),
         reps=_given(change.reps, current.reps),
         weekly=_given(change.weekly, current.weekly),
+        relay_minutes=_given(change.relay_minutes, current.relay_minutes),
+        hours=_given(change.hours, current.hours),
+        manager=_given(change.manager, current.manager),
     )
 
 

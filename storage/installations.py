@@ -212,6 +212,8 @@ WORKSPACE_TABLES = (
     "lead_numbers",
     "revoked_tokens",
     "snapshots",
+    "relays",
+    "notifications",
 )
 """Every table with a ``team_id``; the rest (touches, signals, reminders, hook deliveries)
 hang off leads and hooks and go with them (``ON DELETE CASCADE``). A test checks

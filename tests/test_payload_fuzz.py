@@ -42,6 +42,7 @@ from test_surfaces import (
 
 import handlers
 from handlers.hook_alerts import CLAIM_ACTION, CLAIM_PREFIX
+from handlers.relay import CLAIM_ACTION as RELAY_CLAIM_ACTION
 from handlers.workflow_steps import CLAIM_ACTION as STEP_CLAIM_ACTION
 
 
@@ -141,6 +142,12 @@ async def templates(hotleads) -> dict[tuple[str, str], tuple[dict[str, Any], lis
         ),
     }
     actions[STEP_CLAIM_ACTION] = await step_claim_click(hotleads)
+    actions[RELAY_CLAIM_ACTION] = click(  # the value is the lead's number
+        hotleads,
+        {**elements["lead_log"], "action_id": RELAY_CLAIM_ACTION, "value": "1"},
+        "relay:1",
+        key="f",
+    )
     who = [("user", "id")]
     found: dict = {}
     for kind, key in registered():

@@ -36,6 +36,7 @@ from bot.domain.vocabulary import (
     Source,
     Weekday,
 )
+from bot.domain.working_hours import read_hours
 
 SOURCE_ALIASES = {
     "customer": "client",
@@ -81,6 +82,7 @@ MAX_NOTE = 2000
 MAX_FIELD = 200
 MAX_QUIET = 90
 MAX_RESPOND = 72
+MAX_RELAY = 480
 """Hours: a buying signal unanswered for three days is far past the point."""
 
 MAX_REPS = 50
@@ -127,7 +129,7 @@ USAGE = {
     ),
     "settings": (
         "`/lead settings [channel:#…] [time:9am] [tz:Area/City] [quiet:DAYS] [respond:HOURS] [days:…]"
-        " [reps:@…,@…] [weekly:mon|off]`"
+        " [reps:@…,@…] [weekly:mon|off] [relay:MINUTES|off] [hours:09:00-18:00] [manager:@…]`"
         " — see or change the daily digest and reminders (admins change them)\n"
         "`/lead settings channel:#sales time:9am tz:Europe/Berlin quiet:7 days:mon-fri`"
     ),
@@ -290,6 +292,9 @@ class Settings:
     digest_days: tuple[Weekday, ...] | None = None
     reps: tuple[str, ...] | None = None
     weekly: Weekday | Literal["off"] | None = None
+    relay_minutes: int | None = None
+    hours: str | None = None
+    manager: str | None = None
 
     @property
     def changes_nothing(self) -> bool:
@@ -715,6 +720,9 @@ _EXAMPLES = {
     "days": "`days:mon-fri`",
     "weekly": "`weekly:mon`",
     "reps": "`reps:@ana,@ben`",
+    "relay": "`relay:15`",
+    "hours": "`hours:09:00-18:00`",
+    "manager": "`manager:@maria`",
     "due": "`due:friday`",
 }
 
@@ -1066,7 +1074,10 @@ def _parse_report(words: list[_Word]) -> Report:
 
 # Settings --------------------------------------------------------------------------------
 
-_SETTINGS_KEYS = frozenset({"channel", "time", "tz", "quiet", "respond", "days", "reps", "weekly"})
+_SETTINGS_KEYS = frozenset(
+    {"channel", "time", "tz", "quiet", "respond", "days", "reps", "weekly", "relay", "hours"}
+    | {"manager"}
+)
 
 
 def _parse_settings(words: list[_Word]) -> Settings:
@@ -1078,8 +1089,8 @@ def _parse_settings(words: list[_Word]) -> Settings:
     _no_more(
         "settings",
         rest,
-        "It takes `channel:`, `time:`, `tz:`, `quiet:`, `respond:`, `days:`, `reps:` and "
-        "`weekly:`, like "
+        "It takes `channel:`, `time:`, `tz:`, `quiet:`, `respond:`, `days:`, `reps:`, "
+        "`weekly:`, `relay:`, `hours:` and `manager:`, like "
         "`/lead settings time:09:00 days:mon-fri`.",
     )
     change = Settings()
@@ -1109,6 +1120,12 @@ def _setting(change: Settings, key: str, option: _Option) -> Settings:
             return replace(change, reps=_reps(option))
         case "weekly":
             return replace(change, weekly=_weekly(option))
+        case "relay":
+            return replace(change, relay_minutes=_relay(option))
+        case "hours":
+            return replace(change, hours=_hours(option))
+        case "manager":
+            return replace(change, manager=_manager(option))
     raise AssertionError(f"not a setting: {key}")
 
 
@@ -1123,17 +1140,68 @@ def _channel(option: _Option) -> str:
 
 
 def _time(option: _Option) -> str:
-    match = _TIME.fullmatch(option.text.strip())
-    hour = int(match.group(1)) if match else -1
-    half = (match.group(3) or "").replace(".", "").lower() if match else ""
-    if not match or (half and not 1 <= hour <= 12) or not (half or match.group(2)):
+    clock = _clock(option.text.strip())
+    if clock is None:
         raise GrammarError(
             f"“{_short(option.text)}” isn't a time. Write it like `time:9am`, "
             "`time:9:30` or `time:17:30`."
         )
+    return clock
+
+
+def _clock(text: str, *, bare_hour: bool = False) -> str | None:
+    """``9am``, ``9:30``, ``17:30`` (and ``9`` with ``bare_hour``) as ``HH:MM``."""
+    match = _TIME.fullmatch(text)
+    if not match:
+        return None
+    hour = int(match.group(1))
+    half = (match.group(3) or "").replace(".", "").lower()
+    if (half and not 1 <= hour <= 12) or not (half or match.group(2) or bare_hour):
+        return None
     if half:
         hour = hour % 12 + (12 if half == "pm" else 0)
     return f"{hour:02d}:{match.group(2) or '00'}"
+
+
+def _relay(option: _Option) -> int:
+    """Minutes of working time before an unanswered hot lead is offered on; ``off`` is 0."""
+    text = option.text.strip().lower()
+    if text in ("off", "none", "no"):
+        return 0
+    minutes = re.fullmatch(r"([0-9]{1,3})\s*(m|min|mins|minutes)?", text)
+    if not minutes or not 1 <= int(minutes.group(1)) <= MAX_RELAY:
+        raise GrammarError(
+            f"`relay:` is how many minutes of working time a hot lead may wait before it is "
+            f"offered to the next rep: a whole number from 1 to {MAX_RELAY}, like `relay:15`, "
+            f"or `relay:off`, not “{_short(option.text)}”."
+        )
+    return int(minutes.group(1))
+
+
+def _hours(option: _Option) -> str:
+    """Working hours as ``HH:MM-HH:MM``, opening before closing, from ``9-18`` or ``9am-6pm``."""
+    sides = re.split(r"\s*(?:-|\u2013|to)\s*", option.text.strip().lower())
+    clocks = [_clock(side, bare_hour=True) for side in sides] if len(sides) == 2 else []
+    hours = "-".join(c for c in clocks if c) if all(clocks) and clocks else ""
+    if not hours or read_hours(hours) is None:
+        raise GrammarError(
+            f"`hours:` is when your team works, opening before closing, like "
+            f"`hours:09:00-18:00` or `hours:8am-5pm`, not “{_short(option.text)}”."
+        )
+    return hours
+
+
+def _manager(option: _Option) -> str:
+    """Who hears of a lead unanswered after ``respond:`` hours; ``none``: the digest channel."""
+    if option.text.strip().lower() in ("none", "off"):
+        return ""
+    match = _USER.fullmatch(option.raw.strip())
+    if not match:
+        raise GrammarError(
+            f"“{_short(option.text)}” isn't a person. Pick the manager from Slack's @-list, "
+            "like `manager:@maria` (`manager:none` sends escalations to the digest channel)."
+        )
+    return match.group(1)
 
 
 @functools.cache
