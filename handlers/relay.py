@@ -186,6 +186,7 @@ async def send_due(
         reader, team_id, list(by_id), {r.lead_id: r.signal_at for r in running}
     )
     outcomes: list[Any] = []
+    escalating: list[Lead] = []
     for relay in running:
         lead = by_id.get(relay.lead_id)
         if lead is None or lead.team_id != team_id:
@@ -201,12 +202,16 @@ async def send_due(
             async with services.db.transaction() as conn:
                 await relays.offer(conn, team_id, relay.id, len(relay.offers) + 1, rep, now)
         if escalation_due(policy, relay, now):
-            outcomes.append(await _escalate(services, client, settings, relay, lead, now, deliver))
+            escalating.append(lead)
     if policy.on:
         for relay_id, offer in await relays.unsent_offers(reader, team_id):
             outcomes.append(
                 await _send_offer(services, client, settings, relay_id, offer, now, deliver)
             )
+    for lead in escalating:  # after the offers, so it names everyone offered the lead
+        relay = await relays.of_lead(reader, team_id, lead.id)
+        if relay is not None and relay.ended is None:
+            outcomes.append(await _escalate(services, client, settings, relay, lead, now, deliver))
     return [outcome for outcome in outcomes if outcome is not None]
 
 

@@ -126,7 +126,8 @@ def ending(relay: Relay, lead: Lead, touched: Touched | None, now: datetime) -> 
     if lead.status != "open":
         return Ending("closed", "", now)
     if touched is not None:
-        return Ending("declined" if touched.kind == "declined" else "answered", touched.by, now)
+        how: End = "declined" if touched.kind == "declined" else "answered"
+        return Ending(how, touched.by, min(touched.at, now))
     if lead.is_snoozed(now) and lead.snoozed_until != relay.snoozed_until:
         return Ending("snoozed", "", now)
     if lead.owner and lead.owner != relay.owner:

@@ -23,7 +23,7 @@ _HOURS = re.compile(r"([01]\d|2[0-3]):([0-5]\d)-([01]\d|2[0-4]):([0-5]\d)")
 def read_hours(text: str) -> tuple[time, time] | None:
     """``09:00-18:00`` as its opening and closing times; ``None`` when it isn't one.
 
-    ``24:00`` closes at midnight; the day must open before it closes.
+    ``24:00`` closes at midnight (``time.max``); the day must open before it closes.
     """
     match = _HOURS.fullmatch(text)
     if not match:
@@ -57,7 +57,12 @@ class WorkingHours:
         for offset in range(8 * 366):  # a week always has a working day: this never runs out
             day = first + timedelta(days=offset)
             if WEEKDAYS[day.weekday()] in self.days:
-                yield self._at(day, self.opens), self._at(day, self.closes)
+                closes = (
+                    self._at(day + timedelta(days=1), time())
+                    if self.closes == time.max
+                    else self._at(day, self.closes)
+                )
+                yield self._at(day, self.opens), closes
         raise AssertionError("no working day in eight years")
 
     def _at(self, day: date, moment: time) -> datetime:
@@ -89,6 +94,3 @@ class WorkingHours:
             if finish > begin:
                 total += finish - begin
         return total
-
-    def is_open(self, moment: datetime) -> bool:
-        return self.after(moment, timedelta()) == moment.astimezone(UTC)
