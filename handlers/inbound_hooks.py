@@ -14,7 +14,7 @@ import logging
 import math
 import time
 from dataclasses import replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import partial
 from typing import Any
 from urllib.parse import parse_qsl
@@ -59,6 +59,8 @@ FORM = "application/x-www-form-urlencoded"
 CONTENT_TYPES = {"generic": (JSON, FORM), "typeform": (JSON,), "calendly": (JSON,)}
 LOOKUP_TIMEOUT = 2.0
 """Seconds to wait for ``users.lookupByEmail`` before asking the sender to retry."""
+BURST = timedelta(minutes=10)
+"""Signals for one lead this soon after the first join its alert instead of sending more."""
 EMAILS_KNOWN_FOR = 3600.0
 """Seconds an owner's email → user id answer is reused: most senders name the same few reps."""
 
@@ -270,6 +272,7 @@ class HookReceiver:
             await hooks.used(conn, hook.id, now)
             alerting = None
             if deserves_alert(signal.kind, before, lead.temperature(now).band):
+                first = await hooks.burst_started(conn, hook.team_id, lead.id, now - BURST)
                 alerting = await hooks.add_signal(
                     conn,
                     team_id=hook.team_id,
@@ -279,6 +282,7 @@ class HookReceiver:
                     note=signal.note,
                     at=signal.at,
                     arrived_at=now,
+                    burst_of=first.id if first else None,
                 )
                 await relay.start(conn, lead, alerting, now)
         return _stored(lead, now, created=created, duplicate=False, signal=signal), alerting

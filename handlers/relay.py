@@ -19,12 +19,14 @@ from slack_bolt.async_app import AsyncApp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.domain.dates import zone
 from bot.domain.lead import Lead
 from bot.domain.relay import (
     Ending,
     Offer,
     Policy,
     Relay,
+    availability,
     ending,
     escalation_due,
     offer_due,
@@ -48,7 +50,7 @@ from handlers.blocks import (
 from handlers.buttons import CARD_PREFIX, touch_actions
 from handlers.context import Services
 from handlers.door import Tools
-from storage import deliveries, leads, relays
+from storage import deliveries, leads, notifications, relays
 from storage.engine import Connection
 from storage.hooks import HookSignal
 
@@ -185,6 +187,8 @@ async def send_due(
     touched = await relays.touched_since(
         reader, team_id, list(by_id), {r.lead_id: r.signal_at for r in running}
     )
+    today = now.astimezone(zone(settings.tz)).date()
+    who = availability(await notifications.of_team(reader, team_id), today)
     outcomes: list[Any] = []
     escalating: list[Lead] = []
     for relay in running:
@@ -197,7 +201,7 @@ async def send_due(
             continue
         if not policy.on:
             continue
-        rep = offer_due(policy, relay, lead, frozenset(), now)
+        rep = offer_due(policy, relay, lead, who, now)
         if rep is not None:
             async with services.db.transaction() as conn:
                 await relays.offer(conn, team_id, relay.id, len(relay.offers) + 1, rep, now)

@@ -257,3 +257,36 @@ async def test_every_step_goes_out_once_from_racing_runners_and_after_a_failed_s
     await later(hotleads, 15, count=4)
     sent = [c for c in offers(hotleads) if c.ok]
     assert [c.params["channel"] for c in sent] == ["DUBEN", "DUCAT"]
+
+
+# ------------------------------------------------------------------ bursts
+
+
+async def test_three_forms_in_two_minutes_make_one_alert_and_keep_the_first_clock(hotleads):
+    await quote_for_ana(hotleads)
+    made = await make_hook(hotleads, kind="download", owner="UANA")
+    for kind in ("download", "trial"):
+        hotleads.clock.moment += timedelta(minutes=1)
+        fields = {"name": "Jane Doe", "email": "jane@acme.com", "kind": kind}
+        status, _ = await send(hotleads, made, fields)
+        assert status == 200
+    (*_, last) = await hotleads.slack.wait_for("chat.update", count=2)
+    assert len(hotleads.slack.calls_to("chat.postMessage")) == 1  # one DM for the burst
+    text = reply_text(last.params)
+    assert "and 2 more: downloaded a white paper, signed up for a trial" in text
+    await later(hotleads, 1)
+    assert len(hotleads.slack.calls_to("chat.postMessage")) == 1  # run-due sends none of them
+    await later(hotleads, 11)
+    assert offers(hotleads) == []
+    await later(hotleads, 1)  # 15 minutes after the first signal, not the last
+    assert [c.params["channel"] for c in offers(hotleads)] == ["DUBEN"]
+
+
+async def test_a_signal_after_the_burst_window_is_a_new_alert_but_not_a_new_relay(hotleads):
+    await quote_for_ana(hotleads)
+    await later(hotleads, 11)
+    made = await make_hook(hotleads, kind="trial", owner="UANA")
+    await send(hotleads, made, {"name": "Jane Doe", "email": "jane@acme.com"})
+    await hotleads.slack.wait_for("chat.postMessage", count=2)
+    await later(hotleads, 4)  # 15 minutes after the first: the relay kept its clock
+    assert [c.params["channel"] for c in offers(hotleads)] == ["DUBEN"]

@@ -11,16 +11,17 @@ from hypothesis import strategies as st
 
 from bot.domain.lead import Lead
 from bot.domain.relay import (
+    Availability,
     Notifications,
     Offer,
     Policy,
     Relay,
     Touched,
+    availability,
     ending,
     escalation_due,
     next_rep,
     offer_due,
-    skipped,
 )
 from bot.domain.schedule import WorkspaceSettings
 from bot.domain.temperature import temperature
@@ -148,6 +149,7 @@ def relay(owner: str = "", *offered: str) -> Relay:
 
 
 POLICY = Policy(15, timedelta(hours=4), UTC_DAYS, REPS)
+NOBODY = Availability()
 
 
 @pytest.mark.parametrize(
@@ -169,15 +171,15 @@ def test_whose_turn_it_is(owner, offered, skip, number, expected):
 
 def test_offers_are_due_every_relay_minutes_of_working_time_at_most_once_per_rep():
     running, owned = relay("UANA"), lead("UANA")
-    assert offer_due(POLICY, running, owned, frozenset(), at("2026-11-23 10:14")) is None
-    assert offer_due(POLICY, running, owned, frozenset(), at("2026-11-23 10:15")) == "UBEN"
+    assert offer_due(POLICY, running, owned, NOBODY, at("2026-11-23 10:14")) is None
+    assert offer_due(POLICY, running, owned, NOBODY, at("2026-11-23 10:15")) == "UBEN"
     second = relay("UANA", "UBEN")
-    assert offer_due(POLICY, second, owned, frozenset(), at("2026-11-23 10:29")) is None
-    assert offer_due(POLICY, second, owned, frozenset(), at("2026-11-23 10:30")) == "UCAT"
+    assert offer_due(POLICY, second, owned, NOBODY, at("2026-11-23 10:29")) is None
+    assert offer_due(POLICY, second, owned, NOBODY, at("2026-11-23 10:30")) == "UCAT"
     everyone = relay("UANA", "UBEN", "UCAT", "UDAN")  # len(reps) offers: no more
-    assert offer_due(POLICY, everyone, owned, frozenset(), at("2026-11-24 10:00")) is None
+    assert offer_due(POLICY, everyone, owned, NOBODY, at("2026-11-24 10:00")) is None
     off = replace(POLICY, minutes=0)
-    assert offer_due(off, running, owned, frozenset(), at("2026-11-24 10:00")) is None
+    assert offer_due(off, running, owned, NOBODY, at("2026-11-24 10:00")) is None
 
 
 def test_escalation_is_due_after_respond_working_hours():
@@ -225,7 +227,19 @@ def test_who_is_skipped_today():
         Notifications("UCAT", away_until=date(2026, 11, 23)),  # back today
         Notifications("UDAN"),
     ]
-    assert skipped(reps, date(2026, 11, 23)) == {"UANA", "UBEN"}
+    found = availability(reps, date(2026, 11, 23))
+    assert (found.away, found.muted, found.skip) == ({"UANA"}, {"UBEN"}, {"UANA", "UBEN"})
+
+
+def test_an_away_owner_s_lead_is_offered_at_once_and_alerts_off_never_delays_it():
+    owned = lead("UANA")
+    away = Availability(away=frozenset({"UANA", "UBEN"}))
+    assert offer_due(POLICY, relay("UANA"), owned, away, START) == "UCAT"
+    second = relay("UANA", "UCAT")
+    assert offer_due(POLICY, second, owned, away, at("2026-11-23 10:14")) is None
+    assert offer_due(POLICY, second, owned, away, at("2026-11-23 10:15")) == "UDAN"
+    muted = Availability(muted=frozenset({"UANA"}))  # her own leads still wait for her
+    assert offer_due(POLICY, relay("UANA"), owned, muted, START) is None
 
 
 def test_the_policy_reads_the_workspace_settings():

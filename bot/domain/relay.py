@@ -116,9 +116,23 @@ class Notifications:
         return self.away_until is not None and today < self.away_until
 
 
-def skipped(reps: list[Notifications], today: date) -> frozenset[str]:
-    """Who the relay offers nothing today: away, or with instant alerts off."""
-    return frozenset(rep.user_id for rep in reps if rep.away(today) or not rep.instant)
+@dataclass(frozen=True)
+class Availability:
+    """Who the relay offers nothing today, and why: away, or instant alerts off."""
+
+    away: frozenset[str] = frozenset()
+    muted: frozenset[str] = frozenset()
+
+    @property
+    def skip(self) -> frozenset[str]:
+        return self.away | self.muted
+
+
+def availability(reps: list[Notifications], today: date) -> Availability:
+    return Availability(
+        frozenset(rep.user_id for rep in reps if rep.away(today)),
+        frozenset(rep.user_id for rep in reps if not rep.instant),
+    )
 
 
 def ending(relay: Relay, lead: Lead, touched: Touched | None, now: datetime) -> Ending | None:
@@ -155,13 +169,20 @@ def next_rep(relay: Relay, lead: Lead, reps: tuple[str, ...], skip: frozenset[st
 
 
 def offer_due(
-    policy: Policy, relay: Relay, lead: Lead, skip: frozenset[str], now: datetime
+    policy: Policy, relay: Relay, lead: Lead, who: Availability, now: datetime
 ) -> str | None:
-    """The rep to offer the lead to now, if an offer is due and someone is left to take it."""
+    """The rep to offer the lead to now, if an offer is due and someone is left to take it.
+
+    An owner who is away can't answer: their lead is offered on at once, and each
+    later offer a ``relay:`` span after the one before. Alerts off never delays it.
+    """
     number = len(relay.offers) + 1
-    if not policy.on or number > len(policy.reps) or now < policy.offer_due(relay, number):
+    if not policy.on or number > len(policy.reps):
         return None
-    return next_rep(relay, lead, policy.reps, skip)
+    owner_away = bool(lead.owner) and lead.owner in who.away
+    if now < policy.offer_due(relay, number - 1 if owner_away else number):
+        return None
+    return next_rep(relay, lead, policy.reps, who.skip)
 
 
 def escalation_due(policy: Policy, relay: Relay, now: datetime) -> bool:

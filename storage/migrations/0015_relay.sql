@@ -49,6 +49,7 @@ CREATE TABLE notifications (
 -- A signal within minutes of another for the same lead joins its alert (burst_of: the
 -- first signal's id) instead of sending a new one.
 ALTER TABLE hook_signals ADD COLUMN burst_of INTEGER;
+CREATE INDEX hook_signals_by_lead ON hook_signals (lead_id, arrived_at);
 
 -- Offers and escalations are deliveries too: widen the kinds (SQLite rebuilds the table;
 -- the PostgreSQL twin in postgres/ alters the CHECK in place).

@@ -51,6 +51,7 @@ CREATE TABLE notifications (
 -- A signal within minutes of another for the same lead joins its alert (burst_of: the
 -- first signal's id) instead of sending a new one.
 ALTER TABLE hook_signals ADD COLUMN burst_of INTEGER;
+CREATE INDEX hook_signals_by_lead ON hook_signals (lead_id, arrived_at);
 
 ALTER TABLE deliveries DROP CONSTRAINT deliveries_kind_check;
 ALTER TABLE deliveries ADD CONSTRAINT deliveries_kind_check
