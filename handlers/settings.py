@@ -6,14 +6,16 @@ from dataclasses import replace
 from typing import TYPE_CHECKING, TypeVar
 
 from bot.domain import grammar
+from bot.domain.dates import zone
 from bot.domain.schedule import WorkspaceSettings
 from bot.domain.vocabulary import Weekday
 from bot.domain.weekly import DAY_NAMES
 from handlers import people
 from handlers.blocks import Reply, context, local_date, mention, section
 from handlers.delivery import explain
+from handlers.notifications import away_line
 from handlers.weekly import last_weekly_line
-from storage import deliveries
+from storage import deliveries, notifications
 
 if TYPE_CHECKING:
     from handlers.lead_command import Invocation
@@ -60,6 +62,8 @@ async def settings_reply(call: Invocation, settings: WorkspaceSettings, changed:
         if settings.channel_id
         else "not set — choose one: `/lead settings channel:#sales`"
     )
+    reader = call.services.db.reader
+    today = call.now.astimezone(zone(settings.tz)).date()
     lines = [
         f"*Digest channel:* {channel}",
         f"*Sent at:* {settings.digest_time} ({settings.tz}) on {_days(settings.digest_days)}",
@@ -75,6 +79,7 @@ async def settings_reply(call: Invocation, settings: WorkspaceSettings, changed:
             else "off — `weekly:mon` posts a picture of the pipeline on Mondays"
         ),
         "*Relay:* " + _relay_line(settings),
+        f"*Away:* {away_line(await notifications.of_team(reader, call.team_id), today)}",
         "*Reps for new leads with no owner:* "
         + (
             ", ".join(mention(rep) for rep in settings.reps) + " (taking turns)"

@@ -9,9 +9,11 @@ from conftest import TEAM, every_lead, reply_text
 from slack_requests import block_actions_payload
 from test_hook_alerts import configure
 from test_hooks import make_hook, send
+from test_surfaces import home_click
 
 from bot.app import web_client
 from handlers.delivery import run_due
+from handlers.home import AWAY_ACTION, INSTANT_ACTION
 from handlers.relay import CLAIM_ACTION
 from storage import deliveries, relays
 
@@ -290,3 +292,51 @@ async def test_a_signal_after_the_burst_window_is_a_new_alert_but_not_a_new_rela
     await hotleads.slack.wait_for("chat.postMessage", count=2)
     await later(hotleads, 4)  # 15 minutes after the first: the relay kept its clock
     assert [c.params["channel"] for c in offers(hotleads)] == ["DUBEN"]
+
+
+# ------------------------------------------------------------------ away, alerts off, Home
+
+
+def home_of(hotleads, user: str) -> str:
+    (*_, last) = [
+        c for c in hotleads.slack.calls_to("views.publish") if c.params["user_id"] == user
+    ]
+    return reply_text(last.params["view"])
+
+
+async def test_an_away_rep_is_skipped_and_their_own_hot_leads_go_on_at_once(hotleads):
+    answer = reply_text(await hotleads.command("away until friday", user_id="UBEN"))
+    assert "Away until Fri 27 Nov" in answer
+    shown = await hotleads.command("settings", user_id="UADMIN")
+    assert "*Away:* <@UBEN> (until Fri 27 Nov)" in reply_text(shown)
+    await quote_for_ana(hotleads)
+    await later(hotleads, 15)
+    assert [c.params["channel"] for c in offers(hotleads)] == ["DUCAT"]
+    await hotleads.command("away until next monday", user_id="UANA")
+    made = await make_hook(hotleads, kind="trial", owner="UANA")
+    await send(hotleads, made, {"name": "Jim Roe", "email": "jim@acme.com"})
+    await hotleads.slack.wait_for("chat.postMessage", count=3)  # her alert still goes out
+    await later(hotleads, 1)  # and her lead goes on at the next run: Ben is away, so Cat
+    assert [c.params["channel"] for c in offers(hotleads)] == ["DUCAT", "DUCAT"]
+    assert "Welcome back" in reply_text(await hotleads.command("away off", user_id="UBEN"))
+    await later(hotleads, 15)  # both leads' next turn: Ben, back
+    assert [c.params["channel"] for c in offers(hotleads)][2:] == ["DUBEN", "DUBEN"]
+
+
+async def test_home_shows_notifications_and_alerts_off_keeps_the_relay_away(hotleads):
+    status, _ = await hotleads.sender.interactive(
+        home_click(INSTANT_ACTION, user_id="UBEN", value="off")
+    )
+    assert status == 200
+    await hotleads.slack.wait_for("views.publish")
+    home = home_of(hotleads, "UBEN")
+    assert "Notifications" in home and "Instant alerts off" in home
+    assert "Turn instant alerts on" in home and "Away until" in home
+    pick = home_click(AWAY_ACTION, user_id="UCAT", type="datepicker", selected_date="2026-11-25")
+    status, _ = await hotleads.sender.interactive(pick)
+    assert status == 200
+    await hotleads.slack.wait_for("views.publish", count=2)
+    assert "away until Wed 25 Nov" in home_of(hotleads, "UCAT")
+    await quote_for_ana(hotleads)
+    await later(hotleads, 30)
+    assert offers(hotleads) == []  # Ben has alerts off, Cat is away: nobody to offer it to

@@ -108,6 +108,10 @@ USAGE = {
         "`/lead snooze LEAD WHEN` — no quiet-lead reminders until then (`off` ends it)\n"
         "`/lead snooze #12 in 30 days`"
     ),
+    "away": (
+        "`/lead away until WHEN` — the relay offers you no leads and passes yours on until then"
+        " (`off` when you're back)\n`/lead away until friday`"
+    ),
     "edit": (
         "`/lead edit LEAD [name:…] [company:…] [source:…] [email:…] [phone:…]`"
         ' — change fields; `company:""` clears one\n'
@@ -237,6 +241,13 @@ class Snooze:
 
 
 @dataclass(frozen=True)
+class Away:
+    """``when`` is the raw day the rep is back (or ``off``) for the handler to read."""
+
+    when: str
+
+
+@dataclass(frozen=True)
 class Edit:
     """Changed fields in the order typed; ``''`` clears company, phone or email."""
 
@@ -362,6 +373,7 @@ Command: TypeAlias = (
     | Show
     | List
     | Snooze
+    | Away
     | Edit
     | Won
     | Lost
@@ -954,6 +966,17 @@ def _is_person(word: _Word) -> bool:
     return word.raw.startswith("<@") or word.text.startswith("@")
 
 
+def _parse_away(words: list[_Word]) -> Away:
+    when = _joined(words)
+    when = re.sub(r"^(until|till|til)\s+", "", when, flags=re.I)
+    if not when:
+        raise GrammarError(
+            "Until when? Like `/lead away until friday` or `/lead away until 2026-01-05`; "
+            "`/lead away off` when you're back."
+        )
+    return Away(when=_limited("when", when, MAX_FIELD))
+
+
 def _parse_snooze(words: list[_Word]) -> Snooze:
     ref, rest = _need_ref("snooze", words)
     when = _joined(rest)
@@ -1412,6 +1435,7 @@ _PARSERS: dict[str, Callable[[list[_Word]], Command]] = {
     "show": _parse_show,
     "list": _parse_list,
     "snooze": _parse_snooze,
+    "away": _parse_away,
     "edit": _parse_edit,
     "won": _parse_won,
     "lost": _parse_lost,
