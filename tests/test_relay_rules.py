@@ -248,3 +248,13 @@ def test_the_policy_reads_the_workspace_settings():
     assert policy.on and policy.minutes == 5 and policy.respond == timedelta(hours=4)
     assert policy.hours == WorkingHours(time(8), time(17), WEEKDAYS[:5], "Europe/Berlin")
     assert not Policy.of(replace(settings, relay_minutes=0)).on
+
+
+def test_answers_counted_in_working_time():
+    night = at("2026-11-23 22:00")
+    pairs = [(night, at("2026-11-24 09:05")), (night, None), (START, at("2026-11-23 10:30"))]
+    assert UTC_DAYS.counted(pairs) == [
+        (night, night + timedelta(minutes=5)),
+        (night, None),
+        (START, at("2026-11-23 10:30")),
+    ]

@@ -50,6 +50,16 @@ class WorkingHours:
         opens, closes = read_hours(hours) or read_hours(DEFAULT_HOURS) or (time(9), time(18))
         return cls(opens, closes, days or WEEKDAYS, tz)
 
+    def counted(
+        self, answers: list[tuple[datetime, datetime | None]]
+    ) -> list[tuple[datetime, datetime | None]]:
+        """(signal, answer) pairs with each answer moved to where working time puts it:
+        a signal at 22:00 answered at 09:05 was answered 5 minutes in."""
+        return [
+            (asked, None if done is None else asked + self.between(asked, done))
+            for asked, done in answers
+        ]
+
     def _stretches(self, since: datetime) -> Iterator[tuple[datetime, datetime]]:
         """Each working day's opening and closing in UTC, from ``since``'s local day on."""
         local = zone(self.tz)
