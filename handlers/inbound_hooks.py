@@ -284,7 +284,7 @@ class HookReceiver:
                     arrived_at=now,
                     burst_of=first.id if first else None,
                 )
-                await relay.start(conn, lead, alerting, now)
+                await relay.start(conn, lead, signal.kind, signal.at, now, alerting.id)
         return _stored(lead, now, created=created, duplicate=False, signal=signal), alerting
 
     async def _alert(self, team_id: str, signal: HookSignal) -> None:

@@ -52,7 +52,6 @@ from handlers.context import Services
 from handlers.door import Tools
 from storage import deliveries, leads, notifications, relays
 from storage.engine import Connection
-from storage.hooks import HookSignal
 
 CLAIM_ACTION = "relay_claim"
 OFFER, ESCALATION = "offer", "escalation"
@@ -72,12 +71,15 @@ Deliver = Callable[..., Awaitable[Any]]
 log = logging.getLogger(__name__)
 
 
-async def start(conn: Connection, lead: Lead, signal: HookSignal, now: datetime) -> None:
+async def start(
+    conn: Connection, lead: Lead, kind: str, at: datetime, now: datetime, signal_id: int | None
+) -> None:
     """Start the lead's relay for a signal that waits for our answer (a demo answers itself).
 
-    A lead with a relay running already keeps it, and its clock.
+    ``signal_id``: the hook signal whose alert the relay updates (``None``: a touch
+    logged in Slack, with no alert). A lead with a relay running keeps it, and its clock.
     """
-    if signal.kind in ANSWERS:
+    if kind in ANSWERS:
         return
     settings = await deliveries.get_settings(conn, lead.team_id)
     if not settings.relay_minutes:
@@ -87,8 +89,8 @@ async def start(conn: Connection, lead: Lead, signal: HookSignal, now: datetime)
         lead.team_id,
         lead.id,
         owner=lead.owner,
-        signal_id=signal.id,
-        signal_at=signal.at,
+        signal_id=signal_id,
+        signal_at=at,
         snoozed_until=lead.snoozed_until,
         now=now,
     )

@@ -340,3 +340,79 @@ async def test_home_shows_notifications_and_alerts_off_keeps_the_relay_away(hotl
     await quote_for_ana(hotleads)
     await later(hotleads, 30)
     assert offers(hotleads) == []  # Ben has alerts off, Cat is away: nobody to offer it to
+
+
+# ------------------------------------------------------------------ more ways in and out
+
+
+async def test_a_touch_that_makes_a_lead_hot_starts_a_relay_too(hotleads):
+    await configure(hotleads, REPS)
+    await hotleads.command("add Jane Doe company:Acme source:inbound", user_id="UANA")
+    await hotleads.command("log #1 quote 20 seats", user_id="UANA")
+    await later(hotleads, 15)
+    (to_ben,) = offers(hotleads)
+    assert to_ben.params["channel"] == "DUBEN" and "Jane Doe" in reply_text(to_ben.params)
+    await hotleads.command("log #1 call", user_id="UANA")
+    await later(hotleads, 1)
+    (ended,) = updates(hotleads)[-1:]
+    assert "answered by <@UANA>" in reply_text(ended.params)
+
+
+async def test_the_channel_claim_of_an_unowned_lead_ends_its_relay(hotleads):
+    await configure(hotleads, "channel:<#CSALES|sales> respond:1")
+    made = await make_hook(hotleads, kind="quote")
+    await send(hotleads, made, {"name": "Jane Doe", "email": "jane@acme.com"})
+    (posted,) = await hotleads.slack.wait_for("chat.postMessage")
+    hotleads.clock.moment += timedelta(minutes=4)
+    sent = await alert_recorded(hotleads)
+    status, _ = await hotleads.sender.interactive(
+        block_actions_payload(
+            "lead_claim",
+            value=actions_value(posted.params, "lead_claim"),
+            block_id="claim:1",
+            user_id="UBEN",
+            channel_id="CSALES",
+            message={"type": "message", "ts": sent.ts, "text": "", "blocks": []},
+            response_url=hotleads.slack.response_url("UBEN"),
+        )
+    )
+    assert status == 200
+    (update,) = await hotleads.slack.wait_for("chat.update")
+    assert "claimed by <@UBEN> after 4 min" in reply_text(update.params)
+    await later(hotleads, 120)  # no escalation: the relay is over
+    assert not [
+        c for c in hotleads.slack.calls_to("chat.postMessage") if "Unanswered" in c.params["text"]
+    ]
+
+
+async def test_an_offer_a_runner_took_but_never_sent_goes_out_once_after_a_restart(hotleads):
+    await quote_for_ana(hotleads)
+    relay = await relays.of_lead(hotleads.db.reader, TEAM, 1)
+    hotleads.clock.moment += timedelta(minutes=15)
+    async with hotleads.db.transaction() as conn:  # the turn taken, then the runner died
+        assert await relays.offer(conn, TEAM, relay.id, 1, "UBEN", hotleads.clock.now())
+    assert offers(hotleads) == []
+    await later(hotleads, 1, count=3)  # the next runners, racing
+    assert [c.params["channel"] for c in offers(hotleads)] == ["DUBEN"]
+    await later(hotleads, 1, count=3)
+    assert len(offers(hotleads)) == 1
+
+
+async def alert_recorded(hotleads):
+    """The alert's delivery once its channel and ts are stored (just after the post)."""
+    async with asyncio.timeout(5):
+        while True:
+            sent = await deliveries.latest(hotleads.db.reader, TEAM, "alert")
+            if sent is not None and sent.ts:
+                return sent
+            await asyncio.sleep(0.01)
+
+
+def actions_value(params: dict, action_id: str) -> str:
+    return next(
+        e["value"]
+        for b in params["blocks"]
+        if b["type"] == "actions"
+        for e in b["elements"]
+        if e["action_id"] == action_id
+    )
