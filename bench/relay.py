@@ -265,12 +265,17 @@ def _step(params: dict) -> str | None:
 
 async def _results(day: Day, slack: FakeSlack, services: Services) -> dict:
     per_lead: Counter[int] = Counter()
+    alerts: Counter[int] = Counter()
+    steps: Counter[str] = Counter()
     sent_to: Counter[tuple[str, int, str]] = Counter()
     for post in slack.calls_to("chat.postMessage"):
         lead, step = _lead_of(post.params, day), _step(post.params)
         if lead is None or step is None or not post.ok:
             continue
         per_lead[lead.number] += 1
+        steps[step] += 1
+        if step == "alert":
+            alerts[lead.number] += 1
         sent_to[(post.params["channel"], lead.number, step)] += 1
     spans = []
     unanswered = []
@@ -304,6 +309,8 @@ async def _results(day: Day, slack: FakeSlack, services: Services) -> dict:
         "leads": len(day.leads),
         "bursts": sum(1 for lead in day.leads if len(lead.signals) > 1),
         "messages": sum(per_lead.values()),
+        "steps": " / ".join(f"{steps[k]}" for k in ("alert", "offer", "escalation", "follow-up")),
+        "alerts_max": max(alerts.values(), default=0),
         "per_lead_max": max(per_lead.values(), default=0),
         "per_lead_median": median([float(v) for v in per_lead.values()]),
         "median": median(spans),
@@ -331,7 +338,9 @@ def main() -> None:
     print("| | relay:15 | relay:off (baseline) |")
     print("| --- | ---: | ---: |")
     for label, key, fmt in [
-        ("messages sent (alerts, offers, escalations)", "messages", "{}"),
+        ("messages sent", "messages", "{}"),
+        ("… alerts / offers / escalations / follow-ups", "steps", "{}"),
+        ("most alerts for one lead (a burst is one)", "alerts_max", "{}"),
         ("messages per lead, median / max", None, ""),
         ("leads claimed or answered", "responded", "{}"),
         ("median minutes to claim/answer (working time)", "median", "{:.0f}"),
