@@ -63,6 +63,7 @@ ENDED = {
     "snoozed": ":zzz: snoozed",
     "closed": ":checkered_flag: closed",
     "reassigned": ":arrows_counterclockwise: reassigned to {who}",
+    "expired": ":hourglass: never answered; the relay stopped",
 }
 
 Deliver = Callable[..., Awaitable[Any]]
@@ -207,7 +208,9 @@ async def send_due(
         if rep is not None:
             async with services.db.transaction() as conn:
                 await relays.offer(conn, team_id, relay.id, len(relay.offers) + 1, rep, now)
-        if escalation_due(policy, relay, now):
+        if escalation_due(policy, relay, now) and not await deliveries.settled(
+            reader, team_id, ESCALATION, str(relay.id), _day(relay)
+        ):
             escalating.append(lead)
     if policy.on:
         for relay_id, offer in await relays.unsent_offers(reader, team_id):
@@ -235,10 +238,10 @@ async def _send_offer(
     deliver: Deliver,
 ) -> Any:
     reader, policy = services.db.reader, Policy.of(settings)
-    lead_relay = await _relay_and_lead(services, settings.team_id, relay_id)
-    if lead_relay is None:
+    relay = await relays.get(reader, settings.team_id, relay_id)
+    lead = await leads.get_by_id(reader, relay.lead_id) if relay else None
+    if relay is None or lead is None or relay.ended is not None:
         return None
-    relay, lead = lead_relay
 
     async def send() -> tuple[str, str, dict[str, Any]]:
         reply = relay_offer(lead, relay, policy, now)
@@ -253,17 +256,6 @@ async def _send_offer(
 
     recipient = f"{relay.id}:{offer.number}"
     return await deliver(services, settings, OFFER, recipient, _day(relay), now, send)
-
-
-async def _relay_and_lead(
-    services: Services, team_id: str, relay_id: int
-) -> tuple[Relay, Lead] | None:
-    reader = services.db.reader
-    for relay in await relays.running(reader, team_id):
-        if relay.id == relay_id:
-            lead = await leads.get_by_id(reader, relay.lead_id)
-            return (relay, lead) if lead is not None else None
-    return None
 
 
 async def _escalate(

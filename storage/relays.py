@@ -84,6 +84,17 @@ async def of_lead(conn: Connection, team_id: str, lead_id: int) -> Relay | None:
         " ORDER BY started_at DESC, id DESC LIMIT 1",
         (team_id, lead_id),
     )
+    return await _with_offers(conn, row)
+
+
+async def get(conn: Connection, team_id: str, relay_id: int) -> Relay | None:
+    row = await conn.fetchone(
+        f"SELECT {_COLUMNS} FROM relays WHERE team_id = ? AND id = ?", (team_id, relay_id)
+    )
+    return await _with_offers(conn, row)
+
+
+async def _with_offers(conn: Connection, row: Row | None) -> Relay | None:
     if row is None:
         return None
     offers = await conn.fetchall(

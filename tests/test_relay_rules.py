@@ -207,6 +207,8 @@ NOW = at("2026-11-23 10:30")
 )
 def test_how_a_relay_ends(started_by, changes, touched, how, by):
     found = ending(relay(started_by), lead(**{"owner": started_by, **changes}), touched, NOW)
+    later = ending(relay(started_by), lead(owner=started_by), None, START + timedelta(days=30))
+    assert later is not None and later.how == "expired"  # a month on, the signal is stale
     if how is None:
         assert found is None
     else:

@@ -18,9 +18,10 @@ from typing import Literal
 
 from bot.domain.lead import Lead
 from bot.domain.schedule import WorkspaceSettings
+from bot.domain.temperature import FRESH
 from bot.domain.working_hours import WorkingHours
 
-End = Literal["claimed", "answered", "declined", "snoozed", "closed", "reassigned"]
+End = Literal["claimed", "answered", "declined", "snoozed", "closed", "reassigned", "expired"]
 
 
 @dataclass(frozen=True)
@@ -146,6 +147,8 @@ def ending(relay: Relay, lead: Lead, touched: Touched | None, now: datetime) -> 
         return Ending("snoozed", "", now)
     if lead.owner and lead.owner != relay.owner:
         return Ending("claimed" if not relay.owner else "reassigned", lead.owner, now)
+    if now - relay.signal_at >= FRESH:  # the signal no longer makes the lead hot
+        return Ending("expired", "", now)
     return None
 
 

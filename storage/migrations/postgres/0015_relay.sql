@@ -10,7 +10,7 @@ ALTER TABLE workspace_settings ADD COLUMN manager TEXT NOT NULL DEFAULT '';
 
 -- One relay per unanswered buying signal; at most one open per lead (a second signal
 -- while one runs joins it and keeps its clock). ended_how: claimed, answered, declined,
--- snoozed, closed, reassigned; set by the one UPDATE that ends it.
+-- snoozed, closed, reassigned, expired; set by the one UPDATE that ends it.
 CREATE TABLE relays (
     id            INTEGER PRIMARY KEY,
     team_id       TEXT    NOT NULL,
