@@ -26,8 +26,9 @@ from bot.domain.dates import DateError, from_iso
 from bot.domain.hooks import DEFAULT_KIND, TYPES
 from bot.domain.text import UnreadableText, clean
 from storage.copy import CopyRefused
-from storage.db import AlreadyServing, DatabaseUnavailable, SchemaTooNew, storage_failure
+from storage.db import AlreadyServing, DatabaseUnavailable, storage_failure
 from storage.engine import Address
+from storage.schema import SchemaTooNew
 
 EXIT_USAGE = 2
 EXIT_PIPE_CLOSED = 141

@@ -8,7 +8,7 @@ with the app.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from slack_bolt.async_app import AsyncApp
 
@@ -29,10 +29,8 @@ from handlers.blocks import (
 )
 from handlers.context import Services
 from handlers.door import Tools
+from handlers.invocation import Invocation
 from storage import leads
-
-if TYPE_CHECKING:
-    from handlers.lead_command import Invocation
 
 CALLBACK_ID = "add_lead"
 NAME, COMPANY, SOURCE, EMAIL, PHONE, OWNER, NOTE = (
@@ -128,6 +126,7 @@ async def add(cmd: grammar.Add, call: Invocation) -> Reply:
     lead = await add_lead(
         call.services, cmd, team_id=call.team_id, user_id=call.user_id, now=call.now
     )
+    call.changed(lead)
     return added_reply(lead, cmd, call.now)
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import functools
 from datetime import datetime
-from typing import TYPE_CHECKING
 
 from slack_bolt.async_app import AsyncApp
 
@@ -15,24 +14,22 @@ from handlers.blocks import Refusal, Reply, lead_label, mention, section
 from handlers.buttons import ASSIGN_ACTION, CARD_PREFIX
 from handlers.context import Services
 from handlers.door import Tools
+from handlers.invocation import Invocation
 from handlers.lookup import find_lead
 from storage import leads
 
-if TYPE_CHECKING:
-    from handlers.lead_command import Invocation
 
-
-async def reassign(services: Services, lead: Lead, owner: str, now: datetime) -> None:
+async def reassign(services: Services, lead: Lead, owner: str, now: datetime) -> Lead:
     """``owner`` owns the lead now; a Refusal if they already did (nothing changed)."""
     if lead.owner == owner:
         raise Refusal(f"{lead_label(lead)} already belongs to {mention(owner)}.")
     async with services.db.transaction() as conn:
-        await leads.set_owner(conn, lead, owner, now)
+        return await leads.set_owner(conn, lead, owner, now)
 
 
 async def assign(cmd: grammar.Assign, call: Invocation) -> Reply:
     lead = await find_lead(call.services, call.team_id, cmd.ref, call.text)
-    await reassign(call.services, lead, cmd.user, call.now)
+    call.changed(await reassign(call.services, lead, cmd.user, call.now), lead)
     text = (
         f":handshake: {lead_label(lead)} now belongs to {mention(cmd.user)} "
         f"(was {mention(lead.owner)})."

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from bot.domain import grammar
 from bot.domain.lead import Lead, Touch
@@ -28,13 +28,11 @@ from handlers.blocks import (
     truncate,
 )
 from handlers.buttons import card_actions
+from handlers.invocation import Invocation
 from handlers.lookup import find_lead
 from handlers.next_steps import step_line, today_for
 from handlers.permalinks import message_link
 from storage import leads, next_steps
-
-if TYPE_CHECKING:
-    from handlers.lead_command import Invocation
 
 TOUCHES_SHOWN = 5
 

@@ -7,7 +7,6 @@ all end in ``set_status``.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING
 
 from slack_bolt.async_app import AsyncApp
 
@@ -18,11 +17,9 @@ from handlers.blocks import Refusal, Reply, band, escape, lead_label, section
 from handlers.buttons import LOST_ACTION, REOPEN_ACTION, WON_ACTION
 from handlers.context import Services
 from handlers.door import Tools
+from handlers.invocation import Invocation
 from handlers.lookup import find_lead
 from storage import leads
-
-if TYPE_CHECKING:
-    from handlers.lead_command import Invocation
 
 
 async def set_status(
@@ -38,7 +35,9 @@ async def set_status(
 async def _close(call: Invocation, ref: grammar.LeadRef, status: str, reason: str = "") -> Lead:
     closed_too = status == "open"  # reopening is for closed leads
     lead = await find_lead(call.services, call.team_id, ref, call.text, closed_too=closed_too)
-    return await set_status(call.services, lead, status, call.now, reason)
+    closed = await set_status(call.services, lead, status, call.now, reason)
+    call.changed(closed)
+    return closed
 
 
 def _done(text: str) -> Reply:

@@ -1,22 +1,17 @@
 """Sending what is due: each workspace's digest, each rep's quiet-lead reminder, hook alerts.
 
-Every message is claimed in the database before it is sent, so any number of
-runners (each server's minute loop, a cron ``run-due``) send it once. On
-PostgreSQL each runner takes a workspace only if no other has it right now, so
-several processes share the workspaces and one slow team holds up no other. A send
-that fails gives its claim back for the next run; a permanent refusal
-(channel gone, app not invited) is recorded for ``/lead settings`` to show.
+Each message goes through ``send_once.deliver`` (claimed before it is sent), so
+any number of runners (each server's minute loop, a cron ``run-due``) send it
+once. On PostgreSQL each runner takes a workspace only if no other has it right
+now, so several processes share the workspaces and one slow team holds up no other.
 """
 
 from __future__ import annotations
 
 import logging
 from collections import defaultdict
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-import aiohttp
-from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.domain.answers import waiting
@@ -31,49 +26,13 @@ from handlers.clients import TOKEN_DEAD, Clients, NotInstalled
 from handlers.context import Services
 from handlers.digest import digest_blocks, digest_for
 from handlers.reminders import Daily, reminder_message
+from handlers.send_once import Outcome, deliver
 from storage import deliveries, leads, next_steps, pipeline
-
-PERMANENT_ERRORS = {
-    "channel_not_found": "the digest channel no longer exists: pick another with "
-    "`/lead settings channel:#sales`",
-    "not_in_channel": "the app is not in the digest channel: invite it there with "
-    "`/invite @hotleads`",
-    "is_archived": "the digest channel is archived: pick another with `/lead settings channel:#sales`",
-    "account_inactive": "that Slack account is deactivated",
-    "user_not_found": "that Slack user no longer exists",
-    "cannot_dm_bot": "that user is a bot",
-    "invalid_auth": "the bot token is no longer valid: reinstall the app",
-    "token_revoked": "the bot token was revoked: reinstall the app",
-    "missing_scope": "the app lacks a permission: reinstall it from the manifest",
-}
 
 SCORE_MAX_AGE = timedelta(days=1)
 RESCORE_BATCH = 250
 
 log = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class Outcome:
-    """How one send went, as a line for ``run-due`` to print."""
-
-    team_id: str
-    kind: str
-    recipient: str
-    day: date
-    status: str
-    error: str | None = None
-
-    def line(self) -> str:
-        what = f"{self.kind} {self.team_id}/{self.recipient} {self.day.isoformat()}"
-        return f"{self.status}: {what}" + (f" ({self.error})" if self.error else "")
-
-
-def explain(error: str | None) -> str:
-    """A Slack error code in words, with what to do about it."""
-    if not error:
-        return ""
-    return PERMANENT_ERRORS.get(error, error)
 
 
 async def run_due(
@@ -104,13 +63,13 @@ async def run_due(
                     await clients.token_dead(team_id, digest.error)
                     continue
             reminders = await _send_reminders(services, client, settings, now)
-            reminders += await hook_alerts.send_due(services, client, settings, now, deliver)
-            reminders += await relay.send_due(services, client, settings, now, deliver)
+            reminders += await hook_alerts.send_due(services, client, settings, now)
+            reminders += await relay.send_due(services, client, settings, now)
             for end in await workflow_steps.end_due(services, client, team_id, now):
                 reminders.append(
                     Outcome(team_id, "step", end.execution_id, end.day, end.status, end.error)
                 )
-            reminders += await weekly.send_due(services, client, settings, now, deliver)
+            reminders += await weekly.send_due(services, client, settings, now)
             outcomes += reminders
             dead = next((o.error for o in reminders if o.error in TOKEN_DEAD), None)
             if dead:
@@ -141,51 +100,6 @@ async def refresh_scores(services: Services, team_id: str, now: datetime) -> int
         async with services.db.transaction() as conn:
             changed += await leads.save_scores(conn, scored, now)
         after_id = stale[-1].id
-
-
-async def deliver(
-    services: Services,
-    settings: WorkspaceSettings,
-    kind: str,
-    recipient: str,
-    day: date,
-    now: datetime,
-    send,
-) -> Outcome | None:
-    """Claim, send, record; ``None`` when someone else has it or it is done."""
-    team_id = settings.team_id
-    async with services.db.transaction() as conn:
-        if not await deliveries.claim(conn, team_id, kind, recipient, day, now):
-            return None
-    status, error, channel, ts, detail = "failed", None, None, None, {}
-    try:
-        channel, ts, detail = await send()
-        status = "sent"
-    except SlackApiError as failure:
-        data = failure.response.data  # a 5xx may carry a plain-text body, not JSON
-        error = (data.get("error") if isinstance(data, dict) else None) or (
-            f"HTTP {failure.response.status_code}"
-        )
-        status = "refused" if error in PERMANENT_ERRORS else "failed"
-    except (TimeoutError, aiohttp.ClientError, OSError) as failure:
-        error = f"could not reach Slack: {failure.__class__.__name__}"
-    async with services.db.transaction() as conn:
-        await deliveries.finish(
-            conn,
-            team_id,
-            kind,
-            recipient,
-            day,
-            status=status,
-            now=now,
-            error=error,
-            channel=channel,
-            ts=ts,
-            detail=detail,
-        )
-    if status != "sent":
-        log.warning("%s for %s/%s not sent: %s", kind, team_id, recipient, error)
-    return Outcome(team_id, kind, recipient, day, status, error)
 
 
 async def _send_digest(

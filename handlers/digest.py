@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import replace
 from datetime import date, datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from bot.domain import grammar
 from bot.domain.answers import speed, waiting
@@ -34,12 +34,10 @@ from handlers.blocks import (
     why,
 )
 from handlers.context import Services
+from handlers.invocation import Invocation
 from handlers.next_steps import when
 from storage import deliveries, leads, next_steps, pipeline
 from storage import report as report_rows
-
-if TYPE_CHECKING:
-    from handlers.lead_command import Invocation
 
 HOT_SHOWN = 30
 WAITING_SHOWN = 15

@@ -7,11 +7,11 @@ from typing import TYPE_CHECKING
 from bot.domain import grammar
 from bot.domain.lead import Lead
 from handlers.blocks import Refusal, Reply, band, escape, lead_label, section
+from handlers.invocation import Invocation
 from handlers.lookup import find_lead
 from storage import leads
 
 if TYPE_CHECKING:
-    from handlers.lead_command import Invocation
     from storage.engine import Connection
 
 
@@ -22,6 +22,7 @@ async def edit(cmd: grammar.Edit, call: Invocation) -> Reply:
         assert fresh is not None
         await _refuse_duplicate(conn, fresh, cmd.changes)
         updated = await leads.update(conn, fresh, cmd.changes, call.now)
+    call.changed(updated)
     changed = ", ".join(
         f"{field} → “{escape(value) or '—'}”" for field, value in cmd.changes.items()
     )

@@ -5,17 +5,14 @@ from __future__ import annotations
 import asyncio
 import io
 from datetime import datetime
-from typing import TYPE_CHECKING
 
 from bot.domain import grammar
 from bot.domain.lead_csv import write_leads
 from bot.domain.text import plural
 from handlers.blocks import Reply
+from handlers.invocation import Invocation
 from storage import leads, pipeline, snapshot
 from storage.engine import Address
-
-if TYPE_CHECKING:
-    from handlers.lead_command import Invocation
 
 
 def _csv(where: Address, team_id: str, now: datetime, band: str) -> tuple[str, int]:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import msgspec
 from msgspec import Struct
@@ -36,13 +36,12 @@ from handlers.blocks import (
     truncate,
 )
 from handlers.buttons import HISTORY_ACTION, UNDO_ACTION
+from handlers.context import Services
 from handlers.door import Tools
+from handlers.invocation import Invocation
 from handlers.lookup import find_lead
 from handlers.payloads import TouchRef
 from storage import leads
-
-if TYPE_CHECKING:
-    from handlers.lead_command import Invocation
 
 PAGE_ACTION = "history_page"
 EDIT_ACTION = "touch_edit"
@@ -183,10 +182,14 @@ async def undo(cmd: grammar.Undo, call: Invocation) -> Reply:
             "You have logged no touch in the last 24 hours. To fix an older one, "
             "open `/lead history LEAD`."
         )
-    return await _undone(call.services, touch, call.user_id, call.now, call.tz)
+    lead, reply = await _undone(call.services, touch, call.user_id, call.now, call.tz)
+    call.changed(lead)
+    return reply
 
 
-async def _undone(services, touch: Touch, user_id: str, now: datetime, tz: str | None) -> Reply:
+async def _undone(
+    services: Services, touch: Touch, user_id: str, now: datetime, tz: str | None
+) -> tuple[Lead, Reply]:
     async with services.db.transaction() as conn:
         lead = await leads.get_by_id(conn, touch.lead_id)
         if lead is None:
@@ -196,7 +199,7 @@ async def _undone(services, touch: Touch, user_id: str, now: datetime, tz: str |
         f":leftwards_arrow_with_hook: Undone: the {KINDS[touch.kind].label.lower()} of "
         f"{spoken(touch.at, tz, now)} on {lead_label(lead)}. It is {band(lead.temperature(now))} again."
     )
-    return Reply(
+    return lead, Reply(
         text,
         [section(text), context(f"Changed your mind? `/lead history #{lead.number}` restores it.")],
     )
@@ -298,7 +301,7 @@ async def on_undo(click: payloads.TouchClick, tools: Tools) -> None:
         return
     known = await people.cached(services, clicker.team_id, clicker.user_id)
     now = services.clock.now()
-    reply = await _undone(services, touch, clicker.user_id, now, known.tz if known else None)
+    _, reply = await _undone(services, touch, clicker.user_id, now, known.tz if known else None)
     await _say(tools, reply, replace=True)
     await home.redraw(tools.client, services, clicker.team_id, clicker.user_id)
 

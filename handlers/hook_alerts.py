@@ -10,7 +10,7 @@ receiver's own send and every runner's catch-up agree on sending it once.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -40,6 +40,7 @@ from handlers.blocks import (
 from handlers.buttons import ASSIGN_ACTION, CARD_PREFIX, touch_actions
 from handlers.context import Services
 from handlers.door import Tools
+from handlers.send_once import Outcome, Send, deliver
 from storage import deliveries, hooks, leads
 from storage.hooks import HookSignal
 
@@ -47,12 +48,8 @@ CLAIM_ACTION = "lead_claim"
 CLAIM_PREFIX = "claim:"
 ALERT, FOLLOW_UP = "alert", "follow_up"
 
-Send = Callable[[], Awaitable[tuple[str, str, dict[str, Any]]]]
 Burst = Sequence[HookSignal]
 """The signals that joined a first one's alert (``hooks.burst``)."""
-Deliver = Callable[..., Awaitable[Any]]
-"""``handlers.delivery.deliver``: claim, send, record (passed in: delivery calls us)."""
-
 
 # ------------------------------------------------------------------ blocks
 
@@ -185,8 +182,7 @@ async def send_alert(
     settings: WorkspaceSettings,
     signal: HookSignal,
     now: datetime,
-    deliver: Deliver,
-) -> Any:
+) -> Outcome | None:
     """The instant alert for one signal, once; ``None`` when it is done or has nowhere to go.
 
     A signal that joined a burst updates the burst's first alert instead.
@@ -195,7 +191,7 @@ async def send_alert(
     if lead is None or lead.status != "open":
         return None
     if signal.burst_of is not None:
-        return await _join_burst(services, client, settings, signal, lead, now, deliver)
+        return await _join_burst(services, client, settings, signal, lead, now)
     more = await hooks.burst(services.db.reader, settings.team_id, signal.id)
     if lead.owner:
         reply = alert_message(lead, signal, now, more)
@@ -214,8 +210,7 @@ async def _join_burst(
     signal: HookSignal,
     lead: Lead,
     now: datetime,
-    deliver: Deliver,
-) -> Any:
+) -> Outcome | None:
     """Redraw the burst's first alert with this signal in it ("and 2 more: …"), once.
 
     Until the first alert is out there is nothing to redraw: the first one, sent
@@ -250,8 +245,7 @@ async def send_follow_up(
     settings: WorkspaceSettings,
     signal: HookSignal,
     now: datetime,
-    deliver: Deliver,
-) -> Any:
+) -> Outcome | None:
     if signal.burst_of is not None:
         return None  # its burst's first signal is followed up, once for all
     lead = await leads.get_by_id(services.db.reader, signal.lead_id)
@@ -271,8 +265,7 @@ async def send_due(
     client: AsyncWebClient,
     settings: WorkspaceSettings,
     now: datetime,
-    deliver: Deliver,
-) -> list[Any]:
+) -> list[Outcome]:
     """Alerts a receiver did not get out, and follow-ups now due: what run-due owes."""
     respond = timedelta(hours=settings.respond_hours)
     reader, team_id = services.db.reader, settings.team_id
@@ -280,13 +273,13 @@ async def send_due(
     for signal in await hooks.unsent_signals(
         reader, team_id, ALERT, arrived_after=now - respond, arrived_by=now
     ):
-        outcomes.append(await send_alert(services, client, settings, signal, now, deliver))
+        outcomes.append(await send_alert(services, client, settings, signal, now))
     if settings.relay_minutes:  # the relay escalates instead, counting working hours
         return [outcome for outcome in outcomes if outcome is not None]
     for signal in await hooks.unsent_signals(
         reader, team_id, FOLLOW_UP, arrived_after=now - FRESH, arrived_by=now - respond
     ):
-        outcomes.append(await send_follow_up(services, client, settings, signal, now, deliver))
+        outcomes.append(await send_follow_up(services, client, settings, signal, now))
     return [outcome for outcome in outcomes if outcome is not None]
 
 

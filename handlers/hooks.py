@@ -8,16 +8,12 @@ and never again: only its hash (and, for signatures, the key) is stored.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from bot.domain import grammar
 from bot.domain.hooks import DEFAULT_KIND, Hook, new_hook
 from handlers import people
 from handlers.blocks import Reply, context, local_date, mention, section, sections
+from handlers.invocation import Invocation
 from storage import hooks
-
-if TYPE_CHECKING:
-    from handlers.lead_command import Invocation
 
 SECRET_USE = {
     "generic": (

@@ -38,7 +38,6 @@ from handlers import hook_typeform as typeform
 from handlers.alert_queue import AlertQueue
 from handlers.clients import Clients, NotInstalled
 from handlers.context import Services
-from handlers.delivery import deliver
 from handlers.hook_payloads import (
     MAX_BODY,
     Arrival,
@@ -293,7 +292,7 @@ class HookReceiver:
             client = await self.clients.for_team(team_id)
             settings = await deliveries.get_settings(self.services.db.reader, team_id)
             await hook_alerts.send_alert(
-                self.services, client, settings, signal, self.services.clock.now(), deliver
+                self.services, client, settings, signal, self.services.clock.now()
             )
         except NotInstalled:
             log.warning("no installation for %s: the alert waits for run-due", team_id)

@@ -7,9 +7,7 @@ time zone, opening modals, uploads) comes after.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, replace
-from datetime import datetime
+from dataclasses import replace
 from typing import Any
 
 from slack_bolt.async_app import AsyncApp
@@ -19,7 +17,6 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.domain import grammar
 from bot.domain.dates import DateError
-from bot.domain.slack_user import SlackUser
 from bot.domain.vocabulary import GROUP_WORDS, KIND_GROUPS
 from handlers import (
     add,
@@ -31,7 +28,6 @@ from handlers import (
     edit,
     export,
     history,
-    home,
     hooks,
     lists,
     log,
@@ -42,6 +38,7 @@ from handlers import (
     report,
     settings,
     snooze,
+    surfaces,
 )
 from handlers.blocks import (
     Refusal,
@@ -56,33 +53,10 @@ from handlers.blocks import (
 )
 from handlers.context import Services
 from handlers.door import Tools
+from handlers.invocation import Handler, Invocation
 from handlers.lookup import PICK_ACTION
 
 COMMAND = "/lead"
-CHANGES_PIPELINE = {"add", "log", "snooze", "edit", "won", "lost", "reopen", "assign", "next"}
-"""Subcommands after which the caller's Home tab is drawn again."""
-
-
-@dataclass(frozen=True)
-class Invocation:
-    """One ``/lead`` call: who, where, when, and the means to answer."""
-
-    services: Services
-    client: AsyncWebClient
-    ack: AsyncAck
-    respond: AsyncRespond
-    team_id: str
-    user_id: str
-    channel_id: str
-    trigger_id: str
-    now: datetime
-    known: SlackUser | None
-    """The caller's cached user row, read once per request."""
-    text: str = ""
-
-    @property
-    def tz(self) -> str | None:
-        return self.known.tz if self.known else None
 
 
 def help_reply(
@@ -121,8 +95,7 @@ async def show_help(cmd: grammar.Help, call: Invocation) -> Reply:
     return help_reply(unknown=cmd.unknown, topic=cmd.topic, suggestion=cmd.suggestion)
 
 
-Handler = Callable[[Any, Invocation], Awaitable[Reply | None]]
-COMMANDS: dict[type, Handler] = {
+COMMANDS: dict[type, Handler[Any]] = {
     grammar.Help: show_help,
     grammar.Add: add.add,
     grammar.AddForm: add.add_form,
@@ -173,8 +146,7 @@ async def on_lead(command: payloads.Command, tools: Tools) -> None:
     if reply is not None:
         await tools.ack(**reply.as_ack())
     known = await people.refresh_if_stale(client, services, team_id, user_id, now, call.known)
-    if call.text.split()[:1] and call.text.split()[0].lower() in CHANGES_PIPELINE:
-        await home.redraw(client, services, team_id, user_id, known)
+    await surfaces.after_command(client, services, team_id, user_id, call.changes, known)
 
 
 @door.action(payloads.pick_click)
@@ -195,7 +167,9 @@ async def on_pick(click: payloads.PickClick, tools: Tools) -> None:
     reply = await answer(call, picked=click.pick.lead)
     if reply is not None and tools.respond is not None:
         await tools.respond(replace_original=True, text=reply.text, blocks=reply.blocks)
-    await home.redraw(tools.client, services, clicker.team_id, clicker.user_id)
+    await surfaces.after_command(
+        tools.client, services, clicker.team_id, clicker.user_id, call.changes, call.known
+    )
 
 
 async def invocation(

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING
 
 from bot.domain import grammar
 from bot.domain.lead import Lead
@@ -20,10 +19,8 @@ from handlers.blocks import (
     sections,
     why,
 )
+from handlers.invocation import Invocation
 from storage import pipeline
-
-if TYPE_CHECKING:
-    from handlers.lead_command import Invocation
 
 LIST_LIMIT = 25
 

@@ -7,7 +7,7 @@ so they keep the same rules (no touches in the future, notes up to 2,000 charact
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import msgspec
 from msgspec import Struct
@@ -24,14 +24,12 @@ from handlers.blocks import Refusal, Reply, lead_label, plain, section, truncate
 from handlers.buttons import LOG_ACTION
 from handlers.context import Services
 from handlers.door import Tools
+from handlers.invocation import Invocation
 from handlers.lookup import CANDIDATES
 from handlers.payloads import Origin
 from handlers.reminders import lead_ids
 from handlers.touches import log_touch, logged_reply
 from storage import leads, pipeline
-
-if TYPE_CHECKING:
-    from handlers.lead_command import Invocation
 
 CALLBACK_ID = "log_touch"
 LEAD_BLOCK, LEAD_ACTION = "lead", "lead_pick"
@@ -159,6 +157,7 @@ async def log(cmd: grammar.Log, call: Invocation) -> Reply:
         now=call.now,
         how="command",
     )
+    call.changed(logged.lead)
     return logged_reply(logged, call.now, call.tz, phrase)
 
 

@@ -8,7 +8,7 @@ done or moved. Cards, Home and the digest draw steps with ``step_line``.
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from bot.domain import grammar
 from bot.domain.dates import parse_due, zone
@@ -16,12 +16,10 @@ from bot.domain.lead import Lead
 from bot.domain.next_steps import NextStep, is_overdue, overdue_first
 from handlers.blocks import Refusal, Reply, context, escape, lead_label, plain, section, sections
 from handlers.buttons import LOG_ACTION
+from handlers.invocation import Invocation
 from handlers.lookup import find_lead
 from storage import leads
 from storage import next_steps as steps
-
-if TYPE_CHECKING:
-    from handlers.lead_command import Invocation
 
 DONE_PREFIX = "next_done:"
 STEPS_SHOWN = 40
@@ -81,6 +79,7 @@ async def set_next(cmd: grammar.Next, call: Invocation) -> Reply:
     due = parse_due(cmd.due, call.tz, call.now) if cmd.due else None
     async with call.services.db.transaction() as conn:
         await steps.set_step(conn, lead.id, cmd.what, due, call.user_id, call.now)
+    call.changed(lead)
     today = today_for(call.tz, call.now)
     read = f", due {day_label(due, today)} (I read “{escape(cmd.due or '')}”)" if due else ""
     text = f":pushpin: Next step for {lead_label(lead)}: {escape(cmd.what)}{read}."
@@ -92,6 +91,8 @@ async def next_done(cmd: grammar.NextDone, call: Invocation) -> Reply:
     lead = await find_lead(call.services, call.team_id, cmd.ref, call.text)
     async with call.services.db.transaction() as conn:
         done = await steps.mark_done(conn, lead.id, call.now)
+    if done is not None:
+        call.changed(lead)
     if done is None:
         raise Refusal(
             f"{lead_label(lead)} has no open next step. Set one: "

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import date, datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from slack_bolt.async_app import AsyncApp
 
@@ -22,10 +22,8 @@ from handlers.blocks import Reply, mention, section
 from handlers.context import Services
 from handlers.door import Tools
 from handlers.home import AWAY_ACTION, BACK_ACTION, INSTANT_ACTION, day_name
+from handlers.invocation import Invocation
 from storage import notifications
-
-if TYPE_CHECKING:
-    from handlers.lead_command import Invocation
 
 BACK = {"off", "back", "none", "no", "stop"}
 

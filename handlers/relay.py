@@ -11,7 +11,6 @@ by the next run. Every message of a relay is updated in place when it ends.
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
 from datetime import date, datetime
 from typing import Any
 
@@ -50,6 +49,7 @@ from handlers.blocks import (
 from handlers.buttons import CARD_PREFIX, touch_actions
 from handlers.context import Services
 from handlers.door import Tools
+from handlers.send_once import Outcome, deliver
 from storage import deliveries, leads, notifications, relays
 from storage.engine import Connection
 
@@ -65,9 +65,6 @@ ENDED = {
     "reassigned": ":arrows_counterclockwise: reassigned to {who}",
     "expired": ":hourglass: never answered; the relay stopped",
 }
-
-Deliver = Callable[..., Awaitable[Any]]
-"""``handlers.delivery.deliver``: claim, send, record (passed in: delivery calls us)."""
 
 log = logging.getLogger(__name__)
 
@@ -178,8 +175,7 @@ async def send_due(
     client: AsyncWebClient,
     settings: WorkspaceSettings,
     now: datetime,
-    deliver: Deliver,
-) -> list[Any]:
+) -> list[Outcome]:
     """End what is over, take the offer turns now due, send offers and escalations once."""
     policy = Policy.of(settings)
     team_id, reader = settings.team_id, services.db.reader
@@ -192,7 +188,7 @@ async def send_due(
     )
     today = now.astimezone(zone(settings.tz)).date()
     who = availability(await notifications.of_team(reader, team_id), today)
-    outcomes: list[Any] = []
+    outcomes: list[Outcome | None] = []
     escalating: list[Lead] = []
     for relay in running:
         lead = by_id.get(relay.lead_id)
@@ -214,13 +210,11 @@ async def send_due(
             escalating.append(lead)
     if policy.on:
         for relay_id, offer in await relays.unsent_offers(reader, team_id):
-            outcomes.append(
-                await _send_offer(services, client, settings, relay_id, offer, now, deliver)
-            )
+            outcomes.append(await _send_offer(services, client, settings, relay_id, offer, now))
     for lead in escalating:  # after the offers, so it names everyone offered the lead
         relay = await relays.of_lead(reader, team_id, lead.id)
         if relay is not None and relay.ended is None:
-            outcomes.append(await _escalate(services, client, settings, relay, lead, now, deliver))
+            outcomes.append(await _escalate(services, client, settings, relay, lead, now))
     return [outcome for outcome in outcomes if outcome is not None]
 
 
@@ -235,8 +229,7 @@ async def _send_offer(
     relay_id: int,
     offer: Offer,
     now: datetime,
-    deliver: Deliver,
-) -> Any:
+) -> Outcome | None:
     reader, policy = services.db.reader, Policy.of(settings)
     relay = await relays.get(reader, settings.team_id, relay_id)
     lead = await leads.get_by_id(reader, relay.lead_id) if relay else None
@@ -265,8 +258,7 @@ async def _escalate(
     relay: Relay,
     lead: Lead,
     now: datetime,
-    deliver: Deliver,
-) -> Any:
+) -> Outcome | None:
     """Once, to the manager by DM, or to the digest channel when there is no manager."""
     to = settings.manager or settings.channel_id
     if not to:

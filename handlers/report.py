@@ -8,7 +8,6 @@ one, and the win rates by band) follow in the caller's DM (``handlers.weekly``).
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import TYPE_CHECKING
 
 from bot.domain import grammar
 from bot.domain.report import report as report_text
@@ -16,11 +15,9 @@ from bot.domain.report import speed_lines
 from bot.domain.working_hours import WorkingHours
 from handlers import weekly
 from handlers.blocks import Reply, context, mention, sections
+from handlers.invocation import Invocation
 from storage import deliveries
 from storage import report as report_rows
-
-if TYPE_CHECKING:
-    from handlers.lead_command import Invocation
 
 
 async def report(cmd: grammar.Report, call: Invocation) -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import TYPE_CHECKING, TypeVar
+from typing import TypeVar
 
 from bot.domain import grammar
 from bot.domain.dates import zone
@@ -12,13 +12,11 @@ from bot.domain.vocabulary import Weekday
 from bot.domain.weekly import DAY_NAMES
 from handlers import people
 from handlers.blocks import Reply, context, local_date, mention, section
-from handlers.delivery import explain
+from handlers.invocation import Invocation
 from handlers.notifications import away_line
+from handlers.send_once import explain
 from handlers.weekly import last_weekly_line
 from storage import deliveries, notifications
-
-if TYPE_CHECKING:
-    from handlers.lead_command import Invocation
 
 T = TypeVar("T")
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import functools
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
 
 from slack_bolt.async_app import AsyncApp
 
@@ -20,11 +19,9 @@ from handlers.blocks import Reply, lead_label, local_date, section
 from handlers.buttons import SNOOZE_ACTION, SNOOZE_CHOICES
 from handlers.context import Services
 from handlers.door import Tools
+from handlers.invocation import Invocation
 from handlers.lookup import find_lead
 from storage import leads
-
-if TYPE_CHECKING:
-    from handlers.lead_command import Invocation
 
 SNOOZE_OFF = {"off", "none", "cancel", "stop", "clear"}
 
@@ -45,6 +42,7 @@ async def snooze(cmd: grammar.Snooze, call: Invocation) -> Reply:
         else parse_future(cmd.when, call.tz, call.now)
     )
     await snooze_lead(call.services, lead, until, call.now)
+    call.changed(lead)
     if until is None:
         text = f":alarm_clock: Quiet reminders for {lead_label(lead)} are back on."
     else:

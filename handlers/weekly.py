@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Callable, Sequence
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -31,15 +31,14 @@ from bot.domain.weekly import Weekly
 from handlers.blocks import Reply, context, mention, section
 from handlers.clients import TOKEN_DEAD
 from handlers.context import Services
+from handlers.invocation import Invocation
+from handlers.send_once import Outcome, deliver
 from storage import deliveries, snapshots
 
 if TYPE_CHECKING:
     from bot.domain.report import Closed
-    from handlers.lead_command import Invocation
 
 KIND = "weekly"
-Deliver = Callable[..., Awaitable[Any]]
-"""``handlers.delivery.deliver``: claim, send, record (passed in: delivery calls us)."""
 PICTURE_PROBLEMS = {
     "missing_scope": "the app lacks the files:write permission: reinstall it from the manifest",
     "file_uploads_disabled": "file uploads are turned off in this workspace",
@@ -121,8 +120,7 @@ async def send_due(
     client: AsyncWebClient,
     settings: WorkspaceSettings,
     now: datetime,
-    deliver: Deliver,
-) -> list[Any]:
+) -> list[Outcome]:
     """The weekly summary, on its day from the digest time, once; ``[]`` on any other."""
     day = summary.due(settings, now)
     channel = settings.channel_id

@@ -36,6 +36,7 @@ import aiosqlite
 from storage import leads
 from storage.engine import Address, Connection, SqliteConnection
 from storage.progress import Progress, quiet
+from storage.schema import SchemaTooNew
 
 if TYPE_CHECKING:  # psycopg loads only for PostgreSQL: a CLI run on SQLite starts sooner
     from psycopg_pool import AsyncConnectionPool
@@ -47,10 +48,6 @@ AUTO_CHECKPOINT_PAGES = 1000
 """SQLite's default: a commit that takes the log past this many pages checkpoints it."""
 RESTART_AT_FRAMES = 16_000
 """A log longer than this (64 MB of pages) is started over once copied."""
-
-
-class SchemaTooNew(RuntimeError):
-    """The database was written by a newer hotleads than this one."""
 
 
 class AlreadyServing(RuntimeError):
@@ -183,10 +180,7 @@ async def migrate(conn: aiosqlite.Connection) -> int:
     scripts = migrations()
     current = await schema_version(SqliteConnection(conn))
     if current > len(scripts):
-        raise SchemaTooNew(
-            f"The database is at schema version {current}, but this hotleads only knows "
-            f"{len(scripts)}: run a newer hotleads or restore a backup."
-        )
+        raise SchemaTooNew.at(current, len(scripts))
     for version, script in enumerate(scripts[current:], start=current + 1):
         try:
             await conn.executescript(

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -69,6 +70,14 @@ class Connection(Protocol):
     def pages(self, sql: str, params: Params, size: int) -> AsyncIterator[list[Row]]:
         """The rows a page at a time, for a reader that stops early."""
         ...
+
+
+class Store(Protocol):
+    """A database as work that runs its own transactions sees it (``storage.db.Database``)."""
+
+    reader: Connection
+
+    def transaction(self) -> AbstractAsyncContextManager[Connection]: ...
 
 
 @dataclass(frozen=True)

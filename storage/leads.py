@@ -10,7 +10,6 @@ import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
 
 from bot.domain.lead import Lead, Touch, edited, lead_keys
 from bot.domain.lead_csv import ImportedLead
@@ -25,12 +24,9 @@ from bot.domain.temperature import (
 )
 from bot.domain.vocabulary import ANSWERS, BUYING, Status
 from storage.batches import chunks
-from storage.engine import Connection, Row
+from storage.engine import Connection, Row, Store
 from storage.progress import Progress, quiet
 from storage.times import from_db, required_from_db, to_db
-
-if TYPE_CHECKING:
-    from storage.db import Database
 
 log = logging.getLogger(__name__)
 
@@ -707,7 +703,7 @@ async def insert_imported(
             )
 
 
-async def rescore_pending(db: Database, batch: int = 500, progress: Progress = quiet) -> int:
+async def rescore_pending(db: Store, batch: int = 500, progress: Progress = quiet) -> int:
     """Score again, from their touches, leads the current model has not scored; returns how many.
 
     A migration marks them (``hot_until`` cleared) when the model changes. Each

@@ -32,13 +32,13 @@ from storage.engine import (
     pg_rows,
     pg_sql,
 )
+from storage.schema import VERSION_TABLE, SchemaTooNew
 
 POOL_MAX = 10
 """Connections per process; a server needs a few at a time (see README, Scaling out)."""
 POOL_WAIT = 2.5
 """Seconds a request waits for a pooled connection before it is told the database is
 unavailable: Slack waits 3 s for an answer, so "couldn't save" must come before that."""
-VERSION_TABLE = "hotleads_schema"
 MIGRATION_LOCK = "hashtext('hotleads migrate ' || current_schema())"
 
 
@@ -159,8 +159,6 @@ async def schema_version(conn: Connection) -> int:
 
 async def migrate(pool: AsyncConnectionPool, scripts: list[str]) -> int:
     """Apply pending migrations, one transaction each under the lock; return how many ran here."""
-    from storage.db import SchemaTooNew
-
     ran = 0
     while True:
         async with transaction(pool) as conn:
@@ -170,10 +168,7 @@ async def migrate(pool: AsyncConnectionPool, scripts: list[str]) -> int:
             )
             current = await schema_version(conn)
             if current > len(scripts):
-                raise SchemaTooNew(
-                    f"The database is at schema version {current}, but this hotleads only knows "
-                    f"{len(scripts)}: run a newer hotleads or restore a backup."
-                )
+                raise SchemaTooNew.at(current, len(scripts))
             if current == len(scripts):
                 return ran
             script = scripts[current]

@@ -12,6 +12,19 @@ from dataclasses import dataclass
 from storage.engine import Connection
 
 VERSION_TABLE = "hotleads_schema"
+"""PostgreSQL's count of migrations run (SQLite's is ``PRAGMA user_version``)."""
+
+
+class SchemaTooNew(RuntimeError):
+    """The database was written by a newer hotleads than this one."""
+
+    @classmethod
+    def at(cls, current: int, known: int) -> SchemaTooNew:
+        return cls(
+            f"The database is at schema version {current}, but this hotleads only knows "
+            f"{known}: run a newer hotleads or restore a backup."
+        )
+
 
 FAMILIES = {
     "integer": "integer",

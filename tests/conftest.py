@@ -31,7 +31,8 @@ from bot.config import VARIABLES, Settings
 from bot.domain.clock import FixedClock
 from bot.domain.lead import Lead
 from handlers.context import Services
-from handlers.delivery import Outcome, run_due
+from handlers.delivery import run_due
+from handlers.send_once import Outcome
 from storage import leads, snapshot, users
 from storage.db import Database
 from storage.engine import Address

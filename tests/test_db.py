@@ -9,7 +9,8 @@ from conftest import add_lead
 
 from storage import db as db_module
 from storage import leads
-from storage.db import Database, SchemaTooNew, migrations, schema_version
+from storage.db import Database, migrations, schema_version
+from storage.schema import SchemaTooNew
 
 
 async def test_migrations_set_user_version_and_pragmas(sqlite_db):

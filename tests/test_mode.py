@@ -81,7 +81,8 @@ async def test_every_combination_of_the_mode_variables(tmp_path, slack, states):
             async with SlackSender(url, SIGNING_SECRET) as sender:
                 status, reply = await sender.command("help")
             assert status == 200 and "keeps your leads" in reply_text(reply), reply
-            (asked,) = slack.calls_to("users.info")  # with the bot token, not an installation's
+            # The rep is looked up after the ack, with the bot token, not an installation's.
+            (asked,) = await slack.wait_for("users.info")
             assert asked.token == VALUES["SLACK_BOT_TOKEN"]
         else:
             async with (

@@ -18,7 +18,8 @@ from test_faults import Server
 
 from bot.domain.schedule import WorkspaceSettings
 from storage import deliveries, leads, schema
-from storage.db import Database, SchemaTooNew, migrations, schema_version
+from storage.db import Database, migrations, schema_version
+from storage.schema import SchemaTooNew
 
 pytestmark = pytest.mark.postgres
 

@@ -32,6 +32,7 @@ from storage import leads
 from storage.db import Database
 
 STOPS_WITHIN = 5.0
+"""Seconds the app may take to give up, on top of what Python takes to load it (below)."""
 COULD_NOT_SAVE = "Couldn't save, nothing changed"
 
 
@@ -89,15 +90,27 @@ async def migrated(path: Path) -> None:
         await db.close()
 
 
+async def loading_the_app() -> float:
+    """Seconds a fresh interpreter takes to import the server now, on this (shared) machine.
+
+    The same-run baseline for ``STOPS_WITHIN``: on a loaded 2-core machine importing
+    Bolt alone can take seconds, which is not the app hanging.
+    """
+    started = time.monotonic()
+    loader = await asyncio.create_subprocess_exec(sys.executable, "-c", "import bot.cli, bot.serve")
+    await loader.wait()
+    return time.monotonic() - started
+
+
 async def stopped_with_one_sentence(bot: BotProcess, *said: str) -> str:
     started = time.monotonic()
     code = await bot.exited(within=30)
-    took = time.monotonic() - started
+    took = time.monotonic() - started - await loading_the_app()
     sentences = [line for line in bot.lines if line.startswith("hotleads: ")]
     assert code == 2, bot.output
     assert len(sentences) == 1 and "Traceback" not in bot.output, bot.output
     assert "DATABASE_URL" in sentences[0] and all(s in sentences[0] for s in said), bot.output
-    assert took < STOPS_WITHIN, f"took {took:.1f}s"
+    assert took < STOPS_WITHIN, f"took {took:.1f}s beyond loading the app"
     return sentences[0]
 
 
@@ -282,7 +295,10 @@ async def test_postgresql_going_away_while_serving_answers_couldnt_save(slack):
                     assert status == 200 and COULD_NOT_SAVE in reply_text(reply), reply
                     assert took < 3, f"answered after {took:.1f}s: Slack gives up at 3"
             assert "Traceback" not in bot.output, bot.output
-            assert len([x for x in bot.lines if "couldn't save" in x]) == 2, bot.output
+            # One line per failed write, with its cause: each command's, and (timing
+            # allowing) a write after the ack that met the same dead database.
+            failed = [x for x in bot.lines if "couldn't save" in x]
+            assert len(failed) >= 2 and all("connection" in x for x in failed), bot.output
             await bot.stop()
         finally:
             await bot.kill()

@@ -28,6 +28,7 @@ from slack_requests import (
 )
 
 from bot.domain.lead import Lead
+from handlers.home import CHANGE_SETTLE
 from storage import leads
 
 DAY = timedelta(days=1)
@@ -212,12 +213,17 @@ def blocks_text(blocks: list[dict[str, Any]]) -> str:
     return reply_text({"blocks": blocks})
 
 
-async def forget_earlier_home_redraws(hotleads) -> None:
-    """Typed commands redraw the Home tab after their ack; let those land, then forget them."""
+async def home_redraws_landed(hotleads) -> None:
+    """Wait until no Home redraw is on its way: each waits ``CHANGE_SETTLE`` after a change."""
     seen = -1
     while seen != len(hotleads.slack.calls_to("views.publish")):
         seen = len(hotleads.slack.calls_to("views.publish"))
-        await asyncio.sleep(0.2)
+        await asyncio.sleep(CHANGE_SETTLE + 0.3)
+
+
+async def forget_earlier_home_redraws(hotleads) -> None:
+    """Changes redraw the Home tabs they show on after their ack; let those land, forget them."""
+    await home_redraws_landed(hotleads)
     hotleads.slack.calls[:] = [c for c in hotleads.slack.calls if c.method != "views.publish"]
 
 
@@ -870,7 +876,7 @@ async def test_a_burst_of_changes_shares_home_redraws_and_the_last_one_shows_the
     replies = await asyncio.gather(*(hotleads.command("log #1 demo") for _ in range(20)))
     assert all("Logged" in reply_text(reply) for reply in replies)
     await hotleads.slack.wait_for("views.publish")
-    await asyncio.sleep(0.5)  # let any rerun land
+    await home_redraws_landed(hotleads)  # and any rerun
     publishes = hotleads.slack.calls_to("views.publish")
     assert 1 <= len(publishes) < 20
     assert "Had a demo (20 times)" in blocks_text(publishes[-1].params["view"]["blocks"])
