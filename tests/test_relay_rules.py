@@ -9,6 +9,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from bot.domain import grammar
+from bot.domain.grammar import parse
 from bot.domain.lead import Lead
 from bot.domain.relay import (
     Availability,
@@ -260,3 +262,54 @@ def test_answers_counted_in_working_time():
         (night, None),
         (START, at("2026-11-23 10:30")),
     ]
+
+
+# ------------------------------------------------------------------ the settings, typed
+
+
+@pytest.mark.parametrize(
+    ("typed", "read"),
+    [
+        ("relay:15", {"relay_minutes": 15}),
+        ("relay:5min", {"relay_minutes": 5}),
+        ("relay:off", {"relay_minutes": 0}),
+        ("hours:09:00-18:00", {"hours": "09:00-18:00"}),
+        ("hours:8am-5pm", {"hours": "08:00-17:00"}),
+        ("hours:8-17", {"hours": "08:00-17:00"}),
+        ("manager:<@UBOSS|boss>", {"manager": "UBOSS"}),
+        ("manager:none", {"manager": ""}),
+        ("relay:20 hours:7:30-16:00", {"relay_minutes": 20, "hours": "07:30-16:00"}),
+    ],
+)
+def test_relay_settings_are_read(typed, read):
+    assert parse(f"settings {typed}") == grammar.Settings(**read)
+
+
+@pytest.mark.parametrize(
+    ("typed", "said"),
+    [
+        ("relay:0", "a whole number from 1 to 480"),
+        ("relay:soon", "`relay:15`"),
+        ("hours:18:00-09:00", "opening before closing"),
+        ("hours:9", "`hours:09:00-18:00`"),
+        ("manager:maria", "isn't a person"),
+        ("relais:15", "relay:"),
+    ],
+)
+def test_wrong_relay_settings_say_what_to_type(typed, said):
+    with pytest.raises(grammar.GrammarError) as refused:
+        parse(f"settings {typed}")
+    assert said in str(refused.value)
+
+
+@pytest.mark.parametrize(
+    ("typed", "when"),
+    [("away until friday", "friday"), ("away 2026-12-24", "2026-12-24"), ("away off", "off")],
+)
+def test_away_reads_the_day_the_rep_is_back(typed, when):
+    assert parse(typed) == grammar.Away(when)
+
+
+def test_away_needs_a_day():
+    with pytest.raises(grammar.GrammarError, match="Until when"):
+        parse("away")
