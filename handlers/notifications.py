@@ -48,14 +48,13 @@ async def _save(
 # ------------------------------------------------------------------ /lead away
 
 
-async def away(cmd: grammar.Away, call: Invocation) -> Reply:
+async def away(cmd: grammar.Away, call: Invocation) -> None:
     back = cmd.when.strip().lower() in BACK
     until = None if back else parse_due(cmd.when, call.tz, call.now)
     today = call.now.astimezone(zone(call.tz)).date()
     if until is not None and until <= today:
         until = None
     await _save(call.services, call.team_id, call.user_id, call.now, away_until=until)
-    await home.redraw(call.client, call.services, call.team_id, call.user_id)
     if until is None:
         text = ":wave: Welcome back: the relay offers you leads again."
     else:
@@ -63,7 +62,9 @@ async def away(cmd: grammar.Away, call: Invocation) -> Reply:
             f":palm_tree: Away until {day_name(until)}: the relay offers you no leads, and your own "
             "hot leads go to the next rep at once. `/lead away off` when you're back."
         )
-    return Reply(text, [section(text)])
+    await call.ack(**Reply(text, [section(text)]).as_ack())
+    await home.redraw(call.client, call.services, call.team_id, call.user_id)  # after the ack
+    return None
 
 
 # ------------------------------------------------------------------ Home

@@ -309,6 +309,7 @@ async def test_an_away_rep_is_skipped_and_their_own_hot_leads_go_on_at_once(hotl
     assert "Away until Fri 27 Nov" in answer
     shown = await hotleads.command("settings", user_id="UADMIN")
     assert "*Away:* <@UBEN> (until Fri 27 Nov)" in reply_text(shown)
+    assert "*Relay:* a hot lead unanswered for 15 min of working time" in reply_text(shown)
     await quote_for_ana(hotleads)
     await later(hotleads, 15)
     assert [c.params["channel"] for c in offers(hotleads)] == ["DUCAT"]
