@@ -20,6 +20,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import math
 import random
 import re
 import tempfile
@@ -284,6 +285,7 @@ async def _results(day: Day, slack: FakeSlack, services: Services) -> dict:
             unanswered.append(lead)
         else:
             spans.append(HOURS.between(lead.signals[0], lead.first_response).total_seconds() / 60)
+    everyone = spans + [math.inf] * len(unanswered)  # never answered: slower than any answer
     rows = await services.db.reader.fetchall(
         "SELECT kind, recipient FROM deliveries WHERE team_id = ? AND kind IN ('offer', 'escalation')",
         (TEAM,),
@@ -315,6 +317,8 @@ async def _results(day: Day, slack: FakeSlack, services: Services) -> dict:
         "per_lead_median": median([float(v) for v in per_lead.values()]),
         "median": median(spans),
         "p90": percentile(spans, 90),
+        "median_all": median(everyone),
+        "p90_all": percentile(everyone, 90),
         "responded": len(spans),
         "unanswered": len(unanswered),
         "unanswered_bare": bare,
@@ -343,8 +347,10 @@ def main() -> None:
         ("most alerts for one lead (a burst is one)", "alerts_max", "{}"),
         ("messages per lead, median / max", None, ""),
         ("leads claimed or answered", "responded", "{}"),
-        ("median minutes to claim/answer (working time)", "median", "{:.0f}"),
-        ("90th percentile minutes (working time)", "p90", "{:.0f}"),
+        ("minutes to claim/answer, all leads: median", "median_all", "{:.0f}"),
+        ("… 90th percentile (∞: some never answered)", "p90_all", "{:.0f}"),
+        ("minutes, answered leads only: median", "median", "{:.0f}"),
+        ("… 90th percentile", "p90", "{:.0f}"),
         ("leads unanswered at the end", "unanswered", "{}"),
         ("… of them without an offer and an escalation", "unanswered_bare", "{}"),
         ("a step sent twice (two runners racing)", "twice", "{}"),
