@@ -68,7 +68,8 @@ async def log_touch(
             permalink=permalink,
             how=how,
         )
-        if deserves_alert(kind, before.band, after.band):
+        if deserves_alert(kind, before.band, after.band) and user_id != touched.owner:
+            # Logged by a teammate, the owner may not know: the relay sees it answered.
             await relay.start(conn, touched, kind, at, now, signal_id=None)
         mine = await leads.last_touch_by(conn, team_id, user_id, now)
     return Logged(touched, before, after, kind, at, mine.id if mine else None)

@@ -349,11 +349,13 @@ async def test_home_shows_notifications_and_alerts_off_keeps_the_relay_away(hotl
 async def test_a_touch_that_makes_a_lead_hot_starts_a_relay_too(hotleads):
     await configure(hotleads, REPS)
     await hotleads.command("add Jane Doe company:Acme source:inbound", user_id="UANA")
-    await hotleads.command("log #1 quote 20 seats", user_id="UANA")
+    await hotleads.command("log #1 quote her own", user_id="UANA")  # she heard it herself
+    await hotleads.command("add Jim Roe company:Acme source:inbound", user_id="UANA")
+    await hotleads.command("log #2 quote 20 seats", user_id="UCAT")  # a teammate took the call
     await later(hotleads, 15)
     (to_ben,) = offers(hotleads)
-    assert to_ben.params["channel"] == "DUBEN" and "Jane Doe" in reply_text(to_ben.params)
-    await hotleads.command("log #1 call", user_id="UANA")
+    assert to_ben.params["channel"] == "DUBEN" and "Jim Roe" in reply_text(to_ben.params)
+    await hotleads.command("log #2 call", user_id="UANA")
     await later(hotleads, 1)
     (ended,) = updates(hotleads)[-1:]
     assert "answered by <@UANA>" in reply_text(ended.params)
