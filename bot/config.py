@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from storage import sealing
 from storage.engine import Address
@@ -100,7 +101,7 @@ class Settings:
         serves commands that never talk to Slack (migrate, export, import, demo): they
         should not demand tokens. The mode is decided once, by ``mode_of``.
         """
-        common = {
+        common: dict[str, Any] = {
             "slack_api_url": _api_url(_value(env, "SLACK_API_URL") or SLACK_API_DEFAULT),
             "database": database_address(_value(env, "DATABASE_URL") or DATABASE_DEFAULT),
             "port": _port(_value(env, "PORT") or "3000"),

@@ -11,15 +11,24 @@ from slack_bolt.async_app import AsyncApp
 from handlers import (
     add,
     assign,
+    card,
     close,
+    digest,
+    edit,
     events,
+    export,
     history,
     home,
     hook_alerts,
+    hooks,
     lead_command,
+    lists,
     log,
+    next_steps,
     notifications,
     relay,
+    report,
+    settings,
     shortcut,
     snooze,
     workflow_steps,
@@ -30,10 +39,19 @@ FEATURES = (
     lead_command,
     add,
     log,
+    card,
+    lists,
     snooze,
+    edit,
     close,
     assign,
     history,
+    next_steps,
+    settings,
+    digest,
+    export,
+    hooks,
+    report,
     home,
     notifications,
     shortcut,
@@ -41,7 +59,8 @@ FEATURES = (
     relay,
     workflow_steps,
 )
-"""Modules with listeners; ``events`` first, so retries are answered before anything runs."""
+"""Modules with listeners or ``/lead`` subcommands; ``events`` first, so retries are answered
+before anything runs."""
 
 
 def register_all(app: AsyncApp) -> None:

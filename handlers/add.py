@@ -13,8 +13,10 @@ from typing import Any
 from slack_bolt.async_app import AsyncApp
 
 from bot.domain import grammar
+from bot.domain.grammar.add import parse_add
 from bot.domain.lead import Lead
-from handlers import door, home, payloads
+from bot.domain.text import truncate
+from handlers import door, home, payloads, subcommands
 from handlers.blocks import (
     Refusal,
     Reply,
@@ -25,11 +27,11 @@ from handlers.blocks import (
     mention,
     plain,
     section,
-    truncate,
 )
 from handlers.context import Services
 from handlers.door import Tools
 from handlers.invocation import Invocation
+from handlers.subcommands import Answer, Subcommand
 from storage import leads
 
 CALLBACK_ID = "add_lead"
@@ -242,5 +244,18 @@ async def submit(form: payloads.Submission, tools: Tools) -> None:
     await home.redraw(client, services, team_id, user_id)
 
 
+SUBCOMMANDS = (
+    Subcommand(
+        "add",
+        parse_add,
+        (
+            Answer.of(grammar.Add, add),
+            Answer.of(grammar.AddForm, add_form),
+        ),
+    ),
+)
+
+
 def register(app: AsyncApp) -> None:
+    subcommands.of(app).add(*SUBCOMMANDS)
     app.view(CALLBACK_ID)(submit)

@@ -8,14 +8,16 @@ from datetime import datetime
 from slack_bolt.async_app import AsyncApp
 
 from bot.domain import grammar
+from bot.domain.grammar.assign import parse_assign
 from bot.domain.lead import Lead
-from handlers import clicks, door, payloads
+from handlers import clicks, door, payloads, subcommands
 from handlers.blocks import Refusal, Reply, lead_label, mention, section
 from handlers.buttons import ASSIGN_ACTION, CARD_PREFIX
 from handlers.context import Services
 from handlers.door import Tools
 from handlers.invocation import Invocation
 from handlers.lookup import find_lead
+from handlers.subcommands import Answer, Subcommand
 from storage import leads
 
 
@@ -50,5 +52,9 @@ async def on_assign(click: payloads.AssignClick, tools: Tools) -> None:
     await clicks.redraw(tools, click.clicker, lead.id)
 
 
+SUBCOMMANDS = (Subcommand("assign", parse_assign, (Answer.of(grammar.Assign, assign),)),)
+
+
 def register(app: AsyncApp) -> None:
+    subcommands.of(app).add(*SUBCOMMANDS)
     app.action(ASSIGN_ACTION)(on_assign)

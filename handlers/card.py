@@ -5,12 +5,16 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from slack_bolt.async_app import AsyncApp
+
 from bot.domain import grammar
+from bot.domain.grammar.card import parse_show
 from bot.domain.lead import Lead, Touch
 from bot.domain.next_steps import NextStep
 from bot.domain.temperature import KINDS, Temperature, latest_buying_signal
-from bot.domain.text import duration
+from bot.domain.text import duration, truncate
 from bot.domain.vocabulary import ANSWERS
+from handlers import subcommands
 from handlers.blocks import (
     Reply,
     ago,
@@ -25,13 +29,13 @@ from handlers.blocks import (
     sections,
     snoozed,
     status_or_band,
-    truncate,
 )
 from handlers.buttons import card_actions
 from handlers.invocation import Invocation
 from handlers.lookup import find_lead
 from handlers.next_steps import step_line, today_for
 from handlers.permalinks import message_link
+from handlers.subcommands import Answer, Subcommand
 from storage import leads, next_steps
 
 TOUCHES_SHOWN = 5
@@ -142,3 +146,10 @@ async def show(cmd: grammar.Show, call: Invocation) -> Reply:
     touches = await leads.recent_touches(reader, lead.id, limit=TOUCHES_SHOWN)
     step = (await next_steps.open_steps(reader, [lead.id])).get(lead.id)
     return card_reply(lead, touches, call.now, step, call.tz)
+
+
+SUBCOMMANDS = (Subcommand("show", parse_show, (Answer.of(grammar.Show, show),)),)
+
+
+def register(app: AsyncApp) -> None:
+    subcommands.of(app).add(*SUBCOMMANDS)

@@ -11,19 +11,22 @@ from datetime import datetime
 from slack_bolt.async_app import AsyncApp
 
 from bot.domain import grammar
+from bot.domain.grammar.close import parse_lost, parse_reopen, parse_won
 from bot.domain.lead import Lead
-from handlers import clicks, door, payloads
+from bot.domain.vocabulary import Status
+from handlers import clicks, door, payloads, subcommands
 from handlers.blocks import Refusal, Reply, band, escape, lead_label, section
 from handlers.buttons import LOST_ACTION, REOPEN_ACTION, WON_ACTION
 from handlers.context import Services
 from handlers.door import Tools
 from handlers.invocation import Invocation
 from handlers.lookup import find_lead
+from handlers.subcommands import Answer, Subcommand
 from storage import leads
 
 
 async def set_status(
-    services: Services, lead: Lead, status: str, now: datetime, reason: str = ""
+    services: Services, lead: Lead, status: Status, now: datetime, reason: str = ""
 ) -> Lead:
     """The lead, now ``status``; a Refusal if it already was (nothing changed)."""
     if lead.status == status:
@@ -32,7 +35,7 @@ async def set_status(
         return await leads.set_status(conn, lead, status, now, reason)
 
 
-async def _close(call: Invocation, ref: grammar.LeadRef, status: str, reason: str = "") -> Lead:
+async def _close(call: Invocation, ref: grammar.LeadRef, status: Status, reason: str = "") -> Lead:
     closed_too = status == "open"  # reopening is for closed leads
     lead = await find_lead(call.services, call.team_id, ref, call.text, closed_too=closed_too)
     closed = await set_status(call.services, lead, status, call.now, reason)
@@ -64,7 +67,7 @@ async def reopen(cmd: grammar.Reopen, call: Invocation) -> Reply:
     )
 
 
-async def _clicked(click: payloads.LeadClick, tools: Tools, status: str) -> None:
+async def _clicked(click: payloads.LeadClick, tools: Tools, status: Status) -> None:
     services = tools.services
     lead = await clicks.clicked_lead(services, click.clicker, click.lead_id)
     if lead is None:
@@ -91,7 +94,15 @@ async def on_reopen(click: payloads.LeadClick, tools: Tools) -> None:
     await _clicked(click, tools, "open")
 
 
+SUBCOMMANDS = (
+    Subcommand("won", parse_won, (Answer.of(grammar.Won, won),)),
+    Subcommand("lost", parse_lost, (Answer.of(grammar.Lost, lost),)),
+    Subcommand("reopen", parse_reopen, (Answer.of(grammar.Reopen, reopen),)),
+)
+
+
 def register(app: AsyncApp) -> None:
+    subcommands.of(app).add(*SUBCOMMANDS)
     app.action(LOST_ACTION)(on_lost)
     app.action(WON_ACTION)(on_won)
     app.action(REOPEN_ACTION)(on_reopen)

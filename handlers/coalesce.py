@@ -26,12 +26,13 @@ class Coalescer:
             self._next[key] = job
             return
         self._next[key] = None
+        due: Job | None = job
         try:
-            while job is not None:
+            while due is not None:
                 if settle:
                     await asyncio.sleep(settle)
-                job, self._next[key] = self._next[key] or job, None
-                await job()
-                job, self._next[key] = self._next[key], None
+                due, self._next[key] = self._next[key] or due, None
+                await due()
+                due, self._next[key] = self._next[key], None
         finally:
             del self._next[key]

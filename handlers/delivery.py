@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 from collections import defaultdict
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from slack_sdk.web.async_client import AsyncWebClient
 
@@ -113,7 +114,7 @@ async def _send_digest(
         return None
     channel_id = settings.channel_id
 
-    async def send():
+    async def send() -> tuple[str, str | None, dict[str, Any]]:
         digest = await digest_for(services, settings.team_id, now)
         reply = digest_blocks(digest, day, now)
         response = await client.chat_postMessage(
@@ -161,7 +162,9 @@ async def _send_reminders(
         if not daily.leads:
             continue
 
-        async def send(owner: str = owner, daily: Daily = daily):
+        async def send(
+            owner: str = owner, daily: Daily = daily
+        ) -> tuple[str, str | None, dict[str, Any]]:
             opened = await client.conversations_open(users=owner)
             reply = reminder_message(owner, daily, now, now)
             response = await client.chat_postMessage(

@@ -10,13 +10,17 @@ from dataclasses import replace
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from slack_bolt.async_app import AsyncApp
+
 from bot.domain import grammar
 from bot.domain.answers import speed, waiting
 from bot.domain.dates import zone
 from bot.domain.digest import Digest
+from bot.domain.grammar.digest import parse_digest
 from bot.domain.ranking import Ranked, Scored
 from bot.domain.text import duration
 from bot.domain.working_hours import WorkingHours
+from handlers import subcommands
 from handlers.blocks import (
     BAND_EMOJI,
     Reply,
@@ -36,6 +40,7 @@ from handlers.blocks import (
 from handlers.context import Services
 from handlers.invocation import Invocation
 from handlers.next_steps import when
+from handlers.subcommands import Answer, Subcommand
 from storage import deliveries, leads, next_steps, pipeline
 from storage import report as report_rows
 
@@ -202,3 +207,10 @@ async def digest_preview(cmd: grammar.Digest, call: Invocation) -> Reply:
     )
     note = context(f":eyes: Preview, only you see it. The digest goes to {where}.")
     return Reply(preview.text, [note, *preview.blocks[:48]])
+
+
+SUBCOMMANDS = (Subcommand("digest", parse_digest, (Answer.of(grammar.Digest, digest_preview),)),)
+
+
+def register(app: AsyncApp) -> None:
+    subcommands.of(app).add(*SUBCOMMANDS)

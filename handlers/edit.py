@@ -4,11 +4,16 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from slack_bolt.async_app import AsyncApp
+
 from bot.domain import grammar
+from bot.domain.grammar.edit import parse_edit
 from bot.domain.lead import Lead
+from handlers import subcommands
 from handlers.blocks import Refusal, Reply, band, escape, lead_label, section
 from handlers.invocation import Invocation
 from handlers.lookup import find_lead
+from handlers.subcommands import Answer, Subcommand
 from storage import leads
 
 if TYPE_CHECKING:
@@ -39,3 +44,10 @@ async def _refuse_duplicate(conn: Connection, lead: Lead, changes: dict[str, str
         raise Refusal(
             f"That would make it a duplicate of {lead_label(other)}, so I changed nothing."
         )
+
+
+SUBCOMMANDS = (Subcommand("edit", parse_edit, (Answer.of(grammar.Edit, edit),)),)
+
+
+def register(app: AsyncApp) -> None:
+    subcommands.of(app).add(*SUBCOMMANDS)

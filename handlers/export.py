@@ -6,11 +6,16 @@ import asyncio
 import io
 from datetime import datetime
 
+from slack_bolt.async_app import AsyncApp
+
 from bot.domain import grammar
+from bot.domain.grammar.export import parse_export
 from bot.domain.lead_csv import write_leads
 from bot.domain.text import plural
+from handlers import subcommands
 from handlers.blocks import Reply
 from handlers.invocation import Invocation
+from handlers.subcommands import Answer, Subcommand
 from storage import leads, pipeline, snapshot
 from storage.engine import Address
 
@@ -47,3 +52,10 @@ async def export(cmd: grammar.Export, call: Invocation) -> Reply | None:
         f"as of {stamp} (UTC).",
     )
     return None
+
+
+SUBCOMMANDS = (Subcommand("export", parse_export, (Answer.of(grammar.Export, export),)),)
+
+
+def register(app: AsyncApp) -> None:
+    subcommands.of(app).add(*SUBCOMMANDS)

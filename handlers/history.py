@@ -20,9 +20,12 @@ from slack_bolt.async_app import AsyncApp
 from bot.domain import grammar
 from bot.domain.dates import DateError, parse_past, spoken, zone
 from bot.domain.grammar import KIND_HINTS, MAX_NOTE
+from bot.domain.grammar.history import parse_history, parse_undo
 from bot.domain.lead import Lead, Touch
 from bot.domain.temperature import KINDS
-from handlers import door, home, payloads, people
+from bot.domain.text import truncate
+from bot.domain.vocabulary import Kind
+from handlers import door, home, payloads, people, subcommands
 from handlers.blocks import (
     Refusal,
     Reply,
@@ -33,7 +36,6 @@ from handlers.blocks import (
     mention,
     plain,
     section,
-    truncate,
 )
 from handlers.buttons import HISTORY_ACTION, UNDO_ACTION
 from handlers.context import Services
@@ -41,6 +43,7 @@ from handlers.door import Tools
 from handlers.invocation import Invocation
 from handlers.lookup import find_lead
 from handlers.payloads import TouchRef
+from handlers.subcommands import Answer, Subcommand
 from storage import leads
 
 PAGE_ACTION = "history_page"
@@ -316,7 +319,7 @@ class EditOrigin(Struct, frozen=True):
     offset: int = 0
 
 
-def _option(kind: str) -> dict[str, Any]:
+def _option(kind: Kind) -> dict[str, Any]:
     return {"text": plain(truncate(f"{kind} — {KIND_HINTS[kind]}", 75)), "value": kind}
 
 
@@ -434,7 +437,14 @@ async def submit_edit(submitted: EditSubmission, tools: Tools) -> None:
     await home.redraw(tools.client, services, form.team_id, form.user_id)
 
 
+SUBCOMMANDS = (
+    Subcommand("history", parse_history, (Answer.of(grammar.History, history),)),
+    Subcommand("undo", parse_undo, (Answer.of(grammar.Undo, undo),), aliases=("unlog",)),
+)
+
+
 def register(app: AsyncApp) -> None:
+    subcommands.of(app).add(*SUBCOMMANDS)
     app.action(HISTORY_ACTION)(on_history)
     app.action(PAGE_ACTION)(on_page)
     app.action(EDIT_ACTION)(on_edit)

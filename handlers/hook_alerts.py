@@ -21,7 +21,7 @@ from bot.domain.alerts import still_waiting
 from bot.domain.lead import Lead
 from bot.domain.schedule import WorkspaceSettings
 from bot.domain.temperature import FRESH, KINDS, latest_buying_signal
-from bot.domain.text import duration
+from bot.domain.text import duration, truncate
 from handlers import clicks, door, payloads, relay
 from handlers.blocks import (
     Reply,
@@ -35,7 +35,6 @@ from handlers.blocks import (
     plain,
     reason_line,
     section,
-    truncate,
 )
 from handlers.buttons import ASSIGN_ACTION, CARD_PREFIX, touch_actions
 from handlers.context import Services
@@ -288,7 +287,7 @@ def _day(signal: HookSignal) -> date:
 
 
 def _dm(client: AsyncWebClient, user_id: str, reply: Reply) -> Send:
-    async def send() -> tuple[str, str, dict[str, Any]]:
+    async def send() -> tuple[str, str | None, dict[str, Any]]:
         opened = await client.conversations_open(users=user_id)
         return await _post(client, opened["channel"]["id"], reply)()
 
@@ -296,7 +295,7 @@ def _dm(client: AsyncWebClient, user_id: str, reply: Reply) -> Send:
 
 
 def _post(client: AsyncWebClient, channel: str, reply: Reply) -> Send:
-    async def send() -> tuple[str, str, dict[str, Any]]:
+    async def send() -> tuple[str, str | None, dict[str, Any]]:
         response = await client.chat_postMessage(
             channel=channel, text=reply.text, blocks=reply.blocks, unfurl_links=False
         )

@@ -28,49 +28,68 @@ MAX_BODY = 64 * 1024
 """Bytes: a lead is a few hundred; anything near this is not one."""
 
 
-def _text(description: str, limit: int, **schema: Any) -> Any:
+def _about(description: str, limit: int, **schema: Any) -> msgspec.Meta:
     # Limits go into the document only: the grammar checks them, with its own words.
-    return Annotated[
-        str | None,
-        msgspec.Meta(description=description, extra_json_schema={"maxLength": limit, **schema}),
-    ]
+    return msgspec.Meta(description=description, extra_json_schema={"maxLength": limit, **schema})
 
 
 class InboundLead(msgspec.Struct, kw_only=True):
     """A lead and what they just did. ``name`` (or ``first_name`` and ``last_name``) or ``email`` is required."""
 
-    name: _text("Full name of the lead.", grammar.MAX_NAME) = None
-    first_name: _text("Used with last_name when name is not given.", grammar.MAX_NAME) = None
-    last_name: _text("Used with first_name when name is not given.", grammar.MAX_NAME) = None
-    email: _text("Their email; a lead with the same email is the same lead.", grammar.MAX_FIELD) = (
-        None
-    )
-    company: _text("With the name, what tells two leads apart.", grammar.MAX_FIELD) = None
-    phone: _text("Phone number, as written.", grammar.MAX_FIELD) = None
-    source: _text(
-        "How they came to us, for a new lead (default inbound).",
-        grammar.MAX_FIELD,
-        examples=[*grammar.SOURCES, *grammar.SOURCE_ALIASES],
-    ) = None
-    kind: _text(
-        "What they did (default: the hook's kind).",
-        grammar.MAX_FIELD,
-        examples=[*grammar.KINDS, *grammar.KIND_ALIASES],
-    ) = None
-    note: _text("Anything worth knowing, kept with the touch.", grammar.MAX_NOTE) = None
-    at: _text(
-        "When it happened, ISO 8601 (default now; not in the future).",
-        64,
-        format="date-time",
-    ) = None
-    owner: _text(
-        "The rep it is for: a Slack user id, or a Slack user's email.", grammar.MAX_FIELD
-    ) = None
-    id: _text(
-        "Idempotency key: a second delivery with the same id is stored once"
-        " (also read from the Idempotency-Key or webhook-id header).",
-        200,
-    ) = None
+    name: Annotated[str | None, _about("Full name of the lead.", grammar.MAX_NAME)] = None
+    first_name: Annotated[
+        str | None, _about("Used with last_name when name is not given.", grammar.MAX_NAME)
+    ] = None
+    last_name: Annotated[
+        str | None, _about("Used with first_name when name is not given.", grammar.MAX_NAME)
+    ] = None
+    email: Annotated[
+        str | None,
+        _about("Their email; a lead with the same email is the same lead.", grammar.MAX_FIELD),
+    ] = None
+    company: Annotated[
+        str | None, _about("With the name, what tells two leads apart.", grammar.MAX_FIELD)
+    ] = None
+    phone: Annotated[str | None, _about("Phone number, as written.", grammar.MAX_FIELD)] = None
+    source: Annotated[
+        str | None,
+        _about(
+            "How they came to us, for a new lead (default inbound).",
+            grammar.MAX_FIELD,
+            examples=[*grammar.SOURCES, *grammar.SOURCE_ALIASES],
+        ),
+    ] = None
+    kind: Annotated[
+        str | None,
+        _about(
+            "What they did (default: the hook's kind).",
+            grammar.MAX_FIELD,
+            examples=[*grammar.KINDS, *grammar.KIND_ALIASES],
+        ),
+    ] = None
+    note: Annotated[
+        str | None, _about("Anything worth knowing, kept with the touch.", grammar.MAX_NOTE)
+    ] = None
+    at: Annotated[
+        str | None,
+        _about(
+            "When it happened, ISO 8601 (default now; not in the future).",
+            64,
+            format="date-time",
+        ),
+    ] = None
+    owner: Annotated[
+        str | None,
+        _about("The rep it is for: a Slack user id, or a Slack user's email.", grammar.MAX_FIELD),
+    ] = None
+    id: Annotated[
+        str | None,
+        _about(
+            "Idempotency key: a second delivery with the same id is stored once"
+            " (also read from the Idempotency-Key or webhook-id header).",
+            200,
+        ),
+    ] = None
 
 
 FIELDS = frozenset(InboundLead.__struct_fields__)

@@ -8,11 +8,17 @@ and never again: only its hash (and, for signatures, the key) is stored.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+
+from slack_bolt.async_app import AsyncApp
+
 from bot.domain import grammar
+from bot.domain.grammar.hooks import parse_hooks
 from bot.domain.hooks import DEFAULT_KIND, Hook, new_hook
-from handlers import people
+from handlers import people, subcommands
 from handlers.blocks import Reply, context, local_date, mention, section, sections
 from handlers.invocation import Invocation
+from handlers.subcommands import Answer, Subcommand
 from storage import hooks
 
 SECRET_USE = {
@@ -44,7 +50,7 @@ async def revoke(cmd: grammar.HooksRevoke, call: Invocation) -> None:
     await _as_admin(call, lambda: _revoked(cmd, call))
 
 
-async def _as_admin(call: Invocation, work) -> None:
+async def _as_admin(call: Invocation, work: Callable[[], Awaitable[Reply]]) -> None:
     await call.ack(response_type="ephemeral", text="Checking your permissions…")
     allowed = await people.is_admin(
         call.client, call.services, call.team_id, call.user_id, call.known
@@ -148,3 +154,20 @@ async def _revoked(cmd: grammar.HooksRevoke, call: Invocation) -> Reply:
         f":no_entry: Revoked hook `{cmd.hook_id}`: from now on it answers 404 and stores nothing."
     )
     return Reply(text, [section(text)])
+
+
+SUBCOMMANDS = (
+    Subcommand(
+        "hooks",
+        parse_hooks,
+        (
+            Answer.of(grammar.Hooks, list_hooks),
+            Answer.of(grammar.HooksNew, new),
+            Answer.of(grammar.HooksRevoke, revoke),
+        ),
+    ),
+)
+
+
+def register(app: AsyncApp) -> None:
+    subcommands.of(app).add(*SUBCOMMANDS)

@@ -29,6 +29,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.domain.alerts import deserves_alert
 from bot.domain.dates import zone
 from bot.domain.hooks import Hook, authentic, is_hook_id
+from bot.domain.lead import Lead
 from bot.domain.rate_limit import Buckets
 from bot.domain.text import quotable
 from handlers import clients as team_clients
@@ -154,14 +155,16 @@ class HookReceiver:
     ) -> Arrival | str:
         """The signal in the body, or the name of a Calendly event that carries none."""
         sent_as: dict[str, str] = {}  # a refused field, as the sender calls it
+        ignored: tuple[str, ...] = ()
+        key: str | None = None
         try:
             if hook.type == "typeform":
-                lead, ignored, key, sent_as = typeform.read(body), (), None, typeform.SENT_AS
+                lead, sent_as = typeform.read(body), typeform.SENT_AS
             elif hook.type == "calendly":
                 booking = calendly.read(body)
                 if isinstance(booking, str):
                     return booking
-                lead, ignored, key = booking.lead(await self._zone(hook), now), (), None
+                lead = booking.lead(await self._zone(hook), now)
                 sent_as = calendly.SENT_AS
             else:
                 lead, ignored = decode(_fields(body, request.content_type))
@@ -217,7 +220,7 @@ class HookReceiver:
             raise _slack_unsure(error) from None
         except (aiohttp.ClientError, TimeoutError) as error:
             raise _slack_unsure(error) from None
-        user_id = response["user"]["id"]
+        user_id: str = response["user"]["id"]
         self._emails[(team_id, email.lower())] = (user_id, time.monotonic())
         return user_id
 
@@ -332,7 +335,7 @@ def _fields(body: bytes, content_type: str) -> dict[str, Any]:
 
 
 def _stored(
-    lead: leads.Lead, now: datetime, *, created: bool, duplicate: bool, signal: Arrival
+    lead: Lead, now: datetime, *, created: bool, duplicate: bool, signal: Arrival
 ) -> Stored:
     return Stored(
         ok=True,

@@ -1,14 +1,14 @@
 """The ``/lead`` slash command: parse, answer from the database, ack with the reply.
 
-``COMMANDS`` says which function answers which subcommand. Only local database
-work happens before ``ack``; anything that talks to Slack (refreshing the caller's
-time zone, opening modals, uploads) comes after.
+Each feature adds the subcommands it serves to the app's table (``handlers.subcommands``);
+this module reads the command, routes it by the parsed type and knows no feature.
+Only local database work happens before ``ack``; anything that talks to Slack
+(refreshing the caller's time zone, opening modals, uploads) comes after.
 """
 
 from __future__ import annotations
 
-from dataclasses import replace
-from typing import Any
+from dataclasses import is_dataclass, replace
 
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.context.ack.async_ack import AsyncAck
@@ -17,29 +17,10 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.domain import grammar
 from bot.domain.dates import DateError
+from bot.domain.grammar.help import parse_help
+from bot.domain.text import truncate
 from bot.domain.vocabulary import GROUP_WORDS, KIND_GROUPS
-from handlers import (
-    add,
-    assign,
-    card,
-    close,
-    digest,
-    door,
-    edit,
-    export,
-    history,
-    hooks,
-    lists,
-    log,
-    next_steps,
-    notifications,
-    payloads,
-    people,
-    report,
-    settings,
-    snooze,
-    surfaces,
-)
+from handlers import door, payloads, people, subcommands, surfaces
 from handlers.blocks import (
     Refusal,
     Reply,
@@ -49,12 +30,12 @@ from handlers.blocks import (
     refusal_reply,
     section,
     sections,
-    truncate,
 )
 from handlers.context import Services
 from handlers.door import Tools
-from handlers.invocation import Handler, Invocation
+from handlers.invocation import Invocation
 from handlers.lookup import PICK_ACTION
+from handlers.subcommands import Answer, Subcommand, Subcommands
 
 COMMAND = "/lead"
 
@@ -95,39 +76,7 @@ async def show_help(cmd: grammar.Help, call: Invocation) -> Reply:
     return help_reply(unknown=cmd.unknown, topic=cmd.topic, suggestion=cmd.suggestion)
 
 
-COMMANDS: dict[type, Handler[Any]] = {
-    grammar.Help: show_help,
-    grammar.Add: add.add,
-    grammar.AddForm: add.add_form,
-    grammar.Log: log.log,
-    grammar.LogForm: log.log_form,
-    grammar.Show: card.show,
-    grammar.List: lists.list_leads,
-    grammar.Snooze: snooze.snooze,
-    grammar.Away: notifications.away,
-    grammar.Edit: edit.edit,
-    grammar.Won: close.won,
-    grammar.Lost: close.lost,
-    grammar.Reopen: close.reopen,
-    grammar.History: history.history,
-    grammar.Undo: history.undo,
-    grammar.Assign: assign.assign,
-    grammar.Settings: settings.settings,
-    grammar.Digest: digest.digest_preview,
-    grammar.Export: export.export,
-    grammar.Hooks: hooks.list_hooks,
-    grammar.HooksNew: hooks.new,
-    grammar.HooksRevoke: hooks.revoke,
-    grammar.Next: next_steps.set_next,
-    grammar.NextDone: next_steps.next_done,
-    grammar.NextList: next_steps.list_next,
-    grammar.Report: report.report,
-}
-"""Which function answers which subcommand: ``None`` when it acked by itself."""
-
-
-@door.command(payloads.command)
-async def on_lead(command: payloads.Command, tools: Tools) -> None:
+async def on_lead(table: Subcommands, command: payloads.Command, tools: Tools) -> None:
     services, client = tools.services, tools.client
     team_id, user_id = command.team_id, command.user_id
     call = await invocation(
@@ -142,15 +91,14 @@ async def on_lead(command: payloads.Command, tools: Tools) -> None:
         text=command.text,
     )
     now = call.now
-    reply = await answer(call)
+    reply = await answer(table, call)
     if reply is not None:
         await tools.ack(**reply.as_ack())
     known = await people.refresh_if_stale(client, services, team_id, user_id, now, call.known)
     await surfaces.after_command(client, services, team_id, user_id, call.changes, known)
 
 
-@door.action(payloads.pick_click)
-async def on_pick(click: payloads.PickClick, tools: Tools) -> None:
+async def on_pick(table: Subcommands, click: payloads.PickClick, tools: Tools) -> None:
     """A match picked from an ambiguous reply: run the original command on it."""
     services, clicker = tools.services, click.clicker
     call = await invocation(
@@ -164,7 +112,7 @@ async def on_pick(click: payloads.PickClick, tools: Tools) -> None:
         trigger_id=clicker.trigger_id,
         text=click.pick.command,
     )
-    reply = await answer(call, picked=click.pick.lead)
+    reply = await answer(table, call, picked=click.pick.lead)
     if reply is not None and tools.respond is not None:
         await tools.respond(replace_original=True, text=reply.text, blocks=reply.blocks)
     await surfaces.after_command(
@@ -201,17 +149,18 @@ async def invocation(
     )
 
 
-async def answer(call: Invocation, picked: int | None = None) -> Reply | None:
+async def answer(table: Subcommands, call: Invocation, picked: int | None = None) -> Reply | None:
     """The reply to ``call.text``, or ``None`` when the subcommand acked by itself.
 
     ``picked`` is a lead number chosen from an ambiguous reply's buttons: the
     command runs again on that lead.
     """
     try:
-        parsed = grammar.parse(call.text)
-        if picked is not None and hasattr(parsed, "ref"):
+        parsed = table.parse(call.text)
+        if picked is not None and isinstance(getattr(parsed, "ref", None), grammar.LeadRef):
+            assert is_dataclass(parsed) and not isinstance(parsed, type)
             parsed = replace(parsed, ref=grammar.LeadRef(number=picked, text=None))
-        return await COMMANDS[type(parsed)](parsed, call)
+        return await table.handler(parsed)(parsed, call)
     except (grammar.GrammarError, DateError) as error:
         message = f":warning: {escape(str(error))}"
         return Reply(message, [section(message)])
@@ -220,5 +169,17 @@ async def answer(call: Invocation, picked: int | None = None) -> Reply | None:
 
 
 def register(app: AsyncApp) -> None:
-    app.command(COMMAND)(on_lead)
-    app.action(PICK_ACTION)(on_pick)
+    """``/lead`` and its pick-a-match buttons, over the app's table; help is served here."""
+    table = subcommands.of(app)
+    table.add(Subcommand("help", parse_help, (Answer.of(grammar.Help, show_help),)))
+
+    @door.command(payloads.command)
+    async def on_lead_command(command: payloads.Command, tools: Tools) -> None:
+        await on_lead(table, command, tools)
+
+    @door.action(payloads.pick_click)
+    async def on_pick_click(click: payloads.PickClick, tools: Tools) -> None:
+        await on_pick(table, click, tools)
+
+    app.command(COMMAND)(on_lead_command)
+    app.action(PICK_ACTION)(on_pick_click)

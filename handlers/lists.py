@@ -4,10 +4,14 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from slack_bolt.async_app import AsyncApp
+
 from bot.domain import grammar
+from bot.domain.grammar.lists import parse_list
 from bot.domain.lead import Lead
 from bot.domain.ranking import Ranked
 from bot.domain.temperature import Temperature
+from handlers import subcommands
 from handlers.blocks import (
     Reply,
     band,
@@ -20,6 +24,7 @@ from handlers.blocks import (
     why,
 )
 from handlers.invocation import Invocation
+from handlers.subcommands import Answer, Subcommand
 from storage import pipeline
 
 LIST_LIMIT = 25
@@ -52,3 +57,10 @@ async def list_leads(cmd: grammar.List, call: Invocation) -> Reply:
     whose = {"mine": "Your", "team": "The team's"}.get(cmd.scope, f"{mention(cmd.user or '')}'s")
     title = f"{whose} {'' if cmd.band == 'all' else cmd.band + ' '}leads"
     return lead_list(title, found, call.now, "Add one with `/lead add`.")
+
+
+SUBCOMMANDS = (Subcommand("list", parse_list, (Answer.of(grammar.List, list_leads),)),)
+
+
+def register(app: AsyncApp) -> None:
+    subcommands.of(app).add(*SUBCOMMANDS)

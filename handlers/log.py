@@ -18,9 +18,11 @@ from slack_sdk.web.async_slack_response import AsyncSlackResponse
 from bot.domain import grammar, references
 from bot.domain.dates import DateError, parse_past, past_at_end
 from bot.domain.grammar import KIND_HINTS, MAX_NOTE
+from bot.domain.grammar.log import parse_log
 from bot.domain.lead import Lead
-from handlers import clicks, door, home, payloads, people, reminders
-from handlers.blocks import Refusal, Reply, lead_label, plain, section, truncate
+from bot.domain.text import truncate
+from handlers import clicks, door, home, payloads, people, reminders, subcommands
+from handlers.blocks import Refusal, Reply, lead_label, plain, section
 from handlers.buttons import LOG_ACTION
 from handlers.context import Services
 from handlers.door import Tools
@@ -28,6 +30,7 @@ from handlers.invocation import Invocation
 from handlers.lookup import CANDIDATES
 from handlers.payloads import Origin
 from handlers.reminders import lead_ids
+from handlers.subcommands import Answer, Subcommand
 from handlers.touches import log_touch, logged_reply
 from storage import leads, pipeline
 
@@ -285,7 +288,20 @@ async def submit(submitted: LogSubmission, tools: Tools) -> None:
     await home.redraw(client, services, team_id, user_id)
 
 
+SUBCOMMANDS = (
+    Subcommand(
+        "log",
+        parse_log,
+        (
+            Answer.of(grammar.Log, log),
+            Answer.of(grammar.LogForm, log_form),
+        ),
+    ),
+)
+
+
 def register(app: AsyncApp) -> None:
+    subcommands.of(app).add(*SUBCOMMANDS)
     app.action(LOG_ACTION)(on_log)
     app.options(LEAD_ACTION)(suggest_leads)
     app.view(CALLBACK_ID)(submit)

@@ -10,14 +10,19 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
+from slack_bolt.async_app import AsyncApp
+
 from bot.domain import grammar
 from bot.domain.dates import parse_due, zone
+from bot.domain.grammar.next_steps import parse_next
 from bot.domain.lead import Lead
 from bot.domain.next_steps import NextStep, is_overdue, overdue_first
+from handlers import subcommands
 from handlers.blocks import Refusal, Reply, context, escape, lead_label, plain, section, sections
 from handlers.buttons import LOG_ACTION
 from handlers.invocation import Invocation
 from handlers.lookup import find_lead
+from handlers.subcommands import Answer, Subcommand
 from storage import leads
 from storage import next_steps as steps
 
@@ -121,3 +126,20 @@ async def list_next(cmd: grammar.NextList, call: Invocation) -> Reply:
     if len(mine) > STEPS_SHOWN:
         blocks.append(context(f"…and {len(mine) - STEPS_SHOWN} more."))
     return Reply(f"Your next steps: {len(mine)}, {overdue} overdue", blocks)
+
+
+SUBCOMMANDS = (
+    Subcommand(
+        "next",
+        parse_next,
+        (
+            Answer.of(grammar.Next, set_next),
+            Answer.of(grammar.NextDone, next_done),
+            Answer.of(grammar.NextList, list_next),
+        ),
+    ),
+)
+
+
+def register(app: AsyncApp) -> None:
+    subcommands.of(app).add(*SUBCOMMANDS)

@@ -16,13 +16,15 @@ from slack_bolt.async_app import AsyncApp
 
 from bot.domain import grammar
 from bot.domain.dates import parse_due, zone
+from bot.domain.grammar.away import parse_away
 from bot.domain.relay import Notifications
-from handlers import door, home, payloads
+from handlers import door, home, payloads, subcommands
 from handlers.blocks import Reply, mention, section
 from handlers.context import Services
 from handlers.door import Tools
 from handlers.home import AWAY_ACTION, BACK_ACTION, INSTANT_ACTION, day_name
 from handlers.invocation import Invocation
+from handlers.subcommands import Answer, Subcommand
 from storage import notifications
 
 BACK = {"off", "back", "none", "no", "stop"}
@@ -85,7 +87,11 @@ async def on_away(pick: payloads.AwayPick, tools: Tools) -> None:
     await home.publish(tools.client, services, clicker.team_id, clicker.user_id)
 
 
+SUBCOMMANDS = (Subcommand("away", parse_away, (Answer.of(grammar.Away, away),)),)
+
+
 def register(app: AsyncApp) -> None:
+    subcommands.of(app).add(*SUBCOMMANDS)
     app.action(INSTANT_ACTION)(on_instant)
     app.action(AWAY_ACTION)(on_away)
     app.action(BACK_ACTION)(on_away)

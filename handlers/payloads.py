@@ -553,7 +553,8 @@ _WHERE_PARTS: dict[str, Any] = {
 
 def _checked(value: Any, part: str) -> str | None:
     try:
-        return msgspec.convert(value, _WHERE_PARTS[part])
+        checked: str = msgspec.convert(value, _WHERE_PARTS[part])
+        return checked
     except (msgspec.ValidationError, UnicodeEncodeError):
         return None
 

@@ -31,7 +31,7 @@ from bot.domain.relay import (
     offer_due,
 )
 from bot.domain.schedule import WorkspaceSettings
-from bot.domain.text import duration
+from bot.domain.text import duration, truncate
 from bot.domain.vocabulary import ANSWERS
 from handlers import door, payloads
 from handlers.blocks import (
@@ -44,7 +44,6 @@ from handlers.blocks import (
     mention,
     plain,
     section,
-    truncate,
 )
 from handlers.buttons import CARD_PREFIX, touch_actions
 from handlers.context import Services
@@ -212,9 +211,9 @@ async def send_due(
         for relay_id, offer in await relays.unsent_offers(reader, team_id):
             outcomes.append(await _send_offer(services, client, settings, relay_id, offer, now))
     for lead in escalating:  # after the offers, so it names everyone offered the lead
-        relay = await relays.of_lead(reader, team_id, lead.id)
-        if relay is not None and relay.ended is None:
-            outcomes.append(await _escalate(services, client, settings, relay, lead, now))
+        latest = await relays.of_lead(reader, team_id, lead.id)
+        if latest is not None and latest.ended is None:
+            outcomes.append(await _escalate(services, client, settings, latest, lead, now))
     return [outcome for outcome in outcomes if outcome is not None]
 
 

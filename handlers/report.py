@@ -9,13 +9,17 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from slack_bolt.async_app import AsyncApp
+
 from bot.domain import grammar
+from bot.domain.grammar.report import parse_report
 from bot.domain.report import report as report_text
 from bot.domain.report import speed_lines
 from bot.domain.working_hours import WorkingHours
-from handlers import weekly
+from handlers import subcommands, weekly
 from handlers.blocks import Reply, context, mention, sections
 from handlers.invocation import Invocation
+from handlers.subcommands import Answer, Subcommand
 from storage import deliveries
 from storage import report as report_rows
 
@@ -44,3 +48,10 @@ async def report(cmd: grammar.Report, call: Invocation) -> None:
     await call.ack(**Reply(lines[0], blocks).as_ack())
     # Drawing and uploading take a second: after the ack.
     await weekly.send_report_pictures(call, closed, cmd.days)
+
+
+SUBCOMMANDS = (Subcommand("report", parse_report, (Answer.of(grammar.Report, report),)),)
+
+
+def register(app: AsyncApp) -> None:
+    subcommands.of(app).add(*SUBCOMMANDS)

@@ -79,7 +79,8 @@ async def deliver(
     async with services.db.transaction() as conn:
         if not await deliveries.claim(conn, team_id, kind, recipient, day, now):
             return None
-    status, error, channel, ts, detail = "failed", None, None, None, {}
+    status, error, channel, ts = "failed", None, None, None
+    detail: dict[str, Any] = {}
     try:
         channel, ts, detail = await send()
         status = "sent"

@@ -5,16 +5,20 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import TypeVar
 
+from slack_bolt.async_app import AsyncApp
+
 from bot.domain import grammar
 from bot.domain.dates import zone
+from bot.domain.grammar.settings import parse_settings
 from bot.domain.schedule import WorkspaceSettings
 from bot.domain.vocabulary import Weekday
 from bot.domain.weekly import DAY_NAMES
-from handlers import people
+from handlers import people, subcommands
 from handlers.blocks import Reply, context, local_date, mention, section
 from handlers.invocation import Invocation
 from handlers.notifications import away_line
 from handlers.send_once import explain
+from handlers.subcommands import Answer, Subcommand
 from handlers.weekly import last_weekly_line
 from storage import deliveries, notifications
 
@@ -163,3 +167,10 @@ def _apply(current: WorkspaceSettings, change: grammar.Settings) -> WorkspaceSet
 def _given(new: T | None, old: T) -> T:
     """The value typed, or the one kept when the setting wasn't given (``()`` is given)."""
     return old if new is None else new
+
+
+SUBCOMMANDS = (Subcommand("settings", parse_settings, (Answer.of(grammar.Settings, settings),)),)
+
+
+def register(app: AsyncApp) -> None:
+    subcommands.of(app).add(*SUBCOMMANDS)

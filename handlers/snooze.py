@@ -13,14 +13,16 @@ from slack_bolt.async_app import AsyncApp
 
 from bot.domain import grammar
 from bot.domain.dates import parse_future
+from bot.domain.grammar.snooze import parse_snooze
 from bot.domain.lead import Lead
-from handlers import clicks, door, payloads
+from handlers import clicks, door, payloads, subcommands
 from handlers.blocks import Reply, lead_label, local_date, section
 from handlers.buttons import SNOOZE_ACTION, SNOOZE_CHOICES
 from handlers.context import Services
 from handlers.door import Tools
 from handlers.invocation import Invocation
 from handlers.lookup import find_lead
+from handlers.subcommands import Answer, Subcommand
 from storage import leads
 
 SNOOZE_OFF = {"off", "none", "cancel", "stop", "clear"}
@@ -64,5 +66,9 @@ async def on_snooze(click: payloads.SnoozeClick, tools: Tools) -> None:
     await clicks.redraw(tools, click.clicker, lead.id)
 
 
+SUBCOMMANDS = (Subcommand("snooze", parse_snooze, (Answer.of(grammar.Snooze, snooze),)),)
+
+
 def register(app: AsyncApp) -> None:
+    subcommands.of(app).add(*SUBCOMMANDS)
     app.action(SNOOZE_ACTION)(on_snooze)

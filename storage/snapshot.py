@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterator, Sequence
 from contextlib import closing
 from pathlib import Path
 from typing import Any
@@ -17,7 +17,9 @@ from storage.leads import LEAD_COLUMNS, SIGNAL_COLUMNS, lead_from_row, signal_fr
 Query = Callable[[str, Sequence[Any]], list[Any]]
 
 
-def leads_of(where: Path | Address, team_id: str, size: int = 2000) -> Iterator[list[Lead]]:
+def leads_of(
+    where: Path | Address, team_id: str, size: int = 2000
+) -> Generator[list[Lead], None, None]:
     """Every lead of a workspace by number, a batch at a time: blocking, for a worker thread.
 
     Exports read this way, on a plain blocking connection of their own:

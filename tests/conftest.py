@@ -23,7 +23,7 @@ from urllib.parse import quote
 
 import pytest
 from aiohttp import web
-from fake_slack import FakeSlack
+from fake_slack import WAIT, FakeSlack
 from slack_requests import SlackSender
 
 from bot.app import build_app, http_app, web_client
@@ -81,7 +81,18 @@ class Hotleads:
         assert status == 200, body
         return body
 
-    async def user_cached(self, user_id: str = "U1", timeout: float = 5) -> None:  # noqa: ASYNC109
+    async def change_settings(self, text: str, user_id: str = "UADMIN") -> dict:
+        """``/lead settings <text>`` by an admin; the answer, which comes after the ack.
+
+        The change is made after Slack confirms the rights, so a test reading the
+        settings must wait for this answer, not the "Checking…" ack.
+        """
+        self.slack.responses["cmd"].clear()
+        await self.command(f"settings {text}", user_id=user_id)
+        (answer,) = await self.slack.wait_for_responses("cmd")
+        return answer
+
+    async def user_cached(self, user_id: str = "U1", timeout: float = WAIT) -> None:  # noqa: ASYNC109
         """Wait until the app has stored what Slack said of ``user_id`` (its zone, its rights).
 
         The app asks ``users.info`` after the ack and saves the answer after that:

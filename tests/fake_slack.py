@@ -32,6 +32,9 @@ from slack_sdk.models.views import View
 
 SPEC_PATH = Path(__file__).parent / "data" / "web-api.openapi-v2.json"
 MANIFEST_PATH = Path(__file__).parent.parent / "manifest.yml"
+WAIT = 30.0
+"""Seconds a test waits for what the app does after the ack: a hang detector, not a
+target (a loaded 2-core machine can take seconds); waits end as soon as it happens."""
 
 # Used by slack_sdk's files_upload_v2 and Socket Mode but newer than the 2020 description.
 NEWER_METHODS: dict[str, tuple[str, ...]] = {
@@ -482,7 +485,7 @@ class FakeSlack:
         failure = _Failure(status, error or "internal_error", retry_after)
         self._failures[method].extend([failure] * times)
 
-    async def wait_for(self, method: str, count: int = 1, timeout: float = 5) -> list[Call]:  # noqa: ASYNC109
+    async def wait_for(self, method: str, count: int = 1, timeout: float = WAIT) -> list[Call]:  # noqa: ASYNC109
         """Wait for calls the app makes after ack(), in the background; returns them."""
         await self._wait_until(lambda: len(self.calls_to(method)) >= count, timeout, method)
         return self.calls_to(method)
@@ -491,7 +494,7 @@ class FakeSlack:
         self,
         key: str,
         count: int = 1,
-        timeout: float = 5,  # noqa: ASYNC109
+        timeout: float = WAIT,  # noqa: ASYNC109
     ) -> list[dict[str, Any]]:
         """Like `wait_for`, for bodies posted to `response_url(key)`."""
         await self._wait_until(lambda: len(self.responses[key]) >= count, timeout, key)
@@ -757,7 +760,7 @@ class FakeSlack:
             "bot_access_token": self._workflow_token(execution),
         }
 
-    async def step_ended(self, execution_id: str, timeout: float = 5) -> Execution:  # noqa: ASYNC109
+    async def step_ended(self, execution_id: str, timeout: float = WAIT) -> Execution:  # noqa: ASYNC109
         """Wait until the app completes or fails the step (it does so after the ack)."""
         execution = self.executions[execution_id]
         await self._wait_until(lambda: execution.state != "running", timeout, execution_id)

@@ -176,7 +176,9 @@ async def test_several_writers_at_once_never_tell_a_user_the_database_is_locked(
         assert code == 0 and "locked" not in out, out
     for took, body in answers:
         assert FAILED not in reply_text(body), body
-        assert took < 3, f"answered after {took:.1f}s, Slack gives up at 3s"
+        # A hang detector: the 3-second target under load is measured by
+        # bench.ack_latency (BENCHMARKS.md), not here on a shared, loaded machine.
+        assert took < 10, f"answered after {took:.1f}s"
     assert "locked" not in server.log.read_text()
     assert "imported 2000 leads" in outputs[0][1]
     stored = notes_stored(server.database)

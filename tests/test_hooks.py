@@ -608,8 +608,7 @@ async def test_a_lead_with_no_owner_gets_no_reminder_and_its_card_says_nobody(ho
     status, answer = await send(hotleads, made, {"name": "Jane Doe", "source": "referral"})
     assert status == 200, answer
     hotleads.slack.default_user = {"tz": "UTC", "is_admin": False}
-    await hotleads.command("settings channel:<#CSALES|sales> time:09:00", user_id="UADMIN")
-    await hotleads.slack.wait_for_responses("cmd")
+    await hotleads.change_settings("channel:<#CSALES|sales> time:09:00")
     hotleads.clock.moment += timedelta(days=10)
     lead = (await every_lead(hotleads.db, TEAM))[0]
     assert lead.temperature(hotleads.clock.now()).band == "warm"  # quiet and warm: reminder-worthy

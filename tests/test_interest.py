@@ -55,7 +55,7 @@ async def test_the_card_shows_fit_and_interest_apart_and_who_is_waiting(hotleads
 
 
 async def test_respond_setting_decides_when_a_lead_is_waiting(hotleads):
-    await hotleads.command("settings respond:2", user_id="UADMIN")
+    await hotleads.change_settings("respond:2")
     settings = await deliveries.get_settings(hotleads.db.reader, TEAM)
     assert settings.respond_hours == 2
     shown = reply_text(await hotleads.command("settings"))

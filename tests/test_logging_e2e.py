@@ -230,6 +230,6 @@ async def test_export_reply_counts_in_words(hotleads):
     ("typed", "stored"), [("9am", "09:00"), ("9:30", "09:30"), ("09:00", "09:00")]
 )
 async def test_settings_take_times_as_people_write_them(hotleads, typed, stored):
-    await hotleads.command(f"settings channel:<#CSALES|sales> time:{typed}", user_id="UADMIN")
+    await hotleads.change_settings(f"channel:<#CSALES|sales> time:{typed}")
     saved = await deliveries.get_settings(hotleads.db.reader, TEAM)
     assert saved.send_at.strftime("%H:%M") == stored
