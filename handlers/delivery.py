@@ -325,7 +325,7 @@ async def _daily(
     so is a snoozed lead, waiting or not. A step due is shown even then: it is a plan.
     """
     reader = services.db.reader
-    hot = await pipeline.hot_leads(reader, settings.team_id, now, owner)
+    hot = await pipeline.maybe_waiting(reader, settings.team_id, now, settings.respond_hours, owner)
     waiting_leads = [
         lead
         for lead, _ in waiting(hot, now, settings.respond_hours)
