@@ -10,6 +10,10 @@ would take hours for a million touches.
 
     .venv/bin/python -m bench.generate /tmp/hotleads-100k.db --leads 100000
     .venv/bin/python -m bench.generate postgresql://root@127.0.0.1:5432/hl --leads 100000
+    .venv/bin/python -m bench.generate postgresql://…/hl --workspaces 1000 --leads-per-workspace 500
+
+With ``--workspaces N`` there are N workspaces (``T00000``…), each with its own leads,
+numbered from 1, its own reps and its own settings.
 
 Profiles: ``uniform`` (the default, the scale benchmarks' data: 50 reps, each kind
 at its own rate) and ``realistic`` (a small team's week as it is: a few dozen
@@ -105,8 +109,11 @@ def _lead_rows(
     kinds: dict[str, float],
     reps: list[str],
     span: timedelta = SPAN,
+    team: str = TEAM,
+    lead_id: int | None = None,
 ) -> tuple[tuple, list[tuple], list[tuple]]:
     """One lead, its touches and its signals, as ``add_touch`` would have stored them."""
+    lead_id = number if lead_id is None else lead_id
     created_at = NOW - span * rng.random()
     source = rng.choices(list(SOURCE_WEIGHTS), list(SOURCE_WEIGHTS.values()))[0]
     owner = rng.choice(reps)
@@ -122,7 +129,7 @@ def _lead_rows(
         for _ in range(count)
     )
     touch_rows = [
-        (number, kind, f"note {i}" if i % 3 == 0 else "", to_db(at), owner, to_db(at), "")
+        (lead_id, kind, f"note {i}" if i % 3 == 0 else "", to_db(at), owner, to_db(at), "")
         for i, (kind, at) in enumerate(touches)
     ]
     # Logged in time order, so each touch's own add_touch left the lead scored at its time.
@@ -135,8 +142,8 @@ def _lead_rows(
     status = "won" if roll < 0.08 else "lost" if roll < 0.14 else "open"
     snoozed = NOW + timedelta(days=rng.randint(1, 30)) if rng.random() < 0.03 else None
     lead = (
-        number,
-        TEAM,
+        lead_id,
+        team,
         number,
         f"Lead {number} {rng.choice(['Smith', 'Jones', 'Garcia', 'Müller', 'Tanaka'])}",
         f"Company {number % 20_000}",
@@ -157,26 +164,45 @@ def _lead_rows(
         to_db(until.warm_until),
     )
     signal_rows = [
-        (number, kind, s.strength, to_db(s.as_of), to_db(s.last_at), s.count)
+        (lead_id, kind, s.strength, to_db(s.as_of), to_db(s.last_at), s.count)
         for kind, s in signals.items()
     ]
     return lead, touch_rows, signal_rows
 
 
+def teams(workspaces: int) -> list[str]:
+    """The workspaces' team ids: the one ``TEAM``, or ``T00000``, ``T00001``, …"""
+    return [TEAM] if workspaces == 1 else [f"T{n:05d}" for n in range(workspaces)]
+
+
 async def generate(
-    where: Path | Address, count: int, seed: int = 6, profile: str = "uniform"
+    where: Path | Address,
+    count: int,
+    seed: int = 6,
+    profile: str = "uniform",
+    workspaces: int = 1,
+    reps_per_workspace: int = len(REPS),
 ) -> dict[str, int]:
-    """Write ``count`` leads (numbered 1..count) and their touches into a fresh database."""
+    """Write ``count`` leads (numbered 1..count) and their touches into a fresh database,
+    in each of ``workspaces`` workspaces."""
     rng = random.Random(seed)
     kinds = PROFILES[profile]
     reps = REPS if profile == "uniform" else REPS[: max(1, count // LEADS_PER_REP)]
+    reps = reps[:reps_per_workspace]
     db = await Database.open(where)
     totals = {"leads": 0, "interactions": 0}
+    every = [
+        (offset, team, number)
+        for offset, team in enumerate(teams(workspaces))
+        for number in range(1, count + 1)
+    ]
     try:
-        for start in range(1, count + 1, CHUNK):
+        for start in range(0, len(every), CHUNK):
             lead_rows, touch_rows, signal_rows = [], [], []
-            for number in range(start, min(count, start + CHUNK - 1) + 1):
-                lead, touches, signals = _lead_rows(number, rng, kinds, reps, SPANS[profile])
+            for offset, team, number in every[start : start + CHUNK]:
+                lead, touches, signals = _lead_rows(
+                    number, rng, kinds, reps, SPANS[profile], team, offset * count + number
+                )
                 lead_rows.append(lead)
                 touch_rows += touches
                 signal_rows += signals
@@ -187,11 +213,12 @@ async def generate(
             totals["leads"] += len(lead_rows)
             totals["interactions"] += len(touch_rows)
         async with db.transaction() as conn:
-            # Due every day from midnight, so a benchmark run at any hour finds it due.
-            settings = WorkspaceSettings(TEAM, CHANNEL, "00:00", digest_days=WEEKDAYS)
-            await deliveries.save_settings(conn, settings, REPS[0], NOW - SPAN)
-            for rep in reps:
-                await users.save(conn, SlackUser(TEAM, rep, "UTC", False, NOW))
+            for team in teams(workspaces):
+                # Due every day from midnight, so a benchmark run at any hour finds it due.
+                settings = WorkspaceSettings(team, CHANNEL, "00:00", digest_days=WEEKDAYS)
+                await deliveries.save_settings(conn, settings, reps[0], NOW - SPAN)
+                for rep in reps:
+                    await users.save(conn, SlackUser(team, rep, "UTC", False, NOW))
         if db.reader.dialect.name == "postgres":
             # The leads came with their ids: the identity column carries on after them.
             await db.reader.execute(
@@ -207,6 +234,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("path", help="a new SQLite file, or an empty PostgreSQL database's URL")
     parser.add_argument("--leads", type=int, default=100_000)
+    parser.add_argument("--workspaces", type=int, default=1)
+    parser.add_argument(
+        "--leads-per-workspace", type=int, help="with --workspaces: each one's leads"
+    )
+    parser.add_argument("--reps", type=int, default=len(REPS), help="reps per workspace")
     parser.add_argument("--profile", choices=sorted(PROFILES), default="uniform")
     args = parser.parse_args()
     where: Path | Address
@@ -217,7 +249,16 @@ def main() -> None:
         if where.exists():
             raise SystemExit(f"{where} exists; the generator only fills a new database") from None
     started = time.perf_counter()
-    totals = asyncio.run(generate(where, args.leads, profile=args.profile))
+    count = args.leads_per_workspace or args.leads
+    totals = asyncio.run(
+        generate(
+            where,
+            count,
+            profile=args.profile,
+            workspaces=args.workspaces,
+            reps_per_workspace=args.reps,
+        )
+    )
     print(machine())
     print(
         f"{totals['leads']} leads, {totals['interactions']} interactions in "

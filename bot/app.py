@@ -6,9 +6,10 @@ import contextlib
 import json
 import logging
 import os
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from typing import cast
 
+import aiohttp
 from aiohttp import web
 from aiohttp.typedefs import Handler
 from slack_bolt.async_app import AsyncApp
@@ -39,16 +40,30 @@ from storage.sealing import Sealer
 EVENTS_PATH = "/slack/events"
 INSTALL_PATH = "/slack/install"
 REDIRECT_PATH = "/slack/oauth_redirect"
+SLACK_CONNECTIONS = 64
+"""Connections to Slack kept at most by a process's session: workers run workspaces at once."""
 BOT_SCOPES = ("commands", "chat:write", "im:write", "users:read", "users:read.email", "files:write")
 """What hotleads asks each workspace for: the manifests' ``oauth_config.scopes.bot``."""
+
+SLACK_TIMEOUT = 10
+"""Seconds a Web API call may take, retries apart."""
 
 log = logging.getLogger(__name__)
 
 
+@contextlib.asynccontextmanager
+async def web_session() -> AsyncIterator[aiohttp.ClientSession]:
+    """One HTTP session for every Web API call of a process, closed when the process stops."""
+    async with aiohttp.ClientSession(
+        timeout=aiohttp.ClientTimeout(total=SLACK_TIMEOUT),
+        connector=aiohttp.TCPConnector(limit=SLACK_CONNECTIONS),
+    ) as session:
+        yield session
+
+
 def web_client(services: Services) -> AsyncWebClient:
     """The client with ``SLACK_BOT_TOKEN`` (none in multi-workspace mode)."""
-    settings = _settings(services)
-    return _client(settings, settings.bot_token or None)
+    return _client(services, _settings(services).bot_token or None)
 
 
 def _settings(services: Services) -> Settings:
@@ -56,12 +71,14 @@ def _settings(services: Services) -> Settings:
     return cast(Settings, services.settings)
 
 
-def _client(settings: Settings, token: str | None) -> AsyncWebClient:
-    """A client that waits out rate limits and retries dropped connections and 5xx."""
+def _client(services: Services, token: str | None) -> AsyncWebClient:
+    """A client that waits out rate limits and retries dropped connections and 5xx, over the
+    process's shared session when there is one (``web_session``)."""
     return AsyncWebClient(
         token=token,
-        base_url=settings.slack_api_url,
-        timeout=10,
+        base_url=_settings(services).slack_api_url,
+        session=services.http,
+        timeout=SLACK_TIMEOUT,
         retry_handlers=[
             AsyncConnectionErrorRetryHandler(max_retry_count=2),
             AsyncRateLimitErrorRetryHandler(max_retry_count=2),
@@ -81,7 +98,7 @@ def team_clients(services: Services) -> Clients:
         Sealer(settings.encryption_keys),
         client_id=settings.client_id,
         client_secret=settings.client_secret,
-        new_client=lambda token: _client(settings, token),
+        new_client=lambda token: _client(services, token),
     )
 
 
@@ -234,6 +251,13 @@ async def _unsaved_hooks(request: web.Request, handler: Handler) -> web.StreamRe
         return web.json_response(
             {"ok": False, "error": UNSAVED}, status=503, headers={"Retry-After": "30"}
         )
+
+
+def health_app() -> web.Application:
+    """A worker's only HTTP: the health check, for a platform that wants one."""
+    web_app = web.Application()
+    web_app.router.add_get("/healthz", _health)
+    return web_app
 
 
 async def _health(_: web.Request) -> web.Response:

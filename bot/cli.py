@@ -42,6 +42,9 @@ def parser() -> argparse.ArgumentParser:
     )
     commands = top.add_subparsers(dest="command", metavar="COMMAND")
     commands.add_parser("serve", help="run the Slack app (the default)")
+    commands.add_parser(
+        "worker", help="send digests, reminders and follow-ups as they fall due; serve no Slack"
+    )
     commands.add_parser("help", help="show this help (like --help)")
     commands.add_parser("migrate", help="bring the database schema up to date")
 
@@ -179,7 +182,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     if command == "keygen":  # before the settings: they may be waiting for this very key
         return workspace_admin.keygen()
     try:
-        settings = Settings.from_env(os.environ, need_slack=command in ("serve", "run-due"))
+        settings = Settings.from_env(
+            os.environ, need_slack=command in ("serve", "worker", "run-due")
+        )
     except ConfigError as error:
         return _stop(str(error))
     logging.basicConfig(
@@ -242,6 +247,11 @@ async def _run(command: str, args: argparse.Namespace, settings: Settings) -> in
         from bot.serve import serve
 
         await serve(settings)
+        return 0
+    if command == "worker":
+        from bot.serve import work
+
+        await work(settings)
         return 0
     if command == "run-due":
         from bot import runner

@@ -40,12 +40,23 @@ VARIABLES = (
     "HOTLEADS_ENCRYPTION_KEY",
     "PUBLIC_URL",
     "DATABASE_URL",
+    "DATABASE_POOL_MIN",
+    "DATABASE_POOL_MAX",
+    "HOTLEADS_WORKER",
     "SLACK_API_URL",
     "PORT",
     "LOG_LEVEL",
     "HOTLEADS_ADMINS",
 )
 """Every environment variable hotleads reads: the README's Configuration table lists these."""
+
+POOL_MIN_DEFAULT = 2
+POOL_MAX_DEFAULT = 10
+"""PostgreSQL connections per process: a web process and a worker at these fit the 20-25
+connections of a small managed database with room for an operator's psql."""
+POOL_LIMIT = 100
+WORKER_MODES = ("inline", "off")
+"""``inline``: the server also sends what is due; ``off``: ``python -m bot worker`` does."""
 
 ONE_WORKSPACE = "one workspace"
 MANY_WORKSPACES = "many workspaces"
@@ -68,6 +79,12 @@ class Settings:
     client_secret: str | None = None
     encryption_keys: tuple[str, ...] = ()
     """Fernet keys sealing the stored tokens, newest first; older ones still open old tokens."""
+    worker: str = "inline"
+    """Whether the server sends what is due itself (``inline``) or leaves it to workers (``off``)."""
+    pool_min: int = POOL_MIN_DEFAULT
+    pool_max: int = POOL_MAX_DEFAULT
+    port_set: bool = False
+    """``PORT`` was given: a worker then answers ``/healthz`` on it, and only that."""
 
     @property
     def multi_workspace(self) -> bool:
@@ -86,12 +103,15 @@ class Settings:
         )
         where = self.database
         database = f"PostgreSQL {where}" if where.is_postgres else f"SQLite {where.path.absolute()}"
+        if where.is_postgres:
+            database += f" (pool {self.pool_min}-{self.pool_max})"
         transport = (
             f"Socket Mode, inbound hooks on port {self.port}"
             if self.app_token
             else f"HTTP on port {self.port}"
         )
-        return f"hotleads for {mode}; database {database}; {transport}"
+        work = "sends what is due" if self.worker == "inline" else "leaves what is due to workers"
+        return f"hotleads for {mode}; database {database}; {work}; {transport}"
 
     @classmethod
     def from_env(cls, env: Mapping[str, str], *, need_slack: bool = True) -> Settings:
@@ -110,6 +130,9 @@ class Settings:
                 u.strip() for u in _value(env, "HOTLEADS_ADMINS").split(",") if u.strip()
             ),
             "public_url": _public_url(_value(env, "PUBLIC_URL")),
+            "worker": _worker(_value(env, "HOTLEADS_WORKER") or "inline"),
+            "port_set": bool(_value(env, "PORT")),
+            **_pool(env),
         }
         if mode_of(env) == MANY_WORKSPACES:
             return cls(**common, **_many_workspaces(env))
@@ -243,3 +266,34 @@ def _log_level(text: str) -> str:
     if not isinstance(logging.getLevelName(level), int):
         raise ConfigError(f"LOG_LEVEL must be DEBUG, INFO, WARNING or ERROR, not {text!r}.")
     return level
+
+
+def _worker(text: str) -> str:
+    if text.lower() not in WORKER_MODES:
+        raise ConfigError(
+            "HOTLEADS_WORKER must be inline (this server also sends digests and reminders) "
+            f"or off (`python -m bot worker` processes send them), not {text!r}."
+        )
+    return text.lower()
+
+
+def _pool(env: Mapping[str, str]) -> dict[str, int]:
+    """``DATABASE_POOL_MIN``/``MAX``: whole numbers, the least no more than the most."""
+    sizes = {}
+    for name, default in (
+        ("DATABASE_POOL_MIN", POOL_MIN_DEFAULT),
+        ("DATABASE_POOL_MAX", POOL_MAX_DEFAULT),
+    ):
+        text = _value(env, name) or str(default)
+        if not text.isdigit() or not 1 <= int(text) <= POOL_LIMIT:
+            raise ConfigError(
+                f"{name} must be a whole number of connections from 1 to {POOL_LIMIT}, not {text!r}."
+            )
+        sizes[name] = int(text)
+    least, most = sizes["DATABASE_POOL_MIN"], sizes["DATABASE_POOL_MAX"]
+    if least > most:
+        raise ConfigError(
+            f"DATABASE_POOL_MIN ({least}) is more than DATABASE_POOL_MAX ({most}): "
+            "raise the most or lower the least."
+        )
+    return {"pool_min": least, "pool_max": most}

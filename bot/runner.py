@@ -1,4 +1,4 @@
-"""Running what is due: once from the command line, or every minute beside the server."""
+"""Running what is due: once from the command line, or all along in a worker or beside the server."""
 
 from __future__ import annotations
 
@@ -11,11 +11,14 @@ from bot.app import team_clients
 from bot.config import Settings
 from bot.domain.clock import FixedClock
 from handlers.context import Services
-from handlers.delivery import run_due
+from handlers.delivery import run_due, send_what_is_due
 from storage import events
 from storage.db import Database, storage_failure
 
 EVERY = 60.0
+TICK = 20.0
+"""Seconds between looks at the due index: with ``delivery.LEASE``, a workspace whose worker
+died is taken by another within a minute."""
 EVENTS_KEPT = timedelta(days=1)
 """How long an event id is remembered, so Slack's retries (within the hour) are known."""
 TRIGGERS_KEPT = timedelta(minutes=10)
@@ -38,21 +41,28 @@ async def run_due_once(settings: Settings, now: datetime) -> int:
 
 
 async def every_minute(services: Services, stop: asyncio.Event) -> None:
-    """The server's own scheduler: the same check as ``run-due``, once a minute."""
+    """The scheduler of a worker, or of a server with ``HOTLEADS_WORKER=inline``.
+
+    Every ``TICK`` seconds it sends what the due index says is due (one statement
+    when nothing is); once a minute it forgets old event and trigger ids.
+    """
     clients = team_clients(services)
+    forgotten_at: datetime | None = None
     while not stop.is_set():
         try:
             now = services.clock.now()
-            for outcome in await run_due(services, clients, now):
+            for outcome in await send_what_is_due(services, clients, now):
                 log.info("run-due %s", outcome.line())
-            async with services.db.transaction() as conn:
-                await events.forget_before(conn, now - EVENTS_KEPT)
-                await events.forget_triggers_before(conn, now - TRIGGERS_KEPT)
+            if forgotten_at is None or now - forgotten_at >= timedelta(seconds=EVERY):
+                async with services.db.transaction() as conn:
+                    await events.forget_before(conn, now - EVENTS_KEPT)
+                    await events.forget_triggers_before(conn, now - TRIGGERS_KEPT)
+                forgotten_at = now
         except Exception as error:
             cause = storage_failure(error)
             if cause is None:
-                log.exception("run-due failed; trying again in a minute")
-            else:  # full, read-only or gone: one line a minute says it
-                log.error("run-due couldn't use the database (%s); trying again in a minute", cause)
+                log.exception("run-due failed; trying again shortly")
+            else:  # full, read-only or gone: one line a tick says it
+                log.error("run-due couldn't use the database (%s); trying again shortly", cause)
         with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(stop.wait(), timeout=EVERY)
+            await asyncio.wait_for(stop.wait(), timeout=TICK)

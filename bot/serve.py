@@ -16,7 +16,7 @@ from slack_bolt.adapter.socket_mode.aiohttp import AsyncSocketModeHandler
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.errors import SlackApiError
 
-from bot.app import EVENTS_PATH, build_app, hooks_app, http_app
+from bot.app import EVENTS_PATH, build_app, health_app, hooks_app, http_app, web_session
 from bot.config import ConfigError, Settings
 from bot.domain.clock import SystemClock
 from bot.runner import every_minute
@@ -63,12 +63,57 @@ async def serve(settings: Settings) -> None:
     """
     log.info("%s", settings.describe())
     quiet_about_junk()
-    db = await Database.open(settings.database)
+    db = await Database.open(settings.database, pool=(settings.pool_min, settings.pool_max))
     try:
         db.serve_alone()
-        await _serve(settings, Services(settings=settings, db=db, clock=SystemClock()))
+        async with web_session() as http:
+            services = Services(settings=settings, db=db, clock=SystemClock(), http=http)
+            await _serve(settings, services)
     finally:
         await db.close()
+
+
+async def work(settings: Settings) -> None:
+    """``python -m bot worker``: send what falls due until SIGTERM or SIGINT; serve no Slack.
+
+    Any number of workers (and servers with ``HOTLEADS_WORKER=inline``) share the
+    work through the due index. With ``PORT`` set, ``/healthz`` answers on it.
+    """
+    health = f"/healthz on port {settings.port}" if settings.port_set else "no HTTP"
+    log.info("hotleads worker; database %s; %s", settings.database, health)
+    db = await Database.open(settings.database, pool=(settings.pool_min, settings.pool_max))
+    try:
+        async with web_session() as http:
+            services = Services(settings=settings, db=db, clock=SystemClock(), http=http)
+            await _work(settings, services)
+    finally:
+        await db.close()
+
+
+async def _work(settings: Settings, services: Services) -> None:
+    """The health app owns the minute loop, as the server's web app does."""
+    stop = _stop_on_signals()
+    web_app = health_app()
+    web_app.cleanup_ctx.append(_background("minute loop", lambda: every_minute(services, stop)))
+    runner = web.AppRunner(web_app, shutdown_timeout=REQUESTS_FINISH)
+    try:
+        await runner.setup()
+        if settings.port_set:
+            await _listen(runner, settings.port)
+        await stop.wait()
+        log.info("stopping: finishing the workspaces under way")
+    finally:
+        stop.set()
+        await runner.cleanup()
+
+
+def _stop_on_signals() -> asyncio.Event:
+    """Set by SIGTERM or SIGINT."""
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(signum, stop.set)
+    return stop
 
 
 async def _serve(settings: Settings, services: Services) -> None:
@@ -80,17 +125,16 @@ async def _serve(settings: Settings, services: Services) -> None:
     stays for ``run-due``), and the work listeners do after their ack gets the rest.
     """
     app = build_app(services)
-    stop = asyncio.Event()
+    stop = _stop_on_signals()
     loop = asyncio.get_running_loop()
-    for signum in (signal.SIGTERM, signal.SIGINT):
-        loop.add_signal_handler(signum, stop.set)
     web_app = (
         hooks_app(services)
         if settings.app_token
         else http_app(app, settings.signing_secret, services)
     )
     web_app.cleanup_ctx.append(_background("checkpoints", lambda: services.db.keep_wal_short(stop)))
-    web_app.cleanup_ctx.append(_background("minute loop", lambda: every_minute(services, stop)))
+    if settings.worker == "inline":
+        web_app.cleanup_ctx.append(_background("minute loop", lambda: every_minute(services, stop)))
     if settings.app_token:
         web_app.cleanup_ctx.append(_socket_mode(app, settings.app_token))
     runner = web.AppRunner(web_app, shutdown_timeout=REQUESTS_FINISH)

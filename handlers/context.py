@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Protocol
 
+import aiohttp
+
 from bot.domain.clock import Clock
 from handlers.coalesce import Coalescer
 from storage.db import Database
@@ -29,3 +31,6 @@ class Services:
     clock: Clock
     redraws: Coalescer = field(default_factory=Coalescer)
     """Home tab redraws in flight, one per rep at a time."""
+    http: aiohttp.ClientSession | None = None
+    """The process's one HTTP session for the Web API, whatever the token: its connections
+    to Slack are kept and reused. ``None``: each call opens its own (commands, tests)."""

@@ -184,7 +184,9 @@ async def digest_for(services: Services, team_id: str, now: datetime) -> Digest:
     return replace(
         digest,
         waiting=waiting(
-            await pipeline.hot_leads(reader, team_id, now), now, settings.respond_hours
+            await pipeline.maybe_waiting(reader, team_id, now, settings.respond_hours),
+            now,
+            settings.respond_hours,
         ),
         steps_due=[(by_id[s.lead_id], s) for s in due if s.lead_id in by_id],
         yesterday=speed(

@@ -160,8 +160,8 @@ async def my_pipeline(
     quiet_days = settings.quiet_days
     counts = await pipeline.band_counts(reader, team_id, now, owner=user_id)
     blocks = [context(f"Your open leads: {band_counts(counts)}")]
-    hot_leads = await pipeline.hot_leads(reader, team_id, now, owner=user_id)
-    blocks += _waiting(waiting(hot_leads, now, settings.respond_hours), now)
+    asked = await pipeline.maybe_waiting(reader, team_id, now, settings.respond_hours, user_id)
+    blocks += _waiting(waiting(asked, now, settings.respond_hours), now)
     steps = await next_steps.owners_steps(reader, team_id, user_id)
     by_lead = {step.lead_id: step for step in steps}
     blocks.append(section("*:fire: Your hot leads*"))

@@ -282,6 +282,18 @@ async def send_due(
     return [outcome for outcome in outcomes if outcome is not None]
 
 
+async def next_due(
+    services: Services, settings: WorkspaceSettings, now: datetime
+) -> datetime | None:
+    """When the next follow-up falls due (for the due index): its signal's arrival plus the
+    respond window."""
+    respond = timedelta(hours=settings.respond_hours)
+    first = await hooks.first_undone(
+        services.db.reader, settings.team_id, FOLLOW_UP, arrived_after=now - respond
+    )
+    return first + respond if first else None
+
+
 def _day(signal: HookSignal) -> date:
     return signal.arrived_at.date()
 

@@ -11,7 +11,7 @@ by the next run. Every message of a relay is updated in place when it ends.
 from __future__ import annotations
 
 import logging
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from slack_bolt.async_app import AsyncApp
@@ -54,6 +54,8 @@ from storage.engine import Connection
 
 CLAIM_ACTION = "relay_claim"
 OFFER, ESCALATION = "offer", "escalation"
+LOOK_AGAIN = timedelta(minutes=5)
+"""While a relay runs, how soon the runners look again for an answer to say it ended."""
 
 ENDED = {
     "claimed": ":raised_hand: claimed by {who}",
@@ -215,6 +217,24 @@ async def send_due(
         if latest is not None and latest.ended is None:
             outcomes.append(await _escalate(services, client, settings, latest, lead, now))
     return [outcome for outcome in outcomes if outcome is not None]
+
+
+async def next_due(
+    services: Services, settings: WorkspaceSettings, now: datetime
+) -> datetime | None:
+    """When a running relay next owes a step (for the due index): its next offer or its
+    escalation; and, while any runs, within ``LOOK_AGAIN``, to see it answered and say so."""
+    policy = Policy.of(settings)
+    running = await relays.running(services.db.reader, settings.team_id)
+    if not running:
+        return None
+    moments = [now + LOOK_AGAIN]
+    for relay in running:
+        if policy.on and len(relay.offers) < len(policy.reps):
+            moments.append(policy.offer_due(relay, len(relay.offers) + 1))
+        if policy.on:
+            moments.append(policy.escalation_due(relay))
+    return min(moment for moment in moments if moment > now - LOOK_AGAIN)
 
 
 def _day(relay: Relay) -> date:

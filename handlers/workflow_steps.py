@@ -38,6 +38,7 @@ from bot.domain.answers import waiting_since
 from bot.domain.dates import DateError, parse_past
 from bot.domain.grammar import LeadRef
 from bot.domain.lead import Lead
+from bot.domain.schedule import WorkspaceSettings
 from bot.domain.text import duration, truncate
 from bot.domain.vocabulary import KINDS, SOURCES
 from handlers import add, door, hook_alerts, lookup, payloads, people, touches
@@ -694,6 +695,13 @@ async def end_due(
             )
         ended.append(await _complete(services, client, step, now))
     return ended
+
+
+async def next_due(
+    services: Services, settings: WorkspaceSettings, now: datetime
+) -> datetime | None:
+    """When the next offer ends with nobody (for the due index)."""
+    return await pending_steps.next_end(services.db.reader, settings.team_id)
 
 
 @door.action(step_claim)

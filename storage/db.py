@@ -62,6 +62,9 @@ class DatabaseUnavailable(RuntimeError):
         self.address, self.cause = address, cause
 
 
+POOL = (1, 10)
+"""PostgreSQL connections (least, most) for a command; servers and workers take theirs from
+``DATABASE_POOL_MIN``/``MAX``."""
 OPEN_WITHIN = 3.0
 """Seconds a database may take to open before the command gives up and says why."""
 _SQLITE_REFUSALS = {
@@ -205,17 +208,23 @@ class Database:
 
     @staticmethod
     async def open(
-        where: Path | Address, *, run_migrations: bool = True, progress: Progress = quiet
+        where: Path | Address,
+        *,
+        run_migrations: bool = True,
+        progress: Progress = quiet,
+        pool: tuple[int, int] = POOL,
     ) -> Database:
         """Open (and migrate) the database, or raise ``DatabaseUnavailable`` saying why.
 
         A database that can't be reached, read or written stops the caller at once
         with its cause, never half-open: nothing is left running to hang the exit.
+        ``pool`` is the least and most PostgreSQL connections; the least are open
+        before this returns, so the first requests wait for none.
         """
         address = where if isinstance(where, Address) else Address.sqlite(where)
         try:
             if address.is_postgres:
-                return await PostgresDatabase.connect(address, run_migrations, progress)
+                return await PostgresDatabase.connect(address, run_migrations, progress, pool)
             return await SqliteDatabase.connect(address.path, run_migrations, progress)
         except TimeoutError:
             raise DatabaseUnavailable(
@@ -387,11 +396,15 @@ class PostgresDatabase(Database):
 
     @classmethod
     async def connect(
-        cls, address: Address, run_migrations: bool, progress: Progress
+        cls, address: Address, run_migrations: bool, progress: Progress, pool: tuple[int, int]
     ) -> PostgresDatabase:
         from storage import postgres
 
-        db = cls(address, await postgres.open_pool(address, within=OPEN_WITHIN))
+        least, most = pool
+        db = cls(
+            address,
+            await postgres.open_pool(address, within=OPEN_WITHIN, min_size=least, max_size=most),
+        )
         if run_migrations:
             try:
                 await db.migrate(progress)

@@ -15,6 +15,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from bot.domain.schedule import WorkspaceSettings
+from storage import due
 from storage.batches import chunks
 from storage.engine import Connection, Row
 from storage.times import from_db, required_from_db, to_db
@@ -79,6 +80,7 @@ async def save_settings(
             to_db(now),
         ),
     )
+    await due.sooner(conn, settings.team_id, now)  # a new time or zone: worked out again now
 
 
 async def next_rep(conn: Connection, team_id: str) -> str:

@@ -53,6 +53,11 @@ class Dialect(Protocol):
         or ``None`` where the write transaction already excludes every other writer."""
         ...
 
+    def skip_locked(self) -> str:
+        """What ends a ``SELECT`` so concurrent takers each get other rows: ``FOR UPDATE SKIP
+        LOCKED`` where writers share the database, nothing where the one writer has it all."""
+        ...
+
 
 class Connection(Protocol):
     """What every storage function is given: a reader, or a write transaction."""
@@ -128,6 +133,9 @@ class SqliteDialect:
     def lock_until_commit(self) -> str | None:
         return None  # BEGIN IMMEDIATE already holds the database's one write lock
 
+    def skip_locked(self) -> str:
+        return ""  # the same: a second taker waits for the first one's commit
+
 
 class SqliteConnection:
     """An aiosqlite connection seen through ``Connection``."""
@@ -172,6 +180,9 @@ class PostgresDialect:
 
     def lock_until_commit(self) -> str | None:
         return "SELECT pg_advisory_xact_lock(hashtext(?))"
+
+    def skip_locked(self) -> str:
+        return " FOR UPDATE SKIP LOCKED"
 
 
 _PLACEHOLDER = re.compile(r"%|\?|(?<![:\w]):([A-Za-z_]\w*)")

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from bot.domain.hooks import Hook
+from storage import due
 from storage.engine import Connection, Row
 from storage.times import from_db, required_from_db, to_db
 
@@ -159,6 +160,7 @@ async def add_signal(
         (team_id, lead_id, hook_id, kind, note, to_db(at), to_db(arrived_at), burst_of),
     )
     assert row is not None
+    await due.sooner(conn, team_id, arrived_at)  # its alert's backstop, and its follow-up's time
     return HookSignal(row[0], team_id, lead_id, hook_id, kind, note, at, arrived_at, burst_of)
 
 
@@ -213,3 +215,17 @@ async def unsent_signals(
         (team_id, to_db(arrived_after), to_db(arrived_by), delivery),
     )
     return [_signal(row) for row in rows]
+
+
+async def first_undone(
+    conn: Connection, team_id: str, delivery: str, *, arrived_after: datetime
+) -> datetime | None:
+    """When the earliest signal after ``arrived_after`` whose ``delivery`` is not done arrived:
+    what the due index needs to know of follow-ups still to come."""
+    row = await conn.fetchone(
+        "SELECT MIN(arrived_at) FROM hook_signals s WHERE team_id = ? AND arrived_at > ?"
+        " AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.team_id = s.team_id AND d.kind = ?"
+        " AND d.recipient = CAST(s.id AS TEXT) AND d.status IN ('sent', 'refused'))",
+        (team_id, to_db(arrived_after), delivery),
+    )
+    return from_db(row[0]) if row else None

@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from bot.domain.installation import Installation, InstalledWorkspace
+from storage import due
 from storage.engine import Connection, Row
 from storage.sealing import Sealer
 from storage.times import from_db, required_from_db, to_db
@@ -67,6 +68,7 @@ async def save(conn: Connection, installation: Installation, sealer: Sealer) -> 
             i.inactive_reason,
         ),
     )
+    await due.sooner(conn, i.team_id, i.installed_at)  # a reinstall: what it missed goes out
 
 
 async def find(
@@ -212,6 +214,7 @@ WORKSPACE_TABLES = (
     "lead_numbers",
     "revoked_tokens",
     "snapshots",
+    "workspace_due",
     "relays",
     "notifications",
 )

@@ -23,6 +23,7 @@ from bot.domain.temperature import (
     with_touch,
 )
 from bot.domain.vocabulary import ANSWERS, BUYING, Status
+from storage import due
 from storage.batches import chunks
 from storage.engine import Connection, Row, Store
 from storage.progress import Progress, quiet
@@ -239,6 +240,7 @@ async def create(
         ),
     )
     assert row is not None
+    await due.known(conn, team_id, now)
     lead = await get_by_id(conn, row[0])
     assert lead is not None
     return lead
@@ -687,6 +689,7 @@ async def insert_imported(
         " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [values(row, number) for row, number in zip(rows, numbers, strict=True)],
     )
+    await due.known(conn, team_id, now)
     for row, number in zip(rows, numbers, strict=True):
         if row.note:
             lead = await get(conn, team_id, number)

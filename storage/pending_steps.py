@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from storage import due
 from storage.engine import Connection, Row
 from storage.times import from_db, required_from_db, to_db
 
@@ -78,6 +79,7 @@ async def add(
         " ON CONFLICT (execution_id) DO NOTHING RETURNING execution_id",
         (execution_id, team_id, lead_id, offered_to, to_db(due_at), to_db(now)),
     )
+    await due.sooner(conn, team_id, due_at)  # its offer ends then, with nobody if unclaimed
     return row is not None
 
 
@@ -137,3 +139,12 @@ async def drop(conn: Connection, team_id: str, execution_id: str) -> None:
         "DELETE FROM pending_steps WHERE team_id = ? AND execution_id = ? AND status = 'waiting'",
         (team_id, execution_id),
     )
+
+
+async def next_end(conn: Connection, team_id: str) -> datetime | None:
+    """When the first offer still waiting ends: what the due index needs to know of steps."""
+    row = await conn.fetchone(
+        "SELECT MIN(due_at) FROM pending_steps WHERE team_id = ? AND status = 'waiting'",
+        (team_id,),
+    )
+    return from_db(row[0]) if row else None

@@ -34,8 +34,6 @@ from storage.engine import (
 )
 from storage.schema import VERSION_TABLE, SchemaTooNew
 
-POOL_MAX = 10
-"""Connections per process; a server needs a few at a time (see README, Scaling out)."""
 POOL_WAIT = 2.5
 """Seconds a request waits for a pooled connection before it is told the database is
 unavailable: Slack waits 3 s for an answer, so "couldn't save" must come before that."""
@@ -112,9 +110,9 @@ class PgReader:
 
 
 async def open_pool(
-    address: Address, *, within: float, max_size: int = POOL_MAX
+    address: Address, *, within: float, min_size: int, max_size: int
 ) -> AsyncConnectionPool:
-    """The process's pool, once one connection has shown the server answers.
+    """The process's pool, ``min_size`` connections open, once one has shown the server answers.
 
     The pool would retry a refused connection quietly until its timeout and then
     say only that it timed out; one plain connection first gets the server's
@@ -128,7 +126,7 @@ async def open_pool(
     await probe.close()
     pool = AsyncConnectionPool(
         address.url,
-        min_size=1,
+        min_size=min_size,
         max_size=max_size,
         kwargs={"autocommit": True, "row_factory": pg_rows},
         timeout=POOL_WAIT,

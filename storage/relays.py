@@ -12,6 +12,7 @@ from datetime import datetime
 
 from bot.domain.relay import Ending, Offer, Relay, Touched
 from bot.domain.vocabulary import ANSWERS
+from storage import due
 from storage.engine import Connection, Row
 from storage.times import from_db, required_from_db, to_db
 
@@ -56,7 +57,10 @@ async def start(
         " ON CONFLICT (lead_id) WHERE ended_at IS NULL DO NOTHING RETURNING id",
         (team_id, lead_id, signal_id, to_db(signal_at), to_db(now), owner, snoozed),
     )
-    return row[0] if row else None
+    if row is None:
+        return None
+    await due.sooner(conn, team_id, now)  # the runners look at it from now on
+    return int(row[0])
 
 
 async def running(conn: Connection, team_id: str) -> list[Relay]:

@@ -395,6 +395,8 @@ class FakeSlack:
         self._expires: dict[str, float] = {}  # rotating token -> when Slack stops taking it
         self._refresh_tokens: dict[str, dict[str, Any]] = {}  # unspent refresh token -> workspace
         self.calls: list[Call] = []
+        self.ports: list[int] = []
+        """The client port each Web API request came from: how many connections the app opened."""
         self.rejections: list[Call] = []
         self.users: dict[str, dict[str, Any]] = {}
         self.default_user: dict[str, Any] | None = None  # template for unknown user ids
@@ -527,6 +529,9 @@ class FakeSlack:
 
     async def _api(self, request: web.Request) -> web.StreamResponse:
         method = request.match_info["method"]
+        peer = request.transport.get_extra_info("peername") if request.transport else None
+        if peer:
+            self.ports.append(peer[1])
         headers = {name.lower(): value for name, value in request.headers.items()}
         params: dict[str, Any] = {}
         if self.latency:

@@ -45,6 +45,10 @@ def test_a_house_in_order_has_nothing_to_say(tmp_path):
         ),
         ({"bot/domain/lead.py": "from storage.rows import x\n"}, "bot/domain/lead.py:1:"),
         (
+            {"bot/domain/lead.py": "from standardwebhooks.webhooks import Webhook\n"},
+            "bot/domain/lead.py:1:",
+        ),
+        (
             {
                 "handlers/b.py": "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n"
                 "    from handlers.a import f\n"

@@ -72,11 +72,37 @@ def test_everything_set():
         ({**GOOD, "DATABASE_URL": "mysql://x"}, "DATABASE_URL"),
         ({**GOOD, "SLACK_API_URL": "slack.com/api"}, "SLACK_API_URL"),
         ({**GOOD, "LOG_LEVEL": "loud"}, "LOG_LEVEL"),
+        ({**GOOD, "DATABASE_POOL_MIN": "0"}, "DATABASE_POOL_MIN"),
+        ({**GOOD, "DATABASE_POOL_MIN": "two"}, "DATABASE_POOL_MIN"),
+        ({**GOOD, "DATABASE_POOL_MAX": "-5"}, "DATABASE_POOL_MAX"),
+        ({**GOOD, "DATABASE_POOL_MAX": "1000"}, "DATABASE_POOL_MAX"),
+        (
+            {**GOOD, "DATABASE_POOL_MIN": "12"},
+            "DATABASE_POOL_MIN \\(12\\) is more than DATABASE_POOL_MAX",
+        ),
+        ({**GOOD, "HOTLEADS_WORKER": "sometimes"}, "HOTLEADS_WORKER"),
     ],
 )
 def test_bad_settings_name_the_variable(env, names):
     with pytest.raises(ConfigError, match=names):
         Settings.from_env(env)
+
+
+def test_pool_and_worker_settings_default_to_one_small_process_and_take_what_is_given():
+    default = Settings.from_env(GOOD)
+    assert (default.pool_min, default.pool_max, default.worker) == (2, 10, "inline")
+    given = Settings.from_env(
+        {**GOOD, "DATABASE_POOL_MIN": "4", "DATABASE_POOL_MAX": "4", "HOTLEADS_WORKER": "OFF"}
+    )
+    assert (given.pool_min, given.pool_max, given.worker) == (4, 4, "off")
+
+
+def test_a_malformed_pool_setting_is_one_sentence():
+    with pytest.raises(ConfigError) as refused:
+        Settings.from_env({**GOOD, "DATABASE_POOL_MAX": "lots"})
+    assert str(refused.value) == (
+        "DATABASE_POOL_MAX must be a whole number of connections from 1 to 100, not 'lots'."
+    )
 
 
 def test_socket_mode_needs_no_signing_secret():

@@ -133,7 +133,8 @@ async def test_the_readme_says_what_share_of_the_suite_postgresql_runs():
                 "DATABASE_URL": "postgresql://hotleads:s3cret@db.example.com:5432/hotleads",
             },
             "many workspaces (SLACK_CLIENT_ID; each installs through /slack/install); database "
-            "PostgreSQL postgresql://hotleads:***@db.example.com:5432/hotleads; HTTP on port 3000",
+            "PostgreSQL postgresql://hotleads:***@db.example.com:5432/hotleads (pool 2-10); "
+            "sends what is due; HTTP on port 3000",
         ),
     ],
 )

@@ -1,4 +1,4 @@
--- The twin of ../0015_relay.sql: the same columns and tables, but the deliveries kinds
+-- The twin of ../0016_relay.sql: the same columns and tables, but the deliveries kinds
 -- are widened in place (PostgreSQL changes a CHECK without a rebuild).
 -- The speed-to-lead relay (bot.domain.relay). relay_minutes: minutes of working time
 -- before an unanswered hot lead is offered on, 0 for relay:off; hours: working hours
