@@ -24,10 +24,12 @@ from bot.domain.lead_csv import (
     write_leads,
 )
 from bot.domain.report import report as report_text
+from bot.domain.report import speed_lines
 from bot.domain.slack_user import USER_ID_EXAMPLE, is_user_id
 from bot.domain.snapshots import Snapshot
 from bot.domain.text import plural
 from bot.domain.weekly import Weekly
+from bot.domain.working_hours import WorkingHours
 from bot.progress import bar
 from storage import copy as copying
 from storage import deliveries, leads, snapshot, snapshots
@@ -76,9 +78,16 @@ async def report(settings: Settings, *, teams: list[str], days: int, now: dateti
         since = now - timedelta(days=days)
         closed = await report_rows.closed_since(db.reader, team_ids, since)
         answers = await report_rows.answers_since(db.reader, team_ids, since)
+        answered = await report_rows.answered_since(db.reader, team_ids, since)
+        passed_on = await report_rows.passed_on_since(db.reader, team_ids, since)
+        hours = {}
+        for team_id in team_ids:
+            workspace = await deliveries.get_settings(db.reader, team_id)
+            hours[team_id] = WorkingHours.of(workspace.hours, workspace.digest_days, workspace.tz)
     finally:
         await db.close()
-    print(report_text(closed, answers, days))
+    speeds = speed_lines(answered, passed_on, hours.__getitem__)
+    print(report_text(closed, answers, days, speeds=speeds))
     return 0
 
 

@@ -258,7 +258,7 @@ async def reminders_text(
         )
         mine = await pipeline.gone_quiet(reader, TEAM, local, settings.quiet_days, rep)
         quiet = due_reminders(mine, local, settings.quiet_days, {})
-        hot = await pipeline.hot_leads(reader, TEAM, local, rep)
+        hot = await pipeline.maybe_waiting(reader, TEAM, local, settings.respond_hours, rep)
         asked = waiting(hot, local, settings.respond_hours)
         if not quiet and not asked:
             blocks.append(f"DM to {name} ({tz}): nothing waiting or gone quiet, no message.")

@@ -25,6 +25,8 @@ from handlers import (
     lists,
     log,
     next_steps,
+    notifications,
+    relay,
     report,
     settings,
     shortcut,
@@ -51,8 +53,10 @@ FEATURES = (
     hooks,
     report,
     home,
+    notifications,
     shortcut,
     hook_alerts,
+    relay,
     workflow_steps,
 )
 """Modules with listeners or ``/lead`` subcommands; ``events`` first, so retries are answered

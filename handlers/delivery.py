@@ -26,7 +26,7 @@ from bot.domain.reminders import due_reminders, tried_since
 from bot.domain.schedule import WorkspaceSettings, due_day, next_opening
 from bot.domain.temperature import WARM_AT
 from handlers import clients as team_clients
-from handlers import hook_alerts, people, weekly, workflow_steps
+from handlers import hook_alerts, people, relay, weekly, workflow_steps
 from handlers.clients import TOKEN_DEAD, Clients, NotInstalled
 from handlers.context import Services
 from handlers.digest import digest_blocks, digest_for
@@ -46,7 +46,7 @@ RECHECK = timedelta(hours=1)
 midnight: a lead that turns quiet or waiting meanwhile still makes today's DM."""
 
 NextDue = Callable[[Services, WorkspaceSettings, datetime], Awaitable[datetime | None]]
-TIMED: tuple[NextDue, ...] = (hook_alerts.next_due, workflow_steps.next_due)
+TIMED: tuple[NextDue, ...] = (hook_alerts.next_due, relay.next_due, workflow_steps.next_due)
 """Each feature with work due at a moment of its own says when its next is: the index asks
 them all when a workspace is put back. A feature with new timed work adds itself here."""
 
@@ -169,6 +169,7 @@ async def _run_workspace(services: Services, clients: Clients, team_id: str, now
             return turn
     reminders, turn.owed = await _send_reminders(services, client, settings, now)
     reminders += await hook_alerts.send_due(services, client, settings, now)
+    reminders += await relay.send_due(services, client, settings, now)
     for end in await workflow_steps.end_due(services, client, team_id, now):
         reminders.append(Outcome(team_id, "step", end.execution_id, end.day, end.status, end.error))
     reminders += await weekly.send_due(services, client, settings, now)
@@ -325,7 +326,7 @@ async def _daily(
     so is a snoozed lead, waiting or not. A step due is shown even then: it is a plan.
     """
     reader = services.db.reader
-    hot = await pipeline.hot_leads(reader, settings.team_id, now, owner)
+    hot = await pipeline.maybe_waiting(reader, settings.team_id, now, settings.respond_hours, owner)
     waiting_leads = [
         lead
         for lead, _ in waiting(hot, now, settings.respond_hours)

@@ -19,6 +19,7 @@ from bot.domain.digest import Digest
 from bot.domain.grammar.digest import parse_digest
 from bot.domain.ranking import Ranked, Scored
 from bot.domain.text import duration
+from bot.domain.working_hours import WorkingHours
 from handlers import subcommands
 from handlers.blocks import (
     BAND_EMOJI,
@@ -81,7 +82,7 @@ def _waiting_blocks(digest: Digest, now: datetime) -> list[dict[str, Any]]:
             said.append(f"median answer {duration(fast.median)}, slowest {duration(fast.slowest)}")
         if fast.unanswered:
             said.append(f"{fast.unanswered} not answered yet")
-        lines.append(f"_Yesterday's speed to lead:_ {'; '.join(said)}")
+        lines.append(f"_Yesterday's speed to lead (working time):_ {'; '.join(said)}")
     if not lines:
         return []
     title = f":rotating_light: *Waiting for an answer* ({len(digest.waiting)})"
@@ -183,10 +184,16 @@ async def digest_for(services: Services, team_id: str, now: datetime) -> Digest:
     return replace(
         digest,
         waiting=waiting(
-            await pipeline.hot_leads(reader, team_id, now), now, settings.respond_hours
+            await pipeline.maybe_waiting(reader, team_id, now, settings.respond_hours),
+            now,
+            settings.respond_hours,
         ),
         steps_due=[(by_id[s.lead_id], s) for s in due if s.lead_id in by_id],
-        yesterday=speed(asked) if asked else None,
+        yesterday=speed(
+            WorkingHours.of(settings.hours, settings.digest_days, settings.tz).counted(asked)
+        )
+        if asked
+        else None,
     )
 
 

@@ -16,6 +16,7 @@ from bot.domain.answers import waiting
 from bot.domain.lead import Lead
 from bot.domain.next_steps import NextStep, in_hand, overdue_first
 from bot.domain.ranking import Ranked
+from bot.domain.relay import Notifications
 from bot.domain.reminders import is_quiet, quiet_first
 from bot.domain.schedule import WorkspaceSettings
 from bot.domain.slack_user import SlackUser
@@ -40,10 +41,13 @@ from handlers.digest import band_counts
 from handlers.door import Tools
 from handlers.lists import list_line
 from handlers.next_steps import today_for, when
-from storage import deliveries, leads, next_steps, pipeline
+from storage import deliveries, leads, next_steps, notifications, pipeline
 from storage.engine import Connection
 
 TOGGLE_ACTION = "home_toggle"
+INSTANT_ACTION = "notify_instant"
+AWAY_ACTION = "notify_away"
+BACK_ACTION = "notify_back"
 HOME_BLOCK_LIMIT = 100
 HOT_SHOWN = 10
 QUIET_SHOWN = 10
@@ -104,6 +108,47 @@ async def _steps(reader: Connection, steps: list[NextStep], today: date) -> list
     ]
 
 
+def day_name(day: date) -> str:
+    return f"{day:%a} {day.day} {day:%b}"
+
+
+def status_line(choice: Notifications, today: date) -> str:
+    alerts = "on" if choice.instant else "off (you still get the daily DM and your own leads)"
+    away = (
+        f"away until {day_name(choice.away_until)}: no leads offered to you, yours passed on at once"
+        if choice.away_until and choice.away(today)
+        else "here"
+    )
+    return f"Instant alerts {alerts} · {away}"
+
+
+def notifications_section(choice: Notifications, today: date) -> list[dict[str, Any]]:
+    """Home's Notifications section for the viewer: what is set, and the means to change it."""
+    flip = "off" if choice.instant else "on"
+    elements: list[dict[str, Any]] = [
+        {
+            "type": "button",
+            "action_id": INSTANT_ACTION,
+            "text": plain(f"Turn instant alerts {flip}"),
+            "value": flip,
+        },
+        {
+            "type": "datepicker",
+            "action_id": AWAY_ACTION,
+            "placeholder": plain("Away until…"),
+        },
+    ]
+    if choice.away(today):
+        elements.append(
+            {"type": "button", "action_id": BACK_ACTION, "text": plain("I'm back"), "value": "back"}
+        )
+    return [
+        section("*:bell: Notifications*"),
+        context(status_line(choice, today)),
+        {"type": "actions", "block_id": "notifications", "elements": elements},
+    ]
+
+
 async def my_pipeline(
     reader: Connection,
     team_id: str,
@@ -115,8 +160,8 @@ async def my_pipeline(
     quiet_days = settings.quiet_days
     counts = await pipeline.band_counts(reader, team_id, now, owner=user_id)
     blocks = [context(f"Your open leads: {band_counts(counts)}")]
-    hot_leads = await pipeline.hot_leads(reader, team_id, now, owner=user_id)
-    blocks += _waiting(waiting(hot_leads, now, settings.respond_hours), now)
+    asked = await pipeline.maybe_waiting(reader, team_id, now, settings.respond_hours, user_id)
+    blocks += _waiting(waiting(asked, now, settings.respond_hours), now)
     steps = await next_steps.owners_steps(reader, team_id, user_id)
     by_lead = {step.lead_id: step for step in steps}
     blocks.append(section("*:fire: Your hot leads*"))
@@ -154,6 +199,10 @@ async def my_pipeline(
             ]
         )
     blocks += await _steps(reader, steps, today)
+    blocks += [
+        divider(),
+        *notifications_section(await notifications.get(reader, team_id, user_id), today),
+    ]
     return blocks
 
 

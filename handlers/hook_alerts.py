@@ -10,6 +10,7 @@ receiver's own send and every runner's catch-up agree on sending it once.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -21,7 +22,7 @@ from bot.domain.lead import Lead
 from bot.domain.schedule import WorkspaceSettings
 from bot.domain.temperature import FRESH, KINDS, latest_buying_signal
 from bot.domain.text import duration, truncate
-from handlers import clicks, door, payloads
+from handlers import clicks, door, payloads, relay
 from handlers.blocks import (
     Reply,
     ago,
@@ -39,13 +40,15 @@ from handlers.buttons import ASSIGN_ACTION, CARD_PREFIX, touch_actions
 from handlers.context import Services
 from handlers.door import Tools
 from handlers.send_once import Outcome, Send, deliver
-from storage import hooks, leads
+from storage import deliveries, hooks, leads
 from storage.hooks import HookSignal
 
 CLAIM_ACTION = "lead_claim"
 CLAIM_PREFIX = "claim:"
 ALERT, FOLLOW_UP = "alert", "follow_up"
 
+Burst = Sequence[HookSignal]
+"""The signals that joined a first one's alert (``hooks.burst``)."""
 
 # ------------------------------------------------------------------ blocks
 
@@ -60,13 +63,22 @@ def _contact(lead: Lead) -> str:
     return f"\n{contact}" if contact else ""
 
 
-def _what(lead: Lead, signal: HookSignal, now: datetime) -> str:
+def _what(lead: Lead, signal: HookSignal, now: datetime, more: Burst = ()) -> str:
     note = f"\n> {escape(truncate(signal.note, 300))}" if signal.note else ""
     return (
         f"{lead_label(lead, 80)} {_did(signal.kind)} {ago(signal.at, now)} (from a hook)"
+        + _more(more)
         + _contact(lead)
         + note
     )
+
+
+def _more(more: Burst) -> str:
+    """ "and 2 more: downloaded a white paper, signed up for a trial" for a burst of signals."""
+    if not more:
+        return ""
+    shown = ", ".join(_did(signal.kind) for signal in more[:5])
+    return f", and {len(more)} more: {shown}" + (", …" if len(more) > 5 else "")
 
 
 def _news(lead: Lead, now: datetime) -> str:
@@ -91,24 +103,26 @@ def owner_actions(lead: Lead) -> dict[str, Any]:
     return block
 
 
-def alert_message(lead: Lead, signal: HookSignal, now: datetime) -> Reply:
+def alert_message(lead: Lead, signal: HookSignal, now: datetime, more: Burst = ()) -> Reply:
     intro = f":rotating_light: {mention(lead.owner)}, a lead to answer now:"
     blocks = [
-        section(f"{intro}\n{_what(lead, signal, now)}"),
+        section(f"{intro}\n{_what(lead, signal, now, more)}"),
         context(_why(lead, now)),
         owner_actions(lead),
     ]
     return Reply(f"Answer now: {lead.name[:100]} ({signal.kind})", blocks)
 
 
-def claim_message(lead: Lead, signal: HookSignal, now: datetime, *, again: bool = False) -> Reply:
+def claim_message(
+    lead: Lead, signal: HookSignal, now: datetime, *, again: bool = False, more: Burst = ()
+) -> Reply:
     intro = (
         ":alarm_clock: Still nobody's, and still waiting for an answer:"
         if again
         else ":rotating_light: A new lead, and nobody owns it yet:"
     )
     blocks = [
-        section(f"{intro}\n{_what(lead, signal, now)}"),
+        section(f"{intro}\n{_what(lead, signal, now, more)}"),
         context(_why(lead, now)),
         _claim_button(f"{CLAIM_PREFIX}{lead.id}", CLAIM_ACTION, str(lead.id)),
     ]
@@ -168,17 +182,59 @@ async def send_alert(
     signal: HookSignal,
     now: datetime,
 ) -> Outcome | None:
-    """The instant alert for one signal, once; ``None`` when it is done or has nowhere to go."""
+    """The instant alert for one signal, once; ``None`` when it is done or has nowhere to go.
+
+    A signal that joined a burst updates the burst's first alert instead.
+    """
     lead = await leads.get_by_id(services.db.reader, signal.lead_id)
     if lead is None or lead.status != "open":
         return None
+    if signal.burst_of is not None:
+        return await _join_burst(services, client, settings, signal, lead, now)
+    more = await hooks.burst(services.db.reader, settings.team_id, signal.id)
     if lead.owner:
-        reply = alert_message(lead, signal, now)
+        reply = alert_message(lead, signal, now, more)
         send = _dm(client, lead.owner, reply)
     elif settings.channel_id:
-        send = _post(client, settings.channel_id, claim_message(lead, signal, now))
+        send = _post(client, settings.channel_id, claim_message(lead, signal, now, more=more))
     else:
         return None  # nobody owns it and there is no channel: the digest will show it
+    return await deliver(services, settings, ALERT, str(signal.id), _day(signal), now, send)
+
+
+async def _join_burst(
+    services: Services,
+    client: AsyncWebClient,
+    settings: WorkspaceSettings,
+    signal: HookSignal,
+    lead: Lead,
+    now: datetime,
+) -> Outcome | None:
+    """Redraw the burst's first alert with this signal in it ("and 2 more: …"), once.
+
+    Until the first alert is out there is nothing to redraw: the first one, sent
+    later, shows the whole burst, and this one is tried again by run-due.
+    """
+    reader, team_id = services.db.reader, settings.team_id
+    assert signal.burst_of is not None
+    first = await hooks.get_signal(reader, team_id, signal.burst_of)
+    sent = await deliveries.latest(reader, team_id, ALERT, str(signal.burst_of))
+    if first is None or sent is None or sent.status != "sent" or not sent.channel or not sent.ts:
+        return None
+    in_channel = not sent.channel.startswith("D")
+    if in_channel and lead.owner:
+        return None  # claimed from the channel meanwhile: the message says so, and stays so
+    more = await hooks.burst(reader, team_id, first.id)
+    if in_channel:
+        reply = claim_message(lead, first, now, more=more)
+    else:
+        reply = alert_message(lead, first, now, more)
+    channel, ts = sent.channel, sent.ts
+
+    async def send() -> tuple[str, str, dict[str, Any]]:
+        await client.chat_update(channel=channel, ts=ts, text=reply.text, blocks=reply.blocks)
+        return channel, ts, {"burst_of": first.id}
+
     return await deliver(services, settings, ALERT, str(signal.id), _day(signal), now, send)
 
 
@@ -189,6 +245,8 @@ async def send_follow_up(
     signal: HookSignal,
     now: datetime,
 ) -> Outcome | None:
+    if signal.burst_of is not None:
+        return None  # its burst's first signal is followed up, once for all
     lead = await leads.get_by_id(services.db.reader, signal.lead_id)
     if lead is None or not still_waiting(lead, signal.at, now, settings.respond_hours):
         return None
@@ -215,6 +273,8 @@ async def send_due(
         reader, team_id, ALERT, arrived_after=now - respond, arrived_by=now
     ):
         outcomes.append(await send_alert(services, client, settings, signal, now))
+    if settings.relay_minutes:  # the relay escalates instead, counting working hours
+        return [outcome for outcome in outcomes if outcome is not None]
     for signal in await hooks.unsent_signals(
         reader, team_id, FOLLOW_UP, arrived_after=now - FRESH, arrived_by=now - respond
     ):
@@ -278,6 +338,8 @@ async def on_claim(click: payloads.LeadClick, tools: Tools) -> None:
             f":raised_hand: {mention(owner)} claimed {lead_label(lead, 80)} first.",
         )
         return
+    if await relay.claimed(services, tools.client, lead, clicker.user_id):
+        return  # every message of the lead's relay, this one too, now says who claimed it
     if clicker.in_message:
         reply = claimed_message(lead, clicker.user_id)
         await tools.client.chat_update(

@@ -14,7 +14,7 @@ import logging
 import math
 import time
 from dataclasses import replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import partial
 from typing import Any
 from urllib.parse import parse_qsl
@@ -33,7 +33,7 @@ from bot.domain.lead import Lead
 from bot.domain.rate_limit import Buckets
 from bot.domain.text import quotable
 from handlers import clients as team_clients
-from handlers import hook_alerts, people
+from handlers import hook_alerts, people, relay
 from handlers import hook_calendly as calendly
 from handlers import hook_typeform as typeform
 from handlers.alert_queue import AlertQueue
@@ -59,6 +59,8 @@ FORM = "application/x-www-form-urlencoded"
 CONTENT_TYPES = {"generic": (JSON, FORM), "typeform": (JSON,), "calendly": (JSON,)}
 LOOKUP_TIMEOUT = 2.0
 """Seconds to wait for ``users.lookupByEmail`` before asking the sender to retry."""
+BURST = timedelta(minutes=10)
+"""Signals for one lead this soon after the first join its alert instead of sending more."""
 EMAILS_KNOWN_FOR = 3600.0
 """Seconds an owner's email → user id answer is reused: most senders name the same few reps."""
 
@@ -272,6 +274,7 @@ class HookReceiver:
             await hooks.used(conn, hook.id, now)
             alerting = None
             if deserves_alert(signal.kind, before, lead.temperature(now).band):
+                first = await hooks.burst_started(conn, hook.team_id, lead.id, now - BURST)
                 alerting = await hooks.add_signal(
                     conn,
                     team_id=hook.team_id,
@@ -281,7 +284,9 @@ class HookReceiver:
                     note=signal.note,
                     at=signal.at,
                     arrived_at=now,
+                    burst_of=first.id if first else None,
                 )
+                await relay.start(conn, lead, signal.kind, signal.at, now, alerting.id)
         return _stored(lead, now, created=created, duplicate=False, signal=signal), alerting
 
     async def _alert(self, team_id: str, signal: HookSignal) -> None:

@@ -10,6 +10,7 @@ rule (``bot.domain.text.clean``) here too; text it refuses is ``BadText``.
 from __future__ import annotations
 
 import re
+from datetime import date
 from typing import Annotated, Any, TypeVar
 
 import msgspec
@@ -129,6 +130,7 @@ class _Action(Struct):
     value: Text | None = None
     selected_option: _Option | None = None
     selected_user: str | None = None
+    selected_date: str | None = None
 
 
 class _ViewKind(Struct):
@@ -237,6 +239,7 @@ class Click(Struct, frozen=True):
     value: str | None
     selected_value: str | None
     selected_user: str | None
+    selected_date: str | None = None
 
 
 def click(body: dict[str, Any]) -> Click:
@@ -265,6 +268,7 @@ def click(body: dict[str, Any]) -> Click:
         value=action.value,
         selected_value=action.selected_option.value if action.selected_option else None,
         selected_user=action.selected_user,
+        selected_date=action.selected_date,
     )
 
 
@@ -277,6 +281,17 @@ def lead_click(body: dict[str, Any]) -> LeadClick:
     """Log a touch, Won, Mark lost: the button's value is the lead id."""
     clicked = click(body)
     return LeadClick(clicked.clicker, lead_id(clicked.value))
+
+
+class RelayClaim(Struct, frozen=True):
+    clicker: Clicker
+    number: int
+
+
+def relay_claim(body: dict[str, Any]) -> RelayClaim:
+    """A relay's Claim: the button's value is the lead's number in the clicker's workspace."""
+    clicked = click(body)
+    return RelayClaim(clicked.clicker, lead_id(clicked.value))
 
 
 class SnoozeClick(Struct, frozen=True):
@@ -359,6 +374,39 @@ def toggle_click(body: dict[str, Any]) -> ToggleClick:
     if clicked.value not in ("team", "mine"):
         raise Invalid(f"not a Home view: {clicked.value!r:.40}")
     return ToggleClick(clicked.clicker, clicked.value == "team")
+
+
+class InstantClick(Struct, frozen=True):
+    clicker: Clicker
+    on: bool
+
+
+def instant_click(body: dict[str, Any]) -> InstantClick:
+    """Home's instant alerts button: ``on`` or ``off``, what the rep turns them to."""
+    clicked = click(body)
+    if clicked.value not in ("on", "off"):
+        raise Invalid(f"not an alerts choice: {clicked.value!r:.40}")
+    return InstantClick(clicked.clicker, clicked.value == "on")
+
+
+class AwayPick(Struct, frozen=True):
+    clicker: Clicker
+    until: date | None
+    """``None``: back now (the I'm back button)."""
+
+
+def away_pick(body: dict[str, Any]) -> AwayPick:
+    """Home's "away until" date picker (a ``YYYY-MM-DD`` day), or its I'm back button."""
+    clicked = click(body)
+    if clicked.value == "back":
+        return AwayPick(clicked.clicker, None)
+    try:
+        until = date.fromisoformat(clicked.selected_date or "")
+    except ValueError:
+        raise Invalid(f"not a day: {clicked.selected_date!r:.40}") from None
+    if len(clicked.selected_date or "") != 10:
+        raise Invalid(f"not a day: {clicked.selected_date!r:.40}")
+    return AwayPick(clicked.clicker, until)
 
 
 class Origin(Struct, frozen=True, omit_defaults=False):

@@ -14,10 +14,13 @@ from slack_bolt.async_app import AsyncApp
 from bot.domain import grammar
 from bot.domain.grammar.report import parse_report
 from bot.domain.report import report as report_text
+from bot.domain.report import speed_lines
+from bot.domain.working_hours import WorkingHours
 from handlers import subcommands, weekly
 from handlers.blocks import Reply, context, mention, sections
 from handlers.invocation import Invocation
 from handlers.subcommands import Answer, Subcommand
+from storage import deliveries
 from storage import report as report_rows
 
 
@@ -25,7 +28,15 @@ async def report(cmd: grammar.Report, call: Invocation) -> None:
     reader, since = call.services.db.reader, call.now - timedelta(days=cmd.days)
     closed = await report_rows.closed_since(reader, [call.team_id], since)
     answers = await report_rows.answers_since(reader, [call.team_id], since)
-    text = report_text(closed, answers, cmd.days, name_of=mention)
+    settings = await deliveries.get_settings(reader, call.team_id)
+    hours = WorkingHours.of(settings.hours, settings.digest_days, settings.tz)
+    speeds = speed_lines(
+        await report_rows.answered_since(reader, [call.team_id], since),
+        await report_rows.passed_on_since(reader, [call.team_id], since),
+        lambda _: hours,
+        name_of=mention,
+    )
+    text = report_text(closed, answers, cmd.days, name_of=mention, speeds=speeds)
     lines = text.split("\n")
     blocks = [
         *sections(lines),

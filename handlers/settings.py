@@ -8,6 +8,7 @@ from typing import TypeVar
 from slack_bolt.async_app import AsyncApp
 
 from bot.domain import grammar
+from bot.domain.dates import zone
 from bot.domain.grammar.settings import parse_settings
 from bot.domain.schedule import WorkspaceSettings
 from bot.domain.vocabulary import Weekday
@@ -15,16 +16,33 @@ from bot.domain.weekly import DAY_NAMES
 from handlers import people, subcommands
 from handlers.blocks import Reply, context, local_date, mention, section
 from handlers.invocation import Invocation
+from handlers.notifications import away_line
 from handlers.send_once import explain
 from handlers.subcommands import Answer, Subcommand
 from handlers.weekly import last_weekly_line
-from storage import deliveries
+from storage import deliveries, notifications
 
 T = TypeVar("T")
 
 
 def _days(days: tuple[Weekday, ...]) -> str:
     return ", ".join(days) if days else "no days"
+
+
+def _relay_line(settings: WorkspaceSettings) -> str:
+    """The relay as a rep would explain it, and how to change it."""
+    hours = f"{settings.hours} ({settings.tz}) on {_days(settings.digest_days)}"
+    escalate = mention(settings.manager) if settings.manager else "the digest channel"
+    if not settings.relay_minutes:
+        return (
+            f"off — a hot lead nobody answers is not passed on (`relay:15` starts it); "
+            f"working hours {hours}"
+        )
+    return (
+        f"a hot lead unanswered for {settings.relay_minutes} min of working time "
+        f"({hours}) is offered to the next rep; after {settings.respond_hours} working hours, "
+        f"{escalate} hears of it (`relay:off`, `hours:`, `manager:@…` change it)"
+    )
 
 
 async def _last_digest_line(call: Invocation, settings: WorkspaceSettings) -> str:
@@ -46,6 +64,8 @@ async def settings_reply(call: Invocation, settings: WorkspaceSettings, changed:
         if settings.channel_id
         else "not set — choose one: `/lead settings channel:#sales`"
     )
+    reader = call.services.db.reader
+    today = call.now.astimezone(zone(settings.tz)).date()
     lines = [
         f"*Digest channel:* {channel}",
         f"*Sent at:* {settings.digest_time} ({settings.tz}) on {_days(settings.digest_days)}",
@@ -60,6 +80,8 @@ async def settings_reply(call: Invocation, settings: WorkspaceSettings, changed:
             if settings.weekly != "off"
             else "off — `weekly:mon` posts a picture of the pipeline on Mondays"
         ),
+        "*Relay:* " + _relay_line(settings),
+        f"*Away:* {away_line(await notifications.of_team(reader, call.team_id), today)}",
         "*Reps for new leads with no owner:* "
         + (
             ", ".join(mention(rep) for rep in settings.reps) + " (taking turns)"
@@ -136,6 +158,9 @@ def _apply(current: WorkspaceSettings, change: grammar.Settings) -> WorkspaceSet
         digest_days=_given(change.digest_days, current.digest_days),
         reps=_given(change.reps, current.reps),
         weekly=_given(change.weekly, current.weekly),
+        relay_minutes=_given(change.relay_minutes, current.relay_minutes),
+        hours=_given(change.hours, current.hours),
+        manager=_given(change.manager, current.manager),
     )
 
 

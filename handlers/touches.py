@@ -6,10 +6,12 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Literal
 
+from bot.domain.alerts import deserves_alert
 from bot.domain.dates import spoken
 from bot.domain.grammar import LeadRef
 from bot.domain.lead import Lead
 from bot.domain.temperature import KINDS, Temperature
+from handlers import relay
 from handlers.blocks import Refusal, Reply, band, context, escape, lead_label, section, why
 from handlers.buttons import undo_button
 from handlers.context import Services
@@ -67,6 +69,9 @@ async def log_touch(
             permalink=permalink,
             how=how,
         )
+        if deserves_alert(kind, before.band, after.band) and user_id != touched.owner:
+            # Logged by a teammate, the owner may not know: the relay sees it answered.
+            await relay.start(conn, touched, kind, at, now, signal_id=None)
         mine = await leads.last_touch_by(conn, team_id, user_id, now)
     return Logged(touched, before, after, kind, at, mine.id if mine else None)
 

@@ -11,7 +11,7 @@ hotleads, or restore a backup.
 
 The exceptions are ``leads.rescore_pending`` and ``leads.fold_pending``, which run
 after the migrations on every open. ``fold_pending`` folds the names of leads stored
-before migration 0016 (the fold is Python's Unicode data, not SQL), the same way.
+before migration 0017 (the fold is Python's Unicode data, not SQL), the same way.
 ``rescore_pending``: Migration 0004 added the ``hot_until``/``warm_until`` columns, and 0007
 changed the model that fills them and the scores, but their values come from
 the temperature model in Python, not from SQL, and on a large database take

@@ -26,8 +26,8 @@ STALE_CLAIM = timedelta(minutes=10)
 
 async def get_settings(conn: Connection, team_id: str) -> WorkspaceSettings:
     row = await conn.fetchone(
-        "SELECT channel_id, digest_time, tz, quiet_days, digest_days, respond_hours, reps, weekly"
-        " FROM workspace_settings"
+        "SELECT channel_id, digest_time, tz, quiet_days, digest_days, respond_hours, reps, weekly,"
+        " relay_minutes, hours, manager FROM workspace_settings"
         " WHERE team_id = ?",
         (team_id,),
     )
@@ -43,6 +43,9 @@ async def get_settings(conn: Connection, team_id: str) -> WorkspaceSettings:
         row[5],
         tuple(rep for rep in row[6].split(",") if rep),
         row[7],
+        row[8],
+        row[9],
+        row[10],
     )
 
 
@@ -51,12 +54,13 @@ async def save_settings(
 ) -> None:
     await conn.execute(
         "INSERT INTO workspace_settings (team_id, channel_id, digest_time, tz, quiet_days,"
-        " digest_days, respond_hours, reps, weekly, updated_by, updated_at)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+        " digest_days, respond_hours, reps, weekly, relay_minutes, hours, manager, updated_by,"
+        " updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
         " ON CONFLICT (team_id) DO UPDATE SET channel_id = excluded.channel_id,"
         " digest_time = excluded.digest_time, tz = excluded.tz, quiet_days = excluded.quiet_days,"
         " digest_days = excluded.digest_days, respond_hours = excluded.respond_hours,"
-        " reps = excluded.reps, weekly = excluded.weekly,"
+        " reps = excluded.reps, weekly = excluded.weekly, relay_minutes = excluded.relay_minutes,"
+        " hours = excluded.hours, manager = excluded.manager,"
         " updated_by = excluded.updated_by,"
         " updated_at = excluded.updated_at",
         (
@@ -69,6 +73,9 @@ async def save_settings(
             settings.respond_hours,
             ",".join(settings.reps),
             settings.weekly,
+            settings.relay_minutes,
+            settings.hours,
+            settings.manager,
             user_id,
             to_db(now),
         ),

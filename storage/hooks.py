@@ -121,6 +121,11 @@ class HookSignal:
     note: str
     at: datetime
     arrived_at: datetime
+    burst_of: int | None = None
+    """The first signal of the burst this one joined: its alert is updated, not sent anew."""
+
+
+_SIGNAL_COLUMNS = "id, team_id, lead_id, hook_id, kind, note, at, arrived_at, burst_of"
 
 
 def _signal(row: Row) -> HookSignal:
@@ -133,6 +138,7 @@ def _signal(row: Row) -> HookSignal:
         row[5],
         required_from_db(row[6]),
         required_from_db(row[7]),
+        row[8],
     )
 
 
@@ -146,15 +152,46 @@ async def add_signal(
     note: str,
     at: datetime,
     arrived_at: datetime,
+    burst_of: int | None = None,
 ) -> HookSignal:
     row = await conn.fetchone(
-        "INSERT INTO hook_signals (team_id, lead_id, hook_id, kind, note, at, arrived_at)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
-        (team_id, lead_id, hook_id, kind, note, to_db(at), to_db(arrived_at)),
+        "INSERT INTO hook_signals (team_id, lead_id, hook_id, kind, note, at, arrived_at,"
+        " burst_of) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+        (team_id, lead_id, hook_id, kind, note, to_db(at), to_db(arrived_at), burst_of),
     )
     assert row is not None
     await due.sooner(conn, team_id, arrived_at)  # its alert's backstop, and its follow-up's time
-    return HookSignal(row[0], team_id, lead_id, hook_id, kind, note, at, arrived_at)
+    return HookSignal(row[0], team_id, lead_id, hook_id, kind, note, at, arrived_at, burst_of)
+
+
+async def get_signal(conn: Connection, team_id: str, signal_id: int) -> HookSignal | None:
+    row = await conn.fetchone(
+        f"SELECT {_SIGNAL_COLUMNS} FROM hook_signals WHERE team_id = ? AND id = ?",
+        (team_id, signal_id),
+    )
+    return _signal(row) if row else None
+
+
+async def burst_started(
+    conn: Connection, team_id: str, lead_id: int, since: datetime
+) -> HookSignal | None:
+    """The lead's signal that started a burst since ``since``, which a new one joins."""
+    row = await conn.fetchone(
+        f"SELECT {_SIGNAL_COLUMNS} FROM hook_signals WHERE team_id = ? AND lead_id = ?"
+        " AND burst_of IS NULL AND arrived_at >= ? ORDER BY arrived_at DESC, id DESC LIMIT 1",
+        (team_id, lead_id, to_db(since)),
+    )
+    return _signal(row) if row else None
+
+
+async def burst(conn: Connection, team_id: str, first_id: int) -> list[HookSignal]:
+    """The signals that joined the burst ``first_id`` started, in the order they came."""
+    rows = await conn.fetchall(
+        f"SELECT {_SIGNAL_COLUMNS} FROM hook_signals WHERE team_id = ? AND burst_of = ?"
+        " ORDER BY arrived_at, id",
+        (team_id, first_id),
+    )
+    return [_signal(row) for row in rows]
 
 
 async def unsent_signals(
@@ -170,7 +207,7 @@ async def unsent_signals(
     Done is sent or refused for good; a failed or stale claim is left for the claim to judge.
     """
     rows = await conn.fetchall(
-        "SELECT id, team_id, lead_id, hook_id, kind, note, at, arrived_at FROM hook_signals s"
+        f"SELECT {_SIGNAL_COLUMNS} FROM hook_signals s"
         " WHERE team_id = ? AND arrived_at > ? AND arrived_at <= ? AND NOT EXISTS ("
         "SELECT 1 FROM deliveries d WHERE d.team_id = s.team_id AND d.kind = ?"
         " AND d.recipient = CAST(s.id AS TEXT) AND d.status IN ('sent', 'refused'))"

@@ -215,6 +215,8 @@ WORKSPACE_TABLES = (
     "revoked_tokens",
     "snapshots",
     "workspace_due",
+    "relays",
+    "notifications",
 )
 """Every table with a ``team_id``; the rest (touches, signals, reminders, hook deliveries)
 hang off leads and hooks and go with them (``ON DELETE CASCADE``). A test checks

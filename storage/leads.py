@@ -799,7 +799,7 @@ async def rescore_pending(db: Store, batch: int = 500, progress: Progress = quie
 
 
 async def fold_pending(db: Store, batch: int = 500) -> int:
-    """Fold the names of leads stored before names were folded (migration 0016); how many.
+    """Fold the names of leads stored before names were folded (migration 0017); how many.
 
     Like ``rescore_pending``: short transactions after the migrations, and once every
     lead has its folded name, one query that finds nothing.

@@ -16,7 +16,8 @@ from datetime import datetime, timedelta
 from bot.domain.digest import COOLING_WINDOW, WARMEST_SHOWN, Digest
 from bot.domain.lead import Lead
 from bot.domain.ranking import Ranked, Scored, Top
-from bot.domain.vocabulary import TWO_WAY
+from bot.domain.temperature import FRESH
+from bot.domain.vocabulary import BUYING, TWO_WAY
 from storage import leads
 from storage.engine import Connection, Dialect, Row
 from storage.leads import LEAD_COLUMNS, lead_from_row, signals_for
@@ -92,18 +93,24 @@ async def ranked(
     """The ``limit`` hottest open leads in ``band`` (of ``owner``, among ``ids``), and how many."""
     where, params = _where(conn.dialect, team_id, now, band, owner, ids)
     top = Top(limit, now, None if band == "all" else band)
-    # Only ids in order first: cheap from the index, and most are never loaded.
-    async for page in conn.pages(
-        f"SELECT l.id, l.score, l.number FROM leads l WHERE {where}"
-        " ORDER BY l.score DESC, l.number",
-        params,
-        PAGE,
-    ):
+    # Only ids in order first, a page at a time from where the last one ended (keyset):
+    # cheap from the index on either engine, and most leads are never loaded.
+    after, last = "", dict[str, object]()
+    while True:
+        page = await conn.fetchall(
+            f"SELECT l.id, l.score, l.number FROM leads l WHERE {where}{after}"
+            " ORDER BY l.score DESC, l.number LIMIT :page",
+            {**params, **last, "page": PAGE},
+        )
         stop = next((i for i, row in enumerate(page) if top.full_above(row[1], row[2])), None)
         for lead in await leads.by_ids(conn, [row[0] for row in page[:stop]]):
             top.offer(lead)
-        if stop is not None:
+        if stop is not None or len(page) < PAGE:
             break
+        after = (
+            " AND (l.score < :last_score OR (l.score = :last_score AND l.number > :last_number))"
+        )
+        last = {"last_score": page[-1][1], "last_number": page[-1][2]}
     return Ranked(top.best(), await _count(conn, where, params))
 
 
@@ -233,13 +240,23 @@ async def digest(
     )
 
 
-async def hot_leads(
-    conn: Connection, team_id: str, now: datetime, owner: str | None = None
+async def maybe_waiting(
+    conn: Connection, team_id: str, now: datetime, respond_hours: int, owner: str | None = None
 ) -> list[Lead]:
-    """Every hot open lead (of ``owner``): the only ones a buying signal can keep waiting."""
+    """The hot open leads (of ``owner``) that may be waiting for our answer: a buying signal
+    still fresh and at least ``respond_hours`` old. ``answers.waiting`` has the last word;
+    this spares it the thousands of hot leads a big pipeline has that can't be waiting."""
     where, params = _where(conn.dialect, team_id, now, "hot", owner)
+    kinds = sorted(BUYING)
+    params |= {f"kind{n}": kind for n, kind in enumerate(kinds)}
+    params["fresh_after"] = to_db(now - FRESH)
+    params["asked_by"] = to_db(now - timedelta(hours=respond_hours))
     rows = await conn.fetchall(
-        f"SELECT {LEAD_COLUMNS} FROM leads l WHERE {where} ORDER BY l.id", params
+        f"SELECT {LEAD_COLUMNS} FROM leads l WHERE {where} AND EXISTS (SELECT 1 FROM"
+        " lead_signals s WHERE s.lead_id = l.id"
+        f" AND s.kind IN ({', '.join(f':kind{n}' for n in range(len(kinds)))})"
+        " AND s.last_at > :fresh_after AND s.last_at <= :asked_by) ORDER BY l.id",
+        params,
     )
     return await _loaded(conn, rows)
 

@@ -444,7 +444,7 @@ SUBCOMMANDS = sorted(USAGE)
 
 def test_usage_covers_every_subcommand():
     everything = (
-        "help add log show list snooze edit won lost reopen history undo assign settings digest"
+        "help add log show list snooze away edit won lost reopen history undo assign settings digest"
         " export hooks next report"
     )
     assert sorted(everything.split(" ")) == SUBCOMMANDS

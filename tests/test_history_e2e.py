@@ -120,7 +120,9 @@ async def test_edit_changes_kind_when_and_note_by_the_rules_of_log(hotleads):
     submitted = view_submission_payload(
         "touch_edit_form", edit_values(), private_metadata=view["private_metadata"]
     )
+    hotleads.slack.calls.clear()
     assert await interact(hotleads, submitted) in (None, {}, "")
+    await hotleads.slack.wait_for("chat.postMessage")  # the change is saved after the ack
     _, (touch,) = await touches_of(hotleads, 1)
     yesterday_3pm = (hotleads.clock.now() - timedelta(days=1)).replace(hour=15, minute=0)
     assert (touch.kind, touch.note, touch.at) == ("call", "fixed", yesterday_3pm)

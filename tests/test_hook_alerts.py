@@ -190,7 +190,7 @@ async def test_an_alert_the_receiver_could_not_send_goes_out_once_from_four_runn
 
 
 async def test_a_signal_still_unanswered_after_respond_hours_gets_one_follow_up(hotleads):
-    await configure(hotleads, "respond:2")
+    await configure(hotleads, "respond:2 relay:off")  # with the relay on, it escalates instead
     made = await make_hook(hotleads, kind="quote", owner="UANA")
     await send(hotleads, made, {"name": "Jane Doe", "email": "jane@acme.com"})
     await hotleads.slack.wait_for("chat.postMessage")
@@ -223,7 +223,7 @@ async def test_an_answered_signal_gets_no_follow_up(hotleads):
 
 
 async def test_run_due_now_follows_up_an_unclaimed_lead_in_the_channel_once(hotleads):
-    await configure(hotleads, "channel:<#CSALES|sales> respond:1 days:mon-fri time:23:59")
+    await configure(hotleads, "channel:<#CSALES|sales> respond:1 days:mon-fri time:23:59 relay:off")
     made = await make_hook(hotleads, kind="quote")
     await send(hotleads, made, {"name": "Jane Doe", "email": "jane@acme.com"})
     await hotleads.slack.wait_for("chat.postMessage")

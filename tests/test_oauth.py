@@ -25,9 +25,19 @@ from bot.app import BOT_SCOPES, build_app, http_app, team_clients
 from bot.config import Settings
 from bot.domain.clock import FixedClock
 from bot.domain.hooks import new_hook
+from bot.domain.relay import Notifications
 from handlers.context import Services
 from handlers.delivery import run_due
-from storage import hooks, installations, oauth_states, pending_steps, schema, users
+from storage import (
+    hooks,
+    installations,
+    notifications,
+    oauth_states,
+    pending_steps,
+    relays,
+    schema,
+    users,
+)
 from storage.db import Database
 from storage.engine import Address
 from storage.sealing import Sealer
@@ -407,6 +417,17 @@ async def test_app_uninstalled_deletes_all_of_that_workspace_and_nothing_of_the_
                 at=START,
                 arrived_at=START,
             )
+            await relays.start(
+                conn,
+                team,
+                lead.id,
+                owner="",
+                signal_id=None,
+                signal_at=START,
+                snoozed_until=None,
+                now=START,
+            )
+            await notifications.save(conn, team, Notifications(f"U{team}", instant=False), START)
             await pending_steps.add(
                 conn,
                 team_id=team,

@@ -41,7 +41,9 @@ from test_surfaces import (
 )
 
 import handlers
+from handlers.home import AWAY_ACTION, BACK_ACTION, INSTANT_ACTION
 from handlers.hook_alerts import CLAIM_ACTION, CLAIM_PREFIX
+from handlers.relay import CLAIM_ACTION as RELAY_CLAIM_ACTION
 from handlers.workflow_steps import CLAIM_ACTION as STEP_CLAIM_ACTION
 
 
@@ -133,6 +135,9 @@ async def templates(hotleads) -> dict[tuple[str, str], tuple[dict[str, Any], lis
             for b in (undo, edit, delete, page, restore)
         },
         "home_toggle": home_click("home_toggle", user_id="UADMIN", value="team"),
+        INSTANT_ACTION: home_click(INSTANT_ACTION, value="off"),
+        AWAY_ACTION: home_click(AWAY_ACTION, type="datepicker", selected_date="2026-11-27"),
+        BACK_ACTION: home_click(BACK_ACTION, value="back"),
         CLAIM_ACTION: click(
             hotleads,
             {**elements["lead_log"], "action_id": CLAIM_ACTION},
@@ -141,6 +146,12 @@ async def templates(hotleads) -> dict[tuple[str, str], tuple[dict[str, Any], lis
         ),
     }
     actions[STEP_CLAIM_ACTION] = await step_claim_click(hotleads)
+    actions[RELAY_CLAIM_ACTION] = click(  # the value is the lead's number
+        hotleads,
+        {**elements["lead_log"], "action_id": RELAY_CLAIM_ACTION, "value": "1"},
+        "relay:1",
+        key="f",
+    )
     who = [("user", "id")]
     found: dict = {}
     for kind, key in registered():

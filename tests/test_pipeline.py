@@ -8,6 +8,7 @@ import pytest
 import pytest_asyncio
 from conftest import every_lead
 
+from bot.domain.answers import waiting
 from bot.domain.ranking import hottest_first
 from bot.domain.reminders import due_reminders, is_quiet
 from bot.domain.temperature import KINDS, SOURCES
@@ -194,3 +195,19 @@ async def test_unreminded_holds_exactly_the_leads_due_a_reminder(tmp_path):
         assert expected and {x.id for x in found} == expected
     finally:
         await db.close()
+
+
+async def test_the_leads_that_may_wait_include_every_lead_waiting_for_an_answer(team):
+    """``maybe_waiting`` narrows in SQL what ``answers.waiting`` decides: never one too few."""
+    seen = 0
+    for hours_later in (0, 5, 30, 100):
+        now = NOW + timedelta(hours=hours_later)
+        hot = [lead for lead in await every_lead(team, "T1") if lead.temperature(now).band == "hot"]
+        for respond_hours in (1, 4, 24):
+            expected = [(lead.id, at) for lead, at in waiting(hot, now, respond_hours)]
+            narrowed = await pipeline.maybe_waiting(team.reader, "T1", now, respond_hours)
+            found = [(lead.id, at) for lead, at in waiting(narrowed, now, respond_hours)]
+            assert found == expected, (hours_later, respond_hours)
+            assert len(narrowed) < len(hot) or not hot
+            seen += len(expected)
+    assert seen, "no lead was waiting at any of these moments: the test would prove nothing"

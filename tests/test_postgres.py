@@ -14,7 +14,7 @@ import aiohttp
 import pytest
 from conftest import SIGNING_SECRET, START, TEAM, fresh_schema, reply_text
 from slack_requests import SlackSender
-from test_faults import Server
+from test_faults import Server, mid_burst
 
 from bot.domain.schedule import WorkspaceSettings
 from storage import deliveries, leads, schema
@@ -137,10 +137,12 @@ async def test_kill_9_of_one_server_mid_burst_loses_no_answered_add(servers, pg)
             except aiohttp.ClientError:
                 return None
             assert status == 200, body
+            some_answered.set()
             return int(re.search(r"#(\d+)", reply_text(body)).group(1))
 
+        some_answered = asyncio.Event()
         burst = [asyncio.create_task(add(i)) for i in range(150)]
-        await asyncio.sleep(0.6)
+        await mid_burst(some_answered)
         victim.kill()
         answered = {n for n in await asyncio.gather(*burst) if n}
     await victim.process.wait()

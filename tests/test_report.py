@@ -2,9 +2,11 @@
 
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from test_cli import db_env, hotleads
 
-from bot.domain.report import ENOUGH, Closed, report
+from bot.domain.report import ENOUGH, Answered, Closed, report, speed_lines
+from bot.domain.working_hours import WorkingHours
 from storage import leads
 from storage import report as report_rows
 from storage.db import Database
@@ -68,6 +70,9 @@ async def test_the_cli_prints_rates_with_counts_bars_and_speed_to_lead(tmp_path)
     assert "cold: 0 of 6 won, 0%" in out
     assert "Speed to lead: median " in out and "4 of 8 buying signals (50%)" in out
     assert "Median days from first touch to won: 20" in out
+    assert "Speed to lead by rep (working time)" in out
+    assert "U0: 4 buying signals (fewer than 5: not enough to say)" in out
+    assert "Speed to lead by source (working time)\n  cold: median " in out
     code, out, _ = await hotleads("report", "--days", "5", env=db_env(path))
     assert code == 0 and "Not enough closed leads yet" in out
     code, _, err = await hotleads("report", "--days", "soon", env=db_env(path))
@@ -95,3 +100,52 @@ def test_the_words_a_lead_was_closed_with_are_quoted_latest_first():
     assert words[1:3] == ["  won Lead 6: note 6", "  won Lead 5: note 5"]
     assert words[6] == "  …and 2 more" and "Quiet Quinn" not in text
     assert "In their words" not in report(rows[-1:], [], 90)
+
+
+MONDAY = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
+OFFICE = WorkingHours.of("09:00-18:00", ("mon", "tue", "wed", "thu", "fri"), "UTC")
+
+
+def answered(owner: str, minutes: float | None, source: str = "inbound", at=MONDAY) -> Answered:
+    done = None if minutes is None else at + timedelta(minutes=minutes)
+    return Answered("T1", owner, source, at, done)
+
+
+@pytest.mark.parametrize(
+    ("rows", "passed_on", "line"),
+    [
+        (
+            [answered("U1", m) for m in (2, 4, 30, 90, None)],
+            {},
+            "U1: median 17 min; within 5 min 40%, within an hour 60% of 5",
+        ),
+        (
+            [answered("U2", 3)] * 4,
+            {"U2": 2},
+            "U2: 4 buying signals (fewer than 5: not enough to say); 2 passed on by the relay",
+        ),
+        (  # asked Friday 17:55, answered Monday 09:05: ten minutes of working time
+            [
+                answered(
+                    "U3",
+                    (2 * 24 + 15) * 60 + 10,
+                    at=MONDAY + timedelta(days=4, hours=8, minutes=55),
+                )
+            ]
+            * 5,
+            {},
+            "U3: median 10 min; within 5 min 0%, within an hour 100% of 5",
+        ),
+    ],
+)
+def test_speed_to_lead_per_rep_counts_working_time(rows, passed_on, line):
+    lines = speed_lines(rows, passed_on, lambda _: OFFICE)
+    assert f"  {line}" in lines
+
+
+def test_speed_to_lead_per_source_and_nothing_without_signals():
+    rows = [answered("U1", 10, "referral")] * 5 + [answered("U2", 30, "cold")]
+    lines = speed_lines(rows, {}, lambda _: OFFICE)
+    assert "  referral: median 10 min; within 5 min 0%, within an hour 100% of 5" in lines
+    assert "  cold: 1 buying signals (fewer than 5: not enough to say)" in lines
+    assert speed_lines([], {}, lambda _: OFFICE) == []

@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 
 from bot.domain.text import duration
 from bot.domain.vocabulary import BANDS, SOURCES
+from bot.domain.working_hours import WorkingHours
 
 ENOUGH = 5
 """Below this many closed leads in a row of the report, a rate is noise."""
@@ -109,11 +110,82 @@ def _section(
     return [title, *(f"  {_rate(k, *_tally(g))}" for k, g in groups.items() if g)]
 
 
+@dataclass(frozen=True)
+class Answered:
+    """A buying signal in the window, whose lead it was, and our first answer after it."""
+
+    team_id: str
+    owner: str
+    source: str
+    asked: datetime
+    answered: datetime | None
+
+
+@dataclass(frozen=True)
+class Speed:
+    """How one rep (or source) answered, in working time."""
+
+    signals: int
+    median: timedelta | None
+    within_5_min: int
+    within_hour: int
+
+
+def speed_of(rows: Sequence[Answered], hours: Callable[[str], WorkingHours]) -> Speed:
+    """Working time from each signal to its answer (unanswered ones count as not within)."""
+    spans = [hours(r.team_id).between(r.asked, r.answered) for r in rows if r.answered is not None]
+    return Speed(
+        len(rows),
+        _median(spans) if spans else None,
+        sum(1 for span in spans if span <= timedelta(minutes=5)),
+        sum(1 for span in spans if span <= timedelta(hours=1)),
+    )
+
+
+def speed_lines(
+    rows: Sequence[Answered],
+    passed_on: dict[str, int],
+    hours: Callable[[str], WorkingHours],
+    name_of: Callable[[str], str] = lambda owner: owner,
+) -> list[str]:
+    """Speed to lead per rep and per source, in working time; rows under ``ENOUGH`` say so.
+
+    ``passed_on``: per rep, how many of their leads the relay offered to someone else.
+    """
+    if not rows:
+        return []
+    lines = ["Speed to lead by rep (working time)"]
+    for owner in sorted({r.owner for r in rows}):
+        mine = [r for r in rows if r.owner == owner]
+        away = passed_on.get(owner, 0)
+        lines.append(
+            f"  {name_of(owner) if owner else 'nobody'}: {_speed(speed_of(mine, hours), away)}"
+        )
+    lines.append("Speed to lead by source (working time)")
+    for source in SOURCES:
+        theirs = [r for r in rows if r.source == source]
+        if theirs:
+            lines.append(f"  {source}: {_speed(speed_of(theirs, hours), None)}")
+    return lines
+
+
+def _speed(speed: Speed, passed_on: int | None) -> str:
+    away = f"; {passed_on} passed on by the relay" if passed_on else ""
+    if speed.signals < ENOUGH:
+        return f"{speed.signals} buying signals (fewer than {ENOUGH}: not enough to say){away}"
+    median = duration(speed.median) if speed.median is not None else "none answered"
+    return (
+        f"median {median}; within 5 min {speed.within_5_min / speed.signals:.0%}, "
+        f"within an hour {speed.within_hour / speed.signals:.0%} of {speed.signals}{away}"
+    )
+
+
 def report(
     closed: Sequence[Closed],
     answers: Sequence[tuple[datetime, datetime | None]],
     days: int,
     name_of: Callable[[str], str] = lambda owner: owner,
+    speeds: Sequence[str] = (),
 ) -> str:
     """The report as plain text (the command puts it in a code block-free message)."""
     lines = [f"Leads won or lost in the last {days} days: {len(closed)}"]
@@ -149,7 +221,7 @@ def report(
         )
     else:
         lines.append("Speed to lead: no buying signals in the window yet.")
-    return "\n".join(lines)
+    return "\n".join([*lines, *speeds])
 
 
 def in_their_words(closed: Sequence[Closed]) -> list[str]:

@@ -31,6 +31,12 @@ class WorkspaceSettings:
     """Slack user ids who take turns owning leads that arrive with no owner."""
     weekly: Weekday | Literal["off"] = "mon"
     """The day the weekly summary goes to the digest channel, at the digest time."""
+    relay_minutes: int = 15
+    """Minutes of working time a hot lead waits before it is offered on; 0: ``relay:off``."""
+    hours: str = "09:00-18:00"
+    """Working hours on the digest days, in ``tz``: the relay's clock runs only then."""
+    manager: str = ""
+    """Who hears of a lead still unanswered after ``respond:`` hours (``''``: the channel)."""
 
     @property
     def send_at(self) -> time:

@@ -20,6 +20,7 @@ from typing import TypeAlias, TypeVar
 from bot.domain.grammar import reader
 from bot.domain.grammar.add import Add, AddForm, parse_add
 from bot.domain.grammar.assign import Assign, parse_assign
+from bot.domain.grammar.away import Away, parse_away
 from bot.domain.grammar.card import Show, parse_show
 from bot.domain.grammar.close import Lost, Reopen, Won, parse_lost, parse_reopen, parse_won
 from bot.domain.grammar.digest import Digest, parse_digest
@@ -65,6 +66,7 @@ __all__ = [
     "Add",
     "AddForm",
     "Assign",
+    "Away",
     "Command",
     "Digest",
     "Edit",
@@ -109,6 +111,7 @@ Command: TypeAlias = (
     | Show
     | List
     | Snooze
+    | Away
     | Edit
     | Won
     | Lost
@@ -137,6 +140,7 @@ PARSERS: dict[str, Callable[[list[Word]], Command]] = {
     "show": parse_show,
     "list": parse_list,
     "snooze": parse_snooze,
+    "away": parse_away,
     "edit": parse_edit,
     "won": parse_won,
     "lost": parse_lost,

@@ -230,6 +230,9 @@ EXAMPLES = {
     "days": "`days:mon-fri`",
     "weekly": "`weekly:mon`",
     "reps": "`reps:@ana,@ben`",
+    "relay": "`relay:15`",
+    "hours": "`hours:09:00-18:00`",
+    "manager": "`manager:@maria`",
     "due": "`due:friday`",
 }
 """One example of each option, for refusals that say how to write it."""

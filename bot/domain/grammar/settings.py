@@ -24,6 +24,7 @@ from bot.domain.grammar.reader import (
     unknown,
 )
 from bot.domain.vocabulary import WEEKDAYS, Weekday
+from bot.domain.working_hours import read_hours
 
 MAX_QUIET = 90
 MAX_RESPOND = 72
@@ -31,6 +32,9 @@ MAX_RESPOND = 72
 
 MAX_REPS = 50
 """People in one round robin: a small sales team, with room to spare."""
+
+MAX_RELAY = 480
+"""Minutes: a whole working day before a hot lead is offered on is the most that helps."""
 
 _CHANNEL = re.compile(r"<#([CG][A-Z0-9]+)(?:\|[^<>]*)?>")
 _QUIET = re.compile(r"[0-9]{1,3}")
@@ -53,13 +57,19 @@ class Settings:
     digest_days: tuple[Weekday, ...] | None = None
     reps: tuple[str, ...] | None = None
     weekly: Weekday | Literal["off"] | None = None
+    relay_minutes: int | None = None
+    hours: str | None = None
+    manager: str | None = None
 
     @property
     def changes_nothing(self) -> bool:
         return self == Settings()
 
 
-_SETTINGS_KEYS = frozenset({"channel", "time", "tz", "quiet", "respond", "days", "reps", "weekly"})
+_SETTINGS_KEYS = frozenset(
+    {"channel", "time", "tz", "quiet", "respond", "days", "reps", "weekly", "relay", "hours"}
+    | {"manager"}
+)
 
 
 def parse_settings(words: list[Word]) -> Settings:
@@ -71,8 +81,8 @@ def parse_settings(words: list[Word]) -> Settings:
     no_more(
         "settings",
         rest,
-        "It takes `channel:`, `time:`, `tz:`, `quiet:`, `respond:`, `days:`, `reps:` and "
-        "`weekly:`, like "
+        "It takes `channel:`, `time:`, `tz:`, `quiet:`, `respond:`, `days:`, `reps:`, "
+        "`weekly:`, `relay:`, `hours:` and `manager:`, like "
         "`/lead settings time:09:00 days:mon-fri`.",
     )
     change = Settings()
@@ -102,6 +112,12 @@ def _setting(change: Settings, key: str, option: Option) -> Settings:
             return replace(change, reps=_reps(option))
         case "weekly":
             return replace(change, weekly=_weekly(option))
+        case "relay":
+            return replace(change, relay_minutes=_relay(option))
+        case "hours":
+            return replace(change, hours=_hours(option))
+        case "manager":
+            return replace(change, manager=_manager(option))
     raise AssertionError(f"not a setting: {key}")
 
 
@@ -116,17 +132,68 @@ def _channel(option: Option) -> str:
 
 
 def _time(option: Option) -> str:
-    match = _TIME.fullmatch(option.text.strip())
-    hour = int(match.group(1)) if match else -1
-    half = (match.group(3) or "").replace(".", "").lower() if match else ""
-    if not match or (half and not 1 <= hour <= 12) or not (half or match.group(2)):
+    clock = _clock(option.text.strip())
+    if clock is None:
         raise GrammarError(
             f"“{short(option.text)}” isn't a time. Write it like `time:9am`, "
             "`time:9:30` or `time:17:30`."
         )
+    return clock
+
+
+def _clock(text: str, *, bare_hour: bool = False) -> str | None:
+    """``9am``, ``9:30``, ``17:30`` (and ``9`` with ``bare_hour``) as ``HH:MM``."""
+    match = _TIME.fullmatch(text)
+    if not match:
+        return None
+    hour = int(match.group(1))
+    half = (match.group(3) or "").replace(".", "").lower()
+    if (half and not 1 <= hour <= 12) or not (half or match.group(2) or bare_hour):
+        return None
     if half:
         hour = hour % 12 + (12 if half == "pm" else 0)
     return f"{hour:02d}:{match.group(2) or '00'}"
+
+
+def _relay(option: Option) -> int:
+    """Minutes of working time before an unanswered hot lead is offered on; ``off`` is 0."""
+    text = option.text.strip().lower()
+    if text in ("off", "none", "no"):
+        return 0
+    minutes = re.fullmatch(r"([0-9]{1,3})\s*(m|min|mins|minutes)?", text)
+    if not minutes or not 1 <= int(minutes.group(1)) <= MAX_RELAY:
+        raise GrammarError(
+            f"`relay:` is how many minutes of working time a hot lead may wait before it is "
+            f"offered to the next rep: a whole number from 1 to {MAX_RELAY}, like `relay:15`, "
+            f"or `relay:off`, not “{short(option.text)}”."
+        )
+    return int(minutes.group(1))
+
+
+def _hours(option: Option) -> str:
+    """Working hours as ``HH:MM-HH:MM``, opening before closing, from ``9-18`` or ``9am-6pm``."""
+    sides = re.split(r"\s*(?:-|\u2013|to)\s*", option.text.strip().lower())
+    clocks = [_clock(side, bare_hour=True) for side in sides] if len(sides) == 2 else []
+    hours = "-".join(c for c in clocks if c) if all(clocks) and clocks else ""
+    if not hours or read_hours(hours) is None:
+        raise GrammarError(
+            f"`hours:` is when your team works, opening before closing, like "
+            f"`hours:09:00-18:00` or `hours:8am-5pm`, not “{short(option.text)}”."
+        )
+    return hours
+
+
+def _manager(option: Option) -> str:
+    """Who hears of a lead unanswered after ``respond:`` hours; ``none``: the digest channel."""
+    if option.text.strip().lower() in ("none", "off"):
+        return ""
+    match = USER.fullmatch(option.raw.strip())
+    if not match:
+        raise GrammarError(
+            f"“{short(option.text)}” isn't a person. Pick the manager from Slack's @-list, "
+            "like `manager:@maria` (`manager:none` sends escalations to the digest channel)."
+        )
+    return match.group(1)
 
 
 @functools.cache

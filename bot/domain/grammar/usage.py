@@ -24,6 +24,10 @@ USAGE = {
         "`/lead snooze LEAD WHEN` — no quiet-lead reminders until then (`off` ends it)\n"
         "`/lead snooze #12 in 30 days`"
     ),
+    "away": (
+        "`/lead away until WHEN` — the relay offers you no leads and passes yours on until then"
+        " (`off` when you're back)\n`/lead away until friday`"
+    ),
     "edit": (
         "`/lead edit LEAD [name:…] [company:…] [source:…] [email:…] [phone:…]`"
         ' — change fields; `company:""` clears one\n'
@@ -48,7 +52,7 @@ USAGE = {
     ),
     "settings": (
         "`/lead settings [channel:#…] [time:9am] [tz:Area/City] [quiet:DAYS] [respond:HOURS] [days:…]"
-        " [reps:@…,@…] [weekly:mon|off]`"
+        " [reps:@…,@…] [weekly:mon|off] [relay:MINUTES|off] [hours:09:00-18:00] [manager:@…]`"
         " — see or change the daily digest and reminders (admins change them)\n"
         "`/lead settings channel:#sales time:9am tz:Europe/Berlin quiet:7 days:mon-fri`"
     ),
