@@ -37,7 +37,7 @@ SOCKET_CLOSE = 1.0
 """How long closing the Socket Mode connection may take."""
 BACKGROUND_FINISH = 1.5
 """Seconds the minute loop and checkpoints get, after the requests, to finish their round."""
-AFTER_ACKS = 2.0
+AFTER_ACKS = 5.0
 """Seconds, last, for the work listeners do after their ack (DMs, a Home redraw settling
 for a second): whatever of ``STOP_WITHIN`` the steps before left, less ``CLOSING``."""
 CLOSING = 1.0
