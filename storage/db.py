@@ -87,8 +87,12 @@ def storage_failure(error: BaseException) -> str | None:
 
     A full disk, a read-only file or mount, a server gone away: the operator's to fix,
     so the app says so in a sentence instead of a traceback. A query the database
-    rejects as wrong (a bug) is not one of them.
+    rejects as wrong (a bug) is not one of them. Work done side by side (a task
+    group) fails as a group: it is a storage failure when each of its errors is.
     """
+    if isinstance(error, BaseExceptionGroup):
+        causes = [storage_failure(one) for one in error.exceptions]
+        return causes[0] if all(causes) else None
     if isinstance(error, DatabaseUnavailable):
         return error.cause
     if isinstance(error, sqlite3.Error):

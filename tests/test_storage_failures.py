@@ -14,6 +14,7 @@ import asyncio
 import contextlib
 import functools
 import shlex
+import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -29,7 +30,7 @@ from slack_requests import SlackSender
 from test_faults import free_port
 
 from storage import leads
-from storage.db import Database
+from storage.db import Database, storage_failure
 
 STOPS_WITHIN = 5.0
 """Seconds the app may take to give up, on top of what Python takes to load it (below)."""
@@ -307,3 +308,17 @@ async def test_postgresql_going_away_while_serving_answers_couldnt_save(slack):
             assert [lead.name for lead in await every_lead(db, TEAM)] == ["Jane Doe"]
         finally:
             await db.close()
+
+
+def full_disk() -> sqlite3.OperationalError:
+    """What SQLite raises on a full disk, as the minute loop's task group meets it."""
+    error = sqlite3.OperationalError("database or disk is full")
+    error.sqlite_errorcode = sqlite3.SQLITE_FULL
+    return error
+
+
+def test_work_side_by_side_that_met_a_full_disk_is_one_storage_failure():
+    assert "disk is full" in storage_failure(ExceptionGroup("turns", [full_disk()]))
+    nested = ExceptionGroup("turns", [full_disk(), ExceptionGroup("inner", [full_disk()])])
+    assert "disk is full" in storage_failure(nested)
+    assert storage_failure(ExceptionGroup("turns", [full_disk(), ValueError("a bug")])) is None
