@@ -119,7 +119,10 @@ async def revoke(settings: Settings, hook_id: str) -> int:
     db = await Database.open(settings.database)
     try:
         async with db.transaction() as conn:
-            done = await hooks.revoke(conn, hook_id, datetime.now(UTC))
+            hook = await hooks.addressed(conn, hook_id)
+            done = hook is not None and await hooks.revoke(
+                conn, hook.team_id, hook_id, datetime.now(UTC)
+            )
     finally:
         await db.close()
     if not done:

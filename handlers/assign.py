@@ -42,14 +42,12 @@ async def assign(cmd: grammar.Assign, call: Invocation) -> Reply:
 @door.action(functools.partial(payloads.assign_click, block_prefix=CARD_PREFIX))
 async def on_assign(click: payloads.AssignClick, tools: Tools) -> None:
     services = tools.services
-    lead = await clicks.clicked_lead(services, click.clicker, click.lead_id)
-    if lead is None:
-        return
+    lead = await clicks.clicked_lead(services, click.clicker, click.number)
     try:
         await reassign(services, lead, click.owner, services.clock.now())
     except Refusal:
         return  # picked the owner it already has
-    await clicks.redraw(tools, click.clicker, lead.id)
+    await clicks.redraw(tools, click.clicker, lead.number)
 
 
 SUBCOMMANDS = (Subcommand("assign", parse_assign, (Answer.of(grammar.Assign, assign),)),)

@@ -11,7 +11,7 @@ from typing import Any
 
 from bot.domain.lead import Lead
 from handlers.blocks import plain
-from handlers.payloads import TouchRef
+from handlers.payloads import TouchRef, lead_ref
 
 LOG_ACTION = "lead_log"
 SNOOZE_ACTION = "lead_snooze"
@@ -27,7 +27,7 @@ SNOOZE_CHOICES = {"3": "3 days", "7": "1 week", "14": "2 weeks"}
 
 def touch_actions(lead: Lead, block_id: str, *, with_lost: bool = True) -> dict[str, Any]:
     """Log a touch, Snooze and (optionally) Mark lost, for one lead."""
-    value = str(lead.id)
+    value = lead_ref(lead.number)
     return {
         "type": "actions",
         "block_id": block_id,
@@ -44,7 +44,7 @@ def touch_actions(lead: Lead, block_id: str, *, with_lost: bool = True) -> dict[
                 "action_id": SNOOZE_ACTION,
                 "placeholder": plain("Snooze"),
                 "options": [
-                    {"text": plain(label), "value": f"{lead.id}:{days}"}
+                    {"text": plain(label), "value": f"{value}:{days}"}
                     for days, label in SNOOZE_CHOICES.items()
                 ],
             },
@@ -59,7 +59,7 @@ def _lost_button(lead: Lead) -> dict[str, Any]:
         "action_id": LOST_ACTION,
         "text": plain("Mark lost"),
         "style": "danger",
-        "value": str(lead.id),
+        "value": lead_ref(lead.number),
         "confirm": {
             "title": plain("Mark it lost?"),
             "text": plain(f"{lead.name[:200]} leaves your pipeline. /lead reopen undoes it."),
@@ -69,9 +69,9 @@ def _lost_button(lead: Lead) -> dict[str, Any]:
     }
 
 
-def undo_button(touch_id: int) -> dict[str, Any]:
+def undo_button(lead: Lead, touch_id: int) -> dict[str, Any]:
     """Under a log reply: take that touch back (``history.on_undo``)."""
-    value = TouchRef(touch=touch_id).dump()
+    value = TouchRef(lead.number, touch=touch_id).dump()
     return {
         "type": "actions",
         "elements": [
@@ -82,12 +82,12 @@ def undo_button(touch_id: int) -> dict[str, Any]:
 
 def card_actions(lead: Lead) -> dict[str, Any]:
     """The buttons under ``/lead show``: act on the lead without typing."""
-    block_id = f"{CARD_PREFIX}{lead.id}"
+    block_id = f"{CARD_PREFIX}{lead_ref(lead.number)}"
     history = {
         "type": "button",
         "action_id": HISTORY_ACTION,
         "text": plain("History"),
-        "value": str(lead.id),
+        "value": lead_ref(lead.number),
     }
     if lead.status != "open":
         block = touch_actions(lead, block_id, with_lost=False)
@@ -96,14 +96,19 @@ def card_actions(lead: Lead) -> dict[str, Any]:
                 "type": "button",
                 "action_id": REOPEN_ACTION,
                 "text": plain("Reopen"),
-                "value": str(lead.id),
+                "value": lead_ref(lead.number),
             }
         ]
         block["elements"].append(history)
         return block
     block = touch_actions(lead, block_id)
     block["elements"][2:2] = [
-        {"type": "button", "action_id": WON_ACTION, "text": plain("Won"), "value": str(lead.id)}
+        {
+            "type": "button",
+            "action_id": WON_ACTION,
+            "text": plain("Won"),
+            "value": lead_ref(lead.number),
+        }
     ]
     block["elements"].append(
         {

@@ -143,8 +143,8 @@ def card_reply(
 async def show(cmd: grammar.Show, call: Invocation) -> Reply:
     lead = await find_lead(call.services, call.team_id, cmd.ref, call.text, closed_too=True)
     reader = call.services.db.reader
-    touches = await leads.recent_touches(reader, lead.id, limit=TOUCHES_SHOWN)
-    step = (await next_steps.open_steps(reader, [lead.id])).get(lead.id)
+    touches = await leads.recent_touches(reader, lead, limit=TOUCHES_SHOWN)
+    step = (await next_steps.open_steps(reader, call.team_id, [lead.id])).get(lead.id)
     return card_reply(lead, touches, call.now, step, call.tz)
 
 

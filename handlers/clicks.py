@@ -12,29 +12,34 @@ from handlers import home, reminders
 from handlers.card import TOUCHES_SHOWN, card_reply
 from handlers.context import Services
 from handlers.door import Tools
-from handlers.payloads import Clicker
-from handlers.reminders import lead_ids
+from handlers.payloads import Clicker, Invalid
+from handlers.reminders import lead_numbers
 from storage import leads, next_steps
 
 
-async def clicked_lead(services: Services, clicker: Clicker, lead_id: int) -> Lead | None:
-    """The lead behind a button, only if it belongs to the clicker's workspace."""
-    lead = await leads.get_by_id(services.db.reader, lead_id)
-    return lead if lead and lead.team_id == clicker.team_id else None
+async def clicked_lead(services: Services, clicker: Clicker, number: int) -> Lead:
+    """The lead behind a button: the number read in the clicker's workspace, no other.
+
+    None there by that number: the button is out of date (``Invalid``), and the door says so.
+    """
+    lead = await leads.get(services.db.reader, clicker.team_id, number)
+    if lead is None:
+        raise Invalid(f"no lead #{number} here")
+    return lead
 
 
-async def redraw(tools: Tools, clicker: Clicker, lead_id: int) -> None:
+async def redraw(tools: Tools, clicker: Clicker, number: int) -> None:
     """Show the result where the click came from: the card, the reminder, the Home tab."""
     client, services = tools.client, tools.services
-    team_id, user_id = clicker.team_id, clicker.user_id
+    team_id, user_id, reader = clicker.team_id, clicker.user_id, services.db.reader
     if tools.respond and clicker.is_ephemeral:
-        lead = await leads.get_by_id(services.db.reader, lead_id)
+        lead = await leads.get(reader, team_id, number)
         assert lead is not None
-        touches = await leads.recent_touches(services.db.reader, lead_id, limit=TOUCHES_SHOWN)
-        step = (await next_steps.open_steps(services.db.reader, [lead_id])).get(lead_id)
+        touches = await leads.recent_touches(reader, lead, limit=TOUCHES_SHOWN)
+        step = (await next_steps.open_steps(reader, team_id, [lead.id])).get(lead.id)
         reply = card_reply(lead, touches, services.clock.now(), step)
         await tools.respond(replace_original=True, text=reply.text, blocks=reply.blocks)
-    elif clicker.in_message and lead_ids(clicker.block_ids):
+    elif clicker.in_message and lead_numbers(clicker.block_ids):
         await reminders.refresh(
             client,
             services,
@@ -42,7 +47,7 @@ async def redraw(tools: Tools, clicker: Clicker, lead_id: int) -> None:
             user_id,
             clicker.channel_id,
             clicker.message_ts,
-            lead_ids(clicker.block_ids),
+            lead_numbers(clicker.block_ids),
         )
     if clicker.on_home:
         await home.publish(client, services, team_id, user_id)  # the rep is looking at it

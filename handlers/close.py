@@ -71,14 +71,12 @@ async def reopen(cmd: grammar.Reopen, call: Invocation) -> Reply:
 
 async def _clicked(click: payloads.LeadClick, tools: Tools, status: Status) -> None:
     services = tools.services
-    lead = await clicks.clicked_lead(services, click.clicker, click.lead_id)
-    if lead is None:
-        return
+    lead = await clicks.clicked_lead(services, click.clicker, click.number)
     try:
         await set_status(services, lead, status, services.clock.now())
     except Refusal:
         return  # a second click on the same button: it already is
-    await clicks.redraw(tools, click.clicker, lead.id)
+    await clicks.redraw(tools, click.clicker, lead.number)
 
 
 @door.action(payloads.lead_click)

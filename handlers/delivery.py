@@ -269,14 +269,14 @@ async def _send_reminders(
     )
     # Due on some owner's calendar: no zone is more than a day ahead of UTC.
     due_steps = await next_steps.team_due(reader, team_id, now.date() + timedelta(days=1))
-    step_leads = await leads.by_ids(reader, [step.lead_id for step in due_steps])
+    step_leads = await leads.by_ids(reader, team_id, [step.lead_id for step in due_steps])
     quiet_by_owner: dict[str, list[Lead]] = defaultdict(list)
     for lead in quiet_leads:
         if lead.owner:  # a lead from a hook may have nobody yet: no one to remind
             quiet_by_owner[lead.owner].append(lead)
     owners = set(quiet_by_owner) | set(await pipeline.hot_owners(reader, team_id, now))
     owners |= {lead.owner for lead in step_leads if lead.owner}
-    reminded = await deliveries.last_reminded(reader, [lead.id for lead in quiet_leads])
+    reminded = await deliveries.last_reminded(reader, team_id, [lead.id for lead in quiet_leads])
     outcomes, owed = [], False
     for owner in sorted(owners):
         await people.refresh_if_stale(client, services, team_id, owner, now)
@@ -300,7 +300,7 @@ async def _send_reminders(
             )
             quiet = [lead.id for lead in daily.leads if lead.id in daily.quiet]
             async with services.db.transaction() as conn:
-                await deliveries.mark_reminded(conn, quiet, now)
+                await deliveries.mark_reminded(conn, team_id, quiet, now)
             return response["channel"], response["ts"], {"leads": [lead.id for lead in daily.leads]}
 
         outcome = await deliver(services, settings, "reminder", owner, day, now, send)
@@ -340,13 +340,15 @@ async def _daily(
         for lead in due_reminders(quiet_candidates, now, settings.quiet_days, reminded)
         if not in_hand(steps.get(lead.id), today)
     ]
-    stepped = {lead.id: lead for lead in await leads.by_ids(reader, [s.lead_id for s in due])}
+    stepped = {
+        lead.id: lead for lead in await leads.by_ids(reader, settings.team_id, [s.lead_id for s in due])
+    }
     shown: dict[int, Lead] = {lead.id: lead for lead in waiting_leads}
     for step in due:
         shown.setdefault(step.lead_id, stepped[step.lead_id])
     for lead in quiet:
         shown.setdefault(lead.id, lead)
     quiet_ids = frozenset(lead.id for lead in quiet)
-    history = await leads.histories(reader, list(quiet_ids))
+    history = await leads.histories(reader, settings.team_id, list(quiet_ids))
     tried = {lead.id: tried_since(lead, history[lead.id]) for lead in quiet}
     return Daily(list(shown.values()), steps, today, settings.respond_hours, quiet_ids, tried)

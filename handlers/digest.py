@@ -173,7 +173,9 @@ async def digest_for(services: Services, team_id: str, now: datetime) -> Digest:
     local = now.astimezone(zone(settings.tz))
     today = local.date()
     due = await next_steps.team_due(reader, team_id, today)
-    by_id = {lead.id: lead for lead in await leads.by_ids(reader, [s.lead_id for s in due])}
+    by_id = {
+        lead.id: lead for lead in await leads.by_ids(reader, team_id, [s.lead_id for s in due])
+    }
     midnight = local.replace(hour=0, minute=0, second=0, microsecond=0)
     since = midnight - timedelta(days=1)
     asked = [

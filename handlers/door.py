@@ -124,6 +124,9 @@ def _door(
                 return
             try:
                 await listener(payload, tools)
+            except Invalid as error:  # what it names isn't the clicker's (any more)
+                log.info("out of date %s: %s", listener.__name__, error)
+                await refuse(tools, where)
             except Exception as error:
                 cause = storage_failure(error)
                 if cause is None:

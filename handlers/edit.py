@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 async def edit(cmd: grammar.Edit, call: Invocation) -> Reply:
     lead = await find_lead(call.services, call.team_id, cmd.ref, call.text)
     async with call.services.db.transaction() as conn:
-        fresh = await leads.get_by_id(conn, lead.id)
+        fresh = await leads.get(conn, call.team_id, lead.number)
         assert fresh is not None
         await _refuse_duplicate(conn, fresh, cmd.changes)
         updated = await leads.update(conn, fresh, cmd.changes, call.now)

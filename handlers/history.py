@@ -25,7 +25,7 @@ from bot.domain.lead import Lead, Touch
 from bot.domain.temperature import KINDS
 from bot.domain.text import truncate
 from bot.domain.vocabulary import Kind
-from handlers import door, home, payloads, people, subcommands
+from handlers import clicks, door, home, payloads, people, subcommands
 from handlers.blocks import (
     Refusal,
     Reply,
@@ -105,7 +105,7 @@ def history_reply(
     if not page:
         blocks.append(section(f"No touches yet. Log one: `/lead log #{lead.number} call`"))
     for touch in page:
-        ref = TouchRef(touch=touch.id, offset=offset)
+        ref = TouchRef(lead.number, touch=touch.id, offset=offset)
         if touch.deleted_at is None:
             accessory = _button("Delete", DELETE_ACTION, ref, confirm=_confirm_delete(touch))
             blocks.append(section(touch_text(touch, tz, now), accessory=accessory))
@@ -115,11 +115,11 @@ def history_reply(
             blocks.append(section(touch_text(touch, tz, now), accessory=accessory))
     paging = []
     if offset > 0:
-        newer = TouchRef(lead=lead.id, offset=max(0, offset - PAGE_SIZE))
+        newer = TouchRef(lead.number, offset=max(0, offset - PAGE_SIZE))
         paging.append(_button("Newer", PAGE_ACTION, newer))
     if offset + len(page) < total:
         paging.append(
-            _button("Older", PAGE_ACTION, TouchRef(lead=lead.id, offset=offset + len(page)))
+            _button("Older", PAGE_ACTION, TouchRef(lead.number, offset=offset + len(page)))
         )
     if paging:
         blocks.append({"type": "actions", "elements": paging})
@@ -148,12 +148,14 @@ class Changing:
     lead: Lead
 
 
-async def _changeable(tools: Tools, team_id: str, user_id: str, touch_id: int) -> Changing:
-    """The touch and its lead, if ``user_id`` may change it; a Refusal otherwise."""
+async def _changeable(
+    tools: Tools, team_id: str, user_id: str, number: int, touch_id: int | None
+) -> Changing:
+    """The touch of lead ``number`` (in ``team_id``), if ``user_id`` may change it; else a Refusal."""
     services = tools.services
-    touch = await leads.get_touch(services.db.reader, touch_id)
-    lead = await leads.get_by_id(services.db.reader, touch.lead_id) if touch else None
-    if touch is None or lead is None or lead.team_id != team_id:
+    lead = await leads.get(services.db.reader, team_id, number)
+    touch = await leads.get_touch(services.db.reader, lead, touch_id) if lead and touch_id else None
+    if touch is None or lead is None:
         raise Refusal("That touch no longer exists.")
     if user_id in (touch.logged_by, lead.owner):
         return Changing(touch, lead)
@@ -173,7 +175,7 @@ async def _changeable(tools: Tools, team_id: str, user_id: str, touch_id: int) -
 
 async def history(cmd: grammar.History, call: Invocation) -> Reply:
     lead = await find_lead(call.services, call.team_id, cmd.ref, call.text, closed_too=True)
-    page, total = await leads.touch_page(call.services.db.reader, lead.id, limit=PAGE_SIZE)
+    page, total = await leads.touch_page(call.services.db.reader, lead, limit=PAGE_SIZE)
     return history_reply(lead, page, total, 0, call.tz, call.now)
 
 
@@ -185,16 +187,16 @@ async def undo(cmd: grammar.Undo, call: Invocation) -> Reply:
             "You have logged no touch in the last 24 hours. To fix an older one, "
             "open `/lead history LEAD`."
         )
-    lead, reply = await _undone(call.services, touch, call.user_id, call.now, call.tz)
+    lead, reply = await _undone(call.services, call.team_id, touch, call.user_id, call.now, call.tz)
     call.changed(lead)
     return reply
 
 
 async def _undone(
-    services: Services, touch: Touch, user_id: str, now: datetime, tz: str | None
+    services: Services, team_id: str, touch: Touch, user_id: str, now: datetime, tz: str | None
 ) -> tuple[Lead, Reply]:
     async with services.db.transaction() as conn:
-        lead = await leads.get_by_id(conn, touch.lead_id)
+        lead = await leads.by_row_id(conn, team_id, touch.lead_id)
         if lead is None:
             raise Refusal("That lead no longer exists.")
         lead = await leads.delete_touch(conn, lead, touch.id, by=user_id, now=now)
@@ -226,15 +228,13 @@ async def _say(tools: Tools, reply: Reply, *, replace: bool) -> None:
         )
 
 
-async def _redraw(tools: Tools, lead_id: int, offset: int, user_id: str, team_id: str) -> None:
+async def _redraw(tools: Tools, number: int, offset: int, user_id: str, team_id: str) -> None:
     services = tools.services
-    lead = await leads.get_by_id(services.db.reader, lead_id)
+    lead = await leads.get(services.db.reader, team_id, number)
     if lead is None:
-        return
+        raise payloads.Invalid(f"no lead #{number} here")
     known = await people.cached(services, team_id, user_id)
-    page, total = await leads.touch_page(
-        services.db.reader, lead_id, limit=PAGE_SIZE, offset=offset
-    )
+    page, total = await leads.touch_page(services.db.reader, lead, limit=PAGE_SIZE, offset=offset)
     now = services.clock.now()
     reply = history_reply(lead, page, total, offset, known.tz if known else None, now)
     await _say(tools, reply, replace=True)
@@ -243,11 +243,9 @@ async def _redraw(tools: Tools, lead_id: int, offset: int, user_id: str, team_id
 @door.action(payloads.lead_click)
 async def on_history(click: payloads.LeadClick, tools: Tools) -> None:
     clicker = click.clicker
-    lead = await leads.get_by_id(tools.services.db.reader, click.lead_id)
-    if lead is None or lead.team_id != clicker.team_id:
-        return
+    lead = await clicks.clicked_lead(tools.services, clicker, click.number)
     known = await people.cached(tools.services, clicker.team_id, clicker.user_id)
-    page, total = await leads.touch_page(tools.services.db.reader, lead.id, limit=PAGE_SIZE)
+    page, total = await leads.touch_page(tools.services.db.reader, lead, limit=PAGE_SIZE)
     now = tools.services.clock.now()
     reply = history_reply(lead, page, total, 0, known.tz if known else None, now)
     await _say(tools, reply, replace=False)
@@ -255,27 +253,26 @@ async def on_history(click: payloads.LeadClick, tools: Tools) -> None:
 
 @door.action(payloads.touch_click)
 async def on_page(click: payloads.TouchClick, tools: Tools) -> None:
-    if click.ref.lead is not None:
-        clicker = click.clicker
-        await _redraw(tools, click.ref.lead, click.ref.offset, clicker.user_id, clicker.team_id)
+    clicker, ref = click.clicker, click.ref
+    await _redraw(tools, ref.number, ref.offset, clicker.user_id, clicker.team_id)
 
 
 async def _change(click: payloads.TouchClick, tools: Tools, deleting: bool) -> None:
-    clicker, services = click.clicker, tools.services
+    clicker, services, ref = click.clicker, tools.services, click.ref
     try:
-        changing = await _changeable(tools, clicker.team_id, clicker.user_id, click.ref.touch or 0)
+        changing = await _changeable(tools, clicker.team_id, clicker.user_id, ref.number, ref.touch)
     except Refusal as refusal:
         await _tell(tools, clicker, refusal.message)
         return
     now = services.clock.now()
     async with services.db.transaction() as conn:
-        lead = await leads.get_by_id(conn, changing.lead.id)
-        assert lead is not None
+        lead = await leads.get(conn, clicker.team_id, ref.number)
+        assert lead is not None  # leads are never deleted while their workspace is installed
         if deleting:
             await leads.delete_touch(conn, lead, changing.touch.id, by=clicker.user_id, now=now)
         else:
             await leads.restore_touch(conn, lead, changing.touch.id, now=now)
-    await _redraw(tools, changing.lead.id, click.ref.offset, clicker.user_id, clicker.team_id)
+    await _redraw(tools, ref.number, ref.offset, clicker.user_id, clicker.team_id)
     await home.redraw(tools.client, services, clicker.team_id, clicker.user_id)
 
 
@@ -291,20 +288,19 @@ async def on_restore(click: payloads.TouchClick, tools: Tools) -> None:
 
 @door.action(payloads.touch_click)
 async def on_undo(click: payloads.TouchClick, tools: Tools) -> None:
-    clicker, services = click.clicker, tools.services
-    touch = await leads.get_touch(services.db.reader, click.ref.touch or 0)
+    clicker, services, ref = click.clicker, tools.services, click.ref
+    lead = await clicks.clicked_lead(services, clicker, ref.number)
+    touch = await leads.get_touch(services.db.reader, lead, ref.touch) if ref.touch else None
     if touch is None or touch.deleted_at is not None:
         await _tell(tools, clicker, "That touch is already undone.")
         return
     if touch.logged_by != clicker.user_id:
         await _tell(tools, clicker, "Only the rep who logged this touch can undo it here.")
         return
-    lead = await leads.get_by_id(services.db.reader, touch.lead_id)
-    if lead is None or lead.team_id != clicker.team_id:
-        return
     known = await people.cached(services, clicker.team_id, clicker.user_id)
     now = services.clock.now()
-    _, reply = await _undone(services, touch, clicker.user_id, now, known.tz if known else None)
+    tz = known.tz if known else None
+    _, reply = await _undone(services, clicker.team_id, touch, clicker.user_id, now, tz)
     await _say(tools, reply, replace=True)
     await home.redraw(tools.client, services, clicker.team_id, clicker.user_id)
 
@@ -313,9 +309,10 @@ async def on_undo(click: payloads.TouchClick, tools: Tools) -> None:
 
 
 class EditOrigin(Struct, frozen=True):
-    """What the Edit modal carries: the touch, and the history page to draw again."""
+    """What the Edit modal carries: the lead, its touch, and the history page to draw again."""
 
-    touch: payloads.LeadId
+    number: payloads.LeadNumber
+    touch: payloads.RowId
     offset: int = 0
 
 
@@ -323,7 +320,7 @@ def _option(kind: Kind) -> dict[str, Any]:
     return {"text": plain(truncate(f"{kind} — {KIND_HINTS[kind]}", 75)), "value": kind}
 
 
-def edit_view(touch: Touch, tz: str | None, offset: int) -> dict[str, Any]:
+def edit_view(lead: Lead, touch: Touch, tz: str | None, offset: int) -> dict[str, Any]:
     local = touch.at.astimezone(zone(tz))
     return {
         "type": "modal",
@@ -331,7 +328,7 @@ def edit_view(touch: Touch, tz: str | None, offset: int) -> dict[str, Any]:
         "title": plain("Edit touch"),
         "submit": plain("Save"),
         "close": plain("Cancel"),
-        "private_metadata": msgspec.json.encode(EditOrigin(touch.id, offset)).decode(),
+        "private_metadata": msgspec.json.encode(EditOrigin(lead.number, touch.id, offset)).decode(),
         "blocks": [
             {
                 "type": "input",
@@ -375,14 +372,15 @@ def edit_view(touch: Touch, tz: str | None, offset: int) -> dict[str, Any]:
 
 @door.action(payloads.touch_click)
 async def on_edit(click: payloads.TouchClick, tools: Tools) -> None:
-    clicker = click.clicker
+    clicker, ref = click.clicker, click.ref
     try:
-        changing = await _changeable(tools, clicker.team_id, clicker.user_id, click.ref.touch or 0)
+        changing = await _changeable(tools, clicker.team_id, clicker.user_id, ref.number, ref.touch)
     except Refusal as refusal:
         await _tell(tools, clicker, refusal.message)
         return
     known = await people.cached(tools.services, clicker.team_id, clicker.user_id)
-    view = edit_view(changing.touch, known.tz if known else None, click.ref.offset)
+    tz = known.tz if known else None
+    view = edit_view(changing.lead, changing.touch, tz, ref.offset)
     await tools.client.views_open(trigger_id=clicker.trigger_id, view=view)
 
 
@@ -416,7 +414,8 @@ async def submit_edit(submitted: EditSubmission, tools: Tools) -> None:
     except DateError as error:
         errors[WHEN_BLOCK] = truncate(str(error), 150)
     try:
-        changing = await _changeable(tools, form.team_id, form.user_id, submitted.origin.touch)
+        origin = submitted.origin
+        changing = await _changeable(tools, form.team_id, form.user_id, origin.number, origin.touch)
     except Refusal as refusal:
         errors[KIND_BLOCK] = truncate(refusal.message, 150)
     if errors:
@@ -424,8 +423,8 @@ async def submit_edit(submitted: EditSubmission, tools: Tools) -> None:
         return
     await tools.ack()
     async with services.db.transaction() as conn:
-        lead = await leads.get_by_id(conn, changing.lead.id)
-        assert lead is not None
+        lead = await leads.get(conn, form.team_id, changing.lead.number)
+        assert lead is not None  # leads are never deleted while their workspace is installed
         lead = await leads.change_touch(
             conn, lead, changing.touch.id, kind=kind, at=at, note=note, now=now
         )

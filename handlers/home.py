@@ -92,10 +92,13 @@ def _waiting(found: list[tuple[Lead, datetime]], now: datetime) -> list[dict[str
     return [*blocks, divider()]
 
 
-async def _steps(reader: Connection, steps: list[NextStep], today: date) -> list[dict[str, Any]]:
+async def _steps(
+    reader: Connection, team_id: str, steps: list[NextStep], today: date
+) -> list[dict[str, Any]]:
     if not steps:
         return []
-    by_id = {lead.id: lead for lead in await leads.by_ids(reader, [s.lead_id for s in steps])}
+    found = await leads.by_ids(reader, team_id, [s.lead_id for s in steps])
+    by_id = {lead.id: lead for lead in found}
     lines = [
         f"• {lead_label(by_id[s.lead_id], 60)}: {escape(s.what)} ({when(s, today)})"
         for s in overdue_first(steps, today)[:STEPS_SHOWN]
@@ -198,7 +201,7 @@ async def my_pipeline(
                 for s in cooling.shown
             ]
         )
-    blocks += await _steps(reader, steps, today)
+    blocks += await _steps(reader, team_id, steps, today)
     blocks += [
         divider(),
         *notifications_section(await notifications.get(reader, team_id, user_id), today),

@@ -96,7 +96,7 @@ def _why(lead: Lead, now: datetime) -> str:
 
 def owner_actions(lead: Lead) -> dict[str, Any]:
     """Log a touch, Snooze, and Not mine (reassign) under an alert."""
-    block = touch_actions(lead, f"{CARD_PREFIX}{lead.id}", with_lost=False)
+    block = touch_actions(lead, f"{CARD_PREFIX}{payloads.lead_ref(lead.number)}", with_lost=False)
     block["elements"].append(
         {"type": "users_select", "action_id": ASSIGN_ACTION, "placeholder": plain("Not mine")}
     )
@@ -124,7 +124,7 @@ def claim_message(
     blocks = [
         section(f"{intro}\n{_what(lead, signal, now, more)}"),
         context(_why(lead, now)),
-        _claim_button(f"{CLAIM_PREFIX}{lead.id}", CLAIM_ACTION, str(lead.id)),
+        _claim_button(f"{CLAIM_PREFIX}{lead.number}", CLAIM_ACTION, payloads.lead_ref(lead.number)),
     ]
     return Reply(f"Unclaimed lead: {lead.name[:100]} ({signal.kind})", blocks)
 
@@ -186,7 +186,7 @@ async def send_alert(
 
     A signal that joined a burst updates the burst's first alert instead.
     """
-    lead = await leads.get_by_id(services.db.reader, signal.lead_id)
+    lead = await leads.by_row_id(services.db.reader, settings.team_id, signal.lead_id)
     if lead is None or lead.status != "open":
         return None
     if signal.burst_of is not None:
@@ -247,7 +247,7 @@ async def send_follow_up(
 ) -> Outcome | None:
     if signal.burst_of is not None:
         return None  # its burst's first signal is followed up, once for all
-    lead = await leads.get_by_id(services.db.reader, signal.lead_id)
+    lead = await leads.by_row_id(services.db.reader, settings.team_id, signal.lead_id)
     if lead is None or not still_waiting(lead, signal.at, now, settings.respond_hours):
         return None
     if lead.owner:
@@ -323,14 +323,12 @@ def _post(client: AsyncWebClient, channel: str, reply: Reply) -> Send:
 async def on_claim(click: payloads.LeadClick, tools: Tools) -> None:
     """The first click owns the lead; the message then says who claimed it."""
     services, clicker = tools.services, click.clicker
-    lead = await clicks.clicked_lead(services, clicker, click.lead_id)
-    if lead is None:
-        return
+    lead = await clicks.clicked_lead(services, clicker, click.number)
     now = services.clock.now()
     async with services.db.transaction() as conn:
         won = await leads.claim(conn, lead.id, lead.team_id, clicker.user_id, now)
     if not won:
-        taken = await leads.get_by_id(services.db.reader, lead.id)
+        taken = await leads.get(services.db.reader, lead.team_id, lead.number)
         owner = taken.owner if taken else ""
         await door.tell(
             tools,

@@ -138,12 +138,7 @@ async def _made(cmd: grammar.HooksNew, call: Invocation) -> Reply:
 
 async def _revoked(cmd: grammar.HooksRevoke, call: Invocation) -> Reply:
     async with call.services.db.transaction() as conn:
-        hook = await hooks.get(conn, cmd.hook_id)
-        done = (
-            hook is not None
-            and hook.team_id == call.team_id
-            and await hooks.revoke(conn, cmd.hook_id, call.now)
-        )
+        done = await hooks.revoke(conn, call.team_id, cmd.hook_id, call.now)
     if not done:
         text = (
             f":warning: There is no live hook `{cmd.hook_id}` in this workspace, so nothing "

@@ -123,7 +123,9 @@ class HookReceiver:
             return refusal.response()
 
     async def _live_hook(self, hook_id: str) -> Hook:
-        hook = await hooks.get(self.services.db.reader, hook_id) if is_hook_id(hook_id) else None
+        hook = (
+            await hooks.addressed(self.services.db.reader, hook_id) if is_hook_id(hook_id) else None
+        )
         if hook is None or hook.revoked_at is not None:
             raise Refusal(404, "There is no such hook, or it was revoked.")
         wait = self.buckets.take(hook.id, time.monotonic())
@@ -230,11 +232,11 @@ class HookReceiver:
         """The answer, and the signal to alert about, if it deserves one, once committed."""
         by = f"hook:{hook.id}"
         async with self.services.db.transaction() as conn:
-            known = await hooks.delivered(conn, hook.id, signal.key) if signal.key else None
+            known = await hooks.delivered(conn, hook, signal.key) if signal.key else None
             if known is not None:
-                lead = await leads.get_by_id(conn, known)
+                lead = await leads.by_row_id(conn, hook.team_id, known)
                 assert lead is not None  # deliveries go with their lead
-                await hooks.used(conn, hook.id, now)
+                await hooks.used(conn, hook, now)
                 return _stored(lead, now, created=False, duplicate=True, signal=signal), None
             lead = await leads.find_duplicate(
                 conn, hook.team_id, signal.name, signal.company, signal.email
@@ -270,8 +272,8 @@ class HookReceiver:
                 how=hook.how,
             )
             if signal.key:
-                await hooks.remember(conn, hook.id, signal.key, lead.id, now)
-            await hooks.used(conn, hook.id, now)
+                await hooks.remember(conn, hook, signal.key, lead.id, now)
+            await hooks.used(conn, hook, now)
             alerting = None
             if deserves_alert(signal.kind, before, lead.temperature(now).band):
                 first = await hooks.burst_started(conn, hook.team_id, lead.id, now - BURST)
@@ -305,7 +307,7 @@ class HookReceiver:
     async def _remember_refusal(self, hook: Hook, refusal: Refusal) -> None:
         async with self.services.db.transaction() as conn:
             await hooks.refused(
-                conn, hook.id, f"{refusal.status}: {refusal.error}", self.services.clock.now()
+                conn, hook, f"{refusal.status}: {refusal.error}", self.services.clock.now()
             )
 
 

@@ -28,8 +28,8 @@ from handlers.context import Services
 from handlers.door import Tools
 from handlers.invocation import Invocation
 from handlers.lookup import CANDIDATES
-from handlers.payloads import Origin
-from handlers.reminders import lead_ids
+from handlers.payloads import Origin, lead_ref
+from handlers.reminders import lead_numbers
 from handlers.subcommands import Answer, Subcommand
 from handlers.touches import Moment, log_touch, logged_reply
 from storage import leads, pipeline
@@ -48,7 +48,7 @@ def _option(text: str, value: str) -> dict[str, Any]:
 
 def lead_option(lead: Lead) -> dict[str, Any]:
     company = f" ({lead.company})" if lead.company else ""
-    return _option(f"#{lead.number} {lead.name}{company}", str(lead.id))
+    return _option(f"#{lead.number} {lead.name}{company}", lead_ref(lead.number))
 
 
 def log_view(
@@ -62,7 +62,7 @@ def log_view(
     origin = origin or Origin()
     blocks: list[dict[str, Any]] = []
     if lead is not None:
-        origin = msgspec.structs.replace(origin, lead_id=lead.id)
+        origin = msgspec.structs.replace(origin, number=lead.number)
         blocks.append(section(f"Lead: {lead_label(lead)}"))
     else:
         blocks.append(
@@ -172,17 +172,15 @@ async def log_form(cmd: grammar.LogForm, call: Invocation) -> None:
 
 @door.action(payloads.lead_click)
 async def on_log(click: payloads.LeadClick, tools: Tools) -> None:
-    lead = await clicks.clicked_lead(tools.services, click.clicker, click.lead_id)
-    if lead is None:
-        return
+    lead = await clicks.clicked_lead(tools.services, click.clicker, click.number)
     clicker = click.clicker
-    origin = Origin(lead_id=lead.id)
+    origin = Origin(number=lead.number)
     if clicker.in_message:
         origin = Origin(
-            lead_id=lead.id,
+            number=lead.number,
             channel=clicker.channel_id,
             ts=clicker.message_ts,
-            reminder_leads=tuple(lead_ids(clicker.block_ids)),
+            reminder_numbers=tuple(lead_numbers(clicker.block_ids)),
         )
     await open_log_modal(tools.client, clicker.trigger_id, lead=lead, origin=origin)
 
@@ -227,7 +225,7 @@ def _log_submission(body: dict) -> LogSubmission:
     form = payloads.submission(body)
     origin = Origin.load(form.private_metadata)
     picked = form.fields.get(LEAD_BLOCK)
-    return LogSubmission(form, origin, payloads.lead_id(picked) if picked else None)
+    return LogSubmission(form, origin, payloads.lead_number(picked) if picked else None)
 
 
 @door.view(_log_submission)
@@ -236,7 +234,7 @@ async def submit(submitted: LogSubmission, tools: Tools) -> None:
     form, origin = submitted.form, submitted.origin
     team_id, user_id = form.team_id, form.user_id
     now = services.clock.now()
-    lead_id = origin.lead_id or submitted.picked or 0
+    number = origin.number or submitted.picked or 0
     kind = form.fields.get(KIND_BLOCK, "")
     note = form.fields.get(NOTE_BLOCK, "").strip()
     when = form.fields.get(WHEN_BLOCK, "").strip()
@@ -260,7 +258,7 @@ async def submit(submitted: LogSubmission, tools: Tools) -> None:
         logged = await log_touch(
             services,
             team_id=team_id,
-            lead=lead_id,
+            lead=number,
             kind=kind,
             note=note,
             at=at,
@@ -270,13 +268,13 @@ async def submit(submitted: LogSubmission, tools: Tools) -> None:
             how="modal",
         )
     except Refusal as refusal:
-        block = LEAD_BLOCK if origin.lead_id is None else KIND_BLOCK
+        block = LEAD_BLOCK if origin.number is None else KIND_BLOCK
         await ack(response_action="errors", errors={block: refusal.message})
         return
     await ack()
     reply = logged_reply(logged, now, tz, when or None)
     await client.chat_postMessage(channel=user_id, text=reply.text, blocks=reply.blocks)
-    if origin.channel and origin.ts and origin.reminder_leads:
+    if origin.channel and origin.ts and origin.reminder_numbers:
         await reminders.refresh(
             client,
             services,
@@ -284,7 +282,7 @@ async def submit(submitted: LogSubmission, tools: Tools) -> None:
             user_id,
             origin.channel,
             origin.ts,
-            list(origin.reminder_leads),
+            list(origin.reminder_numbers),
         )
     await home.redraw(client, services, team_id, user_id)
 

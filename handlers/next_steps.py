@@ -22,6 +22,7 @@ from handlers.blocks import Refusal, Reply, context, escape, lead_label, plain, 
 from handlers.buttons import LOG_ACTION
 from handlers.invocation import Invocation
 from handlers.lookup import find_lead
+from handlers.payloads import lead_ref
 from handlers.subcommands import Answer, Subcommand
 from storage import leads
 from storage import next_steps as steps
@@ -56,14 +57,14 @@ def today_for(tz: str | None, now: datetime) -> date:
 def _log_button(lead: Lead) -> dict[str, Any]:
     return {
         "type": "actions",
-        "block_id": f"{DONE_PREFIX}{lead.id}",
+        "block_id": f"{DONE_PREFIX}{lead.number}",
         "elements": [
             {
                 "type": "button",
                 "action_id": LOG_ACTION,
                 "text": plain("Log a touch"),
                 "style": "primary",
-                "value": str(lead.id),
+                "value": lead_ref(lead.number),
             }
         ],
     }
@@ -83,7 +84,7 @@ async def set_next(cmd: grammar.Next, call: Invocation) -> Reply:
     lead = await _open_lead(call, cmd.ref)
     due = parse_due(cmd.due, call.tz, call.now) if cmd.due else None
     async with call.services.db.transaction() as conn:
-        await steps.set_step(conn, lead.id, cmd.what, due, call.user_id, call.now)
+        await steps.set_step(conn, lead, cmd.what, due, call.user_id, call.now)
     call.changed(lead)
     today = today_for(call.tz, call.now)
     read = f", due {day_label(due, today)} (I read “{escape(cmd.due or '')}”)" if due else ""
@@ -95,7 +96,7 @@ async def set_next(cmd: grammar.Next, call: Invocation) -> Reply:
 async def next_done(cmd: grammar.NextDone, call: Invocation) -> Reply:
     lead = await find_lead(call.services, call.team_id, cmd.ref, call.text)
     async with call.services.db.transaction() as conn:
-        done = await steps.mark_done(conn, lead.id, call.now)
+        done = await steps.mark_done(conn, lead, call.now)
     if done is not None:
         call.changed(lead)
     if done is None:
@@ -114,7 +115,8 @@ async def list_next(cmd: grammar.NextList, call: Invocation) -> Reply:
     if not mine:
         text = "You have no next steps. Set one: `/lead next #12 send the proposal due:friday`."
         return Reply(text, [section(text)])
-    by_id = {lead.id: lead for lead in await leads.by_ids(reader, [s.lead_id for s in mine])}
+    found = await leads.by_ids(reader, call.team_id, [s.lead_id for s in mine])
+    by_id = {lead.id: lead for lead in found}
     lines = [
         f"• {lead_label(by_id[s.lead_id], 60)}: {escape(s.what)} ({when(s, today)})"
         for s in mine[:STEPS_SHOWN]

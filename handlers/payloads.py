@@ -1,6 +1,6 @@
 """Every payload Slack sends, parsed at the door into small typed values.
 
-A missing field, a wrong type, an id not shaped like Slack's, a lead id that
+A missing field, a wrong type, an id not shaped like Slack's, a lead number that
 can't be one or metadata that isn't ours is refused here, once, as ``Invalid``:
 listeners only ever see checked values, and nothing is changed before the
 whole payload has been read. Text a person typed goes through the one text
@@ -22,7 +22,7 @@ from bot.domain.text import UnreadableText, clean
 from handlers import permalinks
 
 MAX_LEAD_ID = 2**63 - 1
-_LEAD_ID = re.compile(r"[1-9][0-9]{0,18}")
+_LEAD_REF = re.compile(r"#([1-9][0-9]{0,18})")
 
 UserId = Annotated[str, Meta(pattern=rf"^{USER_ID_PATTERN}\Z")]
 ChannelId = Annotated[str, Meta(pattern=r"^[CDG][A-Z0-9]{1,20}\Z")]
@@ -32,7 +32,9 @@ EventId = Annotated[str, Meta(pattern=r"^Ev[A-Za-z0-9]{1,40}\Z")]
 MessageTs = Annotated[str, Meta(pattern=r"^[0-9]{10}\.[0-9]{6}\Z")]
 TriggerId = Annotated[str, Meta(pattern=r"^[A-Za-z0-9._-]{1,255}\Z")]
 ResponseUrl = Annotated[str, Meta(pattern=r"^https?://[!-~]{1,2000}\Z")]
-LeadId = Annotated[int, Meta(ge=1, le=MAX_LEAD_ID)]
+LeadNumber = Annotated[int, Meta(ge=1, le=MAX_LEAD_ID)]
+"""A lead's number within the workspace the payload is signed for."""
+RowId = Annotated[int, Meta(ge=1, le=MAX_LEAD_ID)]
 Text = Annotated[str, Meta(max_length=40_000)]
 OptionalChannel = Annotated[str, Meta(pattern=r"^(?:[CDG][A-Z0-9]{1,20})?\Z")]
 OptionalTs = Annotated[str, Meta(pattern=r"^(?:[0-9]{10}\.[0-9]{6})?\Z")]
@@ -60,11 +62,22 @@ def _typed(text: str, field: str, called: str | None = None) -> str:
         raise BadText(field, str(error)) from None
 
 
-def lead_id(text: object) -> int:
-    """A lead id written as ASCII digits, positive, within SQLite's 63 bits."""
-    if not isinstance(text, str) or not _LEAD_ID.fullmatch(text) or int(text) > MAX_LEAD_ID:
-        raise Invalid(f"not a lead id: {text!r:.40}")
-    return int(text)
+def lead_ref(number: int) -> str:
+    """How a lead travels through Slack: its number in the workspace (``#12``), never a row id.
+
+    The workspace comes from the signed payload, so a number can only ever name
+    one of the clicker's own leads. A bare number is a button from before numbers
+    travelled (it was a row id) and is refused as out of date.
+    """
+    return f"#{number}"
+
+
+def lead_number(text: object) -> int:
+    """The number in a ``lead_ref``: ``#`` and ASCII digits, positive, within 63 bits."""
+    found = _LEAD_REF.fullmatch(text) if isinstance(text, str) else None
+    if found is None or int(found[1]) > MAX_LEAD_ID:
+        raise Invalid(f"not a lead: {text!r:.40}")
+    return int(found[1])
 
 
 def _convert(raw: Any, kind: type[T]) -> T:
@@ -274,13 +287,13 @@ def click(body: dict[str, Any]) -> Click:
 
 class LeadClick(Struct, frozen=True):
     clicker: Clicker
-    lead_id: int
+    number: int
 
 
 def lead_click(body: dict[str, Any]) -> LeadClick:
-    """Log a touch, Won, Mark lost: the button's value is the lead id."""
+    """Log a touch, Won, Mark lost, Claim, Done: the button's value is the lead (``#12``)."""
     clicked = click(body)
-    return LeadClick(clicked.clicker, lead_id(clicked.value))
+    return LeadClick(clicked.clicker, lead_number(clicked.value))
 
 
 class RelayClaim(Struct, frozen=True):
@@ -289,29 +302,29 @@ class RelayClaim(Struct, frozen=True):
 
 
 def relay_claim(body: dict[str, Any]) -> RelayClaim:
-    """A relay's Claim: the button's value is the lead's number in the clicker's workspace."""
+    """A relay's Claim: the button's value is the lead (``#12``)."""
     clicked = click(body)
-    return RelayClaim(clicked.clicker, lead_id(clicked.value))
+    return RelayClaim(clicked.clicker, lead_number(clicked.value))
 
 
 class SnoozeClick(Struct, frozen=True):
     clicker: Clicker
-    lead_id: int
+    number: int
     days: str
 
 
 def snooze_click(body: dict[str, Any], choices: frozenset[str]) -> SnoozeClick:
-    """The Snooze select: ``<lead id>:<days>``, days one of the offered ``choices``."""
+    """The Snooze select: ``#<number>:<days>``, days one of the offered ``choices``."""
     clicked = click(body)
-    raw_id, _, days = (clicked.selected_value or "").partition(":")
+    ref, _, days = (clicked.selected_value or "").partition(":")
     if days not in choices:
         raise Invalid(f"not a snooze choice: {days!r:.40}")
-    return SnoozeClick(clicked.clicker, lead_id(raw_id), days)
+    return SnoozeClick(clicked.clicker, lead_number(ref), days)
 
 
 class AssignClick(Struct, frozen=True):
     clicker: Clicker
-    lead_id: int
+    number: int
     owner: str
 
 
@@ -320,14 +333,14 @@ def assign_click(body: dict[str, Any], block_prefix: str) -> AssignClick:
     clicked = click(body)
     if not clicked.block_id.startswith(block_prefix) or not is_user_id(clicked.selected_user):
         raise Invalid("reassign without a card or a user")
-    raw_id = clicked.block_id.removeprefix(block_prefix)
-    return AssignClick(clicked.clicker, lead_id(raw_id), str(clicked.selected_user))
+    ref = clicked.block_id.removeprefix(block_prefix)
+    return AssignClick(clicked.clicker, lead_number(ref), str(clicked.selected_user))
 
 
 class Pick(Struct, frozen=True):
     """What a match button of an ambiguous reply carries: the lead and the command."""
 
-    lead: LeadId
+    lead: LeadNumber
     command: Annotated[str, Meta(max_length=2000)]
 
 
@@ -343,10 +356,14 @@ def pick_click(body: dict[str, Any]) -> PickClick:
 
 
 class TouchRef(Struct, frozen=True):
-    """What a history button carries: the touch (or the lead, to page) and the page shown."""
+    """What a history button carries: the lead, one of its touches (none: paging), the page.
 
-    touch: LeadId | None = None
-    lead: LeadId | None = None
+    A touch is only ever read as one of the lead's, and the lead only in the
+    clicker's workspace.
+    """
+
+    number: LeadNumber
+    touch: RowId | None = None
     offset: Annotated[int, Meta(ge=0, le=1_000_000)] = 0
 
     def dump(self) -> str:
@@ -409,14 +426,14 @@ def away_pick(body: dict[str, Any]) -> AwayPick:
     return AwayPick(clicked.clicker, until)
 
 
-class Origin(Struct, frozen=True, omit_defaults=False):
+class Origin(Struct, frozen=True, omit_defaults=False, forbid_unknown_fields=True):
     """Where the Log a touch modal was opened from, carried in ``private_metadata``."""
 
-    lead_id: LeadId | None = None
+    number: LeadNumber | None = None
     permalink: Annotated[str, Meta(max_length=2000)] = ""
     channel: OptionalChannel = ""
     ts: OptionalTs = ""
-    reminder_leads: tuple[LeadId, ...] = ()
+    reminder_numbers: tuple[LeadNumber, ...] = ()
 
     def dump(self) -> str:
         return msgspec.json.encode(self).decode()

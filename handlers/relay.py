@@ -116,7 +116,7 @@ def _claim(lead: Lead) -> dict[str, Any]:
                 "action_id": CLAIM_ACTION,
                 "text": plain("Claim"),
                 "style": "primary",
-                "value": str(lead.number),
+                "value": payloads.lead_ref(lead.number),
             }
         ],
     }
@@ -146,7 +146,11 @@ def passed_on(lead: Lead, relay: Relay, offer: Offer, policy: Policy) -> Reply:
         f":runner: {lead_label(lead, 80)}: no answer after {waited}, "
         f"so it was passed on to {mention(offer.rep)}. Answer it now and it's still yours."
     )
-    actions = _claim(lead) if not relay.owner else touch_actions(lead, f"{CARD_PREFIX}{lead.id}")
+    actions = (
+        _claim(lead)
+        if not relay.owner
+        else touch_actions(lead, f"{CARD_PREFIX}{payloads.lead_ref(lead.number)}")
+    )
     return Reply(f"Passed on: {lead.name[:100]}", [section(text), actions])
 
 
@@ -183,7 +187,9 @@ async def send_due(
     running = await relays.running(reader, team_id)
     if not running:
         return []
-    by_id = {lead.id: lead for lead in await leads.by_ids(reader, [r.lead_id for r in running])}
+    by_id = {
+        lead.id: lead for lead in await leads.by_ids(reader, team_id, [r.lead_id for r in running])
+    }
     touched = await relays.touched_since(
         reader, team_id, list(by_id), {r.lead_id: r.signal_at for r in running}
     )
@@ -251,7 +257,7 @@ async def _send_offer(
 ) -> Outcome | None:
     reader, policy = services.db.reader, Policy.of(settings)
     relay = await relays.get(reader, settings.team_id, relay_id)
-    lead = await leads.get_by_id(reader, relay.lead_id) if relay else None
+    lead = await leads.by_row_id(reader, settings.team_id, relay.lead_id) if relay else None
     if relay is None or lead is None or relay.ended is not None:
         return None
 
@@ -351,7 +357,7 @@ async def claimed(services: Services, client: AsyncWebClient, lead: Lead, by: st
 
 async def _say_ended(services: Services, client: AsyncWebClient, relay: Relay, end: Ending) -> None:
     reader = services.db.reader
-    lead = await leads.get_by_id(reader, relay.lead_id)
+    lead = await leads.by_row_id(reader, relay.team_id, relay.lead_id)
     if lead is None:
         return
     reply = ended(lead, relay, end, Policy.of(await deliveries.get_settings(reader, lead.team_id)))

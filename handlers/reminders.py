@@ -39,7 +39,7 @@ from handlers.blocks import (
 from handlers.buttons import touch_actions
 from handlers.context import Services
 from handlers.next_steps import step_line
-from handlers.payloads import Invalid, lead_id
+from handlers.payloads import Invalid, lead_number, lead_ref
 from storage import deliveries, leads, next_steps
 
 BLOCK_PREFIX = "lead:"
@@ -101,7 +101,7 @@ def _lead_blocks(
     done = _outcome(lead, reminded_at, now)
     if done:
         return [section(line), context(done)]
-    return [section(line), touch_actions(lead, f"{BLOCK_PREFIX}{lead.id}")]
+    return [section(line), touch_actions(lead, f"{BLOCK_PREFIX}{lead_ref(lead.number)}")]
 
 
 def _summary(daily: Daily, now: datetime) -> str:
@@ -138,14 +138,14 @@ def reminder_message(owner: str, daily: Daily, reminded_at: datetime, now: datet
     return Reply(f"Your leads today: {summary}", blocks)
 
 
-def lead_ids(block_ids: Iterable[str]) -> list[int]:
+def lead_numbers(block_ids: Iterable[str]) -> list[int]:
     """The leads a reminder message was about, read back from its block ids."""
-    ids = []
+    numbers = []
     for block_id in block_ids:
         if block_id.startswith(BLOCK_PREFIX):
             with contextlib.suppress(Invalid):
-                ids.append(lead_id(block_id.removeprefix(BLOCK_PREFIX)))
-    return ids
+                numbers.append(lead_number(block_id.removeprefix(BLOCK_PREFIX)))
+    return numbers
 
 
 async def refresh(
@@ -155,18 +155,17 @@ async def refresh(
     owner: str,
     channel: str,
     ts: str,
-    ids: list[int],
+    numbers: list[int],
 ) -> None:
     """Redraw a reminder from the database after something changed."""
     now, reader = services.clock.now(), services.db.reader
-    found = [await leads.get_by_id(reader, lead_id) for lead_id in ids]
-    mine = [lead for lead in found if lead is not None and lead.team_id == team_id]
+    mine = await leads.by_numbers(reader, team_id, numbers)
     settings = await deliveries.get_settings(reader, team_id)
     known = await people.cached(services, team_id, owner)
-    history = await leads.histories(reader, [lead.id for lead in mine])
+    history = await leads.histories(reader, team_id, [lead.id for lead in mine])
     daily = Daily(
         mine,
-        await next_steps.open_steps(reader, [lead.id for lead in mine]),
+        await next_steps.open_steps(reader, team_id, [lead.id for lead in mine]),
         now.astimezone(zone(known.tz if known and known.tz else settings.tz)).date(),
         settings.respond_hours,
         tried={lead.id: tried_since(lead, history[lead.id]) for lead in mine},

@@ -58,12 +58,10 @@ async def snooze(cmd: grammar.Snooze, call: Invocation) -> Reply:
 @door.action(functools.partial(payloads.snooze_click, choices=frozenset(SNOOZE_CHOICES)))
 async def on_snooze(click: payloads.SnoozeClick, tools: Tools) -> None:
     services = tools.services
-    lead = await clicks.clicked_lead(services, click.clicker, click.lead_id)
-    if lead is None:
-        return
+    lead = await clicks.clicked_lead(services, click.clicker, click.number)
     now = services.clock.now()
     await snooze_lead(services, lead, now + timedelta(days=int(click.days)), now)
-    await clicks.redraw(tools, click.clicker, lead.id)
+    await clicks.redraw(tools, click.clicker, lead.number)
 
 
 SUBCOMMANDS = (Subcommand("snooze", parse_snooze, (Answer.of(grammar.Snooze, snooze),)),)

@@ -45,7 +45,7 @@ async def log_touch(
     command: str = "",
     how: str = "",
 ) -> Logged:
-    """Store one touch on a lead picked by id (modal) or as typed (``command``).
+    """Store one touch on a lead picked by number (modal) or as typed (``command``).
 
     The lead is read once, inside the write, so concurrent touches all count;
     its temperature is scored once before and once after.
@@ -54,8 +54,8 @@ async def log_touch(
         if isinstance(lead, LeadRef):
             found: Lead | None = await find_lead_in(conn, team_id, lead, command)
         else:
-            found = await leads.get_by_id(conn, lead)
-        if found is None or found.team_id != team_id:
+            found = await leads.get(conn, team_id, lead)
+        if found is None:
             raise Refusal("That lead no longer exists.")
         before = found.temperature(now)
         touched, after = await leads.scored_touch(
@@ -137,5 +137,5 @@ def logged_reply(
             context(f"This lead is {lead.status}; `/lead reopen #{lead.number}` reopens it.")
         )
     if logged.touch_id is not None:
-        more.append(undo_button(logged.touch_id))
+        more.append(undo_button(lead, logged.touch_id))
     return Reply(text, [section(text), *more])

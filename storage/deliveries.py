@@ -237,21 +237,22 @@ async def last_sent_digest(conn: Connection, team_id: str) -> Delivery | None:
     return _delivery(row) if row else None
 
 
-async def last_reminded(conn: Connection, lead_ids: list[int]) -> dict[int, datetime]:
+async def last_reminded(conn: Connection, team_id: str, lead_ids: list[int]) -> dict[int, datetime]:
     found: dict[int, datetime] = {}
     for chunk in chunks(lead_ids):
         for row in await conn.fetchall(
-            "SELECT lead_id, reminded_at FROM lead_reminders"
-            f" WHERE lead_id IN ({','.join('?' * len(chunk))})",
-            chunk,
+            "SELECT r.lead_id, r.reminded_at FROM lead_reminders r JOIN leads l ON l.id = r.lead_id"
+            f" WHERE l.team_id = ? AND r.lead_id IN ({','.join('?' * len(chunk))})",
+            (team_id, *chunk),
         ):
             found[row[0]] = required_from_db(row[1])
     return found
 
 
-async def mark_reminded(conn: Connection, lead_ids: list[int], now: datetime) -> None:
+async def mark_reminded(conn: Connection, team_id: str, lead_ids: list[int], now: datetime) -> None:
     await conn.executemany(
-        "INSERT INTO lead_reminders (lead_id, reminded_at) VALUES (?, ?)"
+        "INSERT INTO lead_reminders (lead_id, reminded_at)"
+        " SELECT l.id, ? FROM leads l WHERE l.team_id = ? AND l.id = ?"
         " ON CONFLICT (lead_id) DO UPDATE SET reminded_at = excluded.reminded_at",
-        [(lead_id, to_db(now)) for lead_id in lead_ids],
+        [(to_db(now), team_id, lead_id) for lead_id in lead_ids],
     )

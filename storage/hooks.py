@@ -55,8 +55,19 @@ async def create(conn: Connection, hook: Hook) -> None:
     )
 
 
-async def get(conn: Connection, hook_id: str) -> Hook | None:
+async def addressed(conn: Connection, hook_id: str) -> Hook | None:
+    """The hook a request's URL names: the one read by id alone, before its secret is checked.
+
+    Its ``team_id`` is the workspace everything the request stores goes to.
+    """
     row = await conn.fetchone(f"SELECT {_COLUMNS} FROM hooks WHERE id = ?", (hook_id,))
+    return _hook(row) if row else None
+
+
+async def get(conn: Connection, team_id: str, hook_id: str) -> Hook | None:
+    row = await conn.fetchone(
+        f"SELECT {_COLUMNS} FROM hooks WHERE team_id = ? AND id = ?", (team_id, hook_id)
+    )
     return _hook(row) if row else None
 
 
@@ -69,43 +80,45 @@ async def of_team(conn: Connection, team_id: str | None) -> list[Hook]:
     return [_hook(row) for row in rows]
 
 
-async def revoke(conn: Connection, hook_id: str, now: datetime) -> bool:
-    """Revoke a live hook; ``False`` when there is none by that id (or it already was)."""
+async def revoke(conn: Connection, team_id: str, hook_id: str, now: datetime) -> bool:
+    """Revoke a live hook of the workspace; ``False`` when it has none by that id (or it was)."""
     changed = await conn.execute(
-        "UPDATE hooks SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL",
-        (to_db(now), hook_id),
+        "UPDATE hooks SET revoked_at = ? WHERE team_id = ? AND id = ? AND revoked_at IS NULL",
+        (to_db(now), team_id, hook_id),
     )
     return changed == 1
 
 
-async def used(conn: Connection, hook_id: str, now: datetime) -> None:
+async def used(conn: Connection, hook: Hook, now: datetime) -> None:
     await conn.execute(
-        "UPDATE hooks SET received = received + 1, last_used_at = ? WHERE id = ?",
-        (to_db(now), hook_id),
+        "UPDATE hooks SET received = received + 1, last_used_at = ? WHERE team_id = ? AND id = ?",
+        (to_db(now), hook.team_id, hook.id),
     )
 
 
-async def refused(conn: Connection, hook_id: str, error: str, now: datetime) -> None:
+async def refused(conn: Connection, hook: Hook, error: str, now: datetime) -> None:
     """Remember why the last delivery was refused, for whoever set the sender up."""
     await conn.execute(
-        "UPDATE hooks SET last_error = ?, last_error_at = ? WHERE id = ?",
-        (error[:MAX_ERROR], to_db(now), hook_id),
+        "UPDATE hooks SET last_error = ?, last_error_at = ? WHERE team_id = ? AND id = ?",
+        (error[:MAX_ERROR], to_db(now), hook.team_id, hook.id),
     )
 
 
-async def delivered(conn: Connection, hook_id: str, key: str) -> int | None:
+async def delivered(conn: Connection, hook: Hook, key: str) -> int | None:
     """The lead a delivery with this idempotency key already went to, if it came before."""
     row = await conn.fetchone(
-        "SELECT lead_id FROM hook_deliveries WHERE hook_id = ? AND key = ?", (hook_id, key)
+        "SELECT d.lead_id FROM hook_deliveries d JOIN hooks h ON h.id = d.hook_id"
+        " WHERE h.team_id = ? AND d.hook_id = ? AND d.key = ?",
+        (hook.team_id, hook.id, key),
     )
     return row[0] if row else None
 
 
-async def remember(conn: Connection, hook_id: str, key: str, lead_id: int, now: datetime) -> None:
+async def remember(conn: Connection, hook: Hook, key: str, lead_id: int, now: datetime) -> None:
     """Keep the key; the primary key makes a second delivery with it fail, never store twice."""
     await conn.execute(
         "INSERT INTO hook_deliveries (hook_id, key, lead_id, received_at) VALUES (?, ?, ?, ?)",
-        (hook_id, key, lead_id, to_db(now)),
+        (hook.id, key, lead_id, to_db(now)),
     )
 
 

@@ -23,7 +23,7 @@ from bot.domain.temperature import (
     temperature,
     with_touch,
 )
-from bot.domain.vocabulary import ANSWERS, BUYING, Status
+from bot.domain.vocabulary import Status
 from storage import due
 from storage.batches import chunks
 from storage.engine import Connection, Row, Store
@@ -86,6 +86,7 @@ def _stored(until: Cutoffs) -> tuple[str, str]:
 
 
 async def signals_for(conn: Connection, lead_ids: Sequence[int]) -> dict[int, dict[str, Signal]]:
+    """The signals of leads already read in one workspace (their ids came from a scoped read)."""
     found: dict[int, dict[str, Signal]] = {lead_id: {} for lead_id in lead_ids}
     for chunk in chunks(lead_ids):
         marks = ",".join("?" * len(chunk))
@@ -111,8 +112,9 @@ async def get(conn: Connection, team_id: str, number: int) -> Lead | None:
     return await _one(conn, "l.team_id = ? AND l.number = ?", (team_id, number))
 
 
-async def get_by_id(conn: Connection, lead_id: int) -> Lead | None:
-    return await _one(conn, "l.id = ?", (lead_id,))
+async def by_row_id(conn: Connection, team_id: str, lead_id: int) -> Lead | None:
+    """A lead by the row id another of the workspace's rows points at (a relay, a step)."""
+    return await _one(conn, "l.team_id = ? AND l.id = ?", (team_id, lead_id))
 
 
 MAX_SEARCH_WORDS = 6
@@ -264,7 +266,7 @@ async def create(
     )
     assert row is not None
     await due.known(conn, team_id, now)
-    lead = await get_by_id(conn, row[0])
+    lead = await by_row_id(conn, team_id, row[0])
     assert lead is not None
     return lead
 
@@ -318,8 +320,11 @@ async def scored_touch(
     # Take the lead's row first: a touch logged at the same moment in another
     # process waits here, then folds into the signal this one leaves, not into the
     # one both read before. (SQLite's single writer already serialises them.)
-    await conn.execute("UPDATE leads SET updated_at = ? WHERE id = ?", (to_db(now), lead.id))
-    lead = await get_by_id(conn, lead.id) or lead
+    await conn.execute(
+        "UPDATE leads SET updated_at = ? WHERE team_id = ? AND id = ?",
+        (to_db(now), lead.team_id, lead.id),
+    )
+    lead = await by_row_id(conn, lead.team_id, lead.id) or lead
     await conn.execute(
         "INSERT INTO interactions (lead_id, kind, note, at, logged_by, logged_at, permalink, how)"
         " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
@@ -340,7 +345,7 @@ async def rescored(conn: Connection, lead: Lead, now: datetime) -> tuple[Lead, T
     After an edit, a delete, a restore or an undo the lead is exactly as if the history
     had always been what it is now.
     """
-    touches = await history(conn, lead.id)
+    touches = await history(conn, lead)
     signals = signals_from(touches)
     await _save_signals(conn, lead.id, signals, replace_all=True)
     last_touch = max((at for _, at in touches), default=None)
@@ -402,55 +407,35 @@ async def _save_signals(
 
 
 async def history(
-    conn: Connection, lead_id: int, until: datetime | None = None
+    conn: Connection, lead: Lead, until: datetime | None = None
 ) -> list[tuple[str, datetime]]:
     """Every touch of a lead as (kind, when), oldest first; with ``until``, only up to then."""
     params: tuple[int | str, ...]
-    where, params = "lead_id = ? AND deleted_at IS NULL", (lead_id,)
+    where = "l.team_id = ? AND i.lead_id = ? AND i.deleted_at IS NULL"
+    params = (lead.team_id, lead.id)
     if until is not None:
-        where, params = where + " AND at <= ?", (lead_id, to_db(until))
+        where, params = where + " AND i.at <= ?", (*params, to_db(until))
     rows = await conn.fetchall(
-        f"SELECT kind, at FROM interactions WHERE {where} ORDER BY at, id", params
+        f"SELECT i.kind, i.at FROM interactions i JOIN leads l ON l.id = i.lead_id WHERE {where}"
+        " ORDER BY i.at, i.id",
+        params,
     )
     return [(kind, required_from_db(at)) for kind, at in rows]
 
 
 async def histories(
-    conn: Connection, lead_ids: Sequence[int]
+    conn: Connection, team_id: str, lead_ids: Sequence[int]
 ) -> dict[int, list[tuple[str, datetime]]]:
     found: dict[int, list[tuple[str, datetime]]] = {lead_id: [] for lead_id in lead_ids}
     for chunk in chunks(lead_ids):
         rows = await conn.fetchall(
-            f"SELECT lead_id, kind, at FROM interactions WHERE lead_id IN ({','.join('?' * len(chunk))})"
-            " AND deleted_at IS NULL ORDER BY at, id",
-            tuple(chunk),
+            "SELECT i.lead_id, i.kind, i.at FROM interactions i JOIN leads l ON l.id = i.lead_id"
+            f" WHERE l.team_id = ? AND i.lead_id IN ({','.join('?' * len(chunk))})"
+            " AND i.deleted_at IS NULL ORDER BY i.at, i.id",
+            (team_id, *chunk),
         )
         for lead_id, kind, at in rows:
             found[lead_id].append((kind, required_from_db(at)))
-    return found
-
-
-async def speed_to_lead(
-    conn: Connection, lead_ids: Sequence[int]
-) -> dict[int, list[tuple[datetime, datetime | None]]]:
-    """Each buying signal of these leads and our first answer after it (``None``: not yet).
-
-    Read from the touches themselves, so it stays true when a touch is edited
-    or undone. A demo answers itself.
-    """
-    found: dict[int, list[tuple[datetime, datetime | None]]] = {i: [] for i in lead_ids}
-    buying, answers = sorted(BUYING), list(ANSWERS)
-    for chunk in chunks(lead_ids):
-        rows = await conn.fetchall(
-            "SELECT b.lead_id, b.at, (SELECT min(a.at) FROM interactions a"
-            f" WHERE a.lead_id = b.lead_id AND a.kind IN ({','.join('?' * len(answers))})"
-            " AND a.at >= b.at AND a.deleted_at IS NULL) FROM interactions b"
-            f" WHERE b.kind IN ({','.join('?' * len(buying))}) AND b.deleted_at IS NULL"
-            f" AND b.lead_id IN ({','.join('?' * len(chunk))}) ORDER BY b.at",
-            (*answers, *buying, *chunk),
-        )
-        for lead_id, at, answered in rows:
-            found[lead_id].append((required_from_db(at), from_db(answered)))
     return found
 
 
@@ -475,31 +460,41 @@ def _touch(r: Row) -> Touch:
     )
 
 
-async def recent_touches(conn: Connection, lead_id: int, limit: int = 5) -> list[Touch]:
+_TOUCHES_OF = (
+    f"SELECT {', '.join(f'i.{c.strip()}' for c in TOUCH_COLUMNS.split(','))}"
+    " FROM interactions i JOIN leads l ON l.id = i.lead_id WHERE l.team_id = ? AND i.lead_id = ?"
+)
+"""A lead's touches, read through the lead's workspace."""
+
+
+async def recent_touches(conn: Connection, lead: Lead, limit: int = 5) -> list[Touch]:
     """The latest touches that count, newest first."""
     rows = await conn.fetchall(
-        f"SELECT {TOUCH_COLUMNS} FROM interactions"
-        " WHERE lead_id = ? AND deleted_at IS NULL ORDER BY at DESC, id DESC LIMIT ?",
-        (lead_id, limit),
+        f"{_TOUCHES_OF} AND i.deleted_at IS NULL ORDER BY i.at DESC, i.id DESC LIMIT ?",
+        (lead.team_id, lead.id, limit),
     )
     return [_touch(r) for r in rows]
 
 
 async def touch_page(
-    conn: Connection, lead_id: int, *, limit: int, offset: int = 0
+    conn: Connection, lead: Lead, *, limit: int, offset: int = 0
 ) -> tuple[list[Touch], int]:
     """One page of every touch, deleted ones too, newest first; and how many there are."""
     rows = await conn.fetchall(
-        f"SELECT {TOUCH_COLUMNS} FROM interactions WHERE lead_id = ?"
-        " ORDER BY at DESC, id DESC LIMIT ? OFFSET ?",
-        (lead_id, limit, offset),
+        f"{_TOUCHES_OF} ORDER BY i.at DESC, i.id DESC LIMIT ? OFFSET ?",
+        (lead.team_id, lead.id, limit, offset),
     )
-    total = await conn.fetchone("SELECT count(*) FROM interactions WHERE lead_id = ?", (lead_id,))
+    total = await conn.fetchone(
+        "SELECT count(*) FROM interactions i JOIN leads l ON l.id = i.lead_id"
+        " WHERE l.team_id = ? AND i.lead_id = ?",
+        (lead.team_id, lead.id),
+    )
     return [_touch(r) for r in rows], int(total[0]) if total else 0
 
 
-async def get_touch(conn: Connection, touch_id: int) -> Touch | None:
-    row = await conn.fetchone(f"SELECT {TOUCH_COLUMNS} FROM interactions WHERE id = ?", (touch_id,))
+async def get_touch(conn: Connection, lead: Lead, touch_id: int) -> Touch | None:
+    """One of the lead's touches; ``None`` when the id is another lead's (or workspace's)."""
+    row = await conn.fetchone(f"{_TOUCHES_OF} AND i.id = ?", (lead.team_id, lead.id, touch_id))
     return _touch(row) if row else None
 
 
@@ -606,7 +601,7 @@ async def set_status(
     if status == "open":
         closing: tuple[object, ...] = (None, None, None, None)
     else:
-        closing = (to_db(now), *_closing(lead, await history(conn, lead.id), now))
+        closing = (to_db(now), *_closing(lead, await history(conn, lead), now))
     await conn.execute(
         "UPDATE leads SET status = ?, lost_reason = ?, updated_at = ?, closed_at = ?,"
         " closed_score = ?, closed_band = ?, band_before_close = ? WHERE id = ?",
@@ -655,17 +650,33 @@ async def save_scores(conn: Connection, scored: Sequence[tuple[Lead, int]], now:
     upper bound, and ``storage.pipeline`` lists stop reading early on it.
     """
     return await conn.executemany(
-        "UPDATE leads SET score = ?, scored_at = ? WHERE id = ? AND scored_at = ?",
-        [(score, to_db(now), lead.id, to_db(lead.scored_at)) for lead, score in scored],
+        "UPDATE leads SET score = ?, scored_at = ? WHERE team_id = ? AND id = ? AND scored_at = ?",
+        [
+            (score, to_db(now), lead.team_id, lead.id, to_db(lead.scored_at))
+            for lead, score in scored
+        ],
     )
 
 
-async def by_ids(conn: Connection, lead_ids: Sequence[int]) -> list[Lead]:
-    """The leads with these ids, in no particular order."""
+async def by_ids(conn: Connection, team_id: str, lead_ids: Sequence[int]) -> list[Lead]:
+    """The workspace's leads with these row ids, in no particular order; others' are left out."""
     found: list[Lead] = []
     for chunk in chunks(lead_ids):
-        found += await _leads(conn, f"l.id IN ({','.join('?' * len(chunk))})", chunk)
+        marks = ",".join("?" * len(chunk))
+        found += await _leads(conn, f"l.team_id = ? AND l.id IN ({marks})", (team_id, *chunk))
     return found
+
+
+async def by_numbers(conn: Connection, team_id: str, numbers: Sequence[int]) -> list[Lead]:
+    """The workspace's leads with these numbers, in the order asked; missing ones left out."""
+    found: dict[int, Lead] = {}
+    for chunk in chunks(numbers):
+        marks = ",".join("?" * len(chunk))
+        for lead in await _leads(
+            conn, f"l.team_id = ? AND l.number IN ({marks})", (team_id, *chunk)
+        ):
+            found[lead.number] = lead
+    return [found[number] for number in numbers if number in found]
 
 
 async def teams(conn: Connection) -> list[str]:
@@ -758,7 +769,10 @@ async def rescore_pending(db: Store, batch: int = 500, progress: Progress = quie
     done = 0
     with progress("scoring leads again", missing[0]) as advance:
         while rows := await _leads(db.reader, "l.hot_until IS NULL LIMIT ?", (batch,)):
-            touches = await histories(db.reader, [lead.id for lead in rows])
+            touches: dict[int, list[tuple[str, datetime]]] = {}
+            for team_id in {lead.team_id for lead in rows}:
+                team_rows = [lead.id for lead in rows if lead.team_id == team_id]
+                touches |= await histories(db.reader, team_id, team_rows)
             signal_rows, lead_rows, closed_rows = [], [], []
             for lead in rows:
                 signals = signals_from(touches[lead.id])

@@ -103,7 +103,7 @@ async def ranked(
             {**params, **last, "page": PAGE},
         )
         stop = next((i for i, row in enumerate(page) if top.full_above(row[1], row[2])), None)
-        for lead in await leads.by_ids(conn, [row[0] for row in page[:stop]]):
+        for lead in await leads.by_ids(conn, team_id, [row[0] for row in page[:stop]]):
             top.offer(lead)
         if stop is not None or len(page) < PAGE:
             break

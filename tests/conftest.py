@@ -237,6 +237,13 @@ async def running_hotleads(where: Path | Address, slack: FakeSlack) -> AsyncIter
         assert slack.rejections == [], f"the app sent what Slack would refuse: {slack.rejections}"
 
 
+async def lead_no(hotleads, number: int, team: str = TEAM) -> Lead:
+    """Lead ``number`` of ``team``, as stored now."""
+    lead = await leads.get(hotleads.db.reader, team, number)
+    assert lead is not None, f"no lead #{number}"
+    return lead
+
+
 async def every_lead(db: Database, team_id: str) -> list[Lead]:
     """Every lead of a workspace, by number: what the tests check the app against."""
     batches = await asyncio.to_thread(lambda: list(snapshot.leads_of(db.address, team_id)))

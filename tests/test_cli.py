@@ -351,7 +351,7 @@ async def test_import_reads_the_headers_people_use(tmp_path, content, encoding):
     assert err.split("ignored columns: ")[1].split("\n")[0].lower() == "city"
     db = await Database.open(path)
     (lead,) = await every_lead(db, "T1")
-    (touch,) = await leads.recent_touches(db.reader, lead.id)
+    (touch,) = await leads.recent_touches(db.reader, lead)
     await db.close()
     assert (lead.name, lead.company, lead.email, lead.phone, lead.source) == (
         "Nate Wu",

@@ -326,7 +326,7 @@ async def test_snooze_and_lost_buttons_update_the_reminder(hotleads):
     await hotleads.run_due()
     (dm,) = dms(hotleads)
     message = {"type": "message", "ts": "1700000000.000100", "blocks": dm.params["blocks"]}
-    jane = (await leads.get(hotleads.db.reader, TEAM, 1)).id
+    jane = "#1"
     snooze = block_actions_payload(SNOOZE_ACTION, message=message, channel_id="DU1")
     snooze["actions"][0] |= {"type": "static_select", "selected_option": {"value": f"{jane}:7"}}
     status, _ = await hotleads.sender.interactive(snooze)
@@ -335,8 +335,7 @@ async def test_snooze_and_lost_buttons_update_the_reminder(hotleads):
     assert "Snoozed until" in reply_text(update.params)
     snoozed = await leads.get(hotleads.db.reader, TEAM, 1)
     assert snoozed.snoozed_until == hotleads.clock.now() + timedelta(days=7)
-    omar = (await leads.get(hotleads.db.reader, TEAM, 2)).id
-    lost = block_actions_payload(LOST_ACTION, value=str(omar), message=message, channel_id="DU1")
+    lost = block_actions_payload(LOST_ACTION, value="#2", message=message, channel_id="DU1")
     await hotleads.sender.interactive(lost)
     await hotleads.slack.wait_for("chat.update", count=2)
     assert (await leads.get(hotleads.db.reader, TEAM, 2)).status == "lost"
@@ -348,23 +347,20 @@ async def test_log_button_opens_the_modal_for_that_lead(hotleads):
     hotleads.clock.moment = MONDAY_0900_BERLIN
     await hotleads.run_due()
     (dm,) = dms(hotleads)
-    jane = (await leads.get(hotleads.db.reader, TEAM, 1)).id
     message = {"type": "message", "ts": "1700000000.000100", "blocks": dm.params["blocks"]}
-    await hotleads.sender.interactive(
-        block_actions_payload(LOG_ACTION, value=str(jane), message=message)
-    )
+    await hotleads.sender.interactive(block_actions_payload(LOG_ACTION, value="#1", message=message))
     (opened,) = await hotleads.slack.wait_for("views.open")
     assert "Jane Doe" in reply_text(opened.params["view"])
 
 
 async def test_a_lead_in_another_workspace_cannot_be_clicked(hotleads):
     await add_lead(hotleads, "add Secret source:referral", days_ago=10, user="U1")
-    secret = (await every_lead(hotleads.db, TEAM))[0].id
-    payload = block_actions_payload(LOST_ACTION, value=str(secret), team_id="TEVIL")
+    secret = (await every_lead(hotleads.db, TEAM))[0]
+    payload = block_actions_payload(LOST_ACTION, value=f"#{secret.number}", team_id="TEVIL")
     status, _ = await hotleads.sender.interactive(payload)
     assert status == 200
     await asyncio.sleep(0.2)
-    assert (await leads.get_by_id(hotleads.db.reader, secret)).status == "open"
+    assert (await leads.get(hotleads.db.reader, TEAM, secret.number)).status == "open"
 
 
 async def test_quiet_means_they_went_quiet_and_the_reminder_says_what_we_tried(hotleads):

@@ -13,7 +13,7 @@ from storage import leads
 
 async def touches_of(hotleads, number: int):
     lead = await lead_no(hotleads, number)
-    page, _ = await leads.touch_page(hotleads.db.reader, lead.id, limit=100)
+    page, _ = await leads.touch_page(hotleads.db.reader, lead, limit=100)
     return lead, page
 
 

@@ -317,7 +317,7 @@ async def test_oversize_wrong_type_unknown_and_revoked_hooks_store_nothing(hotle
     status, _ = await send(hotleads, made, {"name": "Jane"})
     assert status == 200
     async with hotleads.db.transaction() as conn:
-        assert await hooks.revoke(conn, made.hook.id, hotleads.clock.now())
+        assert await hooks.revoke(conn, made.hook.team_id, made.hook.id, hotleads.clock.now())
     before = await stored(hotleads)
     status, answer = await send(hotleads, made, {"name": "Jane"})
     assert status == 404

@@ -44,7 +44,7 @@ async def test_add_with_source_owner_and_note(hotleads):
     assert "warm" in reply_text(reply)
     (lead,) = await stored(hotleads)
     assert (lead.source, lead.owner, lead.touch_count) == ("referral", "U2", 1)
-    (touch,) = await leads.recent_touches(hotleads.db.reader, lead.id)
+    (touch,) = await leads.recent_touches(hotleads.db.reader, lead)
     assert (touch.kind, touch.note) == ("note", "met via Ana")
 
 
@@ -63,7 +63,7 @@ async def test_log_shows_temperature_before_and_after(hotleads):
     text = reply_text(reply)
     assert "warm" in text and "→" in text and "hot" in text
     (lead,) = await stored(hotleads)
-    (touch,) = await leads.recent_touches(hotleads.db.reader, lead.id)
+    (touch,) = await leads.recent_touches(hotleads.db.reader, lead)
     assert touch.kind == "quote" and touch.note == "wants 20 seats"
     assert touch.at == (hotleads.clock.now() - timedelta(days=1)).replace(hour=15, minute=0)
 
@@ -74,7 +74,7 @@ async def test_when_is_read_in_the_reps_time_zone(hotleads):
     await hotleads.user_cached()
     await hotleads.command('log #1 call when:"yesterday 3pm"')
     (lead,) = await stored(hotleads)
-    (touch,) = await leads.recent_touches(hotleads.db.reader, lead.id)
+    (touch,) = await leads.recent_touches(hotleads.db.reader, lead)
     assert (touch.at.day, touch.at.hour) == (22, 20)  # 15:00 in New York is 20:00 UTC
 
 

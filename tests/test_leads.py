@@ -57,7 +57,7 @@ async def test_touches_keep_signals_that_match_a_full_recount(db):
     assert stored.score == expected.score
     assert stored.touch_count == 4
     assert stored.last_touch_at == NOW - timedelta(days=3)
-    touches = await leads.recent_touches(db.reader, lead.id, limit=2)
+    touches = await leads.recent_touches(db.reader, lead, limit=2)
     assert [(t.kind, t.at) for t in touches] == [
         ("call", NOW - timedelta(days=3)),
         ("quote", NOW - timedelta(days=5)),

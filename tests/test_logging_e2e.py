@@ -21,7 +21,7 @@ async def in_zone(hotleads, tz: str, *wall: int) -> None:
 
 async def only_touch(hotleads, number: int):
     (lead,) = [lead for lead in await every_lead(hotleads.db, TEAM) if lead.number == number]
-    touches = await leads.recent_touches(hotleads.db.reader, lead.id)
+    touches = await leads.recent_touches(hotleads.db.reader, lead)
     return touches[0]
 
 

@@ -473,12 +473,14 @@ async def tables_with_rows(db: Database) -> list[str]:
     return sorted(await columns_of(db))
 
 
-async def rows_of(db: Database, table: str, team_id: str) -> list[tuple]:
+async def rows_of(
+    db: Database, table: str, team_id: str, columns: set[str] | None = None
+) -> list[tuple]:
     """The table's rows that belong to the workspace, directly or through a lead or hook.
 
     Sorted, since PostgreSQL returns rows in no promised order.
     """
-    columns = (await columns_of(db))[table]
+    columns = columns or (await columns_of(db))[table]
     if "team_id" in columns:
         where, params = "team_id = ?", (team_id,)
     elif "lead_id" in columns:

@@ -114,7 +114,7 @@ async def templates(hotleads) -> dict[tuple[str, str], tuple[dict[str, Any], lis
     undo = button_in(await hotleads.command("log #1 call fuzz"), "touch_undo")
     shown_history = await hotleads.command("history #1")
     edit, delete = button_in(shown_history, "touch_edit"), button_in(shown_history, "touch_delete")
-    page = {"type": "button", "action_id": "history_page", "value": '{"lead":1,"offset":0}'}
+    page = {"type": "button", "action_id": "history_page", "value": '{"number":1,"offset":0}'}
     restore = {**delete, "action_id": "touch_restore"}
     actions = {
         **{
@@ -148,7 +148,7 @@ async def templates(hotleads) -> dict[tuple[str, str], tuple[dict[str, Any], lis
     actions[STEP_CLAIM_ACTION] = await step_claim_click(hotleads)
     actions[RELAY_CLAIM_ACTION] = click(  # the value is the lead's number
         hotleads,
-        {**elements["lead_log"], "action_id": RELAY_CLAIM_ACTION, "value": "1"},
+        {**elements["lead_log"], "action_id": RELAY_CLAIM_ACTION, "value": "#1"},
         "relay:1",
         key="f",
     )
@@ -159,7 +159,7 @@ async def templates(hotleads) -> dict[tuple[str, str], tuple[dict[str, Any], lis
             found[(kind, key)] = (actions[key], [*who, ("actions",)])
         elif kind == "view":
             values = add_values() if key == "add_lead" else log_values(1)
-            metadata = '{"touch":1,"offset":0}' if key == "touch_edit_form" else ""
+            metadata = '{"number":1,"touch":1,"offset":0}' if key == "touch_edit_form" else ""
             if key == "touch_edit_form":
                 values = edit_values()
             submitted = view_submission_payload(key, values, private_metadata=metadata)

@@ -187,9 +187,9 @@ async def test_unreminded_holds_exactly_the_leads_due_a_reminder(tmp_path):
                     lead = await leads.snooze(conn, lead, until, NOW - timedelta(days=6))
                 if rng.random() < 0.6:
                     when = NOW - timedelta(days=rng.uniform(0, 12))
-                    await deliveries.mark_reminded(conn, [lead.id], when)
+                    await deliveries.mark_reminded(conn, "T1", [lead.id], when)
         everyone = await every_lead(db, "T1")
-        reminded = await deliveries.last_reminded(db.reader, [x.id for x in everyone])
+        reminded = await deliveries.last_reminded(db.reader, "T1", [x.id for x in everyone])
         expected = {x.id for x in due_reminders(everyone, NOW, 7, reminded)}
         found = await pipeline.gone_quiet(db.reader, "T1", NOW, 7, unreminded=True)
         assert expected and {x.id for x in found} == expected

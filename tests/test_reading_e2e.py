@@ -24,7 +24,7 @@ async def in_zone(hotleads, tz: str, wall: tuple[int, ...], locale: str = "en-US
 
 async def last_touch(hotleads, number: int = 1):
     (lead,) = [lead for lead in await every_lead(hotleads.db, TEAM) if lead.number == number]
-    return (await leads.recent_touches(hotleads.db.reader, lead.id))[0]
+    return (await leads.recent_touches(hotleads.db.reader, lead))[0]
 
 
 @pytest.mark.parametrize(

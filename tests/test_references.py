@@ -161,7 +161,7 @@ async def test_a_name_of_several_words_needs_no_quotes(hotleads):
     reply = reply_text(await hotleads.command("log dan murphy email sent the fleet quote"))
     assert "Logged *we emailed them* for" in reply and "Dan Murphy" in reply
     dan, dana = await every_lead(hotleads.db, TEAM)
-    touch = (await leads.recent_touches(hotleads.db.reader, dan.id))[0]
+    touch = (await leads.recent_touches(hotleads.db.reader, dan))[0]
     assert (touch.kind, touch.note, dana.touch_count) == ("email", "sent the fleet quote", 0)
 
 

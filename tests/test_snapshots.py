@@ -170,7 +170,7 @@ async def test_a_day_holds_what_happened_in_it_and_no_more(db):
     never = await _touch(db, never, "call", at(day + timedelta(days=1), 9, 30))  # after the cut
     deleted = await _touch(db, quick, "inbound", at(day, 11))
     async with db.transaction() as conn:
-        (touch,) = await leads.recent_touches(conn, deleted.id, limit=1)
+        (touch,) = await leads.recent_touches(conn, deleted, limit=1)
         assert touch.kind == "inbound"
         await leads.delete_touch(conn, deleted, touch.id, by="U1", now=at(day, 12))
         won = await leads.set_status(conn, quick, "won", at(day, 18))

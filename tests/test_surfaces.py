@@ -18,7 +18,7 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from conftest import TEAM, every_lead, reply_text
+from conftest import TEAM, every_lead, lead_no, reply_text
 from slack_requests import (
     block_actions_payload,
     event_body,
@@ -43,12 +43,6 @@ EXPORT_HEADER = (
 
 async def stored(hotleads, team: str = TEAM) -> list[Lead]:
     return await every_lead(hotleads.db, team)
-
-
-async def lead_no(hotleads, number: int, team: str = TEAM) -> Lead:
-    lead = await leads.get(hotleads.db.reader, team, number)
-    assert lead is not None, f"no lead #{number}"
-    return lead
 
 
 async def interact(hotleads, payload: dict[str, Any]) -> Any:
@@ -109,16 +103,16 @@ def add_values(
 
 
 def log_values(
-    lead_id: int | None, kind: str = "demo", note: str = "", when: str = ""
+    number: int | None, kind: str = "demo", note: str = "", when: str = ""
 ) -> dict[str, Any]:
-    """The Log modal's state; ``lead_id`` None when the lead is fixed (no picker)."""
+    """The Log modal's state; ``number`` None when the lead is fixed (no picker)."""
     values: dict[str, Any] = {
         "kind": {"kind_pick": select_state(kind)},
         "note": {"note_text": text_state(note)},
         "when": {"when_text": text_state(when)},
     }
-    if lead_id is not None:
-        values["lead"] = {"lead_pick": select_state(str(lead_id), "external_select")}
+    if number is not None:
+        values["lead"] = {"lead_pick": select_state(f"#{number}", "external_select")}
     return values
 
 
@@ -315,7 +309,7 @@ async def test_add_modal_stores_the_lead_and_dms_the_commands_confirmation(hotle
         "U2",
     )
     assert lead.created_by == "U1"
-    (touch,) = await leads.recent_touches(hotleads.db.reader, lead.id)
+    (touch,) = await leads.recent_touches(hotleads.db.reader, lead)
     assert (touch.kind, touch.note) == ("note", "Met at the fair.\nWants a quote.")
     (dm,) = await hotleads.slack.wait_for("chat.postMessage")
     assert dm.ok and dm.params["channel"] == "U1"
@@ -399,7 +393,7 @@ async def test_lead_picker_with_nothing_typed_offers_my_hottest_leads(hotleads):
 async def test_log_modal_refuses_a_future_when_on_the_field(hotleads):
     await hotleads.command("add Jane Doe source:referral")
     lead = await lead_no(hotleads, 1)
-    values = log_values(lead.id, "demo", when="next friday")
+    values = log_values(lead.number, "demo", when="next friday")
     answer = await interact(hotleads, view_submission_payload("log_touch", values))
     assert answer["response_action"] == "errors"
     assert list(answer["errors"]) == ["when"] and "future" in answer["errors"]["when"]
@@ -419,7 +413,7 @@ async def test_log_modal_refuses_a_date_no_team_means_on_the_field(hotleads, tz,
     await hotleads.command("add Jane Doe source:referral")  # caches U1's zone after the ack
     await hotleads.user_cached()
     lead = await lead_no(hotleads, 1)
-    values = log_values(lead.id, "meeting", when=when)
+    values = log_values(lead.number, "meeting", when=when)
     answer = await interact(hotleads, view_submission_payload("log_touch", values))
     assert answer["response_action"] == "errors"
     assert list(answer["errors"]) == ["when"] and says in answer["errors"]["when"]
@@ -429,7 +423,7 @@ async def test_log_modal_refuses_a_date_no_team_means_on_the_field(hotleads, tz,
 async def test_log_modal_refuses_another_workspaces_lead_on_the_picker(hotleads):
     await hotleads.command("add Secret Lead", team_id="TOTHER")
     (secret,) = await stored(hotleads, "TOTHER")
-    answer = await interact(hotleads, view_submission_payload("log_touch", log_values(secret.id)))
+    answer = await interact(hotleads, view_submission_payload("log_touch", log_values(secret.number)))
     assert answer["response_action"] == "errors" and list(answer["errors"]) == ["lead"]
     assert (await stored(hotleads, "TOTHER"))[0].touch_count == 0
 
@@ -437,10 +431,10 @@ async def test_log_modal_refuses_another_workspaces_lead_on_the_picker(hotleads)
 async def test_log_modal_logs_the_touch_and_dms_warm_to_hot(hotleads):
     await hotleads.command("add Jane Doe company:Acme source:referral")
     lead = await lead_no(hotleads, 1)
-    values = log_values(lead.id, "quote", note="  wants 20 seats ", when="yesterday 3pm")
+    values = log_values(lead.number, "quote", note="  wants 20 seats ", when="yesterday 3pm")
     answer = await interact(hotleads, view_submission_payload("log_touch", values))
     assert answer in ("", None)
-    (touch,) = await leads.recent_touches(hotleads.db.reader, lead.id)
+    (touch,) = await leads.recent_touches(hotleads.db.reader, lead)
     assert (touch.kind, touch.note, touch.logged_by) == ("quote", "wants 20 seats", "U1")
     assert touch.at == (hotleads.clock.now() - DAY).replace(hour=15, minute=0)
     (dm,) = await hotleads.slack.wait_for("chat.postMessage")
@@ -504,7 +498,7 @@ async def test_home_snooze_and_log_buttons_change_the_lead_and_redraw(hotleads):
     # Quinn is snoozed; Cora is hot but has said nothing for 28 days: quiet, and first.
     assert "Quiet Quinn" not in gone_quiet and "Cooling Cora" in gone_quiet
 
-    await interact(hotleads, home_click("lead_log", value=str(quiet.id), trigger_id="T-home"))
+    await interact(hotleads, home_click("lead_log", value=f"#{quiet.number}", trigger_id="T-home"))
     (opened,) = await hotleads.slack.wait_for("views.open")
     assert opened.params["trigger_id"] == "T-home"
     modal = opened.params["view"]
@@ -513,7 +507,7 @@ async def test_home_snooze_and_log_buttons_change_the_lead_and_redraw(hotleads):
     await interact(
         hotleads, view_submission_payload("log_touch", log_values(None, "call"), view=modal)
     )
-    (touch,) = await leads.recent_touches(hotleads.db.reader, quiet.id)
+    (touch,) = await leads.recent_touches(hotleads.db.reader, quiet)
     assert touch.kind == "call"
     await hotleads.slack.wait_for("chat.postMessage")
     await latest_home(hotleads, "U1", 3)  # redrawn after the touch too
@@ -633,10 +627,10 @@ async def test_message_shortcut_logs_the_message_with_its_permalink(hotleads):
     assert json.loads(view["private_metadata"])["permalink"] == permalink
 
     lead = await lead_no(hotleads, 1)
-    values = log_values(lead.id, "quote", note=email)
+    values = log_values(lead.number, "quote", note=email)
     answer = await interact(hotleads, view_submission_payload("log_touch", values, view=view))
     assert answer in ("", None)
-    (touch,) = await leads.recent_touches(hotleads.db.reader, lead.id)
+    (touch,) = await leads.recent_touches(hotleads.db.reader, lead)
     assert (touch.kind, touch.note, touch.permalink) == ("quote", email, permalink)
     card = await hotleads.command("show #1")
     assert f"<{permalink}|message>" in reply_text(card)
@@ -654,12 +648,12 @@ async def test_message_shortcut_without_a_permalink_still_logs_the_touch(hotlead
     assert hotleads.slack.calls_to("views.update") == []  # the open modal is left as it is
     assert not [r for r in caplog.records if r.levelno >= logging.ERROR]  # not a failure
     lead = await lead_no(hotleads, 1)
-    values = log_values(lead.id, "call", note="Call me back")
+    values = log_values(lead.number, "call", note="Call me back")
     answer = await interact(
         hotleads, view_submission_payload("log_touch", values, view=opened.params["view"])
     )
     assert answer in ("", None)
-    (touch,) = await leads.recent_touches(hotleads.db.reader, lead.id)
+    (touch,) = await leads.recent_touches(hotleads.db.reader, lead)
     assert (touch.kind, touch.note, touch.permalink) == ("call", "Call me back", "")
 
 
@@ -758,7 +752,7 @@ async def test_card_log_button_opens_the_modal_for_that_lead(hotleads):
     assert "Jane Doe" in blocks_text(modal["blocks"][:1])
     values = log_values(None, "demo", note="went well")
     await interact(hotleads, view_submission_payload("log_touch", values, view=modal))
-    (touch,) = await leads.recent_touches(hotleads.db.reader, (await lead_no(hotleads, 1)).id)
+    (touch,) = await leads.recent_touches(hotleads.db.reader, await lead_no(hotleads, 1))
     assert (touch.kind, touch.note) == ("demo", "went well")
     await hotleads.slack.wait_for("chat.postMessage")
 
@@ -766,11 +760,11 @@ async def test_card_log_button_opens_the_modal_for_that_lead(hotleads):
 async def test_card_buttons_ignore_another_workspaces_lead(hotleads):
     await hotleads.command("add Secret Lead", team_id="TOTHER")
     (secret,) = await stored(hotleads, "TOTHER")
-    won = {"type": "button", "action_id": "lead_won", "value": str(secret.id)}
-    await interact(hotleads, click(hotleads, won, f"card:{secret.id}"))
-    await asyncio.sleep(0.2)
+    won = {"type": "button", "action_id": "lead_won", "value": f"#{secret.number}"}
+    await interact(hotleads, click(hotleads, won, f"card:#{secret.number}"))
+    (told,) = await hotleads.slack.wait_for_responses("x")
+    assert "out of date" in told["text"]
     assert (await stored(hotleads, "TOTHER"))[0].status == "open"
-    assert hotleads.slack.responses["x"] == []
 
 
 async def test_ambiguous_reference_lists_matches_and_a_pick_finishes_the_command(hotleads):
@@ -801,7 +795,7 @@ async def test_a_pick_finishes_a_log_with_its_note(hotleads):
     (done,) = await hotleads.slack.wait_for_responses("x")
     assert "Logged" in reply_text(done) and "Jane Doe" in reply_text(done)
     jane, john = await stored(hotleads)
-    (touch,) = await leads.recent_touches(hotleads.db.reader, jane.id)
+    (touch,) = await leads.recent_touches(hotleads.db.reader, jane)
     assert (touch.kind, touch.note) == ("demo", "great demo")
     assert john.touch_count == 0
     await hotleads.slack.wait_for("views.publish")
@@ -867,7 +861,9 @@ async def test_logging_from_a_reminder_redraws_the_reminder(hotleads):
     (update,) = await hotleads.slack.wait_for("chat.update")
     assert (update.params["channel"], update.params["ts"]) == ("DU1", "1700000000.000700")
     assert "Touched just now" in reply_text(update.params)
-    (touch,) = await leads.recent_touches(hotleads.db.reader, int(log_button["value"]))
+    (touch,) = await leads.recent_touches(
+        hotleads.db.reader, await lead_no(hotleads, int(log_button["value"].lstrip("#")))
+    )
     assert (touch.kind, touch.note) == ("call", "left a voicemail")
     await hotleads.slack.wait_for("views.publish")
 

@@ -14,7 +14,7 @@ from urllib.parse import parse_qsl, urlencode
 
 import aiohttp
 import pytest
-from conftest import TEAM, every_lead, reply_text
+from conftest import TEAM, every_lead, lead_no, reply_text
 from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_requests import block_actions_payload, slash_command_body, view_submission_payload
 from test_cli import db_env
@@ -85,7 +85,7 @@ async def test_add_by_command_stores_the_name_and_note_without_controls(hotleads
     assert "Added *Jane Doe* (Acme)" in reply_text(reply)
     (lead,) = await every_lead(hotleads.db, TEAM)
     assert (lead.name, lead.company) == ("Jane Doe", "Acme")
-    (touch,) = await leads.recent_touches(hotleads.db.reader, lead.id)
+    (touch,) = await leads.recent_touches(hotleads.db.reader, lead)
     assert touch.note == "met at the fair"
 
 
@@ -93,7 +93,7 @@ async def test_log_by_command_stores_the_note_without_controls(hotleads):
     await hotleads.command("add Jane Doe company:Acme source:referral")
     reply = await hotleads.command("log #1 call spoke\x00 to\x1b them\r\nagain")
     assert "Logged *call*" in reply_text(reply)
-    (touch,) = await leads.recent_touches(hotleads.db.reader, 1)
+    (touch,) = await leads.recent_touches(hotleads.db.reader, await lead_no(hotleads, 1))
     assert touch.note == "spoke to them again"  # the command's words, as the grammar reads them
 
 
@@ -106,7 +106,7 @@ async def test_a_picked_command_is_read_by_the_same_rule(hotleads):
         hotleads, block_actions_payload("lead_pick_match", value=value, response_url=url)
     )
     await hotleads.slack.wait_for_responses("pick")
-    (touch,) = await leads.recent_touches(hotleads.db.reader, 1)
+    (touch,) = await leads.recent_touches(hotleads.db.reader, await lead_no(hotleads, 1))
     assert touch.note == "picked up"
 
 
@@ -131,7 +131,7 @@ async def test_add_modal_stores_clean_text_on_every_field(hotleads):
     assert answer in ("", None)
     (lead,) = await every_lead(hotleads.db, TEAM)
     assert (lead.name, lead.company, lead.email) == ("Jane Doe", "Acme", "jane@acme.com")
-    (touch,) = await leads.recent_touches(hotleads.db.reader, lead.id)
+    (touch,) = await leads.recent_touches(hotleads.db.reader, lead)
     assert touch.note == "first note"
 
 
@@ -161,14 +161,14 @@ async def test_log_modal_stores_a_clean_note_and_errs_on_half_an_emoji(hotleads)
     note = "called\x00 back\r\nsent the quote"
     good = view_submission_payload("log_touch", log_values(1, "call", note=note))
     assert await interact(hotleads, good) in ("", None)
-    (touch,) = await leads.recent_touches(hotleads.db.reader, 1)
+    (touch,) = await leads.recent_touches(hotleads.db.reader, await lead_no(hotleads, 1))
     assert touch.note == "called back\nsent the quote"
 
 
 async def test_the_lead_pickers_search_reads_clean_text(hotleads):
     await hotleads.command("add Jane Doe company:Acme source:referral")
     answer = await interact(hotleads, block_suggestion_payload("Ja\x00ne"))
-    assert [option["value"] for option in answer["options"]] == ["1"]
+    assert [option["value"] for option in answer["options"]] == ["#1"]
     answer = await interact(hotleads, block_suggestion_payload(SURROGATE))
     assert answer == {"options": []}
 
@@ -309,7 +309,7 @@ async def test_csv_import_reports_bad_rows_by_line_and_imports_the_good(hotleads
     notes = [
         touch.note
         for lead in imported
-        for touch in await leads.recent_touches(hotleads.db.reader, lead.id)
+        for touch in await leads.recent_touches(hotleads.db.reader, lead)
     ]
     assert notes == ["met at the fair", "call\nback"]
 

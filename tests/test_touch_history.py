@@ -9,6 +9,7 @@ from conftest import STORED_NOW, add_lead
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from bot.domain.lead import Lead
 from bot.domain.temperature import KINDS, cutoffs, signals_from, temperature
 from storage import leads
 from storage.db import Database
@@ -26,9 +27,9 @@ operations = st.lists(
 )
 
 
-async def fresh_equals_stored(db: Database, lead_id: int, now) -> None:
-    lead = await leads.get_by_id(db.reader, lead_id)
-    page, _ = await leads.touch_page(db.reader, lead_id, limit=100)
+async def fresh_equals_stored(db: Database, lead: Lead, now) -> None:
+    lead = await leads.get(db.reader, lead.team_id, lead.number)
+    page, _ = await leads.touch_page(db.reader, lead, limit=100)
     kept = sorted((t for t in page if t.deleted_at is None), key=lambda t: (t.at, t.id))
     signals = signals_from((t.kind, t.at) for t in kept)
     assert lead.signals == signals
@@ -49,13 +50,13 @@ async def play(ops) -> None:
             for op in ops:
                 now += timedelta(minutes=5)
                 async with db.transaction() as conn:
-                    lead = await leads.get_by_id(conn, lead.id)
+                    lead = await leads.get(conn, lead.team_id, lead.number)
                     if op[0] == "log":
                         at = now + timedelta(hours=op[2])
                         lead = await leads.add_touch(
                             conn, lead, kind=op[1], at=at, logged_by="U1", now=now, how="command"
                         )
-                        page, _ = await leads.touch_page(conn, lead.id, limit=1000)
+                        page, _ = await leads.touch_page(conn, lead, limit=1000)
                         ids = sorted(t.id for t in page)
                     elif ids and op[0] == "edit":
                         touch = ids[op[2] % len(ids)]
@@ -69,7 +70,7 @@ async def play(ops) -> None:
                         )
                     elif ids and op[0] == "restore":
                         await leads.restore_touch(conn, lead, ids[op[1] % len(ids)], now=now)
-                await fresh_equals_stored(db, lead.id, now)
+                await fresh_equals_stored(db, lead, now)
         finally:
             await db.close()
 
@@ -86,11 +87,11 @@ async def test_deleted_touches_are_kept_for_the_record_and_restorable(db):
         lead = await leads.add_touch(
             conn, lead, kind="demo", at=STORED_NOW, logged_by="U1", now=STORED_NOW, how="modal"
         )
-        (touch,) = await leads.recent_touches(conn, lead.id)
+        (touch,) = await leads.recent_touches(conn, lead)
         lead = await leads.delete_touch(conn, lead, touch.id, by="U2", now=STORED_NOW)
     assert lead.touch_count == 0 and lead.signals == {} and lead.last_touch_at is None
-    assert await leads.recent_touches(db.reader, lead.id) == []
-    (kept,), total = await leads.touch_page(db.reader, lead.id, limit=10)
+    assert await leads.recent_touches(db.reader, lead) == []
+    (kept,), total = await leads.touch_page(db.reader, lead, limit=10)
     assert (total, kept.deleted_by, kept.deleted_at, kept.how) == (1, "U2", STORED_NOW, "modal")
     async with db.transaction() as conn:
         lead = await leads.restore_touch(conn, lead, touch.id, now=STORED_NOW)

@@ -236,7 +236,7 @@ async def _log_from_modal(hotleads, permalink: object) -> tuple[str, str]:
     )
     status, _ = await hotleads.sender.interactive(payload)
     assert status == 200
-    (touch,) = await leads.recent_touches(hotleads.db.reader, lead.id)
+    (touch,) = await leads.recent_touches(hotleads.db.reader, lead)
     assert touch.note == "Called"
     await hotleads.slack.wait_for("chat.postMessage")
     return mrkdwn_text(await hotleads.command("show #1")), touch.permalink
@@ -251,7 +251,7 @@ async def test_metadata_whose_permalink_is_no_text_is_refused_whole(hotleads):
     )
     status, _ = await hotleads.sender.interactive(payload)
     assert status == 200
-    assert await leads.recent_touches(hotleads.db.reader, lead.id) == []
+    assert await leads.recent_touches(hotleads.db.reader, lead) == []
 
 
 @pytest.mark.parametrize("tampered", [EVIL, "https://evil.example/archives/C7/p1700000123000400"])

@@ -69,7 +69,7 @@ async def stored(db: Database, team_id: str = TEAM) -> tuple[list[Lead], int, in
 async def touches_of(db: Database, number: int, team_id: str = TEAM) -> list:
     lead = await leads.get(db.reader, team_id, number)
     assert lead is not None
-    return await leads.recent_touches(db.reader, lead.id, limit=50)
+    return await leads.recent_touches(db.reader, lead, limit=50)
 
 
 # ------------------------------------------------------------ Add a lead
