@@ -341,7 +341,8 @@ async def _daily(
         if not in_hand(steps.get(lead.id), today)
     ]
     stepped = {
-        lead.id: lead for lead in await leads.by_ids(reader, settings.team_id, [s.lead_id for s in due])
+        lead.id: lead
+        for lead in await leads.by_ids(reader, settings.team_id, [s.lead_id for s in due])
     }
     shown: dict[int, Lead] = {lead.id: lead for lead in waiting_leads}
     for step in due:

@@ -348,7 +348,9 @@ async def test_log_button_opens_the_modal_for_that_lead(hotleads):
     await hotleads.run_due()
     (dm,) = dms(hotleads)
     message = {"type": "message", "ts": "1700000000.000100", "blocks": dm.params["blocks"]}
-    await hotleads.sender.interactive(block_actions_payload(LOG_ACTION, value="#1", message=message))
+    await hotleads.sender.interactive(
+        block_actions_payload(LOG_ACTION, value="#1", message=message)
+    )
     (opened,) = await hotleads.slack.wait_for("views.open")
     assert "Jane Doe" in reply_text(opened.params["view"])
 

@@ -423,7 +423,9 @@ async def test_log_modal_refuses_a_date_no_team_means_on_the_field(hotleads, tz,
 async def test_log_modal_refuses_another_workspaces_lead_on_the_picker(hotleads):
     await hotleads.command("add Secret Lead", team_id="TOTHER")
     (secret,) = await stored(hotleads, "TOTHER")
-    answer = await interact(hotleads, view_submission_payload("log_touch", log_values(secret.number)))
+    answer = await interact(
+        hotleads, view_submission_payload("log_touch", log_values(secret.number))
+    )
     assert answer["response_action"] == "errors" and list(answer["errors"]) == ["lead"]
     assert (await stored(hotleads, "TOTHER"))[0].touch_count == 0
 
