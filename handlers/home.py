@@ -86,7 +86,9 @@ def _waiting(found: list[tuple[Lead, datetime]], now: datetime) -> list[dict[str
     blocks = [section("*:rotating_light: Waiting for your answer*")]
     for lead, since in found[:WAITING_SHOWN]:
         blocks.append(section(f"{lead_label(lead, 60)} · waiting {duration(now - since)}"))
-        blocks.append(touch_actions(lead, f"waiting:{lead.id}", with_lost=False))
+        blocks.append(
+            touch_actions(lead, f"waiting:{payloads.lead_ref(lead.number)}", with_lost=False)
+        )
     if len(found) > WAITING_SHOWN:
         blocks.append(context(f"…and {len(found) - WAITING_SHOWN} more: `/lead list hot`"))
     return [*blocks, divider()]
@@ -186,7 +188,9 @@ async def my_pipeline(
     blocks += [divider(), section(heading)]
     for lead in quiet[:QUIET_SHOWN]:
         blocks.append(section(list_line(lead, lead.temperature(now), now)))
-        blocks.append(touch_actions(lead, f"quiet:{lead.id}", with_lost=False))
+        blocks.append(
+            touch_actions(lead, f"quiet:{payloads.lead_ref(lead.number)}", with_lost=False)
+        )
     if not quiet:
         blocks.append(context("Nothing has gone quiet. Nice."))
     if len(quiet) > QUIET_SHOWN:

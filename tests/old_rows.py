@@ -72,7 +72,7 @@ async def write_old_database(path: Path, now: datetime) -> None:
         await deliveries.finish(
             conn, TEAM, "digest", "CSALES", day, status="sent", now=now - timedelta(days=3)
         )
-        await deliveries.mark_reminded(conn, [jane.id], now - timedelta(days=30))
+        await deliveries.mark_reminded(conn, TEAM, [jane.id], now - timedelta(days=30))
     await db.close()
     _rewind_schema(path, PADDED_SINCE - 1)
     with sqlite3.connect(path) as raw:

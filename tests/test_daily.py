@@ -14,7 +14,7 @@ from test_surfaces import blocks_text, home_opened
 
 from bot.domain.next_steps import NextStep, in_hand, is_due, is_overdue, overdue_first
 from handlers.buttons import LOG_ACTION, SNOOZE_ACTION
-from storage import leads, next_steps
+from storage import next_steps
 
 HOUR, DAY = timedelta(hours=1), timedelta(days=1)
 # Monday 23 November 2026. Tokyo is UTC+9, New York UTC-5.
@@ -95,7 +95,7 @@ async def test_a_bad_next_step_is_refused_and_changes_nothing(hotleads, text, sa
     reply = reply_text(await hotleads.command(text))
     assert says in reply
     async with hotleads.db.transaction() as conn:
-        assert await next_steps.open_steps(conn, [1]) == {}
+        assert await next_steps.open_steps(conn, TEAM, [1]) == {}
 
 
 async def test_a_closed_lead_takes_no_next_step(hotleads):
@@ -230,9 +230,8 @@ async def test_snoozing_a_waiting_lead_from_the_dm_keeps_it_out_until_the_snooze
     await hotleads.run_due()
     (dm,) = dms(hotleads)
     message = {"type": "message", "ts": "1700000000.000100", "blocks": dm.params["blocks"]}
-    quinn = (await leads.get(hotleads.db.reader, TEAM, 1)).id
     snooze = block_actions_payload(SNOOZE_ACTION, message=message, channel_id="DU1")
-    snooze["actions"][0] |= {"type": "static_select", "selected_option": {"value": f"{quinn}:3"}}
+    snooze["actions"][0] |= {"type": "static_select", "selected_option": {"value": "#1:3"}}
     status, _ = await hotleads.sender.interactive(snooze)
     assert status == 200
     (update,) = await hotleads.slack.wait_for("chat.update")

@@ -189,7 +189,7 @@ async def step_due(hotleads, owner: str, name: str, on: date) -> None:
             created_by=owner,
             now=hotleads.clock.now(),
         )
-        await next_steps.set_step(conn, lead.id, "call back", on, owner, hotleads.clock.now())
+        await next_steps.set_step(conn, lead, "call back", on, owner, hotleads.clock.now())
 
 
 @pytest.mark.parametrize(

@@ -223,7 +223,7 @@ async def test_slack_answering_500_during_run_due_marks_nothing_sent(hotleads):
     assert sent(hotleads) == []
     stored = [await deliveries.latest(hotleads.db.reader, TEAM, k) for k in ("digest", "reminder")]
     assert [d.status for d in stored] == ["failed", "failed"]
-    assert await deliveries.last_reminded(hotleads.db.reader, [1, 2]) == {}
+    assert await deliveries.last_reminded(hotleads.db.reader, TEAM, [1, 2]) == {}
 
     hotleads.slack._failures.clear()  # Slack is back
     hotleads.clock.moment += timedelta(minutes=5)
@@ -231,7 +231,7 @@ async def test_slack_answering_500_during_run_due_marks_nothing_sent(hotleads):
     assert [(o.kind, o.status) for o in outcomes] == [("digest", "sent"), ("reminder", "sent")]
     assert len(sent(hotleads)) == 2
     quinn = await leads.get(hotleads.db.reader, TEAM, 1)
-    assert list(await deliveries.last_reminded(hotleads.db.reader, [quinn.id])) == [quinn.id]
+    assert list(await deliveries.last_reminded(hotleads.db.reader, TEAM, [quinn.id])) == [quinn.id]
 
 
 async def test_slack_refusing_connections_during_run_due_then_the_next_run_delivers(hotleads):

@@ -171,6 +171,9 @@ async def test_a_bad_button_value_says_out_of_date_and_changes_nothing(hotleads,
         "null",
         '{"lead_id": 99999999999999999999999}',
         '{"lead_id": {"$ne": 0}}',
+        '{"number": 99999999999999999999999}',
+        '{"number": "1"}',
+        '{"number": 0}',
     ],
 )
 async def test_tampered_private_metadata_closes_the_modal_and_stores_nothing(hotleads, metadata):

@@ -234,7 +234,7 @@ async def test_plans_take_weekdays_however_spelled(hotleads):
     reply = reply_text(await hotleads.command("next #1 send the proposal due:next wed"))
     assert "due Wed 2 Dec" in reply
     async with hotleads.db.transaction() as conn:
-        (step,) = (await next_steps.open_steps(conn, [1])).values()
+        (step,) = (await next_steps.open_steps(conn, TEAM, [1])).values()
     assert step.due_on.isoformat() == "2026-12-02"
     snoozed = reply_text(await hotleads.command("snooze #1 next thu"))
     assert "2026-12-02 23:00 UTC" in snoozed  # the start of Thursday 3 Dec in Berlin

@@ -370,8 +370,7 @@ async def test_lead_picker_searches_the_database_in_the_callers_workspace(hotlea
     answer = await interact(hotleads, block_suggestion_payload("aCmE"))
     labels = [o["text"]["text"] for o in answer["options"]]
     assert sorted(labels) == ["#61 Jane Doe (Acme)", "#62 Wile Coyote (ACME Rockets)"]
-    ids = {int(o["value"]) for o in answer["options"]}
-    assert ids == {(await lead_no(hotleads, n)).id for n in (61, 62)}
+    assert {o["value"] for o in answer["options"]} == {"#61", "#62"}
 
     (zebra,) = (await interact(hotleads, block_suggestion_payload("zebra")))["options"]
     assert zebra["text"]["text"] == "#63 Zed Zebra (Globex)"
@@ -474,11 +473,11 @@ async def test_home_shows_my_counts_hot_quiet_with_buttons_and_cooling(hotleads)
     hot_part, quiet_part = shown.split("Gone quiet")
     assert "Hot Hana" in hot_part and "Quiet Quinn" in quiet_part
     assert "Cooling soon" in quiet_part and "Cooling Cora" in quiet_part.split("Cooling soon")[1]
-    quiet_id = by_name["Quiet"].id
-    (row,) = [b for b in view["blocks"] if b.get("block_id") == f"quiet:{quiet_id}"]
+    quiet = f"#{by_name['Quiet'].number}"
+    (row,) = [b for b in view["blocks"] if b.get("block_id") == f"quiet:{quiet}"]
     actions = {e["action_id"]: e for e in row["elements"]}
     assert set(actions) == {"lead_log", "lead_snooze"}
-    assert actions["lead_log"]["value"] == str(quiet_id)
+    assert actions["lead_log"]["value"] == quiet
     assert not any(b.get("block_id") == "home_toggle" for b in view["blocks"])  # not an admin
     assert hotleads.slack.calls_to("users.info")  # the rep's zone and rights are refreshed
 
@@ -487,7 +486,7 @@ async def test_home_snooze_and_log_buttons_change_the_lead_and_redraw(hotleads):
     by_name = await _pipeline(hotleads)
     quiet = by_name["Quiet"]
     view = await home_opened(hotleads)
-    (row,) = [b for b in view["blocks"] if b.get("block_id") == f"quiet:{quiet.id}"]
+    (row,) = [b for b in view["blocks"] if b.get("block_id") == f"quiet:#{quiet.number}"]
     snooze = next(e for e in row["elements"] if e["action_id"] == "lead_snooze")
     week = next(o for o in snooze["options"] if o["text"]["text"] == "1 week")
     payload = home_click(
@@ -675,7 +674,7 @@ async def test_message_shortcut_preselects_the_lead_by_email_or_name(hotleads):
         if number is None:
             assert chosen is None
         else:
-            assert chosen["value"] == str((await lead_no(hotleads, number)).id)
+            assert chosen["value"] == f"#{number}"
             (updated,) = await hotleads.slack.wait_for("views.update")
             again = next(b for b in updated.params["view"]["blocks"] if b["block_id"] == "lead")
             assert again["element"]["initial_option"] == chosen  # kept when the link comes
@@ -697,7 +696,7 @@ async def test_card_buttons_change_the_lead_and_replace_the_card(hotleads):
     await hotleads.command("add Jane Doe company:Acme source:referral")
     lead = await lead_no(hotleads, 1)
     block_id, elements = card_elements(await hotleads.command("show #1"))
-    assert block_id == f"card:{lead.id}"
+    assert block_id == f"card:#{lead.number}"
     assert list(elements) == [
         "lead_log",
         "lead_snooze",

@@ -230,7 +230,7 @@ async def _log_from_modal(hotleads, permalink: object) -> tuple[str, str]:
     """Submit the Log modal for lead #1 with ``permalink`` in its metadata; return the card."""
     await hotleads.command("add Jane Doe company:Acme")
     lead = await leads.get(hotleads.db.reader, TEAM, 1)
-    metadata = json.dumps({"lead_id": lead.id, "permalink": permalink})
+    metadata = json.dumps({"number": lead.number, "permalink": permalink})
     payload = view_submission_payload(
         "log_touch", log_values(None, "call", note="Called"), private_metadata=metadata
     )
@@ -245,7 +245,7 @@ async def _log_from_modal(hotleads, permalink: object) -> tuple[str, str]:
 async def test_metadata_whose_permalink_is_no_text_is_refused_whole(hotleads):
     await hotleads.command("add Jane Doe company:Acme")
     lead = await leads.get(hotleads.db.reader, TEAM, 1)
-    metadata = json.dumps({"lead_id": lead.id, "permalink": 42})
+    metadata = json.dumps({"number": lead.number, "permalink": 42})
     payload = view_submission_payload(
         "log_touch", log_values(None, "call", note="Called"), private_metadata=metadata
     )
