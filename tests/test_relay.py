@@ -133,7 +133,9 @@ async def test_ten_reps_clicking_claim_at_once_make_one_owner_and_one_update_eac
     assert len(updates(hotleads)) == before + 3
     late = [u for u in clickers if u != lead.owner]
     told = [await hotleads.slack.wait_for_responses(u) for u in late[:2]]
-    assert all("Too late" in r[0]["text"] and f"<@{lead.owner}>" in r[0]["text"] for r in told), told
+    assert all("Too late" in r[0]["text"] and f"<@{lead.owner}>" in r[0]["text"] for r in told), (
+        told
+    )
 
 
 async def test_the_clock_stops_outside_working_hours_and_on_days_off(hotleads):
