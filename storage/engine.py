@@ -154,8 +154,10 @@ class SqliteConnection:
         return rows[0] if rows else None
 
     async def fetchall(self, sql: str, params: Params = ()) -> list[Row]:
-        async with self.raw.execute(sql, params) as cursor:
-            return list(await cursor.fetchall())
+        # Run and read out in one go on the connection's thread: a statement left
+        # half-read while another coroutine's ran would hold one read transaction
+        # open across both, and the reader would keep seeing the database as it was.
+        return list(await self.raw.execute_fetchall(sql, params))
 
     async def executemany(self, sql: str, rows: Iterable[Params]) -> int:
         async with self.raw.executemany(sql, rows) as cursor:

@@ -93,3 +93,25 @@ async def test_background_checkpoints_start_the_log_over_while_writes_keep_comin
         stop.set()
         await checkpoints
         await db.close()
+
+
+async def test_the_reader_sees_each_commit_while_other_reads_are_under_way(db):
+    """Ten clicks at once read side by side: a read after a commit must see it."""
+    for n in range(20):
+        await add_lead(db, name=f"Lead {n}")
+    stop = asyncio.Event()
+
+    async def reading() -> None:
+        while not stop.is_set():
+            await db.reader.fetchall("SELECT l.id, l.name FROM leads l, leads m LIMIT 400")
+
+    readers = [asyncio.create_task(reading()) for _ in range(4)]
+    try:
+        for n in range(30):
+            async with db.transaction() as conn:
+                await conn.execute("UPDATE leads SET company = ? WHERE number = 1", (f"v{n}",))
+            row = await db.reader.fetchone("SELECT company FROM leads WHERE number = 1")
+            assert row is not None and row[0] == f"v{n}"
+    finally:
+        stop.set()
+        await asyncio.gather(*readers)
