@@ -417,7 +417,7 @@ def _calendar_moment(
     except ValueError:
         return None
     bare = not fields.get("mon") and not year_text and not fields.get("on")
-    clock = _clock(match)
+    clock = _clock(match, twenty_four=bool(fields.get("m")))
     if clock is None and (match.group("hour") or match.group("noon")):
         return None  # 13pm
     if clock is None and ahead:
@@ -584,8 +584,12 @@ def _past_phrase(text: str) -> re.Match[str] | None:
     return next((m for m in (p.fullmatch(text) for p in _PAST_PHRASES) if m), None)
 
 
-def _clock(match: re.Match[str]) -> tuple[list[int], int] | None:
-    """The hours a time may mean (``3`` may be 3:00 or 15:00) and its minute."""
+def _clock(match: re.Match[str], *, twenty_four: bool = False) -> tuple[list[int], int] | None:
+    """The hours a time may mean (``3`` may be 3:00 or 15:00) and its minute.
+
+    ``09:00`` (a leading zero) is a 24-hour clock, and so is any ``H:MM`` after a date
+    written the ISO or European way (``twenty_four``: ``2025-11-25 9:00``, ``25.11. 9:00``).
+    """
     if match.group("noon"):
         return ([0] if match.group("noon").lower() == "midnight" else [12]), 0
     if match.group("hour") is None:
@@ -596,7 +600,8 @@ def _clock(match: re.Match[str]) -> tuple[list[int], int] | None:
         if not 1 <= hour <= 12:
             return None
         return [hour % 12 + (12 if half == "pm" else 0)], minute
-    if 1 <= hour <= 11:
+    padded = match.group("hour").startswith("0")
+    if 1 <= hour <= 11 and not padded and not (twenty_four and match.group("minute")):
         return [hour, hour + 12], minute
     return [hour], minute
 
