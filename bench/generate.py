@@ -120,7 +120,13 @@ TYPED = {
     "note": ("note, budget frozen till Q2",),
 }
 """How reps type some kinds, punctuation, aliases and all; ``log`` reads them back."""
-TYPED_MOMENTS = ("{d:%-d %b} {h}{half}", "{d:%b %-d} {h}{half}", "{d:%-m/%-d} {h}{half}")
+TYPED_MOMENTS = (
+    "{d:%-d %b} {h}{half}",
+    "{d:%b %-d} {h}{half}",
+    "{d:%-m/%-d} {h}{half}",
+    "{d:%-d.%-m.} {d:%H:%M}",
+    "{d:%Y-%m-%d %H:%M}",
+)
 
 
 def _typed(number: int, kind: str, at: datetime, rng: random.Random) -> tuple[str, datetime, str]:

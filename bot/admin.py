@@ -190,7 +190,7 @@ def _counted(batches: Iterator[list[Lead]], advance: Advance) -> Iterator[list[L
 
 
 def _read(
-    path: str, owner: str | None, now: datetime
+    path: str, owner: str | None, now: datetime, *, day_first: bool = False
 ) -> tuple[list[ImportedLead], list[str], list[str]]:
     """Good rows, problems by line, and the columns nobody reads."""
     good: list[ImportedLead] = []
@@ -208,7 +208,9 @@ def _read(
             )
         for row in reader:
             try:
-                good.append(parse_row(renamed(row, meant), reader.line_num, owner, now))
+                good.append(
+                    parse_row(renamed(row, meant), reader.line_num, owner, now, day_first=day_first)
+                )
             except BadRow as error:
                 problems.append(f"line {reader.line_num}: {error}")
     return good, problems, ignored
@@ -225,13 +227,19 @@ async def _insert(db: Database, team_id: str, rows: list[ImportedLead], now: dat
 
 
 async def import_csv(
-    settings: Settings, path: str, *, team: str | None, owner: str | None, dry_run: bool
+    settings: Settings,
+    path: str,
+    *,
+    team: str | None,
+    owner: str | None,
+    dry_run: bool,
+    day_first: bool = False,
 ) -> int:
     now = datetime.now(UTC)
     if owner and not is_user_id(owner):
         raise ConfigError(f"--owner must be a Slack user id like {USER_ID_EXAMPLE}, not {owner!r}.")
     try:
-        rows, problems, ignored = _read(path, owner, now)
+        rows, problems, ignored = _read(path, owner, now, day_first=day_first)
     except (OSError, UnicodeDecodeError, csv.Error) as error:
         raise ConfigError(f"Can't read {path}: {error}") from None
     db = await Database.open(settings.database)

@@ -93,6 +93,11 @@ def parser() -> argparse.ArgumentParser:
     imp.add_argument("--team", help="Slack team id (needed unless the database has exactly one)")
     imp.add_argument("--owner", help="Slack user id for rows without an owner")
     imp.add_argument("--dry-run", action="store_true", help="check the file, store nothing")
+    imp.add_argument(
+        "--day-first",
+        action="store_true",
+        help="the file writes 3/4/2025 as 3 April (default: month first, as US spreadsheets)",
+    )
 
     hooks_cmd = commands.add_parser("hooks", help="make, list and revoke inbound webhooks")
     hook_commands = hooks_cmd.add_subparsers(dest="hooks_command", metavar="ACTION", required=True)
@@ -284,5 +289,10 @@ async def _run(command: str, args: argparse.Namespace, settings: Settings) -> in
     if command == "report":
         return await admin.report(settings, teams=args.team, days=args.days, now=datetime.now(UTC))
     return await admin.import_csv(
-        settings, args.file, team=args.team, owner=args.owner, dry_run=args.dry_run
+        settings,
+        args.file,
+        team=args.team,
+        owner=args.owner,
+        dry_run=args.dry_run,
+        day_first=args.day_first,
     )

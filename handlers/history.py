@@ -18,7 +18,7 @@ from msgspec import Struct
 from slack_bolt.async_app import AsyncApp
 
 from bot.domain import grammar
-from bot.domain.dates import DateError, parse_past, spoken, zone
+from bot.domain.dates import DateError, Reader, spoken, zone
 from bot.domain.grammar import KIND_HINTS, MAX_NOTE
 from bot.domain.grammar.history import parse_history, parse_undo
 from bot.domain.lead import Lead, Touch
@@ -410,7 +410,7 @@ async def submit_edit(submitted: EditSubmission, tools: Tools) -> None:
     tz = known.tz if known else None
     at = now
     try:
-        at = parse_past(when, tz, now)
+        at = Reader.of_person(known).past(when, now).at
     except DateError as error:
         errors[WHEN_BLOCK] = truncate(str(error), 150)
     try:

@@ -17,6 +17,7 @@ from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.domain.changes import Change, changed
+from bot.domain.dates import Reader
 from bot.domain.lead import Lead
 from bot.domain.slack_user import SlackUser
 from handlers.blocks import Reply
@@ -47,6 +48,11 @@ class Invocation:
     @property
     def tz(self) -> str | None:
         return self.known.tz if self.known else None
+
+    @property
+    def reader(self) -> Reader:
+        """How the caller writes moments: their zone, and ``3/4`` in their locale's order."""
+        return Reader.of_person(self.known)
 
     def changed(self, after: Lead, before: Lead | None = None) -> None:
         """Report a lead this call changed (``before``: as it was, when its owner may differ)."""

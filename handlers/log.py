@@ -16,7 +16,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.web.async_slack_response import AsyncSlackResponse
 
 from bot.domain import grammar, references
-from bot.domain.dates import DateError, day_first, parse_past, read_past, when_in_note
+from bot.domain.dates import DateError, Reader
 from bot.domain.grammar import KIND_HINTS, MAX_NOTE
 from bot.domain.grammar.log import parse_log
 from bot.domain.lead import Lead
@@ -141,13 +141,11 @@ async def open_log_modal(
 
 async def log(cmd: grammar.Log, call: Invocation) -> Reply:
     """Without ``when:``, the moment the note gives is when it happened (``when_in_note``)."""
-    order = day_first(call.known.locale if call.known else None)
-    said = when_in_note(
-        cmd.note, call.tz, call.now, day_first=order, when_given=cmd.when is not None
-    )
+    reader = call.reader
+    said = reader.in_note(cmd.note, call.now, when_given=cmd.when is not None)
     note, phrase, at, assumed = said.note, said.phrase, said.at or call.now, said.assumed
     if cmd.when:
-        typed = read_past(cmd.when, call.tz, call.now, day_first=order)
+        typed = reader.past(cmd.when, call.now)
         phrase, at, assumed = cmd.when, typed.at, typed.assumed
     logged = await log_touch(
         call.services,
@@ -248,7 +246,7 @@ async def submit(submitted: LogSubmission, tools: Tools) -> None:
     tz = known.tz if known else None
     if when:
         try:
-            at = parse_past(when, tz, now, day_first=day_first(known.locale if known else None))
+            at = Reader.of_person(known).past(when, now).at
         except DateError as error:
             errors[WHEN_BLOCK] = truncate(str(error), 150)
     if errors:

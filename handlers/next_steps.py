@@ -13,7 +13,7 @@ from typing import Any
 from slack_bolt.async_app import AsyncApp
 
 from bot.domain import grammar
-from bot.domain.dates import parse_due, zone
+from bot.domain.dates import zone
 from bot.domain.grammar.next_steps import parse_next
 from bot.domain.lead import Lead
 from bot.domain.next_steps import NextStep, is_overdue, overdue_first
@@ -82,7 +82,7 @@ async def _open_lead(call: Invocation, ref: grammar.LeadRef) -> Lead:
 
 async def set_next(cmd: grammar.Next, call: Invocation) -> Reply:
     lead = await _open_lead(call, cmd.ref)
-    due = parse_due(cmd.due, call.tz, call.now) if cmd.due else None
+    due = call.reader.due(cmd.due, call.now) if cmd.due else None
     async with call.services.db.transaction() as conn:
         await steps.set_step(conn, lead, cmd.what, due, call.user_id, call.now)
     call.changed(lead)

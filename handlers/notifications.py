@@ -15,11 +15,11 @@ from typing import Any
 from slack_bolt.async_app import AsyncApp
 
 from bot.domain import grammar
-from bot.domain.dates import parse_due, zone
+from bot.domain.dates import zone
 from bot.domain.grammar.away import parse_away
 from bot.domain.relay import Notifications
 from handlers import door, home, payloads, subcommands
-from handlers.blocks import Reply, mention, section
+from handlers.blocks import Reply, escape, mention, section
 from handlers.context import Services
 from handlers.door import Tools
 from handlers.home import AWAY_ACTION, BACK_ACTION, INSTANT_ACTION, day_name
@@ -52,7 +52,7 @@ async def _save(
 
 async def away(cmd: grammar.Away, call: Invocation) -> None:
     back = cmd.when.strip().lower() in BACK
-    until = None if back else parse_due(cmd.when, call.tz, call.now)
+    until = None if back else call.reader.due(cmd.when, call.now)
     today = call.now.astimezone(zone(call.tz)).date()
     if until is not None and until <= today:
         until = None
@@ -61,7 +61,8 @@ async def away(cmd: grammar.Away, call: Invocation) -> None:
         text = ":wave: Welcome back: the relay offers you leads again."
     else:
         text = (
-            f":palm_tree: Away until {day_name(until)}: the relay offers you no leads, and your own "
+            f":palm_tree: Away until {day_name(until)} (I read “{escape(cmd.when.strip())}”): "
+            "the relay offers you no leads, and your own "
             "hot leads go to the next rep at once. `/lead away off` when you're back."
         )
     await call.ack(**Reply(text, [section(text)]).as_ack())

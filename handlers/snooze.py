@@ -12,11 +12,10 @@ from datetime import datetime, timedelta
 from slack_bolt.async_app import AsyncApp
 
 from bot.domain import grammar
-from bot.domain.dates import parse_future
 from bot.domain.grammar.snooze import parse_snooze
 from bot.domain.lead import Lead
 from handlers import clicks, door, payloads, subcommands
-from handlers.blocks import Reply, lead_label, local_date, section
+from handlers.blocks import Reply, escape, lead_label, local_date, section
 from handlers.buttons import SNOOZE_ACTION, SNOOZE_CHOICES
 from handlers.context import Services
 from handlers.door import Tools
@@ -39,9 +38,7 @@ async def snooze_lead(
 async def snooze(cmd: grammar.Snooze, call: Invocation) -> Reply:
     lead = await find_lead(call.services, call.team_id, cmd.ref, call.text)
     until = (
-        None
-        if cmd.when.strip().lower() in SNOOZE_OFF
-        else parse_future(cmd.when, call.tz, call.now)
+        None if cmd.when.strip().lower() in SNOOZE_OFF else call.reader.future(cmd.when, call.now)
     )
     await snooze_lead(call.services, lead, until, call.now)
     call.changed(lead)
@@ -49,8 +46,8 @@ async def snooze(cmd: grammar.Snooze, call: Invocation) -> Reply:
         text = f":alarm_clock: Quiet reminders for {lead_label(lead)} are back on."
     else:
         text = (
-            f":zzz: Snoozed {lead_label(lead)} until {local_date(until)}: "
-            "no quiet-lead reminders for it until then."
+            f":zzz: Snoozed {lead_label(lead)} until {local_date(until)} "
+            f"(I read “{escape(cmd.when.strip())}”): no quiet-lead reminders for it until then."
         )
     return Reply(text, [section(text)])
 

@@ -35,7 +35,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.domain import grammar, references
 from bot.domain.answers import waiting_since
-from bot.domain.dates import DateError, parse_past
+from bot.domain.dates import DateError, Reader
 from bot.domain.grammar import LeadRef, fields
 from bot.domain.lead import Lead
 from bot.domain.schedule import WorkspaceSettings
@@ -548,7 +548,7 @@ async def log_touch_step(run: Run) -> dict[str, Any]:
     when = _text(given.when)
     if when:
         try:
-            at = parse_past(when, await _zone(run, given.logged_by), run.now)
+            at = (await _reader(run, given.logged_by)).past(when, run.now).at
         except DateError as error:
             raise StepError(f"When: {escape(str(error))}") from error
     logged = await touches.log_touch(
@@ -570,12 +570,14 @@ async def log_touch_step(run: Run) -> dict[str, Any]:
     }
 
 
-async def _zone(run: Run, user_id: str) -> str:
-    """Whose wall clock ``when`` is read on: the person it is logged for, else the team's."""
+async def _reader(run: Run, user_id: str) -> Reader:
+    """How ``when`` is read: as the person it is logged for writes it (their wall clock,
+    ``3/4`` in their Slack locale's order), on the team's clock when we don't know theirs."""
     known = await people.refresh_if_stale(run.client, run.services, run.team_id, user_id, run.now)
     if known and known.tz:
-        return known.tz
-    return (await deliveries.get_settings(run.services.db.reader, run.team_id)).tz
+        return Reader.of_person(known)
+    team_tz = (await deliveries.get_settings(run.services.db.reader, run.team_id)).tz
+    return Reader.of_person(known, team_tz)
 
 
 async def lead_temperature_step(run: Run) -> dict[str, Any]:

@@ -11,11 +11,14 @@ from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from bot.domain.dates import (
+    DateError,
+    Reader,
     day_first,
     parse_due,
     parse_future,
     parse_past,
     past_at_end,
+    read_cell,
     spoken,
     when_in_note,
 )
@@ -638,3 +641,60 @@ def test_no_suggestion_raises_the_group_of_what_was_typed(data, suffix):
     meant = KIND_ALIASES.get(word, word)
     guess = suggest_kind(typed)
     assert guess is None or kind_strength(guess) <= kind_strength(meant), (typed, guess)
+
+
+@pytest.mark.parametrize(
+    ("text", "local"),
+    [
+        ("call 2026-11-27 09:00", (11, 27, 9, 0)),  # ISO dates run a 24-hour clock
+        ("call 2026-11-27 9:00", (11, 27, 9, 0)),
+        ("call 25.11. 9:30", (11, 25, 9, 30)),  # and so do dotted ones
+        ("call 25 nov 09:15", (11, 25, 9, 15)),  # a leading zero is a 24-hour clock
+        ("call nov 25 9:15", (11, 25, 21, 15)),  # else the latest such moment, as for `3pm`
+        ("call at 09:00", (12, 1, 9, 0)),
+    ],
+)
+def test_times_written_on_a_24_hour_clock_keep_their_hour(text, local):
+    assert when_in_note(text, BERLIN, NOW).at == at(BERLIN, 2026, *local)
+
+
+@pytest.mark.parametrize(
+    ("locale", "text", "due", "hour"),
+    [
+        ("en-US", "3/4", (2027, 3, 4), 0),
+        ("en-GB", "3/4", (2027, 4, 3), 0),
+        ("de-DE", "3/4 3", (2027, 4, 3), 15),  # a bare hour in a plan is in working hours
+        ("en-US", "3/4 3am", (2027, 3, 4), 3),
+        ("en-US", "1 dec 5pm", (2026, 12, 1, 17), None),  # today, still ahead
+        ("en-US", "25 nov", (2027, 11, 25), 0),  # no year: the next such day
+        ("en-US", "13/4", (2027, 4, 13), 0),  # only one way to read it
+    ],
+)
+def test_plans_read_whole_dates_in_the_persons_order(locale, text, due, hour):
+    reader = Reader.of(BERLIN, locale)
+    until = reader.future(text, NOW).astimezone(ZoneInfo(BERLIN))
+    assert reader.due(text, NOW) == date(*due[:3])
+    assert until.hour == (due[3] if hour is None else hour)
+
+
+@pytest.mark.parametrize(
+    ("cell", "days_first", "read"),
+    [
+        ("2025-11-25T14:00:00Z", False, datetime(2025, 11, 25, 14, tzinfo=UTC)),
+        ("2025-11-25", False, datetime(2025, 11, 25, 12, tzinfo=UTC)),
+        ("Nov 25, 2025 2pm", False, datetime(2025, 11, 25, 14, tzinfo=UTC)),
+        ("25.11.2025 09:30", False, datetime(2025, 11, 25, 9, 30, tzinfo=UTC)),
+        ("3/4/2025", False, datetime(2025, 3, 4, 12, tzinfo=UTC)),
+        ("3/4/2025", True, datetime(2025, 4, 3, 12, tzinfo=UTC)),
+        ("13/4/2025", False, None),  # a month-first file's 13/4 is a mistake, not 13 April
+        ("4/13/2025", True, None),
+        ("soon", False, None),
+    ],
+)
+def test_a_file_has_one_numeric_order_and_no_cell_is_turned_around(cell, days_first, read):
+    now = datetime(2026, 12, 1, tzinfo=UTC)
+    if read is None:
+        with pytest.raises(DateError, match="couldn't read"):
+            read_cell(cell, now, day_first=days_first)
+    else:
+        assert read_cell(cell, now, day_first=days_first) == read

@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import dateparser
 
+from bot.domain.slack_user import SlackUser
 from bot.domain.text import truncate
 
 CLOCK_SKEW = timedelta(minutes=5)
@@ -24,6 +25,8 @@ EARLIEST_YEAR = 1990
 """Nothing a sales team logs or plans is dated, on its own wall clock, before this year."""
 YEARS_AHEAD = 10
 """How far ahead a plan (a snooze) may reach."""
+WORKING_HOURS = (7, 20)
+"""A plan at ``3`` is 15:00, not 03:00: of the hours a bare number may mean, these come first."""
 
 
 class DateError(ValueError):
@@ -130,9 +133,14 @@ def read_past(text: str, tz: str | None, now: datetime, *, day_first: bool = Fal
     return Reading(min(parsed.astimezone(UTC), now))
 
 
-def parse_future(text: str, tz: str | None, now: datetime) -> datetime:
-    """Until when something waits (a snooze): in the future, at most ten years ahead."""
-    parsed = _parse(text, tz, now, "future")
+def parse_future(text: str, tz: str | None, now: datetime, *, day_first: bool = False) -> datetime:
+    """Until when something waits (a snooze): in the future, at most ten years ahead.
+
+    A calendar date is read whole, as ``parse_past`` reads one (``3/4`` in the rep's
+    order); with no year it is the next such day, and with no time its start.
+    """
+    calendar = _calendar_moment(text, now.astimezone(zone(tz)), day_first=day_first, ahead=True)
+    parsed = calendar.at if calendar else _parse(text, tz, now, "future")
     if parsed is None:
         raise DateError(
             f"I couldn't read “{text}” as a date. Try `in 30 days`, `next monday` or `2026-01-15`."
@@ -143,9 +151,10 @@ def parse_future(text: str, tz: str | None, now: datetime) -> datetime:
     return parsed.astimezone(UTC)
 
 
-def parse_due(text: str, tz: str | None, now: datetime) -> date:
+def parse_due(text: str, tz: str | None, now: datetime, *, day_first: bool = False) -> date:
     """The day a next step is due, on the rep's calendar: today or later, at most ten years ahead."""
-    parsed = _parse(text, tz, now, "future")
+    calendar = _calendar_moment(text, now.astimezone(zone(tz)), day_first=day_first, ahead=True)
+    parsed = calendar.at if calendar else _parse(text, tz, now, "future")
     if parsed is None:
         raise DateError(
             f"I couldn't read “{text}” as a date. Try `friday`, `in 2 weeks` or `2026-01-15`."
@@ -155,6 +164,76 @@ def parse_due(text: str, tz: str | None, now: datetime) -> date:
     if parsed.date() < today:
         raise DateError(f"“{text}” is already past. Pick a day ahead, like `due:friday`.")
     return parsed.date()
+
+
+@dataclass(frozen=True)
+class Reader:
+    """How one person writes moments: their wall clock and the order of ``3/4``.
+
+    The one reader behind ``/lead log``, ``when:``, ``due:``, ``snooze``, ``away``, the Log
+    and Edit modals and Workflow Builder steps, so a rep's ``3/4`` means one day everywhere.
+    """
+
+    tz: str | None
+    day_first: bool = False
+
+    @classmethod
+    def of(cls, tz: str | None, locale: str | None) -> Reader:
+        """The reader for a person in zone ``tz`` whose Slack locale is ``locale``."""
+        return cls(tz, day_first(locale))
+
+    @classmethod
+    def of_person(cls, person: SlackUser | None, tz: str | None = None) -> Reader:
+        """The reader for a Slack user as last seen; ``tz`` when we don't know theirs."""
+        if person is None:
+            return cls(tz)
+        return cls.of(person.tz or tz, person.locale)
+
+    def past(self, text: str, now: datetime) -> Reading:
+        """When a touch happened (``read_past``)."""
+        return read_past(text, self.tz, now, day_first=self.day_first)
+
+    def future(self, text: str, now: datetime) -> datetime:
+        """Until when something waits (``parse_future``)."""
+        return parse_future(text, self.tz, now, day_first=self.day_first)
+
+    def due(self, text: str, now: datetime) -> date:
+        """The day something is due (``parse_due``)."""
+        return parse_due(text, self.tz, now, day_first=self.day_first)
+
+    def in_note(self, note: str, now: datetime, *, when_given: bool = False) -> InNote:
+        """The moment a note gives (``when_in_note``)."""
+        return when_in_note(note, self.tz, now, day_first=self.day_first, when_given=when_given)
+
+
+def read_cell(text: str, now: datetime, *, day_first: bool, plan: bool = False) -> datetime:
+    """A date in a file (CSV import), in UTC: ISO 8601, or a whole date as reps write one.
+
+    ``2025-11-25``, ``2025-11-25T14:00:00Z``, ``25 Nov 2025``, ``Nov 25, 2025 2pm``,
+    ``25.11.2025`` (dots: day first). Slashes follow ``day_first`` for the whole file and
+    are never turned around: ``13/11/2025`` in a month-first file is refused, since a file
+    that writes it means its ``3/4`` as 3 April too. Times without a zone are UTC. A date
+    with no time is noon (now if today; the start of the day for a ``plan``); with no year,
+    the latest such day (the next, for a plan).
+    """
+    shown = truncate(" ".join(text.split()), 40)
+    if _ISO_TIME.match(text.strip()):
+        return from_iso(text, now, plan=plan)
+    calendar = _calendar_moment(
+        shown, now.astimezone(UTC), day_first=day_first, ahead=plan, strict=True
+    )
+    if calendar is None:
+        slashes = "31/12/2025 (day first)" if day_first else "12/31/2025 (month first)"
+        raise DateError(
+            f"I couldn't read “{shown}” as a date. Write 2025-12-31, 31 Dec 2025 "
+            f"or, in this file, {slashes}."
+        )
+    check_plausible(calendar.at, now, shown, plan=plan)
+    return calendar.at.astimezone(UTC)
+
+
+_ISO_TIME = re.compile(r"[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}[T ][0-9]")
+"""An ISO 8601 time of day (a machine's export): ``from_iso`` reads it, or says why not."""
 
 
 def _parse(text: str, tz: str | None, now: datetime, prefer: str) -> datetime | None:
@@ -298,10 +377,14 @@ def day_first(locale: str | None) -> bool:
     return bool(locale) and not str(locale).lower().startswith(("en-us", "ja", "zh", "ko"))
 
 
-def _calendar_moment(text: str, local_now: datetime, *, day_first: bool) -> _Calendar | None:
+def _calendar_moment(
+    text: str, local_now: datetime, *, day_first: bool, ahead: bool = False, strict: bool = False
+) -> _Calendar | None:
     """A calendar date (and time) read exactly, in the past: no year means the latest such day.
 
-    Years outside what a team can mean are left to dateparser, which refuses them in words.
+    ``ahead`` reads a plan: no year means the next such day, no time its start. ``strict``
+    never turns a slash date around (``13/11`` month first is no date). Years outside
+    what a team can mean are left to dateparser, which refuses them in words.
     """
     text = " ".join(text.split())
     match = next((m for m in (p.fullmatch(text) for p in _CALENDAR) if m), None)
@@ -312,9 +395,8 @@ def _calendar_moment(text: str, local_now: datetime, *, day_first: bool) -> _Cal
         month, day = _MONTH[fields["mon"].lower()], int(fields["d"])
     elif fields.get("a"):
         first, second = int(fields["a"]), int(fields["b"])
-        month, day = (
-            (second, first) if (day_first or first > 12) and second <= 12 else (first, second)
-        )
+        turned = day_first if strict else (day_first or first > 12) and second <= 12
+        month, day = (second, first) if turned else (first, second)
     else:
         month, day = int(fields["m"]), int(fields["d"])
     year_text = fields.get("y")
@@ -328,19 +410,29 @@ def _calendar_moment(text: str, local_now: datetime, *, day_first: bool) -> _Cal
         return None
     try:
         on = date(year, month, day)
-        if not year_text and on > today:
+        if not year_text and not ahead and on > today:
             on = date(year - 1, month, day)
+        if not year_text and ahead and on < today:
+            on = date(year + 1, month, day)
     except ValueError:
         return None
     bare = not fields.get("mon") and not year_text and not fields.get("on")
-    clock = _clock(match)
+    clock = _clock(match, twenty_four=bool(fields.get("m")))
     if clock is None and (match.group("hour") or match.group("noon")):
         return None  # 13pm
+    if clock is None and ahead:
+        return _Calendar(_on(on, 0, 0, local_now), None, bare)
     if clock is None:
         if on == today:
             return _Calendar(_on(on, local_now.hour, local_now.minute, local_now), "now", bare)
         return _Calendar(_on(on, 12, 0, local_now), "noon", bare)
     moments = [_on(on, hour, clock[1], local_now) for hour in clock[0]]
+    if ahead:
+        coming = [moment for moment in moments if moment > local_now]
+        working = [
+            moment for moment in coming if WORKING_HOURS[0] <= moment.hour < WORKING_HOURS[1]
+        ]
+        return _Calendar(min(working or coming or moments[-1:]), None, False)
     past = [moment for moment in moments if moment <= local_now]
     return _Calendar(max(past) if past else moments[0], None, False)
 
@@ -492,8 +584,12 @@ def _past_phrase(text: str) -> re.Match[str] | None:
     return next((m for m in (p.fullmatch(text) for p in _PAST_PHRASES) if m), None)
 
 
-def _clock(match: re.Match[str]) -> tuple[list[int], int] | None:
-    """The hours a time may mean (``3`` may be 3:00 or 15:00) and its minute."""
+def _clock(match: re.Match[str], *, twenty_four: bool = False) -> tuple[list[int], int] | None:
+    """The hours a time may mean (``3`` may be 3:00 or 15:00) and its minute.
+
+    ``09:00`` (a leading zero) is a 24-hour clock, and so is any ``H:MM`` after a date
+    written the ISO or European way (``twenty_four``: ``2025-11-25 9:00``, ``25.11. 9:00``).
+    """
     if match.group("noon"):
         return ([0] if match.group("noon").lower() == "midnight" else [12]), 0
     if match.group("hour") is None:
@@ -504,7 +600,8 @@ def _clock(match: re.Match[str]) -> tuple[list[int], int] | None:
         if not 1 <= hour <= 12:
             return None
         return [hour % 12 + (12 if half == "pm" else 0)], minute
-    if 1 <= hour <= 11:
+    padded = match.group("hour").startswith("0")
+    if 1 <= hour <= 11 and not padded and not (twenty_four and match.group("minute")):
         return [hour, hour + 12], minute
     return [hour], minute
 

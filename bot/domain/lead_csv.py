@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from typing import TextIO
 
 from bot.domain import grammar
-from bot.domain.dates import DateError, from_iso
+from bot.domain.dates import DateError, read_cell
 from bot.domain.lead import Lead
 from bot.domain.slack_user import USER_ID_EXAMPLE, is_user_id
 from bot.domain.temperature import band_for, score
@@ -154,13 +154,13 @@ class BadRow(ValueError):
     """A row that can't be imported; the message says why."""
 
 
-def _time(row: dict[str, str], column: str, now: datetime) -> datetime | None:
+def _time(row: dict[str, str], column: str, now: datetime, *, day_first: bool) -> datetime | None:
     text = (row.get(column) or "").strip()
     if not text:
         return None
     plan = column == "snoozed_until"
     try:
-        moment = from_iso(text, now, plan=plan)
+        moment = read_cell(text, now, day_first=day_first, plan=plan)
     except DateError as error:
         raise BadRow(f"{column}: {error}") from None
     if not plan and moment > now:
@@ -176,11 +176,18 @@ def _text(row: dict[str, str], column: str, limit: int) -> str:
 
 
 def parse_row(
-    row: dict[str, str], line: int, default_owner: str | None, now: datetime
+    row: dict[str, str],
+    line: int,
+    default_owner: str | None,
+    now: datetime,
+    *,
+    day_first: bool = False,
 ) -> ImportedLead:
     """Check one CSV row; raise BadRow naming what is wrong.
 
-    Every cell goes through the one text rule first (``bot.domain.text.clean``).
+    Every cell goes through the one text rule first (``bot.domain.text.clean``), and
+    every date through the one reader (``bot.domain.dates.read_cell``): ``day_first``
+    says how the file writes ``3/4``.
     """
     row = _cleaned(row)
     name = _text(row, "name", grammar.MAX_NAME)
@@ -212,9 +219,9 @@ def parse_row(
         source=source,
         owner=owner,
         status=status,
-        created_at=_time(row, "created_at", now),
-        last_touch_at=_time(row, "last_touch_at", now),
-        snoozed_until=_time(row, "snoozed_until", now),
+        created_at=_time(row, "created_at", now, day_first=day_first),
+        last_touch_at=_time(row, "last_touch_at", now, day_first=day_first),
+        snoozed_until=_time(row, "snoozed_until", now, day_first=day_first),
         note=_note(row),
     )
 
