@@ -44,6 +44,7 @@ from handlers.invocation import Invocation
 from handlers.lookup import find_lead
 from handlers.payloads import TouchRef
 from handlers.subcommands import Answer, Subcommand
+from handlers.touches import Moment, recorded_moment
 from storage import leads
 
 PAGE_ACTION = "history_page"
@@ -408,9 +409,10 @@ async def submit_edit(submitted: EditSubmission, tools: Tools) -> None:
         errors[NOTE_BLOCK] = f"Keep the note under {MAX_NOTE} characters (it has {len(note)})."
     known = await people.cached(services, form.team_id, form.user_id)
     tz = known.tz if known else None
-    at = now
+    at, assumed = now, None
     try:
-        at = Reader.of_person(known).past(when, now).at
+        reading = Reader.of_person(known).past(when, now)
+        at, assumed = reading.at, reading.assumed
     except DateError as error:
         errors[WHEN_BLOCK] = truncate(str(error), 150)
     try:
@@ -429,8 +431,9 @@ async def submit_edit(submitted: EditSubmission, tools: Tools) -> None:
             conn, lead, changing.touch.id, kind=kind, at=at, note=note, now=now
         )
     text = (
-        f":pencil2: Edited the touch on {lead_label(lead)}: {KINDS[kind].label.lower()}, "
-        f"{spoken(at, tz, now)}. It is {band(lead.temperature(now))}."
+        f":pencil2: Edited the touch on {lead_label(lead)}: {KINDS[kind].label.lower()}. "
+        f"{recorded_moment(at, now, tz, when, Moment(assumed=assumed))}. "
+        f"It is {band(lead.temperature(now))}."
     )
     await tools.client.chat_postMessage(channel=form.user_id, text=text, blocks=[section(text)])
     await home.redraw(tools.client, services, form.team_id, form.user_id)

@@ -241,12 +241,13 @@ async def submit(submitted: LogSubmission, tools: Tools) -> None:
         errors[KIND_BLOCK] = "Pick what happened."
     if len(note) > MAX_NOTE:
         errors[NOTE_BLOCK] = f"Keep the note under {MAX_NOTE} characters (it has {len(note)})."
-    at = now
+    at, assumed = now, None
     known = await people.cached(services, team_id, user_id)
     tz = known.tz if known else None
     if when:
         try:
-            at = Reader.of_person(known).past(when, now).at
+            reading = Reader.of_person(known).past(when, now)
+            at, assumed = reading.at, reading.assumed
         except DateError as error:
             errors[WHEN_BLOCK] = truncate(str(error), 150)
     if errors:
@@ -270,7 +271,7 @@ async def submit(submitted: LogSubmission, tools: Tools) -> None:
         await ack(response_action="errors", errors={block: refusal.message})
         return
     await ack()
-    reply = logged_reply(logged, now, tz, when or None)
+    reply = logged_reply(logged, now, tz, when or None, Moment(assumed=assumed))
     await client.chat_postMessage(channel=user_id, text=reply.text, blocks=reply.blocks)
     if origin.channel and origin.ts and origin.reminder_numbers:
         await reminders.refresh(

@@ -9,7 +9,7 @@ import pytest
 from conftest import TEAM, every_lead, reply_text
 from slack_requests import view_submission_payload
 from test_payload_fuzz import button_in, edit_values
-from test_surfaces import click, interact
+from test_surfaces import click, interact, log_values
 from test_workflow_steps import run_step
 
 from bot import admin
@@ -51,6 +51,18 @@ async def test_a_reps_3_4_is_one_day_at_every_door(hotleads, locale, tz, was, wi
     assert f"{was:%a} {was.day} {was:%b}, 10:00" in said
     assert await touch_days(hotleads, tz) == [ten]
 
+    # So does the Log modal, and its DM says how a date without a time was taken.
+    hotleads.slack.calls.clear()
+    form = view_submission_payload("log_touch", log_values(1, "call", when="3/4"))
+    assert await interact(hotleads, form) in (None, {}, "")
+    (dm,) = await hotleads.slack.wait_for("chat.postMessage")
+    assert f"{was:%a} {was.day} {was:%b}, 12:00 — from “3/4” (no time given: noon)" in reply_text(
+        dm.params
+    )
+    assert await touch_days(hotleads, tz) == [ten, (was, 12, 0)]
+    await hotleads.command("undo")
+    assert await touch_days(hotleads, tz) == [ten]
+
     # The Edit modal reads the rep's 3/4 as the command did.
     await hotleads.command("log #1 email typo")
     edit = button_in(await hotleads.command("history #1"), "touch_edit")
@@ -64,7 +76,7 @@ async def test_a_reps_3_4_is_one_day_at_every_door(hotleads, locale, tz, was, wi
     )
     assert await interact(hotleads, form) in (None, {}, "")
     (dm,) = await hotleads.slack.wait_for("chat.postMessage")
-    assert f"{was:%a} {was.day} {was:%b}, 10:00" in reply_text(dm.params)
+    assert f"{was:%a} {was.day} {was:%b}, 10:00 — from “3/4 10am”" in reply_text(dm.params)
     assert await touch_days(hotleads, tz) == [ten, ten]
 
     # A workflow logging for this rep reads their 3/4 the same way.
@@ -182,3 +194,11 @@ async def test_csv_dates_are_read_whole_and_a_bad_cell_refuses_its_line_only(
     assert "Not A Date" not in found and "Future Touch" not in found
     assert f"imported {len(found)} leads" in out
     assert "Snoozed until" in reply_text(await hotleads.command("show slashed"))
+
+
+@pytest.mark.parametrize(
+    ("typed", "stored"), [("noon", "12:00"), ("9:30am", "09:30"), ("17:30", "17:30")]
+)
+async def test_settings_read_a_time_of_day_as_when_does(hotleads, typed, stored):
+    answer = reply_text(await hotleads.change_settings(f"time:{typed}"))
+    assert stored in answer

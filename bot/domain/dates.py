@@ -313,6 +313,29 @@ _UNITS = {
     "month": "",
     "months": "",
 }
+_TIME_OF_DAY = re.compile(_CLOCK, re.IGNORECASE)
+
+
+def time_of_day(text: str, *, bare_hour: bool = False) -> str | None:
+    """A time of day as people write it (``9am``, ``9:30``, ``17:30``, ``noon``) as ``HH:MM``.
+
+    The clock ``when:`` reads, for settings (``time:``, ``hours:``); a bare ``9`` only with
+    ``bare_hour``, where a range (``9-18``) says it is a time.
+    """
+    match = _TIME_OF_DAY.fullmatch(text.strip())
+    if not match:
+        return None
+    if match.group("noon"):
+        return "00:00" if match.group("noon").lower() == "midnight" else "12:00"
+    hour, minute = int(match.group("hour")), match.group("minute")
+    half = (match.group("half") or "").replace(".", "").lower()
+    if (half and not 1 <= hour <= 12) or not (half or minute or bare_hour):
+        return None
+    if half:
+        hour = hour % 12 + (12 if half == "pm" else 0)
+    return f"{hour:02d}:{minute or '00'}"
+
+
 _PARTS_OF_DAY = {"morning": 9, "afternoon": 14, "evening": 18}
 _DAY = (
     r"(?P<day>today|earlier today|yesterday(?: (?:morning|afternoon|evening))?|"

@@ -9,6 +9,7 @@ import zoneinfo
 from dataclasses import dataclass, replace
 from typing import Literal
 
+from bot.domain.dates import time_of_day
 from bot.domain.grammar.fields import EXAMPLES
 from bot.domain.grammar.reader import (
     KEY,
@@ -38,7 +39,6 @@ MAX_RELAY = 480
 
 _CHANNEL = re.compile(r"<#([CG][A-Z0-9]+)(?:\|[^<>]*)?>")
 _QUIET = re.compile(r"[0-9]{1,3}")
-_TIME = re.compile(r"([01]?[0-9]|2[0-3])(?::([0-5][0-9]))?\s*(am|pm|a\.m\.|p\.m\.)?", re.I)
 
 
 @dataclass(frozen=True)
@@ -132,27 +132,13 @@ def _channel(option: Option) -> str:
 
 
 def _time(option: Option) -> str:
-    clock = _clock(option.text.strip())
+    clock = time_of_day(option.text.strip())
     if clock is None:
         raise GrammarError(
             f"“{short(option.text)}” isn't a time. Write it like `time:9am`, "
             "`time:9:30` or `time:17:30`."
         )
     return clock
-
-
-def _clock(text: str, *, bare_hour: bool = False) -> str | None:
-    """``9am``, ``9:30``, ``17:30`` (and ``9`` with ``bare_hour``) as ``HH:MM``."""
-    match = _TIME.fullmatch(text)
-    if not match:
-        return None
-    hour = int(match.group(1))
-    half = (match.group(3) or "").replace(".", "").lower()
-    if (half and not 1 <= hour <= 12) or not (half or match.group(2) or bare_hour):
-        return None
-    if half:
-        hour = hour % 12 + (12 if half == "pm" else 0)
-    return f"{hour:02d}:{match.group(2) or '00'}"
 
 
 def _relay(option: Option) -> int:
@@ -173,7 +159,7 @@ def _relay(option: Option) -> int:
 def _hours(option: Option) -> str:
     """Working hours as ``HH:MM-HH:MM``, opening before closing, from ``9-18`` or ``9am-6pm``."""
     sides = re.split(r"\s*(?:-|\u2013|to)\s*", option.text.strip().lower())
-    clocks = [_clock(side, bare_hour=True) for side in sides] if len(sides) == 2 else []
+    clocks = [time_of_day(side, bare_hour=True) for side in sides] if len(sides) == 2 else []
     hours = "-".join(c for c in clocks if c) if all(clocks) and clocks else ""
     if not hours or read_hours(hours) is None:
         raise GrammarError(
