@@ -19,7 +19,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import csv
-import os
 import subprocess
 import sys
 import tempfile
@@ -191,19 +190,26 @@ async def run_due_once(address: Address, api_url: str) -> tuple[float, list]:
 
 
 def run_cli(*args: str, env: dict[str, str]) -> tuple[float, float]:
-    """Seconds the command took, start-up included, and its peak RSS in MB (its own, by wait4)."""
-    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+    """Seconds the command took, start-up included, and its own peak RSS in MB.
+
+    The peak comes from ``/usr/bin/time``, which forks the command itself: Linux
+    carries a process's peak RSS across ``exec``, so a child started straight
+    from this (large) benchmark process would report the benchmark's own peak.
+    """
+    with tempfile.NamedTemporaryFile("r") as peak, tempfile.TemporaryFile() as err:
         started = time.perf_counter()
-        process = subprocess.Popen(
-            [sys.executable, "-m", "bot", *args], env=env, cwd=ROOT, stdout=out, stderr=err
+        done = subprocess.run(
+            ["/usr/bin/time", "-o", peak.name, "-f", "%M", sys.executable, "-m", "bot", *args],
+            env=env,
+            cwd=ROOT,
+            stdout=subprocess.DEVNULL,
+            stderr=err,
         )
-        _, status, usage = os.wait4(process.pid, 0)
         took = time.perf_counter() - started
-        process.returncode = os.waitstatus_to_exitcode(status)
-        if process.returncode:
+        if done.returncode:
             err.seek(0)
             raise SystemExit(f"hotleads {' '.join(args)} failed: {err.read().decode()}")
-    return took, usage.ru_maxrss / 1024
+        return took, int(peak.read().split()[-1]) / 1024
 
 
 async def served(
@@ -261,6 +267,7 @@ async def one_size(
 ) -> dict[str, object]:
     master = where.clone(where.master(size), f"hl_master_{size}")
     refresh_time, refreshed = await first_refresh(master, api_url)
+    where.settle(master)  # every copy below starts from it, as autovacuum would leave it
     ((hot_number,),) = where.query(
         master, "SELECT number FROM leads WHERE status = 'open' ORDER BY score DESC LIMIT 1"
     )
