@@ -26,7 +26,6 @@ from bot.domain.lead_csv import (
 from bot.domain.report import report as report_text
 from bot.domain.report import speed_lines
 from bot.domain.slack_user import USER_ID_EXAMPLE, is_user_id
-from bot.domain.snapshots import Snapshot
 from bot.domain.text import plural
 from bot.domain.weekly import Weekly
 from bot.domain.working_hours import WorkingHours
@@ -133,12 +132,11 @@ async def export_snapshots(settings: Settings, *, team: str | None, out: str | N
     db = await Database.open(settings.database)
     try:
         team_ids = [team] if team else await deliveries.workspaces(db.reader)
-        rows = await snapshots.of_teams(db.reader, team_ids) if team_ids else []
     finally:
         await db.close()
-    await asyncio.to_thread(_write_snapshots, rows, out)
+    written = await asyncio.to_thread(_write_snapshots, settings.database, team_ids, out)
     if out:
-        print(f"wrote {plural(len(rows), 'day')} of pipeline history to {out}", file=sys.stderr)
+        print(f"wrote {plural(written, 'day')} of pipeline history to {out}", file=sys.stderr)
     return 0
 
 
@@ -159,14 +157,19 @@ async def export(settings: Settings, *, team: str | None, out: str | None) -> in
     return 0
 
 
-def _write_snapshots(rows: list[Snapshot], out: str | None) -> None:
+def _write_snapshots(where: Address, team_ids: list[str], out: str | None) -> int:
     with ExitStack() as stack:
         target = (
             stack.enter_context(open(out, "w", newline="", encoding="utf-8")) if out else sys.stdout
         )
         writer = csv.DictWriter(target, fieldnames=history.CSV_COLUMNS)
         writer.writeheader()
-        writer.writerows(history.csv_row(row) for row in rows)
+        written = 0
+        # Closed in this thread, as the leads' export is (see ``_export``).
+        for page in stack.enter_context(closing(snapshot.history_of(where, team_ids))):
+            writer.writerows(history.csv_row(row) for row in page)
+            written += len(page)
+        return written
 
 
 def _export(where: Address, team_id: str, now: datetime, out: str | None, total: int) -> int:

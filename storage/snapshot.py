@@ -1,18 +1,30 @@
-"""Reading a whole workspace in one pass, for exports: blocking, in a worker thread."""
+"""Reading a whole workspace in one pass, for exports: blocking, in a worker thread.
+
+Rows are streamed, never read out whole: server-side (named) cursors on
+PostgreSQL, stepped statements on SQLite, so what is held at once is one page
+whatever the workspace's size. A plain blocking connection of its own, because
+aiosqlite hands rows across threads a fetch at a time, which for 100k leads
+costs more than the reading itself, and a worker thread leaves the event loop
+to everyone else's commands. One read transaction (repeatable read on
+PostgreSQL) keeps what several cursors read consistent.
+"""
 
 from __future__ import annotations
 
 import sqlite3
 from collections.abc import Callable, Generator, Iterator, Sequence
-from contextlib import closing
+from contextlib import ExitStack, closing, contextmanager
 from pathlib import Path
 from typing import Any
 
 from bot.domain.lead import Lead
+from bot.domain.snapshots import Snapshot
 from bot.domain.temperature import Signal
 from storage.db import BUSY_TIMEOUT_MS
 from storage.engine import Address, Row, pg_rows, pg_sql
 from storage.leads import LEAD_COLUMNS, SIGNAL_COLUMNS, lead_from_row, signal_from_row
+from storage.snapshots import COLUMNS as HISTORY_COLUMNS
+from storage.snapshots import snapshot_from_row
 
 LEADS = f"SELECT {LEAD_COLUMNS} FROM leads l WHERE l.team_id = ? ORDER BY l.number"
 SIGNALS = (
@@ -22,6 +34,37 @@ SIGNALS = (
 """Both in the leads' order, so each lead's signals come right after the ones before."""
 
 Fetch = Callable[[int], Sequence[Row]]
+Stream = Callable[[str, str, Sequence[Any]], Fetch]
+"""Open a cursor named by the first argument on a query; its ``fetchmany``."""
+
+
+@contextmanager
+def _reading(where: Path | Address) -> Iterator[Stream]:
+    """One read transaction on a blocking connection of its own, and cursors streaming in it."""
+    address = where if isinstance(where, Address) else Address.sqlite(where)
+    if address.is_postgres:
+        import psycopg  # only for PostgreSQL: an export from SQLite starts sooner
+
+        with psycopg.connect(address.url, row_factory=pg_rows) as pg, ExitStack() as cursors:
+            pg.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
+
+            def server_side(name: str, sql: str, params: Sequence[Any]) -> Fetch:
+                cursor = cursors.enter_context(pg.cursor(name=name))
+                cursor.execute(pg_sql(sql), params)
+                return cursor.fetchmany
+
+            yield server_side
+        return
+    conn = sqlite3.connect(address.path, isolation_level=None)
+    conn.row_factory = sqlite3.Row
+    with closing(conn):
+        conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        conn.execute("BEGIN")
+
+        def stepped(name: str, sql: str, params: Sequence[Any]) -> Fetch:
+            return conn.execute(sql, params).fetchmany
+
+        yield stepped
 
 
 def leads_of(
@@ -29,37 +72,29 @@ def leads_of(
 ) -> Generator[list[Lead], None, None]:
     """Every lead of a workspace by number, ``size`` at a time: blocking, for a worker thread.
 
-    Two cursors are read side by side, the leads and their signals in the same
-    order, and never read out whole: server-side (named) cursors on PostgreSQL,
-    stepped statements on SQLite. What is held at once is one batch, whatever
-    the workspace's size. One read transaction (repeatable read on PostgreSQL)
-    keeps them consistent. A plain blocking connection of its own, because
-    aiosqlite hands rows across threads a fetch at a time, which for 100k leads
-    costs more than the reading itself, and a worker thread leaves the event
-    loop to everyone else's commands.
+    Two cursors are read side by side, the leads and their signals in the same order.
     """
-    address = where if isinstance(where, Address) else Address.sqlite(where)
-    if address.is_postgres:
-        import psycopg  # only for PostgreSQL: an export from SQLite starts sooner
+    with _reading(where) as stream:
+        leads = stream("export_leads", LEADS, (team_id,))
+        signals = stream("export_signals", SIGNALS, (team_id,))
+        yield from _merged(leads, signals, size)
 
-        with psycopg.connect(address.url, row_factory=pg_rows) as pg:
-            pg.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
-            with (
-                pg.cursor(name="export_leads") as leads,
-                pg.cursor(name="export_signals") as signals,
-            ):
-                leads.execute(pg_sql(LEADS), (team_id,))
-                signals.execute(pg_sql(SIGNALS), (team_id,))
-                yield from _merged(leads.fetchmany, signals.fetchmany, size)
+
+def history_of(
+    where: Path | Address, team_ids: Sequence[str], size: int = 2000
+) -> Generator[list[Snapshot], None, None]:
+    """The workspaces' daily pipeline history, by workspace and day, ``size`` rows at a time."""
+    if not team_ids:
         return
-    conn = sqlite3.connect(address.path, isolation_level=None)
-    conn.row_factory = sqlite3.Row
-    with closing(conn):
-        conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-        conn.execute("BEGIN")
-        lead_rows = conn.execute(LEADS, (team_id,))
-        signal_rows = conn.execute(SIGNALS, (team_id,))
-        yield from _merged(lead_rows.fetchmany, signal_rows.fetchmany, size)
+    with _reading(where) as stream:
+        rows = stream(
+            "export_history",
+            f"SELECT {HISTORY_COLUMNS} FROM snapshots"
+            f" WHERE team_id IN ({','.join('?' * len(team_ids))}) ORDER BY team_id, day",
+            tuple(team_ids),
+        )
+        while page := rows(size):
+            yield [snapshot_from_row(row) for row in page]
 
 
 def _rows(fetch: Fetch, size: int) -> Iterator[Any]:

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -145,7 +144,7 @@ async def keep(conn: Connection, day: Snapshot) -> bool:
     return won is not None
 
 
-def _snapshot(row: Row) -> Snapshot:
+def snapshot_from_row(row: Row) -> Snapshot:
     counts = (row["open_hot"], row["open_warm"], row["open_cold"])
     opened: dict[Band, int] | None = (
         None if counts[0] is None else {band: int(n) for band, n in zip(BANDS, counts, strict=True)}
@@ -170,14 +169,4 @@ async def between(conn: Connection, team_id: str, first: date, last: date) -> li
         f"SELECT {COLUMNS} FROM snapshots WHERE team_id = ? AND day >= ? AND day <= ? ORDER BY day",
         (team_id, first.isoformat(), last.isoformat()),
     )
-    return [_snapshot(row) for row in rows]
-
-
-async def of_teams(conn: Connection, team_ids: Sequence[str]) -> list[Snapshot]:
-    """Every row of the workspaces, by workspace and day: what the CSV export writes."""
-    rows = await conn.fetchall(
-        f"SELECT {COLUMNS} FROM snapshots WHERE team_id IN ({','.join('?' * len(team_ids))})"
-        " ORDER BY team_id, day",
-        tuple(team_ids),
-    )
-    return [_snapshot(row) for row in rows]
+    return [snapshot_from_row(row) for row in rows]

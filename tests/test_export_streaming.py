@@ -3,7 +3,7 @@
 import asyncio
 import csv
 import io
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from conftest import STORED_NOW as NOW
@@ -11,7 +11,9 @@ from conftest import add_lead, fresh_database
 from test_cli import db_env, hotleads
 
 from bot.domain.lead_csv import COLUMNS, ImportedLead
-from storage import leads, snapshot
+from bot.domain.snapshots import snapshot
+from storage import leads, snapshots
+from storage import snapshot as snapshot_export
 from storage.db import Database
 
 KINDS = ("call", "email", "quote", "meeting", "reply")
@@ -39,7 +41,9 @@ async def test_leads_come_in_pages_by_number_each_with_its_own_signals(db):
         await touch(db, "T1", number, KINDS[: 1 + number % len(KINDS)])
     await touch(db, "T2", 3, ("quote", "call"))
 
-    batches = await asyncio.to_thread(lambda: list(snapshot.leads_of(db.address, "T1", size=5)))
+    batches = await asyncio.to_thread(
+        lambda: list(snapshot_export.leads_of(db.address, "T1", size=5))
+    )
 
     assert [len(batch) for batch in batches] == [5, 5, 5, 5, 3]
     streamed = [lead for batch in batches for lead in batch]
@@ -62,7 +66,7 @@ async def test_postgres_export_reads_through_server_side_cursors(tmp_path):
             await touch(db, "T1", 4, ("call",))
         finally:
             await db.close()
-        pages = snapshot.leads_of(address, "T1", size=2)
+        pages = snapshot_export.leads_of(address, "T1", size=2)
         try:
             first = await asyncio.to_thread(next, pages)
             async with await psycopg.AsyncConnection.connect(address.url) as other:
@@ -128,3 +132,36 @@ async def test_export_of_many_leads_on_each_engine(tmp_path, backend):
         assert (row["source"], row["created_at"]) == (untouched["source"], untouched["created_at"])
         assert row["interactions"] == "2" and int(row["score"]) > int(untouched["score"]), row
     assert {row["interactions"] for i, row in enumerate(exported, 1) if i not in twins} == {"0"}
+
+
+async def test_pipeline_history_comes_in_pages_by_workspace_and_day(db):
+    first = date(2026, 10, 1)
+    for team in ("T2", "T1", "T3"):
+        for offset in range(4):
+            day = first + timedelta(days=offset)
+            async with db.transaction() as conn:
+                await snapshots.keep(
+                    conn,
+                    snapshot(
+                        team,
+                        day,
+                        NOW,
+                        "UTC",
+                        open_now={"hot": offset, "warm": 0, "cold": 0},
+                        new_leads={"referral": 1},
+                        won=0,
+                        lost=0,
+                        signals=[],
+                    ),
+                )
+
+    pages = await asyncio.to_thread(
+        lambda: list(snapshot_export.history_of(db.address, ["T1", "T2"], size=3))
+    )
+
+    assert [len(page) for page in pages] == [3, 3, 2]
+    days = [first + timedelta(days=offset) for offset in range(4)]
+    assert [(row.team_id, row.day) for page in pages for row in page] == [
+        (team, day) for team in ("T1", "T2") for day in days
+    ]
+    assert pages[0][1] == (await snapshots.between(db.reader, "T1", days[1], days[1]))[0]
