@@ -7,10 +7,12 @@ from datetime import datetime, timedelta
 from typing import Literal
 
 from bot.domain.alerts import deserves_alert
-from bot.domain.dates import spoken
-from bot.domain.grammar import LeadRef
+from bot.domain.dates import DateError, Reader, spoken
+from bot.domain.grammar import KIND_HINTS, MAX_NOTE, LeadRef
 from bot.domain.lead import Lead
+from bot.domain.slack_user import SlackUser
 from bot.domain.temperature import KINDS, Temperature
+from bot.domain.text import truncate
 from handlers import relay
 from handlers.blocks import Refusal, Reply, band, context, escape, lead_label, section, why
 from handlers.buttons import undo_button
@@ -19,6 +21,44 @@ from handlers.lookup import find_lead_in
 from storage import leads
 
 JUST_NOW = timedelta(minutes=1)
+KIND_BLOCK, NOTE_BLOCK, WHEN_BLOCK = "kind", "note", "when"
+"""The touch fields' blocks, the same in the Log and the Edit modal."""
+
+
+@dataclass(frozen=True)
+class TouchForm:
+    """A modal's touch fields as read: what happened, the note, when, and what is wrong."""
+
+    kind: str
+    note: str
+    when: str
+    at: datetime
+    assumed: Literal["noon", "now"] | None
+    errors: dict[str, str]
+
+
+def read_touch_form(fields: dict[str, str], person: SlackUser | None, now: datetime) -> TouchForm:
+    """The Log and Edit modals' checks, once: a kind picked, a note that fits, a readable when.
+
+    An empty *when* is now; the rest is read as the person writes dates (their zone, locale).
+    """
+    kind = fields.get(KIND_BLOCK, "")
+    note = fields.get(NOTE_BLOCK, "").strip()
+    when = fields.get(WHEN_BLOCK, "").strip()
+    errors: dict[str, str] = {}
+    if kind not in KIND_HINTS:
+        errors[KIND_BLOCK] = "Pick what happened."
+    if len(note) > MAX_NOTE:
+        errors[NOTE_BLOCK] = f"Keep the note under {MAX_NOTE} characters (it has {len(note)})."
+    at: datetime = now
+    assumed: Literal["noon", "now"] | None = None
+    if when:
+        try:
+            reading = Reader.of_person(person).past(when, now)
+            at, assumed = reading.at, reading.assumed
+        except DateError as error:
+            errors[WHEN_BLOCK] = truncate(str(error), 150)
+    return TouchForm(kind, note, when, at, assumed, errors)
 
 
 @dataclass(frozen=True)
