@@ -18,7 +18,7 @@ from slack_sdk.web.async_slack_response import AsyncSlackResponse
 from bot.domain import grammar, references
 from bot.domain.grammar import KIND_HINTS, MAX_NOTE
 from bot.domain.grammar.log import parse_log
-from bot.domain.lead import Lead
+from bot.domain.lead import Lead, NewTouch
 from bot.domain.text import truncate
 from handlers import clicks, door, home, payloads, people, reminders, subcommands
 from handlers.blocks import Refusal, Reply, lead_label, plain, section
@@ -157,12 +157,8 @@ async def log(cmd: grammar.Log, call: Invocation) -> Reply:
         team_id=call.team_id,
         lead=cmd.ref,
         command=call.text,
-        kind=cmd.kind,
-        note=note,
-        at=at,
-        user_id=call.user_id,
+        touch=NewTouch(cmd.kind, at, call.user_id, note, how="command"),
         now=call.now,
-        how="command",
     )
     call.changed(logged.lead)
     return logged_reply(logged, call.now, call.tz, phrase, Moment(assumed=assumed, left=said.left))
@@ -249,13 +245,10 @@ async def submit(submitted: LogSubmission, tools: Tools) -> None:
             services,
             team_id=team_id,
             lead=number,
-            kind=touch.kind,
-            note=touch.note,
-            at=touch.at,
-            user_id=user_id,
+            touch=NewTouch(
+                touch.kind, touch.at, user_id, touch.note, origin.permalink, how="modal"
+            ),
             now=now,
-            permalink=origin.permalink,
-            how="modal",
         )
     except Refusal as refusal:
         block = LEAD_BLOCK if origin.number is None else KIND_BLOCK

@@ -9,7 +9,7 @@ from typing import Literal
 from bot.domain.alerts import deserves_alert
 from bot.domain.dates import DateError, Reader, spoken
 from bot.domain.grammar import KIND_HINTS, MAX_NOTE, LeadRef
-from bot.domain.lead import Lead
+from bot.domain.lead import Lead, NewTouch
 from bot.domain.slack_user import SlackUser
 from bot.domain.temperature import KINDS, Temperature
 from bot.domain.text import truncate
@@ -76,14 +76,9 @@ async def log_touch(
     *,
     team_id: str,
     lead: int | LeadRef,
-    kind: str,
-    note: str,
-    at: datetime,
-    user_id: str,
+    touch: NewTouch,
     now: datetime,
-    permalink: str = "",
     command: str = "",
-    how: str = "",
 ) -> Logged:
     """Store one touch on a lead picked by number (modal) or as typed (``command``).
 
@@ -98,21 +93,12 @@ async def log_touch(
         if found is None:
             raise Refusal("That lead no longer exists.")
         before = found.temperature(now)
-        touched, after = await leads.scored_touch(
-            conn,
-            found,
-            kind=kind,
-            note=note,
-            at=at,
-            logged_by=user_id,
-            now=now,
-            permalink=permalink,
-            how=how,
-        )
-        if deserves_alert(kind, before.band, after.band) and user_id != touched.owner:
+        touched, after = await leads.scored_touch(conn, found, touch, now)
+        kind, at, by = touch.kind, touch.at, touch.logged_by
+        if deserves_alert(kind, before.band, after.band) and by != touched.owner:
             # Logged by a teammate, the owner may not know: the relay sees it answered.
             await relay.start(conn, touched, kind, at, now, signal_id=None)
-        mine = await leads.last_touch_by(conn, team_id, user_id, now)
+        mine = await leads.last_touch_by(conn, team_id, by, now)
     return Logged(touched, before, after, kind, at, mine.id if mine else None)
 
 

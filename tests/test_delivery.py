@@ -8,6 +8,7 @@ from slack_requests import block_actions_payload
 
 from bot.app import web_client
 from bot.domain.clock import FixedClock
+from bot.domain.lead import NewTouch
 from bot.domain.temperature import cutoffs, signals_from
 from handlers.buttons import LOG_ACTION, LOST_ACTION, SNOOZE_ACTION
 from handlers.context import Services
@@ -231,10 +232,8 @@ async def test_150_hot_leads_fit_slacks_limits(hotleads):
             await leads.add_touch(
                 conn,
                 lead,
-                kind="trial",
-                at=hotleads.clock.moment,
-                logged_by="U1",
-                now=hotleads.clock.moment,
+                NewTouch(kind="trial", at=hotleads.clock.moment, logged_by="U1"),
+                hotleads.clock.moment,
             )
     hotleads.clock.moment = MONDAY_0900_BERLIN
     await hotleads.run_due()
