@@ -21,6 +21,9 @@ from handlers.lookup import find_lead_in
 from storage import leads
 
 JUST_NOW = timedelta(minutes=1)
+FRESH_SIGNAL = timedelta(hours=1)
+"""A buying signal logged within this of when it happened starts a relay; older is history
+(a quote backfilled from last week is not a lead waiting now)."""
 KIND_BLOCK, NOTE_BLOCK, WHEN_BLOCK = "kind", "note", "when"
 """The touch fields' blocks, the same in the Log and the Edit modal."""
 
@@ -95,8 +98,8 @@ async def log_touch(
         before = found.temperature(now)
         touched, after = await leads.scored_touch(conn, found, touch, now)
         kind, at, by = touch.kind, touch.at, touch.logged_by
-        if deserves_alert(kind, before.band, after.band) and by != touched.owner:
-            # Logged by a teammate, the owner may not know: the relay sees it answered.
+        if deserves_alert(kind, before.band, after.band) and now - at <= FRESH_SIGNAL:
+            # No alert (whoever logged it knows); the relay waits for the answer all the same.
             await relay.start(conn, touched, kind, at, now, signal_id=None)
         mine = await leads.last_touch_by(conn, team_id, by, now)
     return Logged(touched, before, after, kind, at, mine.id if mine else None)

@@ -93,8 +93,13 @@ async def test_bad_settings_are_refused_with_a_reason(hotleads):
     assert (await deliveries.get_settings(hotleads.db.reader, TEAM)).tz == "UTC"
 
 
+DIGEST_ONLY = "channel:<#CSALES|sales> time:09:00 tz:Europe/Berlin relay:off"
+"""The digest alone in the channel: the relay's escalations of unanswered quotes (which would
+post there too) have their own tests in test_relay.py."""
+
+
 async def test_digest_goes_out_once_at_the_hour_in_the_workspace_zone(hotleads):
-    await configure(hotleads)
+    await configure(hotleads, DIGEST_ONLY)
     await add_lead(hotleads, "add Jane Doe company:Acme source:referral", days_ago=3)
     await hotleads.command("log #1 quote 20 seats")
     hotleads.clock.moment = MONDAY_0759
@@ -116,7 +121,7 @@ async def test_digest_goes_out_once_at_the_hour_in_the_workspace_zone(hotleads):
 
 
 async def test_next_digest_says_what_is_newly_hot_cooled_off_and_cooling_soon(hotleads):
-    await configure(hotleads)
+    await configure(hotleads, DIGEST_ONLY)
     tuesday = MONDAY_0900_BERLIN + timedelta(days=1)
     quote = signals_from([("quote", tuesday)])
     hot_for = cutoffs("cold", tuesday, quote).hot_until - tuesday
