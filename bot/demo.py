@@ -16,7 +16,7 @@ from bot.demo_history import Replay, Step, generate
 from bot.domain import weekly as summary
 from bot.domain.answers import waiting
 from bot.domain.dates import zone
-from bot.domain.lead import Lead
+from bot.domain.lead import Lead, NewTouch
 from bot.domain.reminders import due_reminders
 from bot.domain.schedule import WorkspaceSettings
 from bot.domain.text import duration, plural
@@ -179,7 +179,7 @@ class SampleTeam:
         async def step(conn: Connection, at: datetime) -> None:
             lead = self.leads[key]
             self.leads[key] = await leads.add_touch(
-                conn, lead, kind=kind, note=note, at=at, logged_by=owner, now=at
+                conn, lead, NewTouch(kind=kind, at=at, logged_by=owner, note=note), at
             )
 
         return step

@@ -14,7 +14,7 @@ from slack_bolt.async_app import AsyncApp
 
 from bot.domain import grammar
 from bot.domain.grammar.add import parse_add
-from bot.domain.lead import Lead
+from bot.domain.lead import Lead, NewTouch
 from bot.domain.text import truncate
 from handlers import door, home, payloads, subcommands
 from handlers.blocks import (
@@ -92,12 +92,8 @@ async def add_lead(
             lead = await leads.add_touch(
                 conn,
                 lead,
-                kind="note",
-                note=cmd.note,
-                at=now,
-                logged_by=user_id,
-                now=now,
-                how=how,
+                NewTouch(kind="note", at=now, logged_by=user_id, note=cmd.note, how=how),
+                now,
             )
     return lead
 

@@ -18,7 +18,7 @@ from msgspec import Struct
 from slack_bolt.async_app import AsyncApp
 
 from bot.domain import grammar
-from bot.domain.dates import DateError, Reader, spoken, zone
+from bot.domain.dates import spoken, zone
 from bot.domain.grammar import KIND_HINTS, MAX_NOTE
 from bot.domain.grammar.history import parse_history, parse_undo
 from bot.domain.lead import Lead, Touch
@@ -44,7 +44,14 @@ from handlers.invocation import Invocation
 from handlers.lookup import find_lead
 from handlers.payloads import TouchRef
 from handlers.subcommands import Answer, Subcommand
-from handlers.touches import Moment, recorded_moment
+from handlers.touches import (
+    KIND_BLOCK,
+    NOTE_BLOCK,
+    WHEN_BLOCK,
+    Moment,
+    read_touch_form,
+    recorded_moment,
+)
 from storage import leads
 
 PAGE_ACTION = "history_page"
@@ -52,7 +59,6 @@ EDIT_ACTION = "touch_edit"
 DELETE_ACTION = "touch_delete"
 RESTORE_ACTION = "touch_restore"
 EDIT_CALLBACK = "touch_edit_form"
-KIND_BLOCK, WHEN_BLOCK, NOTE_BLOCK = "kind", "when", "note"
 PAGE_SIZE = 10
 UNDO_WITHIN = timedelta(hours=24)
 HOW_SHOWN = {
@@ -399,22 +405,13 @@ def _edit_submission(body: dict) -> EditSubmission:
 async def submit_edit(submitted: EditSubmission, tools: Tools) -> None:
     services, form = tools.services, submitted.form
     now = services.clock.now()
-    kind = form.fields.get(KIND_BLOCK, "")
-    when = form.fields.get(WHEN_BLOCK, "").strip()
-    note = form.fields.get(NOTE_BLOCK, "").strip()
-    errors: dict[str, str] = {}
-    if kind not in KIND_HINTS:
-        errors[KIND_BLOCK] = "Pick what happened."
-    if len(note) > MAX_NOTE:
-        errors[NOTE_BLOCK] = f"Keep the note under {MAX_NOTE} characters (it has {len(note)})."
     known = await people.cached(services, form.team_id, form.user_id)
     tz = known.tz if known else None
-    at, assumed = now, None
-    try:
-        reading = Reader.of_person(known).past(when, now)
-        at, assumed = reading.at, reading.assumed
-    except DateError as error:
-        errors[WHEN_BLOCK] = truncate(str(error), 150)
+    touch = read_touch_form(form.fields, known, now)
+    kind, note, when, at = touch.kind, touch.note, touch.when, touch.at
+    errors = dict(touch.errors)
+    if not when:  # the Edit modal shows the touch's moment; emptied, it isn't "now"
+        errors[WHEN_BLOCK] = "Say when it happened, e.g. “yesterday 3pm”."
     try:
         origin = submitted.origin
         changing = await _changeable(tools, form.team_id, form.user_id, origin.number, origin.touch)
@@ -432,7 +429,7 @@ async def submit_edit(submitted: EditSubmission, tools: Tools) -> None:
         )
     text = (
         f":pencil2: Edited the touch on {lead_label(lead)}: {KINDS[kind].label.lower()}. "
-        f"{recorded_moment(at, now, tz, when, Moment(assumed=assumed))}. "
+        f"{recorded_moment(at, now, tz, when, Moment(assumed=touch.assumed))}. "
         f"It is {band(lead.temperature(now))}."
     )
     await tools.client.chat_postMessage(channel=form.user_id, text=text, blocks=[section(text)])

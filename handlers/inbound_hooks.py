@@ -29,7 +29,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.domain.alerts import deserves_alert
 from bot.domain.dates import zone
 from bot.domain.hooks import Hook, authentic, is_hook_id
-from bot.domain.lead import Lead
+from bot.domain.lead import Lead, NewTouch
 from bot.domain.rate_limit import Buckets
 from bot.domain.text import quotable
 from handlers import clients as team_clients
@@ -264,12 +264,10 @@ class HookReceiver:
             lead = await leads.add_touch(
                 conn,
                 lead,
-                kind=signal.kind,
-                at=signal.at,
-                logged_by=by,
-                now=now,
-                note=signal.note,
-                how=hook.how,
+                NewTouch(
+                    kind=signal.kind, at=signal.at, logged_by=by, note=signal.note, how=hook.how
+                ),
+                now,
             )
             if signal.key:
                 await hooks.remember(conn, hook, signal.key, lead.id, now)

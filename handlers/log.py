@@ -16,10 +16,9 @@ from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.web.async_slack_response import AsyncSlackResponse
 
 from bot.domain import grammar, references
-from bot.domain.dates import DateError, Reader
 from bot.domain.grammar import KIND_HINTS, MAX_NOTE
 from bot.domain.grammar.log import parse_log
-from bot.domain.lead import Lead
+from bot.domain.lead import Lead, NewTouch
 from bot.domain.text import truncate
 from handlers import clicks, door, home, payloads, people, reminders, subcommands
 from handlers.blocks import Refusal, Reply, lead_label, plain, section
@@ -31,14 +30,20 @@ from handlers.lookup import CANDIDATES
 from handlers.payloads import Origin, lead_ref
 from handlers.reminders import lead_numbers
 from handlers.subcommands import Answer, Subcommand
-from handlers.touches import Moment, log_touch, logged_reply
+from handlers.touches import (
+    KIND_BLOCK,
+    NOTE_BLOCK,
+    WHEN_BLOCK,
+    Moment,
+    log_touch,
+    logged_reply,
+    read_touch_form,
+)
 from storage import leads, pipeline
 
 CALLBACK_ID = "log_touch"
 LEAD_BLOCK, LEAD_ACTION = "lead", "lead_pick"
-KIND_BLOCK, KIND_ACTION = "kind", "kind_pick"
-NOTE_BLOCK, NOTE_ACTION = "note", "note_text"
-WHEN_BLOCK, WHEN_ACTION = "when", "when_text"
+KIND_ACTION, NOTE_ACTION, WHEN_ACTION = "kind_pick", "note_text", "when_text"
 OPTIONS_SHOWN = 50
 
 
@@ -152,12 +157,8 @@ async def log(cmd: grammar.Log, call: Invocation) -> Reply:
         team_id=call.team_id,
         lead=cmd.ref,
         command=call.text,
-        kind=cmd.kind,
-        note=note,
-        at=at,
-        user_id=call.user_id,
+        touch=NewTouch(cmd.kind, at, call.user_id, note, how="command"),
         now=call.now,
-        how="command",
     )
     call.changed(logged.lead)
     return logged_reply(logged, call.now, call.tz, phrase, Moment(assumed=assumed, left=said.left))
@@ -233,45 +234,28 @@ async def submit(submitted: LogSubmission, tools: Tools) -> None:
     team_id, user_id = form.team_id, form.user_id
     now = services.clock.now()
     number = origin.number or submitted.picked or 0
-    kind = form.fields.get(KIND_BLOCK, "")
-    note = form.fields.get(NOTE_BLOCK, "").strip()
-    when = form.fields.get(WHEN_BLOCK, "").strip()
-    errors: dict[str, str] = {}
-    if kind not in KIND_HINTS:
-        errors[KIND_BLOCK] = "Pick what happened."
-    if len(note) > MAX_NOTE:
-        errors[NOTE_BLOCK] = f"Keep the note under {MAX_NOTE} characters (it has {len(note)})."
-    at, assumed = now, None
     known = await people.cached(services, team_id, user_id)
     tz = known.tz if known else None
-    if when:
-        try:
-            reading = Reader.of_person(known).past(when, now)
-            at, assumed = reading.at, reading.assumed
-        except DateError as error:
-            errors[WHEN_BLOCK] = truncate(str(error), 150)
-    if errors:
-        await ack(response_action="errors", errors=errors)
+    touch = read_touch_form(form.fields, known, now)
+    if touch.errors:
+        await ack(response_action="errors", errors=touch.errors)
         return
     try:
         logged = await log_touch(
             services,
             team_id=team_id,
             lead=number,
-            kind=kind,
-            note=note,
-            at=at,
-            user_id=user_id,
+            touch=NewTouch(
+                touch.kind, touch.at, user_id, touch.note, origin.permalink, how="modal"
+            ),
             now=now,
-            permalink=origin.permalink,
-            how="modal",
         )
     except Refusal as refusal:
         block = LEAD_BLOCK if origin.number is None else KIND_BLOCK
         await ack(response_action="errors", errors={block: refusal.message})
         return
     await ack()
-    reply = logged_reply(logged, now, tz, when or None, Moment(assumed=assumed))
+    reply = logged_reply(logged, now, tz, touch.when or None, Moment(assumed=touch.assumed))
     await client.chat_postMessage(channel=user_id, text=reply.text, blocks=reply.blocks)
     if origin.channel and origin.ts and origin.reminder_numbers:
         await reminders.refresh(

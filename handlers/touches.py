@@ -7,10 +7,12 @@ from datetime import datetime, timedelta
 from typing import Literal
 
 from bot.domain.alerts import deserves_alert
-from bot.domain.dates import spoken
-from bot.domain.grammar import LeadRef
-from bot.domain.lead import Lead
+from bot.domain.dates import DateError, Reader, spoken
+from bot.domain.grammar import KIND_HINTS, MAX_NOTE, LeadRef
+from bot.domain.lead import Lead, NewTouch
+from bot.domain.slack_user import SlackUser
 from bot.domain.temperature import KINDS, Temperature
+from bot.domain.text import truncate
 from handlers import relay
 from handlers.blocks import Refusal, Reply, band, context, escape, lead_label, section, why
 from handlers.buttons import undo_button
@@ -19,6 +21,47 @@ from handlers.lookup import find_lead_in
 from storage import leads
 
 JUST_NOW = timedelta(minutes=1)
+FRESH_SIGNAL = timedelta(hours=1)
+"""A buying signal logged within this of when it happened starts a relay; older is history
+(a quote backfilled from last week is not a lead waiting now)."""
+KIND_BLOCK, NOTE_BLOCK, WHEN_BLOCK = "kind", "note", "when"
+"""The touch fields' blocks, the same in the Log and the Edit modal."""
+
+
+@dataclass(frozen=True)
+class TouchForm:
+    """A modal's touch fields as read: what happened, the note, when, and what is wrong."""
+
+    kind: str
+    note: str
+    when: str
+    at: datetime
+    assumed: Literal["noon", "now"] | None
+    errors: dict[str, str]
+
+
+def read_touch_form(fields: dict[str, str], person: SlackUser | None, now: datetime) -> TouchForm:
+    """The Log and Edit modals' checks, once: a kind picked, a note that fits, a readable when.
+
+    An empty *when* is now; the rest is read as the person writes dates (their zone, locale).
+    """
+    kind = fields.get(KIND_BLOCK, "")
+    note = fields.get(NOTE_BLOCK, "").strip()
+    when = fields.get(WHEN_BLOCK, "").strip()
+    errors: dict[str, str] = {}
+    if kind not in KIND_HINTS:
+        errors[KIND_BLOCK] = "Pick what happened."
+    if len(note) > MAX_NOTE:
+        errors[NOTE_BLOCK] = f"Keep the note under {MAX_NOTE} characters (it has {len(note)})."
+    at: datetime = now
+    assumed: Literal["noon", "now"] | None = None
+    if when:
+        try:
+            reading = Reader.of_person(person).past(when, now)
+            at, assumed = reading.at, reading.assumed
+        except DateError as error:
+            errors[WHEN_BLOCK] = truncate(str(error), 150)
+    return TouchForm(kind, note, when, at, assumed, errors)
 
 
 @dataclass(frozen=True)
@@ -36,14 +79,9 @@ async def log_touch(
     *,
     team_id: str,
     lead: int | LeadRef,
-    kind: str,
-    note: str,
-    at: datetime,
-    user_id: str,
+    touch: NewTouch,
     now: datetime,
-    permalink: str = "",
     command: str = "",
-    how: str = "",
 ) -> Logged:
     """Store one touch on a lead picked by number (modal) or as typed (``command``).
 
@@ -58,21 +96,12 @@ async def log_touch(
         if found is None:
             raise Refusal("That lead no longer exists.")
         before = found.temperature(now)
-        touched, after = await leads.scored_touch(
-            conn,
-            found,
-            kind=kind,
-            note=note,
-            at=at,
-            logged_by=user_id,
-            now=now,
-            permalink=permalink,
-            how=how,
-        )
-        if deserves_alert(kind, before.band, after.band) and user_id != touched.owner:
-            # Logged by a teammate, the owner may not know: the relay sees it answered.
+        touched, after = await leads.scored_touch(conn, found, touch, now)
+        kind, at, by = touch.kind, touch.at, touch.logged_by
+        if deserves_alert(kind, before.band, after.band) and now - at <= FRESH_SIGNAL:
+            # No alert (whoever logged it knows); the relay waits for the answer all the same.
             await relay.start(conn, touched, kind, at, now, signal_id=None)
-        mine = await leads.last_touch_by(conn, team_id, user_id, now)
+        mine = await leads.last_touch_by(conn, team_id, by, now)
     return Logged(touched, before, after, kind, at, mine.id if mine else None)
 
 

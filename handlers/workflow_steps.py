@@ -37,7 +37,7 @@ from bot.domain import grammar, references
 from bot.domain.answers import waiting_since
 from bot.domain.dates import DateError, Reader
 from bot.domain.grammar import LeadRef, fields
-from bot.domain.lead import Lead
+from bot.domain.lead import Lead, NewTouch
 from bot.domain.schedule import WorkspaceSettings
 from bot.domain.text import duration, truncate
 from bot.domain.vocabulary import KINDS, SOURCES
@@ -516,12 +516,8 @@ async def add_lead_step(run: Run) -> dict[str, Any]:
                 services,
                 team_id=team_id,
                 lead=LeadRef(number=lead.number, text=None),
-                kind="note",
-                note=command.note,
-                at=now,
-                user_id=owner,
+                touch=NewTouch("note", now, owner, command.note, how=HOW),
                 now=now,
-                how=HOW,
             )
             lead = logged.lead
     return {
@@ -555,12 +551,8 @@ async def log_touch_step(run: Run) -> dict[str, Any]:
         run.services,
         team_id=run.team_id,
         lead=LeadRef(number=lead.number, text=None),
-        kind=kind,
-        note=note,
-        at=at,
-        user_id=given.logged_by,
+        touch=NewTouch(kind, at, given.logged_by, note, how=HOW),
         now=run.now,
-        how=HOW,
     )
     return {
         "lead_number": logged.lead.number,

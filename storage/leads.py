@@ -11,7 +11,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from datetime import datetime, timedelta
 
-from bot.domain.lead import Lead, Touch, edited, lead_keys
+from bot.domain.lead import Lead, NewTouch, Touch, edited, lead_keys
 from bot.domain.lead_csv import ImportedLead
 from bot.domain.references import fold
 from bot.domain.temperature import (
@@ -271,52 +271,16 @@ async def create(
     return lead
 
 
-async def add_touch(
-    conn: Connection,
-    lead: Lead,
-    *,
-    kind: str,
-    at: datetime,
-    logged_by: str,
-    now: datetime,
-    note: str = "",
-    permalink: str = "",
-    how: str = "",
-) -> Lead:
-    """Record a touch, fold it into the lead's signal for that kind, refresh the score.
-
-    ``how`` says how it came in when no rep typed it ("integration (typeform)").
-    """
-    touched, _ = await scored_touch(
-        conn,
-        lead,
-        kind=kind,
-        at=at,
-        logged_by=logged_by,
-        now=now,
-        note=note,
-        permalink=permalink,
-        how=how,
-    )
+async def add_touch(conn: Connection, lead: Lead, touch: NewTouch, now: datetime) -> Lead:
+    """Record a touch, fold it into the lead's signal for that kind, refresh the score."""
+    touched, _ = await scored_touch(conn, lead, touch, now)
     return touched
 
 
 async def scored_touch(
-    conn: Connection,
-    lead: Lead,
-    *,
-    kind: str,
-    at: datetime,
-    logged_by: str,
-    now: datetime,
-    note: str = "",
-    permalink: str = "",
-    how: str = "",
+    conn: Connection, lead: Lead, touch: NewTouch, now: datetime
 ) -> tuple[Lead, Temperature]:
-    """``add_touch``, with the temperature it scored at ``now``, so no caller scores it again.
-
-    ``how`` says how it came in: command, modal, button, import, "integration (typeform)".
-    """
+    """``add_touch``, with the temperature it scored at ``now``, so no caller scores it again."""
     # Take the lead's row first: a touch logged at the same moment in another
     # process waits here, then folds into the signal this one leaves, not into the
     # one both read before. (SQLite's single writer already serialises them.)
@@ -328,8 +292,18 @@ async def scored_touch(
     await conn.execute(
         "INSERT INTO interactions (lead_id, kind, note, at, logged_by, logged_at, permalink, how)"
         " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-        (lead.id, kind, note, to_db(at), logged_by, to_db(now), permalink, how),
+        (
+            lead.id,
+            touch.kind,
+            touch.note,
+            to_db(touch.at),
+            touch.logged_by,
+            to_db(now),
+            touch.permalink,
+            touch.how,
+        ),
     )
+    kind, at = touch.kind, touch.at
     earlier = lead.signals.get(kind)
     if kind == "declined" or (earlier is not None and at < earlier.as_of):
         # A no drops what came before it; a backdated touch folds in its place in time.
@@ -739,16 +713,8 @@ async def insert_imported(
         if row.note:
             lead = await get(conn, team_id, number)
             assert lead is not None
-            await add_touch(
-                conn,
-                lead,
-                kind="note",
-                note=row.note,
-                at=row.created_at or now,
-                logged_by=created_by,
-                now=now,
-                how="import",
-            )
+            note = NewTouch("note", row.created_at or now, created_by, row.note, how="import")
+            await add_touch(conn, lead, note, now)
 
 
 async def rescore_pending(db: Store, batch: int = 500, progress: Progress = quiet) -> int:

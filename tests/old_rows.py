@@ -11,6 +11,7 @@ import sqlite3
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
+from bot.domain.lead import NewTouch
 from bot.domain.schedule import WorkspaceSettings
 from bot.domain.slack_user import SlackUser
 from storage import deliveries, events, leads, users
@@ -53,7 +54,7 @@ async def write_old_database(path: Path, now: datetime) -> None:
             created_by="U1",
             now=now - timedelta(days=30),
         )
-        await leads.add_touch(conn, jane, kind="meeting", at=TYPO, logged_by="U1", now=now)
+        await leads.add_touch(conn, jane, NewTouch(kind="meeting", at=TYPO, logged_by="U1"), now)
         omar = await leads.create(
             conn,
             team_id=TEAM,
@@ -63,7 +64,7 @@ async def write_old_database(path: Path, now: datetime) -> None:
             created_by="import",
             now=TYPO,  # imported with created_at 0225-03-14
         )
-        await leads.add_touch(conn, omar, kind="call", at=YEAR_ONE, logged_by="U1", now=now)
+        await leads.add_touch(conn, omar, NewTouch(kind="call", at=YEAR_ONE, logged_by="U1"), now)
         await leads.snooze(conn, omar, END_OF_TIME, now)
         await users.save(conn, SlackUser(TEAM, "U1", "UTC", False, now))
         await events.first_arrival(conn, TEAM, "Ev1", now)

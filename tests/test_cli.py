@@ -12,6 +12,7 @@ import pytest
 from conftest import NO_DOTENV, bot_env, every_lead
 from old_rows import write_old_database
 
+from bot.domain.lead import NewTouch
 from bot.domain.lead_csv import COLUMNS
 from storage import deliveries, leads
 from storage.db import Database
@@ -56,7 +57,7 @@ async def seed(path: Path, team: str = "T1") -> None:
             now=NOW - timedelta(days=5),
         )
         await leads.add_touch(
-            conn, jane, kind="quote", at=NOW - timedelta(days=1), logged_by="U1", now=NOW
+            conn, jane, NewTouch(kind="quote", at=NOW - timedelta(days=1), logged_by="U1"), NOW
         )
         await leads.snooze(conn, jane, NOW + timedelta(days=3), NOW)
         omar = await leads.create(

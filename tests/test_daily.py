@@ -1,4 +1,4 @@
-"""Issue 12's second half through the real app: next steps, waiting leads, the daily DM,
+"""Next steps and waiting leads through the real app: the daily DM,
 the digest, Home and ``/lead report``, across days and time zones with a fake clock."""
 
 from datetime import UTC, datetime, timedelta

@@ -8,6 +8,7 @@ from slack_requests import block_actions_payload
 
 from bot.app import web_client
 from bot.domain.clock import FixedClock
+from bot.domain.lead import NewTouch
 from bot.domain.temperature import cutoffs, signals_from
 from handlers.buttons import LOG_ACTION, LOST_ACTION, SNOOZE_ACTION
 from handlers.context import Services
@@ -92,8 +93,13 @@ async def test_bad_settings_are_refused_with_a_reason(hotleads):
     assert (await deliveries.get_settings(hotleads.db.reader, TEAM)).tz == "UTC"
 
 
+DIGEST_ONLY = "channel:<#CSALES|sales> time:09:00 tz:Europe/Berlin relay:off"
+"""The digest alone in the channel: the relay's escalations of unanswered quotes (which would
+post there too) have their own tests in test_relay.py."""
+
+
 async def test_digest_goes_out_once_at_the_hour_in_the_workspace_zone(hotleads):
-    await configure(hotleads)
+    await configure(hotleads, DIGEST_ONLY)
     await add_lead(hotleads, "add Jane Doe company:Acme source:referral", days_ago=3)
     await hotleads.command("log #1 quote 20 seats")
     hotleads.clock.moment = MONDAY_0759
@@ -115,7 +121,7 @@ async def test_digest_goes_out_once_at_the_hour_in_the_workspace_zone(hotleads):
 
 
 async def test_next_digest_says_what_is_newly_hot_cooled_off_and_cooling_soon(hotleads):
-    await configure(hotleads)
+    await configure(hotleads, DIGEST_ONLY)
     tuesday = MONDAY_0900_BERLIN + timedelta(days=1)
     quote = signals_from([("quote", tuesday)])
     hot_for = cutoffs("cold", tuesday, quote).hot_until - tuesday
@@ -231,10 +237,8 @@ async def test_150_hot_leads_fit_slacks_limits(hotleads):
             await leads.add_touch(
                 conn,
                 lead,
-                kind="trial",
-                at=hotleads.clock.moment,
-                logged_by="U1",
-                now=hotleads.clock.moment,
+                NewTouch(kind="trial", at=hotleads.clock.moment, logged_by="U1"),
+                hotleads.clock.moment,
             )
     hotleads.clock.moment = MONDAY_0900_BERLIN
     await hotleads.run_due()

@@ -10,6 +10,7 @@ from conftest import STORED_NOW as NOW
 from conftest import add_lead, fresh_database
 from test_cli import db_env, hotleads
 
+from bot.domain.lead import NewTouch
 from bot.domain.lead_csv import COLUMNS, ImportedLead
 from bot.domain.snapshots import snapshot
 from storage import leads, snapshots
@@ -27,7 +28,7 @@ async def touch(
         assert lead is not None
         for days, kind in enumerate(kinds, start=1):
             lead = await leads.add_touch(
-                conn, lead, kind=kind, at=now - timedelta(days=days), logged_by="U1", now=now
+                conn, lead, NewTouch(kind=kind, at=now - timedelta(days=days), logged_by="U1"), now
             )
 
 

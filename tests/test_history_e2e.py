@@ -137,6 +137,15 @@ async def test_edit_changes_kind_when_and_note_by_the_rules_of_log(hotleads):
         ),
     )
     assert answer["response_action"] == "errors" and "when" in answer["errors"]
+    emptied = edit_values()
+    emptied["when"]["when"]["value"] = ""
+    answer = await interact(
+        hotleads,
+        view_submission_payload(
+            "touch_edit_form", emptied, private_metadata=view["private_metadata"]
+        ),
+    )
+    assert answer["errors"] == {"when": "Say when it happened, e.g. “yesterday 3pm”."}
 
     stranger = as_user(
         view_submission_payload(

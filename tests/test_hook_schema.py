@@ -108,6 +108,7 @@ class Server:
         asyncio.run_coroutine_threadsafe(_stop(), self.loop).result(timeout=30)
         self.loop.call_soon_threadsafe(self.loop.stop)
         self.thread.join(timeout=10)
+        self.loop.close()  # left open, its garbage collection fails the run at exit
 
 
 @pytest.fixture(scope="module")

@@ -1,4 +1,4 @@
-"""Issue 12 through the real app: the four groups, declined, fit and interest, waiting, respond:."""
+"""Temperature through the real app: the four groups, declined, fit and interest, waiting, respond:."""
 
 from datetime import timedelta
 

@@ -17,12 +17,13 @@ import asyncio
 import json
 import re
 import time
+from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
-from conftest import TEAM, every_lead
-from slack_requests import event_body, new_trigger_id, sign
-from test_oauth import columns_of, rows_of
+from conftest import SIGNING_SECRET, TEAM, Hotleads, every_lead, fresh_database, running_hotleads
+from slack_requests import SlackSender, event_body, new_trigger_id, sign
+from test_oauth import columns_of, hosted_hotleads, rows_of
 from test_payload_fuzz import STEP_INPUTS, body_of, registered, templates
 
 from storage import leads
@@ -33,6 +34,23 @@ SECRETS = ("Zebulon Secretary", "Classified Corp", "zeb@classified.example", "cl
 
 A name the attacker typed too (the Add lead modal's "Jane Doe") is the attacker's own.
 """
+
+
+@pytest.fixture(params=["one workspace", "OAuth"])
+async def two_workspaces(request, tmp_path, slack, backend) -> AsyncIterator[Hotleads]:
+    """hotleads with one bot token, or serving installed workspaces through Slack's OAuth."""
+    async with fresh_database(backend, tmp_path) as address:
+        if request.param == "one workspace":
+            async with running_hotleads(address, slack) as running:
+                yield running
+            return
+        async with hosted_hotleads(address, slack) as hosted:
+            for team, name in ((TEAM, "Victim"), (ATTACKER, "Attacker")):
+                await hosted.install(team, name)
+            url = f"{hosted.base}/slack/events"
+            sender = SlackSender(url, SIGNING_SECRET, response_url=slack.response_url("cmd"))
+            async with sender:
+                yield Hotleads(hosted.services, hosted.clock, slack, sender, url)
 
 
 async def victim_data(hotleads) -> dict[str, list[tuple]]:
@@ -85,7 +103,8 @@ def everything_said(hotleads) -> str:
 
 
 @pytest.mark.timeout(600)
-async def test_no_listener_shows_or_changes_another_workspaces_leads(hotleads):
+async def test_no_listener_shows_or_changes_another_workspaces_leads(two_workspaces):
+    hotleads = two_workspaces
     payloads = await templates(hotleads)
     await hotleads.command(
         "add Zebulon Secretary company:Classified Corp email:zeb@classified.example"

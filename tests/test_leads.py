@@ -5,6 +5,7 @@ from datetime import datetime, timedelta
 from conftest import STORED_NOW as NOW
 from conftest import add_lead
 
+from bot.domain.lead import NewTouch
 from bot.domain.temperature import signals_from, temperature
 from storage import leads
 
@@ -42,7 +43,7 @@ async def test_touches_keep_signals_that_match_a_full_recount(db):
     for kind, days in history:
         async with db.transaction() as conn:
             lead = await leads.add_touch(
-                conn, lead, kind=kind, at=NOW - timedelta(days=days), logged_by="U1", now=NOW
+                conn, lead, NewTouch(kind=kind, at=NOW - timedelta(days=days), logged_by="U1"), NOW
             )
     stored = await leads.get(db.reader, "T1", lead.number)
     # From the raw interactions, oldest first: not the order (or the code path) they were logged in.

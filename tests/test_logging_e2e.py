@@ -1,4 +1,4 @@
-"""Issue 13 end to end: typed values read as meant, typos answered, through the real app."""
+"""Logging by command end to end: typed values read as meant, typos answered, through the real app."""
 
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo

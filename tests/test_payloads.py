@@ -1,4 +1,4 @@
-"""Issue 10, defects 2-5: what a tampered or careless payload can do (nothing).
+"""What a tampered or careless payload can do (nothing).
 
 Every request goes signed through the real app; every check reads the database
 the app wrote, before and after.

@@ -9,6 +9,7 @@ import pytest_asyncio
 from conftest import every_lead
 
 from bot.domain.answers import waiting
+from bot.domain.lead import NewTouch
 from bot.domain.ranking import hottest_first
 from bot.domain.reminders import due_reminders, is_quiet
 from bot.domain.temperature import KINDS, SOURCES
@@ -41,7 +42,7 @@ async def team(tmp_path_factory):
             for _ in range(rng.randint(0, 6)):
                 at = created + (NOW - created) * rng.random()
                 lead = await leads.add_touch(
-                    conn, lead, kind=rng.choice(list(KINDS)), at=at, logged_by="U1", now=at
+                    conn, lead, NewTouch(kind=rng.choice(list(KINDS)), at=at, logged_by="U1"), at
                 )
             if rng.random() < 0.1:
                 await leads.set_status(conn, lead, rng.choice(["won", "lost"]), NOW)
@@ -55,7 +56,7 @@ async def team(tmp_path_factory):
             created_by="U1",
             now=NOW,
         )
-        await leads.add_touch(conn, other, kind="quote", at=NOW, logged_by="U1", now=NOW)
+        await leads.add_touch(conn, other, NewTouch(kind="quote", at=NOW, logged_by="U1"), NOW)
     half = [lead for lead in await every_lead(db, "T1") if lead.id % 2]
     async with db.transaction() as conn:
         await leads.save_scores(conn, [(x, x.temperature(NOW).score) for x in half], NOW)
@@ -180,7 +181,7 @@ async def test_unreminded_holds_exactly_the_leads_due_a_reminder(tmp_path):
                 if rng.random() < 0.3:
                     at = created + timedelta(days=rng.uniform(0, 3))
                     lead = await leads.add_touch(
-                        conn, lead, kind="call", at=at, logged_by="U1", now=at
+                        conn, lead, NewTouch(kind="call", at=at, logged_by="U1"), at
                     )
                 if rng.random() < 0.2:
                     until = NOW + timedelta(days=rng.uniform(-5, 5))

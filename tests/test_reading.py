@@ -3,7 +3,7 @@
 Tables with a frozen ``now`` across zones and times of day, pure (no app).
 """
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -698,3 +698,35 @@ def test_a_file_has_one_numeric_order_and_no_cell_is_turned_around(cell, days_fi
             read_cell(cell, now, day_first=days_first)
     else:
         assert read_cell(cell, now, day_first=days_first) == read
+
+
+@given(
+    back=st.integers(min_value=1, max_value=360),
+    hour=st.integers(min_value=0, max_value=23),
+    minute=st.sampled_from([0, 5, 30, 45]),
+    locale=st.sampled_from(["en-US", "en-GB", "de-DE", "fr-FR", "ja-JP"]),
+    form=st.sampled_from(["numeric", "dotted", "iso", "named"]),
+)
+def test_a_past_moment_written_as_the_person_writes_it_reads_back(back, hour, minute, locale, form):
+    reader = Reader.of(BERLIN, locale)
+    local_now = NOW.astimezone(ZoneInfo(BERLIN))
+    day = (local_now - timedelta(days=back)).date()
+    numeric = f"{day.day}/{day.month}" if reader.day_first else f"{day.month}/{day.day}"
+    half = f"{hour % 12 or 12}:{minute:02d}{'am' if hour < 12 else 'pm'}"
+    written = {
+        "numeric": f"{numeric} {half}",
+        "dotted": f"{day.day}.{day.month}. {hour}:{minute:02d}",
+        "iso": f"{day:%Y-%m-%d} {hour:02d}:{minute:02d}",
+        "named": f"{day.day} {day:%b} {half}".lower(),
+    }[form]
+    meant = datetime.combine(day, time(hour, minute), tzinfo=ZoneInfo(BERLIN))
+    assume(meant.astimezone(UTC).astimezone(ZoneInfo(BERLIN)).hour == hour)  # not a DST gap
+    assert reader.past(written, NOW).at == meant
+    assert reader.in_note(f"call, {written}", NOW).at == meant
+    planned = {
+        "numeric": numeric,
+        "dotted": f"{day.day}.{day.month}.",
+        "iso": f"{day:%Y-%m-%d}",
+        "named": f"{day.day} {day:%b}",
+    }[form]
+    assert reader.due(planned, NOW - timedelta(days=back + 1)) == day  # a day ahead, as planned

@@ -1,4 +1,4 @@
-"""Property 7 of issue 12: on a realistic team, hot is rare and always earned by a buying signal.
+"""On a realistic team, hot is rare and always earned by a buying signal.
 
 Checked on the demo's team and on the generator's ``realistic`` profile; "buying
 signal" is read from the vocabulary, so a new buying kind is covered without editing this.

@@ -354,6 +354,7 @@ async def test_a_touch_that_makes_a_lead_hot_starts_a_relay_too(hotleads):
     await hotleads.command("log #1 quote her own", user_id="UANA")  # she heard it herself
     await hotleads.command("add Jim Roe company:Acme source:inbound", user_id="UANA")
     await hotleads.command("log #2 quote 20 seats", user_id="UCAT")  # a teammate took the call
+    await hotleads.command("log #1 call sent the quote", user_id="UANA")  # she answered hers
     await later(hotleads, 15)
     (to_ben,) = offers(hotleads)
     assert to_ben.params["channel"] == "DUBEN" and "Jim Roe" in reply_text(to_ben.params)
@@ -421,3 +422,14 @@ def actions_value(params: dict, action_id: str) -> str:
         for e in b["elements"]
         if e["action_id"] == action_id
     )
+
+
+async def test_the_owners_own_fresh_signal_is_relayed_and_a_backfilled_one_is_not(hotleads):
+    await configure(hotleads, REPS)
+    await hotleads.command("add Jane Doe company:Acme source:inbound", user_id="UANA")
+    await hotleads.command("log #1 quote 20 seats", user_id="UANA")  # and then lunch
+    await hotleads.command("add Jim Roe company:Acme source:inbound", user_id="UANA")
+    await hotleads.command("log #2 quote when:3 days ago", user_id="UANA")  # history
+    await later(hotleads, 15)
+    (to_ben,) = offers(hotleads)
+    assert "Jane Doe" in reply_text(to_ben.params) and "Jim Roe" not in reply_text(to_ben.params)

@@ -5,6 +5,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from test_cli import db_env, hotleads
 
+from bot.domain.lead import NewTouch
 from bot.domain.report import ENOUGH, Answered, Closed, report, speed_lines
 from bot.domain.working_hours import WorkingHours
 from storage import leads
@@ -33,16 +34,17 @@ async def seed(path, team="T1"):
             )
             asked = start + 6 * DAY
             lead = await leads.add_touch(
-                conn, lead, kind="quote" if hot else "email", at=asked, logged_by="U1", now=asked
+                conn,
+                lead,
+                NewTouch(kind="quote" if hot else "email", at=asked, logged_by="U1"),
+                asked,
             )
             answer = asked + timedelta(minutes=35 if n % 2 else 120)
             lead = await leads.add_touch(
                 conn,
                 lead,
-                kind="call" if hot else "voicemail",
-                at=answer,
-                logged_by="U1",
-                now=answer,
+                NewTouch(kind="call" if hot else "voicemail", at=answer, logged_by="U1"),
+                answer,
             )
             won = hot and n != 0
             await leads.set_status(conn, lead, "won" if won else "lost", start + 26 * DAY)

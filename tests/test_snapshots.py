@@ -14,6 +14,7 @@ from conftest import TEAM
 from test_cli import db_env
 from test_cli import hotleads as run_cli
 
+from bot.domain.lead import NewTouch
 from bot.domain.schedule import WorkspaceSettings
 from bot.domain.snapshots import (
     CATCH_UP_DAYS,
@@ -151,7 +152,9 @@ async def _lead(db: Database, name: str, source: str, owner: str, created: datet
 
 async def _touch(db: Database, lead, kind: str, when: datetime):
     async with db.transaction() as conn:
-        return await leads.add_touch(conn, lead, kind=kind, at=when, logged_by=lead.owner, now=when)
+        return await leads.add_touch(
+            conn, lead, NewTouch(kind=kind, at=when, logged_by=lead.owner), when
+        )
 
 
 async def test_a_day_holds_what_happened_in_it_and_no_more(db):

@@ -27,7 +27,7 @@ from slack_requests import (
     view_submission_payload,
 )
 
-from bot.domain.lead import Lead
+from bot.domain.lead import Lead, NewTouch
 from handlers.home import CHANGE_SETTLE
 from storage import leads
 
@@ -590,7 +590,9 @@ async def test_home_stays_within_100_blocks_with_many_leads(hotleads):
     async with hotleads.db.transaction() as conn:
         for lead in hot:
             now = hotleads.clock.now()
-            await leads.add_touch(conn, lead, kind="trial", at=now, logged_by="UADMIN", now=now)
+            await leads.add_touch(
+                conn, lead, NewTouch(kind="trial", at=now, logged_by="UADMIN"), now
+            )
 
     mine = await home_opened(hotleads, "UADMIN")
     assert len(mine["blocks"]) <= 100

@@ -1,4 +1,4 @@
-"""The four groups of touches and the properties issue 12 makes the contract of "hot"."""
+"""The four groups of touches and the properties that make the contract of "hot"."""
 
 from datetime import UTC, datetime, timedelta
 

@@ -9,7 +9,7 @@ from conftest import STORED_NOW, add_lead
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.domain.lead import Lead
+from bot.domain.lead import Lead, NewTouch
 from bot.domain.temperature import KINDS, cutoffs, signals_from, temperature
 from storage import leads
 from storage.db import Database
@@ -54,7 +54,10 @@ async def play(ops) -> None:
                     if op[0] == "log":
                         at = now + timedelta(hours=op[2])
                         lead = await leads.add_touch(
-                            conn, lead, kind=op[1], at=at, logged_by="U1", now=now, how="command"
+                            conn,
+                            lead,
+                            NewTouch(kind=op[1], at=at, logged_by="U1", how="command"),
+                            now,
                         )
                         page, _ = await leads.touch_page(conn, lead, limit=1000)
                         ids = sorted(t.id for t in page)
@@ -85,7 +88,10 @@ async def test_deleted_touches_are_kept_for_the_record_and_restorable(db):
     lead = await add_lead(db)
     async with db.transaction() as conn:
         lead = await leads.add_touch(
-            conn, lead, kind="demo", at=STORED_NOW, logged_by="U1", now=STORED_NOW, how="modal"
+            conn,
+            lead,
+            NewTouch(kind="demo", at=STORED_NOW, logged_by="U1", how="modal"),
+            STORED_NOW,
         )
         (touch,) = await leads.recent_touches(conn, lead)
         lead = await leads.delete_touch(conn, lead, touch.id, by="U2", now=STORED_NOW)
@@ -103,7 +109,9 @@ async def test_last_touch_by_a_rep_within_a_window(db):
     async with db.transaction() as conn:
         for user, minutes in (("U1", 0), ("U2", 10), ("U1", 20)):
             at = STORED_NOW + timedelta(minutes=minutes)
-            lead = await leads.add_touch(conn, lead, kind="call", at=at, logged_by=user, now=at)
+            lead = await leads.add_touch(
+                conn, lead, NewTouch(kind="call", at=at, logged_by=user), at
+            )
     later = STORED_NOW + timedelta(hours=1)
     mine = await leads.last_touch_by(db.reader, "T1", "U1", later - timedelta(hours=24))
     assert mine.logged_at == STORED_NOW + timedelta(minutes=20)

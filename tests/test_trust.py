@@ -21,6 +21,7 @@ from slack_requests import FORM, JSON, sign, slash_command_body, view_submission
 from test_surfaces import blocks_text, home_click, home_opened, latest_home, log_values
 
 from bot.app import build_app
+from bot.domain.lead import NewTouch
 from handlers import permalinks
 from storage import deliveries, leads
 
@@ -274,7 +275,7 @@ async def test_a_bad_permalink_already_stored_is_never_linked(hotleads):
     now = hotleads.clock.now()
     async with hotleads.db.transaction() as conn:
         await leads.add_touch(
-            conn, lead, kind="call", at=now, logged_by="U1", now=now, permalink=EVIL
+            conn, lead, NewTouch(kind="call", at=now, logged_by="U1", permalink=EVIL), now
         )
     card = mrkdwn_text(await hotleads.command("show #1"))
     assert "evil" not in card and "<!channel>" not in card and "|click" not in card

@@ -294,6 +294,13 @@ _WEEKDAY_NAMES = (
     ("sunday", "sun"),
 )
 _WEEKDAY = {name: day for day, names in enumerate(_WEEKDAY_NAMES) for name in names}
+
+
+def weekday_number(name: str) -> int | None:
+    """Monday 0 … Sunday 6 for a weekday however spelled (``wed``, ``weds``, ``Thurs``)."""
+    return _WEEKDAY.get(name.strip().lower())
+
+
 _WEEKDAY_WORD = re.compile(rf"\b(?:{'|'.join(sorted(_WEEKDAY, key=len, reverse=True))})\b", re.I)
 """A weekday however it is spelled: dateparser reads ``next wednesday`` but not ``next wed``."""
 _COUNTS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5}

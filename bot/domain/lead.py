@@ -70,6 +70,21 @@ class Lead:
 
 
 @dataclass(frozen=True)
+class NewTouch:
+    """A touch on its way to storage, the same from every surface: command, modal, button,
+    hook, Workflow step, import."""
+
+    kind: str
+    """One of ``KINDS``: each surface has read it by the grammar's rules before it gets here."""
+    at: datetime
+    logged_by: str
+    note: str = ""
+    permalink: str = ""
+    how: str = ""
+    """command, modal, button, import, or ``integration (typeform)``."""
+
+
+@dataclass(frozen=True)
 class Touch:
     id: int
     lead_id: int

@@ -9,7 +9,7 @@ import zoneinfo
 from dataclasses import dataclass, replace
 from typing import Literal
 
-from bot.domain.dates import time_of_day
+from bot.domain.dates import time_of_day, weekday_number
 from bot.domain.grammar.fields import EXAMPLES
 from bot.domain.grammar.reader import (
     KEY,
@@ -301,16 +301,6 @@ _DAY_GROUPS = {
     "everyday": "mon-sun",
     "daily": "mon-sun",
 }
-_DAY_SPELLINGS = (
-    ("mon", "monday"),
-    ("tue", "tues", "tuesday"),
-    ("wed", "weds", "wednesday"),
-    ("thu", "thur", "thurs", "thursday"),
-    ("fri", "friday"),
-    ("sat", "saturday"),
-    ("sun", "sunday"),
-)
-_DAY_NAMES = {name: i for i, names in enumerate(_DAY_SPELLINGS) for name in names}
 
 
 def _days(option: Option) -> tuple[Weekday, ...]:
@@ -330,18 +320,20 @@ def _weekly(option: Option) -> Weekday | Literal["off"]:
     text = "".join(option.text.lower().split())
     if text in ("off", "none", "no"):
         return "off"
-    if text not in _DAY_NAMES:
+    day = weekday_number(text)
+    if day is None:
         raise GrammarError(
             f"`weekly:` is the day the weekly summary is posted: a weekday like "
             f"`weekly:mon`, or `weekly:off` to stop it, not “{short(option.text)}”."
         )
-    return WEEKDAYS[_DAY_NAMES[text]]
+    return WEEKDAYS[day]
 
 
 def _day(name: str, option: Option) -> int:
-    if name not in _DAY_NAMES:
+    day = weekday_number(name)
+    if day is None:
         raise GrammarError(
             f"I can't read the days “{short(option.text)}”. Use a range or a list, like "
             "`days:mon-fri`, `days:mon,wed,fri` or `days:daily`."
         )
-    return _DAY_NAMES[name]
+    return day
