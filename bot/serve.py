@@ -257,10 +257,25 @@ async def _listen(runner: web.AppRunner, port: int) -> None:
 
 
 async def _finish_work_after_acks(grace: float) -> None:
-    """Let listeners still running after their ack (DMs, Home redraws) finish first."""
+    """Let listeners still running after their ack (DMs, Home redraws) finish first.
+
+    What overstays the grace is cancelled before the database and the HTTP session
+    close under it, and said in one line, not in a traceback per task.
+    """
     others = asyncio.all_tasks() - {asyncio.current_task()}
-    if others:
-        await asyncio.wait(others, timeout=grace)
+    if not others:
+        return
+    _, late = await asyncio.wait(others, timeout=grace)
+    if late:
+        log.warning(
+            "stopped %d unfinished task(s) after %.0f s: %s",
+            len(late),
+            grace,
+            ", ".join(sorted(task.get_name() for task in late))[:300],
+        )
+        for task in late:
+            task.cancel()
+        await asyncio.wait(late, timeout=CLOSING / 2)
 
 
 class _JunkRequests(logging.Filter):

@@ -255,7 +255,7 @@ async def over_http(clone: Path, logs: Path, slack: FakeSlack) -> None:
                     raise Stumble(f"/lead {text} answered HTTP {status}: {reply}")
                 answers[text] = flattened(reply)
         check(answers, OVER_HTTP)
-        took = bot.stop()
+        took = await asyncio.to_thread(bot.stop)  # the fake Slack answers meanwhile
         say(f"over HTTP: help, add and show answered; SIGTERM stopped it in {took:.1f}s")
     finally:
         bot.kill()
@@ -283,7 +283,7 @@ async def over_socket_mode(clone: Path, logs: Path, slack: FakeSlack) -> None:
             ack = await asyncio.wait_for(socket_end.acks.get(), 30)
             answers[text] = flattened(ack.get("payload") or {})
         check(answers, OVER_SOCKET_MODE)
-        took = bot.stop()
+        took = await asyncio.to_thread(bot.stop)  # the fake Slack answers meanwhile
         say(f"Socket Mode: help, add and show answered; SIGTERM stopped it in {took:.1f}s")
     finally:
         bot.kill()

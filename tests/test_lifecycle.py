@@ -153,3 +153,19 @@ async def test_a_port_already_taken_stops_the_server_with_one_sentence(tmp_path)
     (sentence,) = [line for line in server.lines if line.startswith("hotleads: ")]
     assert f"PORT {port}" in sentence and "Traceback" not in server.output, server.output
     assert " ERROR " not in server.output, server.output
+
+
+async def test_work_after_an_ack_that_overstays_the_grace_is_cut_off_in_one_line(caplog):
+    """A Home redraw waiting on a Slack that doesn't answer is cancelled before the database
+    closes under it (which would log a traceback per task), and said once."""
+    from bot import serve
+
+    never = asyncio.Event()
+    stuck = asyncio.create_task(never.wait(), name="home redraw")
+    done = asyncio.create_task(asyncio.sleep(0), name="a DM")
+    with caplog.at_level("WARNING", logger="bot.serve"):
+        await serve._finish_work_after_acks(0.2)
+    assert done.done() and not done.cancelled()
+    assert stuck.cancelled()
+    (said,) = [r.getMessage() for r in caplog.records]
+    assert said == "stopped 1 unfinished task(s) after 0.2 s: home redraw"
