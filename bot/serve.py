@@ -268,7 +268,7 @@ async def _finish_work_after_acks(grace: float) -> None:
     _, late = await asyncio.wait(others, timeout=grace)
     if late:
         log.warning(
-            "stopped %d unfinished task(s) after %.0f s: %s",
+            "stopped %d unfinished task(s) after %.1f s: %s",
             len(late),
             grace,
             ", ".join(sorted(task.get_name() for task in late))[:300],
