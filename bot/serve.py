@@ -124,6 +124,7 @@ async def _serve(settings: Settings, services: Services) -> None:
     alert queue finish what they are sending (what they hold but haven't started
     stays for ``run-due``), and the work listeners do after their ack gets the rest.
     """
+    resident = asyncio.all_tasks()  # the pool's own workers: they stop with the database
     app = build_app(services)
     stop = _stop_on_signals()
     loop = asyncio.get_running_loop()
@@ -151,7 +152,7 @@ async def _serve(settings: Settings, services: Services) -> None:
         stopping = loop.time()
         await runner.cleanup()
         left = STOP_WITHIN - CLOSING - (loop.time() - stopping)
-        await _finish_work_after_acks(max(0.0, min(AFTER_ACKS, left)))
+        await _finish_work_after_acks(max(0.0, min(AFTER_ACKS, left)), resident)
 
 
 CleanupContext = Callable[[web.Application], AbstractAsyncContextManager[None]]
@@ -256,13 +257,15 @@ async def _listen(runner: web.AppRunner, port: int) -> None:
         ) from None
 
 
-async def _finish_work_after_acks(grace: float) -> None:
+async def _finish_work_after_acks(grace: float, resident: set[asyncio.Task[Any]]) -> None:
     """Let listeners still running after their ack (DMs, Home redraws) finish first.
 
-    What overstays the grace is cancelled before the database and the HTTP session
-    close under it, and said in one line, not in a traceback per task.
+    Only tasks started while serving are waited for: ``resident`` ones (the PostgreSQL
+    pool's workers) run until the database closes. What overstays the grace is
+    cancelled before the database and the HTTP session close under it, and said in
+    one line, not in a traceback per task.
     """
-    others = asyncio.all_tasks() - {asyncio.current_task()}
+    others = asyncio.all_tasks() - resident - {asyncio.current_task()}
     if not others:
         return
     _, late = await asyncio.wait(others, timeout=grace)

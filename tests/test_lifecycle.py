@@ -20,7 +20,7 @@ from datetime import UTC, datetime
 import aiohttp
 import pytest
 from bot_process import BotProcess
-from conftest import SIGNING_SECRET, TEAM, bot_env
+from conftest import SIGNING_SECRET, TEAM, bot_env, fresh_database
 from test_faults import free_port
 
 from bot.domain.hooks import new_hook
@@ -114,21 +114,23 @@ async def test_sigterm_during_a_burst_of_alerts_sends_each_once(tmp_path, slack)
 
 
 @pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
-async def test_an_idle_server_stops_at_once_on_ctrl_c_or_sigterm(tmp_path, slack, signum):
+async def test_an_idle_server_stops_at_once_on_ctrl_c_or_sigterm(tmp_path, slack, backend, signum):
+    """On either engine: the PostgreSQL pool's own workers are not work to wait for."""
     port = free_port()
-    env = bot_env(
-        SLACK_BOT_TOKEN="xoxb-shutdown",
-        SLACK_SIGNING_SECRET=SIGNING_SECRET,
-        SLACK_API_URL=slack.url,
-        DATABASE_URL=f"sqlite:///{tmp_path / 'h.db'}",
-        PORT=str(port),
-    )
-    server = await BotProcess(env).start()
-    try:
-        await server.ready(port)
-        took = await server.stop(signum)
-    finally:
-        await server.kill()
+    async with fresh_database(backend, tmp_path) as address:
+        env = bot_env(
+            SLACK_BOT_TOKEN="xoxb-shutdown",
+            SLACK_SIGNING_SECRET=SIGNING_SECRET,
+            SLACK_API_URL=slack.url,
+            DATABASE_URL=address.url,
+            PORT=str(port),
+        )
+        server = await BotProcess(env).start()
+        try:
+            await server.ready(port)
+            took = await server.stop(signum)
+        finally:
+            await server.kill()
     assert server.returncode == 0 and "Traceback" not in server.output, server.output
     assert took < 3, f"took {took:.1f}s to stop with nothing to do"
     assert not [t for t in server.lines if "did not stop" in t or "cut off" in t], server.output
@@ -163,9 +165,11 @@ async def test_work_after_an_ack_that_overstays_the_grace_is_cut_off_in_one_line
     never = asyncio.Event()
     stuck = asyncio.create_task(never.wait(), name="home redraw")
     done = asyncio.create_task(asyncio.sleep(0), name="a DM")
+    resident = asyncio.create_task(never.wait(), name="pool-1-worker-0")
     with caplog.at_level("WARNING", logger="bot.serve"):
-        await serve._finish_work_after_acks(0.2)
+        await serve._finish_work_after_acks(0.2, {resident})
     assert done.done() and not done.cancelled()
-    assert stuck.cancelled()
+    assert stuck.cancelled() and not resident.done()
+    resident.cancel()
     (said,) = [r.getMessage() for r in caplog.records]
     assert said == "stopped 1 unfinished task(s) after 0.2 s: home redraw"
